@@ -1,0 +1,3 @@
+from lanqing.cli import main
+
+raise SystemExit(main())

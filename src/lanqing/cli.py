@@ -1,0 +1,229 @@
+"""The `lanqing` command: one entry point for every process and administrative task."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# Sub-packages that add their own sub-commands; optional so that a partial install still runs.
+PLUGIN_MODULES = ("lanqing.standards.cli", "lanqing.receiver.cli")
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lanqing.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Creates or upgrades the database and collects static files; safe to run again."""
+    _django_setup()
+    from django.core.management import call_command
+
+    from lanqing.web.assets import compile_catalogues
+
+    call_command("migrate", interactive=False, verbosity=0)
+    compile_catalogues()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from lanqing.monitoring.factors import factors_ensure
+
+    factors_ensure()
+    print("lanqing: database ready:", _database_label())
+    return 0
+
+
+def _database_label() -> str:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"SQLite {database['NAME']}"
+    return f"PostgreSQL {database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serves the site and API with waitress (a production WSGI server written in pure Python)."""
+    _django_setup()
+    from waitress import serve
+
+    from lanqing.wsgi import application
+
+    print(f"lanqing: web on http://{args.host}:{args.port}/", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="lanqing",
+          channel_timeout=60, max_request_body_size=256 * 1024 * 1024)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.db import close_old_connections
+
+    from lanqing.jobs.services import worker_name, worker_pass
+
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    name = worker_name()
+    while True:
+        close_old_connections()
+        ran = worker_pass(worker=name)
+        if not args.loop or stopping:
+            print(f"lanqing worker: ran {ran} job(s)")
+            return 0
+        # Sleep in short steps so SIGTERM stops the worker promptly between jobs.
+        for _ in range(int(args.interval * 10)):
+            if stopping:
+                return 0
+            time.sleep(0.1)
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    _django_setup()
+    from lanqing.org.accounts import AccountError, user_create
+
+    password = args.password
+    if password is None and args.password_file:
+        password = Path(args.password_file).read_text(encoding="utf-8").strip()
+    if password is None:
+        if not sys.stdin.isatty():
+            print("lanqing createuser: give --password-file or run in a terminal to type the password",
+                  file=sys.stderr)
+            return 2
+        password = getpass.getpass("Password: ")
+    try:
+        user = user_create(username=args.username, password=password, role=args.role, scope=args.scope,
+                           full_name=args.name or "", superuser=args.superuser)
+    except AccountError as error:
+        print(f"lanqing createuser: {error}", file=sys.stderr)
+        return 2
+    print(f"lanqing: user {user.username} created ({args.role})")
+    return 0
+
+
+def cmd_import_measurements(args: argparse.Namespace) -> int:
+    _django_setup()
+    from lanqing.monitoring.imports import describe_error, import_measurements
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"lanqing import-measurements: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    result = import_measurements(data)
+    for error in result.errors:
+        print(f"{path.name}: line {error.line}, column {error.column}: {describe_error(error.as_dict())}",
+              file=sys.stderr)
+    print(result.summary())
+    if result.file_error:
+        return 2
+    return 1 if result.errors else 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["lanqing manage", *args.arguments])
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from lanqing.demo.runner import run_demo
+
+    return run_demo(port=args.port, host=args.host, reset=args.reset, days=args.days)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lanqing",
+        description="lanqing (蓝清): the ecological-environment protection platform of a county.",
+    )
+    parser.add_argument("--data-dir", help="folder for the SQLite file, uploads and secrets (LANQING_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        command.set_defaults(func=func)
+        return command
+
+    demo = add("demo", cmd_demo, "run everything with the Gu County demo data in the foreground until Ctrl-C")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--days", type=int, default=365, help="days of hourly demo data (first run only)")
+    demo.add_argument("--reset", action="store_true", help="delete the demo database and build it again")
+
+    web = add("web", cmd_web, "serve the web site and the JSON API")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--threads", type=int, default=8)
+
+    worker = add("worker", cmd_worker, "run queued and periodic background jobs (one pass, or --loop)")
+    worker.add_argument("--loop", action="store_true", help="keep running until SIGTERM")
+    worker.add_argument("--interval", type=float, default=2.0, help="seconds between passes with --loop")
+
+    add("init", cmd_init, "create or upgrade the database and collect static files")
+
+    createuser = add("createuser", cmd_createuser, "create a user with one role and its scope")
+    createuser.add_argument("username")
+    createuser.add_argument("--role", required=True,
+                            choices=["leadership", "bureau", "unit", "township", "grid_officer", "enterprise"])
+    createuser.add_argument("--scope", default="",
+                            help="division code (leadership, township, grid officer), unit name (bureau, unit) "
+                                 "or credit code (enterprise)")
+    createuser.add_argument("--name", help="full name shown in the interface")
+    createuser.add_argument("--password", help=argparse.SUPPRESS)
+    createuser.add_argument("--password-file", help="read the password from this file")
+    createuser.add_argument("--superuser", action="store_true", help="may also use the administration pages")
+
+    imp = add("import-measurements", cmd_import_measurements,
+              "import measurements from a CSV (UTF-8 or GBK) or XLSX file")
+    imp.add_argument("file")
+
+    manage = add("manage", cmd_manage, "run a Django management command (migrate, shell, …)")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+
+    for module_name in PLUGIN_MODULES:
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    if getattr(args, "data_dir", None):
+        os.environ["LANQING_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run_process(argv: list[str]) -> subprocess.Popen:
+    """Starts another lanqing command as a child process with the same environment."""
+    return subprocess.Popen([sys.executable, "-m", "lanqing", *argv])

@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from lanqing.org.models import Enterprise, Jurisdiction
+
+
+class FactorKind(models.TextChoices):
+    AIR = "air", _("Ambient air")
+    WATER = "water", _("Water")
+    FLUE_GAS = "flue_gas", _("Flue gas")
+    PARAMETER = "parameter", _("Parameter")
+
+
+class Factor(models.Model):
+    """A monitored pollutant or parameter, named by its HJ 212-2017 code."""
+
+    code = models.CharField(_("HJ 212 code"), max_length=16, unique=True)
+    code_2005 = models.CharField(_("HJ 212-2005 code"), max_length=16, blank=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    # Ambient stations report the same gases in µg/m³ where sources report mg/m³ (HJ 633 vs HJ 212 tables).
+    ambient_unit = models.CharField(_("unit at ambient stations"), max_length=20, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=FactorKind.choices)
+    decimals = models.PositiveSmallIntegerField(_("decimals shown"), default=1)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("factor")
+        verbose_name_plural = _("factors")
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.code})"
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    def unit_at(self, site_kind: str) -> str:
+        return self.ambient_unit or self.unit if site_kind == "air" else self.unit
+
+
+class SiteKind(models.TextChoices):
+    AIR = "air", _("Ambient air station")
+    WATER = "water", _("Surface water section")
+    OUTLET = "outlet", _("Pollution outlet")
+
+
+class OutletMedium(models.TextChoices):
+    GAS = "gas", _("Flue gas")
+    WATER = "water", _("Wastewater")
+
+
+class WaterClass(models.IntegerChoices):
+    I = 1, "Ⅰ"  # noqa: E741
+    II = 2, "Ⅱ"
+    III = 3, "Ⅲ"
+    IV = 4, "Ⅳ"
+    V = 5, "Ⅴ"
+
+
+class Site(models.Model):
+    kind = models.CharField(_("kind"), max_length=10, choices=SiteKind.choices)
+    code = models.CharField(_("site code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
+                                     related_name="sites")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="sites")
+    outlet_medium = models.CharField(_("outlet medium"), max_length=5, choices=OutletMedium.choices, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    target_class = models.PositiveSmallIntegerField(_("target water class"), choices=WaterClass.choices,
+                                                    null=True, blank=True)
+    # Key into the standards engine's limit catalogue, e.g. "GB13271-2014:coal:existing".
+    limit_set = models.CharField(_("emission limit set"), max_length=60, blank=True)
+    reference_o2 = models.DecimalField(_("reference oxygen, %"), max_digits=4, decimal_places=1,
+                                       null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == SiteKind.OUTLET:
+            if not self.enterprise_id:
+                raise ValidationError({"enterprise": gettext("An outlet belongs to an enterprise.")})
+            if not self.outlet_medium:
+                raise ValidationError({"outlet_medium": gettext("Say whether the outlet emits gas or water.")})
+        elif self.enterprise_id:
+            raise ValidationError({"enterprise": gettext("Only an outlet belongs to an enterprise.")})
+        if self.target_class and self.kind != SiteKind.WATER:
+            raise ValidationError({"target_class": gettext("Only a water section has a target class.")})
+
+
+class Point(models.Model):
+    """A monitoring point of a site; a site may have several (e.g. inlet and outlet of a plant)."""
+
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="points")
+    code = models.CharField(_("point code"), max_length=30)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["site__code", "code"]
+        constraints = [models.UniqueConstraint(fields=["site", "code"], name="point_unique_code")]
+        verbose_name = _("monitoring point")
+        verbose_name_plural = _("monitoring points")
+
+    def __str__(self) -> str:
+        return f"{self.site.name} · {self.name}"
+
+
+class Protocol(models.TextChoices):
+    HJ212_2005 = "2005", "HJ 212-2005"
+    HJ212_2017 = "2017", "HJ 212-2017"
+    HJ212_2025 = "2025", "HJ 212-2025"
+
+
+class CrcMode(models.TextChoices):
+    STRICT = "strict", _("Strict")
+    SWAPPED = "swapped", _("Also accept byte-swapped CRC")
+    LOG_ONLY = "log_only", _("Log a bad CRC only")
+
+
+class Device(models.Model):
+    """A data acquisition unit (数采仪) identified by its MN."""
+
+    mn = models.CharField(_("MN"), max_length=27, unique=True)
+    # HJ 212 sends PW in clear text; we keep only a salted hash so a copy of the database does not leak it.
+    password_hash = models.CharField(_("access password (hashed)"), max_length=200, editable=False)
+    protocol = models.CharField(_("protocol"), max_length=4, choices=Protocol.choices, default=Protocol.HJ212_2017)
+    point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.PROTECT,
+                              related_name="devices")
+    crc_mode = models.CharField(_("CRC check"), max_length=10, choices=CrcMode.choices, default=CrcMode.STRICT)
+    # Per-factor unit overrides a device announces, e.g. {"a34004": "ng/m3"}.
+    unit_overrides = models.JSONField(_("unit overrides"), default=dict, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    is_online = models.BooleanField(_("online"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["mn"]
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+
+    def __str__(self) -> str:
+        return self.mn
+
+    def set_password(self, raw: str) -> None:
+        salt = secrets.token_hex(8)
+        self.password_hash = f"sha256${salt}${_digest(salt, raw)}"
+
+    def check_password(self, raw: str) -> bool:
+        try:
+            _scheme, salt, digest = self.password_hash.split("$", 2)
+        except ValueError:
+            return False
+        return hmac.compare_digest(digest, _digest(salt, raw))
+
+
+def _digest(salt: str, raw: str) -> str:
+    # Device passwords are short; mixing in the site's secret key keeps a stolen table from being brute-forced
+    # offline. A plain fast hash because the receiver checks it for every packet.
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{salt}:{raw}".encode(), hashlib.sha256).hexdigest()
+
+
+class Period(models.TextChoices):
+    RTD = "rtd", _("Real-time")
+    MIN = "min", _("Minute")
+    HOUR = "hour", _("Hourly")
+    DAY = "day", _("Daily")
+
+
+class Source(models.TextChoices):
+    DEVICE = "device", _("Device")
+    IMPORT = "import", _("Import")
+    COMPUTED = "computed", _("Computed")
+
+
+class Measurement(models.Model):
+    """One value; its time is the start of its interval, stored in UTC (see DESIGN.md, Storage)."""
+
+    point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE,
+                              related_name="measurements")
+    factor = models.ForeignKey(Factor, verbose_name=_("factor"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=4, choices=Period.choices)
+    time = models.DateTimeField(_("time"))
+    value = models.FloatField(_("value"), null=True)
+    # HJ 212 data flag; two letters since 2025 (e.g. "Td").
+    flag = models.CharField(_("flag"), max_length=2, default="N")
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.DEVICE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["point", "factor", "period", "time"],
+                                               name="measurement_unique_key")]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+
+    def __str__(self) -> str:
+        return f"{self.point_id}/{self.factor_id}/{self.period}/{self.time:%Y-%m-%d %H:%M} = {self.value}"
+
+
+class Verdict(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RawPacket(models.Model):
+    """Every frame a receiver got, good or bad, with the reason for its verdict."""
+
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    peer = models.CharField(_("peer address"), max_length=64, blank=True)
+    mn = models.CharField(_("MN"), max_length=40, blank=True, db_index=True)
+    device = models.ForeignKey(Device, verbose_name=_("device"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    data = models.BinaryField(_("bytes"))
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("raw packet")
+        verbose_name_plural = _("raw packets")
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.mn} {self.verdict}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class MeasurementImport(models.Model):
+    """An uploaded file of measurements, kept as received, with what became of every row."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file content"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=8, choices=ImportStatus.choices,
+                              default=ImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows imported or changed"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("rows already present"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    # [{"line": 3, "column": "value", "reason": "..."}]
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("measurement import")
+        verbose_name_plural = _("measurement imports")
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -1,0 +1,34 @@
+"""Reads of the monitoring registry, always through the user's scope."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from lanqing.monitoring.models import Device, Measurement, Point, Site
+from lanqing.org.scope import get_visible, visible
+
+
+def sites_visible_to(user) -> QuerySet[Site]:
+    return visible(user, Site.objects.select_related("jurisdiction", "enterprise"))
+
+
+def site_for_user(user, site_id) -> Site:
+    return get_visible(user, Site.objects.select_related("jurisdiction", "enterprise"), id=site_id)
+
+
+def points_visible_to(user) -> QuerySet[Point]:
+    return visible(user, Point.objects.select_related("site"))
+
+
+def devices_visible_to(user) -> QuerySet[Device]:
+    return visible(user, Device.objects.select_related("point__site"))
+
+
+def series_for_user(user, *, site: Site, factor_id: int, period: str, start: datetime, end: datetime
+                    ) -> QuerySet[Measurement]:
+    """Measurements of one factor at a site's points in [start, end), oldest first."""
+    return visible(user, Measurement.objects.filter(
+        point__site=site, factor_id=factor_id, period=period, time__gte=start, time__lt=end,
+    )).order_by("time")

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from lanqing.monitoring.imports import COLUMNS, describe_error
+from lanqing.monitoring.models import Factor, Measurement, MeasurementImport, Period, SiteKind
+from lanqing.monitoring.selectors import devices_visible_to, series_for_user, site_for_user, sites_visible_to
+from lanqing.monitoring.services import measurement_import_submit
+from lanqing.org import scope
+from lanqing.web.tables import paginate, wants_export, xlsx_response
+
+MAX_CHART_POINTS = 20_000
+RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
+
+
+@login_required
+def site_list(request):
+    sites = sites_visible_to(request.user).annotate(device_count=Count("points__devices"))
+    kind = request.GET.get("kind", "")
+    if kind in SiteKind.values:
+        sites = sites.filter(kind=kind)
+    query = request.GET.get("q", "").strip()
+    if query:
+        sites = sites.filter(name__icontains=query) | sites.filter(code__icontains=query)
+    if wants_export(request):
+        return xlsx_response(
+            filename=_("monitoring-sites"),
+            headers=[_("Site code"), _("Name"), _("Kind"), _("Jurisdiction"), _("Enterprise"), _("Longitude"),
+                     _("Latitude"), _("Target water class"), _("Emission limit set"), _("Devices")],
+            rows=([s.code, s.name, s.get_kind_display(), s.jurisdiction.name,
+                   s.enterprise.name if s.enterprise_id else "", s.longitude, s.latitude,
+                   s.get_target_class_display() if s.target_class else "", s.limit_set, s.device_count]
+                  for s in sites))
+    return render(request, "monitoring/site_list.html", {
+        "page": paginate(request, sites), "kind": kind, "kinds": SiteKind.choices, "query": query,
+        "filtered": bool(kind or query),
+    })
+
+
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+@login_required
+def site_page(request, site_id: int):
+    site = site_for_user(request.user, site_id)
+    factor_ids = (Measurement.objects.filter(point__site=site).values_list("factor_id", flat=True)
+                  .distinct())
+    factors = list(Factor.objects.filter(id__in=factor_ids))
+    period = request.GET.get("period", Period.HOUR)
+    if period not in Period.values:
+        period = Period.HOUR
+    factor = next((f for f in factors if f.code == request.GET.get("factor")), factors[0] if factors else None)
+    days = RANGE_DAYS.get(request.GET.get("days", "7"), 7)
+    devices = devices_visible_to(request.user).filter(point__site=site)
+    return render(request, "monitoring/site_page.html", {
+        "site": site, "factors": factors, "factor": factor, "period": period, "periods": Period.choices,
+        "days": days, "ranges": RANGE_DAYS.keys(), "devices": devices,
+        "unit": factor.unit_at(site.kind) if factor else "",
+    })
+
+
+@login_required
+@require_GET
+def site_series(request, site_id: int):
+    """Chart data: one factor's values over the last N days up to the newest value, in local time."""
+    site = site_for_user(request.user, site_id)
+    factor = Factor.objects.filter(code=request.GET.get("factor", "")).first()
+    period = request.GET.get("period", Period.HOUR)
+    if factor is None or period not in Period.values:
+        return JsonResponse({"error": _("Unknown factor or period.")}, status=400)
+    days = RANGE_DAYS.get(request.GET.get("days", "7"), 7)
+    newest = Measurement.objects.filter(point__site=site, factor=factor, period=period).aggregate(
+        t=Max("time"))["t"]
+    if newest is None:
+        return JsonResponse({"factor": factor.code, "unit": factor.unit_at(site.kind), "points": []})
+    end = newest + timedelta(seconds=1)
+    rows = series_for_user(request.user, site=site, factor_id=factor.id, period=period,
+                           start=end - timedelta(days=days), end=end)
+    points = [[_local(time).strftime("%Y-%m-%d %H:%M"), value, flag]
+              for time, value, flag in rows.values_list("time", "value", "flag")[:MAX_CHART_POINTS]]
+    return JsonResponse({"factor": factor.code, "name": factor.display_name, "unit": factor.unit_at(site.kind),
+                         "period": period, "points": points})
+
+
+def _require_bureau(user) -> None:
+    if not scope.can_manage_registry(user):
+        raise PermissionDenied
+
+
+@login_required
+def import_list(request):
+    _require_bureau(request.user)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file to upload."))
+        elif upload.size > settings.UPLOAD_MAX_BYTES:
+            messages.error(request, _("The file is larger than %(limit)s MB.") % {
+                "limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
+        elif upload.size == 0:
+            messages.error(request, _("The file is empty."))
+        else:
+            record = measurement_import_submit(file_name=upload.name, content=upload.read(), by=request.user)
+            messages.success(request, _("The file was received and queued for import."))
+            return redirect("monitoring:import", import_id=record.id)
+        return redirect("monitoring:imports")
+    imports = MeasurementImport.objects.filter(uploaded_by=request.user).defer("content")
+    return render(request, "monitoring/import_list.html", {
+        "page": paginate(request, imports), "columns": COLUMNS,
+        "limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+    })
+
+
+@login_required
+def import_detail(request, import_id: int):
+    _require_bureau(request.user)
+    # Uploads are personal records: another user's id answers 404 like anything out of scope.
+    record = MeasurementImport.objects.defer("content").filter(uploaded_by=request.user, id=import_id).first()
+    if record is None:
+        from django.http import Http404
+
+        raise Http404
+    errors = [dict(error, text=describe_error(error)) for error in record.errors]
+    if wants_export(request):
+        return xlsx_response(filename=_("import-errors"), headers=[_("Line"), _("Column"), _("Reason")],
+                             rows=([e["line"], e["column"], e["text"]] for e in errors))
+    context = {"record": record, "page": paginate(request, errors, per_page=100)}
+    if request.headers.get("HX-Request"):
+        return render(request, "monitoring/import_detail.html#status", context)
+    return render(request, "monitoring/import_detail.html", context)
+
+
+@login_required
+def import_template(request):
+    header = ",".join(names[0] for names in COLUMNS.values())
+    example = "AIR-01,,a34004,hour,2026-03-01 14:00,56,N"
+    response = HttpResponse(f"{header}\r\n{example}\r\n", content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="measurements-template.csv"'
+    return response

@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from lanqing.org.credit_code import credit_code_problem
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County")
+    TOWNSHIP = "township", _("Township")
+    VILLAGE = "village", _("Village or community")
+
+
+# Length of the code prefix shared by a division and everything under it (GB/T 2260 + NBS 12-digit codes).
+PREFIX_LENGTH = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
+PARENT_LEVEL = {Level.CITY: Level.PROVINCE, Level.COUNTY: Level.CITY, Level.TOWNSHIP: Level.COUNTY,
+                Level.VILLAGE: Level.TOWNSHIP}
+
+
+class Jurisdiction(models.Model):
+    """An administrative division; the tree is read through code prefixes, so any level can be the top."""
+
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        return self.code[: PREFIX_LENGTH[Level(self.level)]]
+
+    def contains(self, other: Jurisdiction) -> bool:
+        return other.code.startswith(self.prefix)
+
+    def clean(self) -> None:
+        if not (len(self.code) == 12 and self.code.isdigit()):
+            raise ValidationError({"code": gettext("A division code has exactly 12 digits.")})
+        if self.parent_id:
+            if self.parent.level != PARENT_LEVEL.get(Level(self.level)):
+                raise ValidationError({"parent": gettext("The parent is not one level above.")})
+            if not self.parent.contains(self):
+                raise ValidationError({"code": gettext("The code does not lie under the parent's code.")})
+
+
+class UnitKind(models.TextChoices):
+    BUREAU = "bureau", _("Ecology and environment bureau")
+    DEPARTMENT = "department", _("Department")
+    LEADERSHIP = "leadership", _("Leadership office")
+
+
+class Unit(models.Model):
+    """A government body (部门); the environment bureau is one kind."""
+
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
+                                     related_name="units")
+    leader_name = models.CharField(_("leader"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["jurisdiction__code", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "name"], name="unit_unique_name")]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Industry(models.Model):
+    """A class of GB/T 4754-2017 (4 digits); the bureau adds the classes its enterprises need."""
+
+    code = models.CharField(_("GB/T 4754 code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        if not (len(self.code) == 4 and self.code.isdigit()):
+            raise ValidationError({"code": gettext("A GB/T 4754 class code has exactly 4 digits.")})
+
+
+class EnterpriseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+
+
+class Enterprise(models.Model):
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True,
+                                   error_messages={"unique": _("An enterprise with this credit code exists.")})
+    name = models.CharField(_("name"), max_length=200)
+    industry = models.ForeignKey(Industry, verbose_name=_("industry"), on_delete=models.PROTECT)
+    township = models.ForeignKey(Jurisdiction, verbose_name=_("township"), on_delete=models.PROTECT,
+                                 related_name="+", limit_choices_to={"level": Level.TOWNSHIP})
+    village = models.ForeignKey(Jurisdiction, verbose_name=_("village or community"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                limit_choices_to={"level": Level.VILLAGE})
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=EnterpriseStatus.choices,
+                              default=EnterpriseStatus.ACTIVE)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["township__code", "name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        self.credit_code = (self.credit_code or "").strip().upper()
+        problem = credit_code_problem(self.credit_code)
+        if problem:
+            errors["credit_code"] = gettext("Credit code %(code)s: %(problem)s.") % {
+                "code": self.credit_code, "problem": gettext(problem)}
+        if self.township_id and self.township.level != Level.TOWNSHIP:
+            errors["township"] = gettext("Choose a township, not another level.")
+        if self.village_id and self.township_id:
+            if self.village.level != Level.VILLAGE or self.village.parent_id != self.township_id:
+                errors["village"] = gettext("The village does not belong to the chosen township.")
+        for field, low, high in (("longitude", -180, 180), ("latitude", -90, 90)):
+            value = getattr(self, field)
+            if value is not None and not low <= value <= high:
+                errors[field] = gettext("Out of range.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Role(models.TextChoices):
+    LEADERSHIP = "leadership", _("County leadership")
+    BUREAU = "bureau", _("Environment bureau")
+    UNIT = "unit", pgettext_lazy("role", "Department")
+    TOWNSHIP = "township", pgettext_lazy("role", "Township")
+    GRID_OFFICER = "grid_officer", _("Grid officer")
+    ENTERPRISE = "enterprise", pgettext_lazy("role", "Enterprise")
+
+
+# Which scope object each role carries.
+ROLE_SCOPE_FIELD = {
+    Role.LEADERSHIP: "jurisdiction",
+    Role.BUREAU: "unit",
+    Role.UNIT: "unit",
+    Role.TOWNSHIP: "jurisdiction",
+    Role.GRID_OFFICER: "jurisdiction",
+    Role.ENTERPRISE: "enterprise",
+}
+
+
+class Membership(models.Model):
+    """A user's one role and the object that bounds what the user may see."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                                related_name="membership")
+    role = models.CharField(_("role"), max_length=15, choices=Role.choices)
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="members")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="members")
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        needed = ROLE_SCOPE_FIELD.get(Role(self.role)) if self.role else None
+        for field in ("jurisdiction", "unit", "enterprise"):
+            has_value = getattr(self, f"{field}_id") is not None
+            if field == needed and not has_value:
+                raise ValidationError({field: gettext("This role needs this field.")})
+            if field != needed and has_value:
+                raise ValidationError({field: gettext("This role does not use this field; leave it empty.")})
+        if self.role == Role.BUREAU and self.unit_id and self.unit.kind != UnitKind.BUREAU:
+            raise ValidationError({"unit": gettext("A bureau user belongs to a unit of the bureau kind.")})
+        if self.role == Role.TOWNSHIP and self.jurisdiction_id and self.jurisdiction.level != Level.TOWNSHIP:
+            raise ValidationError({"jurisdiction": gettext("A township officer's scope is a township.")})
+        if self.role == Role.GRID_OFFICER and self.jurisdiction_id and self.jurisdiction.level not in (
+                Level.TOWNSHIP, Level.VILLAGE):
+            raise ValidationError({"jurisdiction": gettext("A grid officer's scope is a township or a village.")})

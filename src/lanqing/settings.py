@@ -1,0 +1,156 @@
+"""The one settings module; every value comes from an environment variable (see config.VARIABLES)."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from lanqing.config import (
+    ConfigError,
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _data_dir() -> Path:
+    path = Path(env_str("LANQING_DATA_DIR", "var")).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"LANQING_DATA_DIR={str(path)!r}: cannot create the folder: {exc.strerror}") from exc
+    return path
+
+
+def _secret_key(data_dir: Path) -> str:
+    key = env_str("LANQING_SECRET_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise ConfigError("LANQING_SECRET_KEY is shorter than 32 characters")
+        return key
+    # A generated key kept in the data folder, so sessions survive restarts without any set-up.
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+try:
+    DATA_DIR = _data_dir()
+    SECRET_KEY = _secret_key(DATA_DIR)
+    DEBUG = env_bool("LANQING_DEBUG", False)
+    ALLOWED_HOSTS = env_list("LANQING_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+    CSRF_TRUSTED_ORIGINS = env_list("LANQING_CSRF_TRUSTED_ORIGINS", [])
+    TIME_ZONE = env_str("LANQING_TIME_ZONE", "Asia/Shanghai")
+    LANGUAGE_CODE = env_choice("LANQING_LANGUAGE", "zh-hans", ["zh-hans", "en"])
+    SESSION_COOKIE_AGE = env_int("LANQING_SESSION_AGE_HOURS", 12, minimum=1) * 3600
+    UPLOAD_MAX_BYTES = env_int("LANQING_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
+    LOG_LEVEL = env_choice("LANQING_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
+    DATABASE_URL = env_str("LANQING_DATABASE_URL", f"sqlite:///{DATA_DIR / 'lanqing.sqlite3'}")
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
+    try:
+        import zoneinfo
+
+        zoneinfo.ZoneInfo(TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"LANQING_TIME_ZONE={TIME_ZONE!r} is not a known time zone") from None
+except ConfigError as error:
+    # Fail at start with the variable's name, not deep inside a request.
+    print(f"lanqing: configuration error: {error}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "template_partials",
+    "lanqing.org",
+    "lanqing.monitoring",
+    "lanqing.jobs",
+    "lanqing.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "lanqing.urls"
+WSGI_APPLICATION = "lanqing.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "lanqing.web.navigation.navigation",
+            ],
+        },
+    },
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+
+USE_I18N = True
+USE_TZ = True
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "media"
+# Uploads above this are refused by the views with a message; Django's own limit is a backstop.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

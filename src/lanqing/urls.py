@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from lanqing.web import views as web_views
+
+admin.site.site_header = admin.site.site_title = "lanqing"
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("org/", include("lanqing.org.urls")),
+    path("monitoring/", include("lanqing.monitoring.urls")),
+    path("admin/", admin.site.urls),
+]
