@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,13 +27,13 @@ RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
 
 @login_required
 def site_list(request):
-    sites = sites_visible_to(request.user).annotate(device_count=Count("points__devices"))
+    sites = sites_visible_to(request.user).annotate(device_count=Count("points__devices")).order_by("kind", "code")
     kind = request.GET.get("kind", "")
     if kind in SiteKind.values:
         sites = sites.filter(kind=kind)
     query = request.GET.get("q", "").strip()
     if query:
-        sites = sites.filter(name__icontains=query) | sites.filter(code__icontains=query)
+        sites = sites.filter(Q(name__icontains=query) | Q(code__icontains=query))
     if wants_export(request):
         return xlsx_response(
             filename=_("monitoring-sites"),

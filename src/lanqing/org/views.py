@@ -45,7 +45,7 @@ def jurisdiction_tree(request):
 @login_required
 def enterprise_list(request):
     enterprises = scope.enterprises_visible_to(request.user).annotate(
-        outlet_count=Count("sites", filter=Q(sites__kind="outlet")))
+        outlet_count=Count("sites", filter=Q(sites__kind="outlet"))).order_by("township__code", "name")
     query = request.GET.get("q", "").strip()
     if query:
         enterprises = enterprises.filter(Q(name__icontains=query) | Q(credit_code__icontains=query)

@@ -15,10 +15,11 @@
         }
         chart.setOption({
           tooltip: { trigger: "axis" },
-          grid: { left: 56, right: 24, top: 40, bottom: 64 },
+          grid: { left: 56, right: 24, top: 48, bottom: 64 },
           title: { text: data.name + (data.unit ? " (" + data.unit + ")" : ""), left: 8, textStyle: { fontSize: 14 } },
           xAxis: { type: "category", data: data.points.map(function (p) { return p[0]; }) },
-          yAxis: { type: "value", name: data.unit },
+          yAxis: { type: "value", scale: true },
+          animation: false,
           dataZoom: [{ type: "inside" }, { type: "slider" }],
           series: [{ type: "line", name: data.name, showSymbol: false, connectNulls: false,
                      data: data.points.map(function (p) { return p[1]; }) }],

@@ -1,0 +1,114 @@
+"""Pages a person uses: login, home per role, lists, site data, language switch."""
+
+import pytest
+from django.urls import reverse
+
+from lanqing.monitoring.models import Factor, Measurement
+from tests.conftest import PASSWORD
+
+
+def test_a_wrong_password_gets_a_clear_message_in_chinese(cast, client):
+    response = client.post(reverse("login"), {"username": "bureau", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.content.decode()
+
+
+def test_an_expired_session_sends_the_user_to_login_with_an_explanation(cast, client):
+    response = client.get(reverse("org:enterprises"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+    assert "会话已过期" in response.content.decode()
+
+
+def test_login_then_logout(cast, client):
+    response = client.post(reverse("login"), {"username": "bureau", "password": PASSWORD}, follow=True)
+    assert response.request["PATH_INFO"] == reverse("home")
+    response = client.post(reverse("logout"), follow=True)
+    assert response.request["PATH_INFO"] == reverse("login")
+
+
+@pytest.mark.parametrize("who, visible, hidden", [
+    ("bureau", ["数据导入", "辖区"], []),
+    ("leader", ["辖区", "企业"], ["数据导入"]),
+    ("township_a", ["辖区"], ["数据导入"]),
+    ("enterprise_a", ["监测站点"], ["辖区", "数据导入"]),
+])
+def test_each_role_sees_its_own_menu(cast, client_for, who, visible, hidden):
+    page = client_for(cast.users[who]).get(reverse("home")).content.decode()
+    nav = page.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    for word in visible:
+        assert word in nav
+    for word in hidden:
+        assert word not in nav
+
+
+def test_english_can_be_chosen(cast, client_for):
+    client = client_for(cast.users["bureau"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home")).content.decode()
+    assert "Enterprises" in page and "Log out" in page
+
+
+def test_jurisdiction_tree_lists_the_six_townships(cast, client_for):
+    page = client_for(cast.users["leader"]).get(reverse("org:jurisdictions")).content.decode()
+    for name in ("岳阳镇", "北平镇", "古阳镇", "旧县镇", "三合镇", "南垣乡"):
+        assert name in page
+    assert "6 个乡镇" in page or "6 townships" in page
+
+
+def test_enterprise_list_filters_and_shows_an_empty_state(cast, client_for):
+    client = client_for(cast.users["bureau"])
+    page = client.get(reverse("org:enterprises"), {"q": "甲"}).content.decode()
+    assert "甲焦化有限公司" in page and "乙焦化有限公司" not in page
+    page = client.get(reverse("org:enterprises"), {"q": "nothing-like-this"}).content.decode()
+    assert "没有符合" in page
+
+
+def test_enterprise_profile_shows_its_outlets_and_devices(cast, client_for):
+    page = client_for(cast.users["enterprise_a"]).get(
+        reverse("org:enterprise", args=[cast.enterprise_a.id])).content.decode()
+    assert "甲公司焦炉烟囱" in page and "MNOUTA" in page
+
+
+def test_site_series_returns_local_times_and_values(cast, client_for):
+    from datetime import UTC, datetime
+
+    factor = Factor.objects.get(code="a34004")
+    point = cast.air_station.points.get()
+    Measurement.objects.create(point=point, factor=factor, period="hour",
+                               time=datetime(2026, 1, 5, 0, tzinfo=UTC), value=75)
+    client = client_for(cast.users["township_a"])
+    data = client.get(reverse("monitoring:site_series", args=[cast.air_station.id]),
+                      {"factor": "a34004", "period": "hour", "days": "7"}).json()
+    assert data["points"] == [["2026-01-05 08:00", 75.0, "N"]]
+    assert data["unit"] == "µg/m³"
+    page = client.get(reverse("monitoring:site", args=[cast.air_station.id])).content.decode()
+    assert 'id="site-chart"' in page
+
+
+def test_site_series_rejects_an_unknown_factor_with_a_reason(cast, client_for):
+    response = client_for(cast.users["bureau"]).get(
+        reverse("monitoring:site_series", args=[cast.air_station.id]), {"factor": "zzz"})
+    assert response.status_code == 400 and "error" in response.json()
+
+
+def test_pagination_survives_a_bad_page_number(cast, client_for):
+    response = client_for(cast.users["bureau"]).get(reverse("monitoring:sites"), {"page": "abc"})
+    assert response.status_code == 200
+
+
+def test_import_status_partial_is_served_to_htmx(cast, client_for):
+    from lanqing.monitoring.services import measurement_import_submit
+
+    record = measurement_import_submit(file_name="a.csv", content=b"x", by=cast.users["bureau"])
+    response = client_for(cast.users["bureau"]).get(reverse("monitoring:import", args=[record.id]),
+                                                   HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'id="import-status"' in body and "<html" not in body
+
+
+def test_every_list_exports_to_excel(cast, client_for):
+    client = client_for(cast.users["bureau"])
+    for name in ("org:jurisdictions", "org:enterprises", "monitoring:sites"):
+        response = client.get(reverse(name), {"export": "xlsx"})
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
