@@ -6,9 +6,9 @@ from django.urls import reverse
 from lanqing.jobs.services import worker_pass
 from lanqing.monitoring.models import Measurement, MeasurementImport
 
-GOOD_AND_BAD = ("site,factor,time,value\n"
-                "AIR-01,a34004,2026-01-05 08:00,75\n"
-                "AIR-01,a34004,2026-01-05 09:00,oops\n").encode()
+GOOD_AND_BAD = (b"site,factor,time,value\n"
+                b"AIR-01,a34004,2026-01-05 08:00,75\n"
+                b"AIR-01,a34004,2026-01-05 09:00,oops\n")
 
 
 def upload(client, content, name="data.csv"):

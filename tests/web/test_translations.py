@@ -36,6 +36,6 @@ def test_the_catalogue_has_no_placeholder_mismatch():
     for entry in polib.pofile(str(CATALOGUE)):
         if entry.msgstr:
             assert sorted(placeholder.findall(entry.msgid)) == sorted(placeholder.findall(entry.msgstr)), entry.msgid
-        for index, text in entry.msgstr_plural.items():
+        for _index, text in entry.msgstr_plural.items():
             assert sorted(set(placeholder.findall(entry.msgid_plural or entry.msgid))) == sorted(
                 set(placeholder.findall(text))), entry.msgid

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-
 from lanqing.jobs.registry import job_kind
 from lanqing.monitoring.imports import import_record_run
 from lanqing.monitoring.models import ImportStatus, MeasurementImport
@@ -17,7 +15,7 @@ def run_import(job) -> None:
     record = MeasurementImport.objects.get(id=job.payload["import_id"])
     MeasurementImport.objects.filter(id=record.id).update(status=ImportStatus.RUNNING)
     # The uploader's scope bounds which sites the file may write to, as if they imported it themselves.
-    user = get_user_model().objects.filter(id=record.uploaded_by_id).first()
+    user = record.uploaded_by
     sites = sites_visible_to(user) if user is not None else None
     if sites is None:
         record.status = ImportStatus.FAILED

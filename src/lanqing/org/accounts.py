@@ -14,22 +14,22 @@ class AccountError(Exception):
     pass
 
 
-def _scope_object(role: Role, scope: str):
+def _scope_object(role: Role, scope: str) -> tuple[str, Jurisdiction | Unit | Enterprise]:
     field = ROLE_SCOPE_FIELD[role]
     if field == "jurisdiction":
-        found = Jurisdiction.objects.filter(code=scope).first()
-        if found is None:
+        jurisdiction = Jurisdiction.objects.filter(code=scope).first()
+        if jurisdiction is None:
             raise AccountError(f"no jurisdiction with division code {scope!r}")
-        return field, found
+        return field, jurisdiction
     if field == "unit":
-        found = Unit.objects.filter(name=scope).first() or Unit.objects.filter(short_name=scope).first()
-        if found is None:
+        unit = Unit.objects.filter(name=scope).first() or Unit.objects.filter(short_name=scope).first()
+        if unit is None:
             raise AccountError(f"no unit named {scope!r}")
-        return field, found
-    found = Enterprise.objects.filter(credit_code=scope.upper()).first()
-    if found is None:
+        return field, unit
+    enterprise = Enterprise.objects.filter(credit_code=scope.upper()).first()
+    if enterprise is None:
         raise AccountError(f"no enterprise with credit code {scope!r}")
-    return field, found
+    return field, enterprise
 
 
 @transaction.atomic

@@ -51,10 +51,11 @@ class Jurisdiction(models.Model):
     def clean(self) -> None:
         if not (len(self.code) == 12 and self.code.isdigit()):
             raise ValidationError({"code": gettext("A division code has exactly 12 digits.")})
-        if self.parent_id:
-            if self.parent.level != PARENT_LEVEL.get(Level(self.level)):
+        parent = self.parent if self.parent_id else None
+        if parent is not None:
+            if parent.level != PARENT_LEVEL.get(Level(self.level)):
                 raise ValidationError({"parent": gettext("The parent is not one level above.")})
-            if not self.parent.contains(self):
+            if not parent.contains(self):
                 raise ValidationError({"code": gettext("The code does not lie under the parent's code.")})
 
 
@@ -150,8 +151,9 @@ class Enterprise(models.Model):
                 "code": self.credit_code, "problem": gettext(problem)}
         if self.township_id and self.township.level != Level.TOWNSHIP:
             errors["township"] = gettext("Choose a township, not another level.")
-        if self.village_id and self.township_id:
-            if self.village.level != Level.VILLAGE or self.village.parent_id != self.township_id:
+        village = self.village if self.village_id else None
+        if village is not None and self.township_id:
+            if village.level != Level.VILLAGE or village.parent_id != self.township_id:
                 errors["village"] = gettext("The village does not belong to the chosen township.")
         for field, low, high in (("longitude", -180, 180), ("latitude", -90, 90)):
             value = getattr(self, field)
@@ -211,10 +213,12 @@ class Membership(models.Model):
                 raise ValidationError({field: gettext("This role needs this field.")})
             if field != needed and has_value:
                 raise ValidationError({field: gettext("This role does not use this field; leave it empty.")})
-        if self.role == Role.BUREAU and self.unit_id and self.unit.kind != UnitKind.BUREAU:
+        unit = self.unit if self.unit_id else None
+        jurisdiction = self.jurisdiction if self.jurisdiction_id else None
+        if self.role == Role.BUREAU and unit is not None and unit.kind != UnitKind.BUREAU:
             raise ValidationError({"unit": gettext("A bureau user belongs to a unit of the bureau kind.")})
-        if self.role == Role.TOWNSHIP and self.jurisdiction_id and self.jurisdiction.level != Level.TOWNSHIP:
+        if self.role == Role.TOWNSHIP and jurisdiction is not None and jurisdiction.level != Level.TOWNSHIP:
             raise ValidationError({"jurisdiction": gettext("A township officer's scope is a township.")})
-        if self.role == Role.GRID_OFFICER and self.jurisdiction_id and self.jurisdiction.level not in (
-                Level.TOWNSHIP, Level.VILLAGE):
+        if self.role == Role.GRID_OFFICER and jurisdiction is not None and jurisdiction.level not in (
+                Level.TOWNSHIP.value, Level.VILLAGE.value):
             raise ValidationError({"jurisdiction": gettext("A grid officer's scope is a township or a village.")})

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -53,9 +54,8 @@ def register_rule(label: str, rule: Rule) -> None:
 def membership_of(user) -> Membership | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    cached = getattr(user, "_lanqing_membership", False)
-    if cached is not False:
-        return cached
+    if hasattr(user, "_lanqing_membership"):
+        return user._lanqing_membership
     membership = (Membership.objects.select_related("jurisdiction", "unit__jurisdiction", "enterprise")
                   .filter(user=user).first())
     user._lanqing_membership = membership
@@ -125,7 +125,7 @@ def get_visible(user, queryset: QuerySet[M], **lookup) -> M:
     """Fetch one object and authorise in one step: Http404 when missing or outside the user's scope."""
     try:
         return visible(user, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

@@ -87,5 +87,4 @@ def enterprise_profile(request, enterprise_id: int):
     devices = devices_visible_to(request.user).filter(point__site__enterprise=enterprise)
     return render(request, "org/enterprise_profile.html", {
         "enterprise": enterprise, "sites": sites, "devices": devices,
-        "contacts": enterprise.members.select_related("user"),
     })

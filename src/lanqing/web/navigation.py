@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from lanqing.org import scope
 from lanqing.org.models import Role
 
 
+StrOrPromise = str | Promise
+
+
 @dataclass(frozen=True)
 class MenuItem:
-    label: str
+    label: StrOrPromise
     url_name: str
     roles: frozenset[str]
 
