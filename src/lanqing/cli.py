@@ -113,6 +113,21 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_createtoken(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.contrib.auth import get_user_model
+
+    from lanqing.api.models import ApiToken
+
+    user = get_user_model().objects.filter(username=args.username, is_active=True).first()
+    if user is None:
+        print(f"lanqing createtoken: no active user {args.username!r}", file=sys.stderr)
+        return 2
+    _token, raw = ApiToken.issue(user=user, name=args.name)
+    print(raw)
+    return 0
+
+
 def cmd_import_measurements(args: argparse.Namespace) -> int:
     _django_setup()
     from lanqing.monitoring.imports import describe_error, import_measurements
@@ -189,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     createuser.add_argument("--password", help=argparse.SUPPRESS)
     createuser.add_argument("--password-file", help="read the password from this file")
     createuser.add_argument("--superuser", action="store_true", help="may also use the administration pages")
+
+    token = add("createtoken", cmd_createtoken, "make an API key that acts as a user (printed once)")
+    token.add_argument("username")
+    token.add_argument("--name", default="script", help="what the key is for")
 
     imp = add("import-measurements", cmd_import_measurements,
               "import measurements from a CSV (UTF-8 or GBK) or XLSX file")

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "lanqing.monitoring",
     "lanqing.jobs",
     "lanqing.web",
+    "lanqing.api",
 ]
 
 MIDDLEWARE = [

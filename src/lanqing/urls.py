@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from lanqing.api.views import api
 from lanqing.web import views as web_views
 
 admin.site.site_header = admin.site.site_title = "lanqing"
@@ -13,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("lanqing.org.urls")),
     path("monitoring/", include("lanqing.monitoring.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class JurisdictionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+class EnterpriseOut(Schema):
+    id: int
+    credit_code: str
+    name: str
+    industry_code: str
+    industry: str
+    township_code: str
+    township: str
+    village_code: str | None
+    village: str | None
+    address: str
+    longitude: Decimal | None
+    latitude: Decimal | None
+    status: str
+
+
+class SiteOut(Schema):
+    id: int
+    kind: str
+    code: str
+    name: str
+    jurisdiction_code: str
+    enterprise_id: int | None
+    longitude: Decimal | None
+    latitude: Decimal | None
+    target_class: int | None
+    limit_set: str
+
+
+class MeasurementOut(Schema):
+    point: str
+    factor: str
+    period: str
+    time: datetime
+    value: float | None
+    flag: str
+
+
+class ErrorOut(Schema):
+    detail: str

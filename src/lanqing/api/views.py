@@ -1,0 +1,102 @@
+"""Read API (v1). Every endpoint filters through lanqing.org.scope, exactly as the pages do."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from lanqing.api.auth import SessionAuth, TokenAuth
+from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, SiteOut
+from lanqing.monitoring.models import Measurement, Period
+from lanqing.monitoring.selectors import site_for_user, sites_visible_to
+from lanqing.org import scope
+
+api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
+               auth=[TokenAuth(), SessionAuth()],
+               description="Read access to the registry and measurements, within the caller's scope.")
+
+MAX_SERIES_DAYS = 366
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.get("/jurisdictions", response=list[JurisdictionOut], tags=["organisation"])
+@paginate(LimitOffsetPagination)
+def list_jurisdictions(request):
+    return [JurisdictionOut(code=j.code, name=j.name, level=j.level, parent_code=j.parent.code if j.parent else None)
+            for j in scope.jurisdictions_visible_to(request.auth).select_related("parent")]
+
+
+def _enterprise_out(e) -> EnterpriseOut:
+    return EnterpriseOut(
+        id=e.id, credit_code=e.credit_code, name=e.name, industry_code=e.industry.code, industry=e.industry.name,
+        township_code=e.township.code, township=e.township.name,
+        village_code=e.village.code if e.village_id else None, village=e.village.name if e.village_id else None,
+        address=e.address, longitude=e.longitude, latitude=e.latitude, status=e.status)
+
+
+@api.get("/enterprises", response=list[EnterpriseOut], tags=["organisation"])
+@paginate(LimitOffsetPagination)
+def list_enterprises(request):
+    return [_enterprise_out(e) for e in scope.enterprises_visible_to(request.auth).order_by("id")]
+
+
+@api.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, 404: ErrorOut}, tags=["organisation"])
+def get_enterprise(request, enterprise_id: int):
+    return _enterprise_out(scope.get_visible(request.auth, scope.enterprises_visible_to(request.auth),
+                                             id=enterprise_id))
+
+
+def _site_out(s) -> SiteOut:
+    return SiteOut(id=s.id, kind=s.kind, code=s.code, name=s.name, jurisdiction_code=s.jurisdiction.code,
+                   enterprise_id=s.enterprise_id, longitude=s.longitude, latitude=s.latitude,
+                   target_class=s.target_class, limit_set=s.limit_set)
+
+
+@api.get("/sites", response=list[SiteOut], tags=["monitoring"])
+@paginate(LimitOffsetPagination)
+def list_sites(request, kind: str | None = None):
+    sites = sites_visible_to(request.auth).order_by("id")
+    if kind:
+        sites = sites.filter(kind=kind)
+    return [_site_out(s) for s in sites]
+
+
+@api.get("/sites/{site_id}", response={200: SiteOut, 404: ErrorOut}, tags=["monitoring"])
+def get_site(request, site_id: int):
+    return _site_out(site_for_user(request.auth, site_id))
+
+
+class SeriesQuery(Schema):
+    factor: str
+    period: str = Period.HOUR
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@api.get("/sites/{site_id}/measurements", response={200: list[MeasurementOut], 400: ErrorOut, 404: ErrorOut},
+         tags=["monitoring"])
+def site_measurements(request, site_id: int, query: Query[SeriesQuery]):
+    """Values of one factor at a site, oldest first; times are interval starts (ISO 8601, UTC offset given)."""
+    site = site_for_user(request.auth, site_id)
+    if query.period not in Period.values:
+        raise HttpError(400, f"period must be one of {', '.join(Period.values)}")
+    end = query.end or timezone.now()
+    start = query.start or end - timedelta(days=7)
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise HttpError(400, "start and end need a time zone offset, e.g. 2026-03-01T00:00:00+08:00")
+    if start >= end or end - start > timedelta(days=MAX_SERIES_DAYS):
+        raise HttpError(400, f"start must be before end, at most {MAX_SERIES_DAYS} days apart")
+    rows = scope.visible(request.auth, Measurement.objects.filter(
+        point__site=site, factor__code=query.factor, period=query.period, time__gte=start, time__lt=end,
+    )).select_related("point", "factor").order_by("time")
+    return [MeasurementOut(point=m.point.code, factor=m.factor.code, period=m.period, time=m.time,
+                                value=m.value, flag=m.flag) for m in rows]
