@@ -47,8 +47,6 @@ def stamp_ok(name: str, *inputs: Path) -> tuple[bool, Path, str]:
 
 
 def ensure_python_packages() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit(f"lanqing needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         say("creating the virtual environment .venv")
         run(sys.executable, "-m", "venv", VENV)
