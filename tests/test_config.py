@@ -57,9 +57,9 @@ def test_cli_import_reports_bad_rows_by_line_and_column(tmp_path):
     assert run_lanqing("init", **env).returncode == 0
     data = tmp_path / "bad.csv"
     data.write_text("site,factor,time,value\nNOPE,a34004,2026-01-01 00:00,1\n", encoding="utf-8")
-    result = run_lanqing("import-measurements", str(data), **env)
+    result = run_lanqing("import-measurements", str(data), **env, LANQING_LANGUAGE="en")
     assert result.returncode == 1
-    assert "line 2, column site" in result.stderr
+    assert "bad.csv: line 2, column site: no site with code NOPE" in result.stderr
     missing = run_lanqing("import-measurements", str(tmp_path / "missing.csv"), **env)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
 

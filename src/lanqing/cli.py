@@ -138,10 +138,13 @@ def cmd_import_measurements(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"lanqing import-measurements: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2
+    from django.utils.translation import gettext
+
     result = import_measurements(data)
     for error in result.errors:
-        print(f"{path.name}: line {error.line}, column {error.column}: {describe_error(error.as_dict())}",
-              file=sys.stderr)
+        print(gettext("%(file)s: line %(line)s, column %(column)s: %(reason)s") % {
+            "file": path.name, "line": error.line, "column": error.column,
+            "reason": describe_error(error.as_dict())}, file=sys.stderr)
     print(result.summary())
     if result.file_error:
         return 2

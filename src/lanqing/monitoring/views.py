@@ -118,6 +118,13 @@ def import_list(request):
             return redirect("monitoring:import", import_id=record.id)
         return redirect("monitoring:imports")
     imports = MeasurementImport.objects.filter(uploaded_by=request.user).defer("content")
+    if wants_export(request):
+        return xlsx_response(
+            filename=_("imports"),
+            headers=[_("File"), _("Uploaded"), _("Status"), _("Rows"), _("Imported or changed"),
+                     _("Already present"), _("Rejected")],
+            rows=([r.file_name, r.uploaded_at, r.get_status_display(), r.rows_total, r.rows_written,
+                   r.rows_unchanged, r.rows_rejected] for r in imports))
     return render(request, "monitoring/import_list.html", {
         "page": paginate(request, imports), "columns": COLUMNS,
         "limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
