@@ -38,8 +38,12 @@ def _user(username, role, **scope):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The production hasher is slow on purpose; tests create many users.
+def _fast_password_hashing(request):
+    # The production hasher is slow on purpose; tests create many users. The pure libraries' tests also run
+    # without Django (-p no:django), where there are no settings to change.
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

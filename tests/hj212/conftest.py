@@ -5,11 +5,6 @@ import pytest
 from tests.hj212.samples import SAMPLES, Sample
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing():
-    """Shadows the Django suite's autouse fixture: this library needs no Django and no settings."""
-
-
 @pytest.fixture
 def sample_by_length():
     def find(prefix: str) -> Sample:
