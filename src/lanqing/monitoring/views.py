@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from lanqing.monitoring import quality
 from lanqing.monitoring.imports import COLUMNS, describe_error
 from lanqing.monitoring.models import Factor, Measurement, MeasurementImport, Period, SiteKind
 from lanqing.monitoring.selectors import devices_visible_to, series_for_user, site_for_user, sites_visible_to
@@ -65,11 +66,25 @@ def site_page(request, site_id: int):
     factor = next((f for f in factors if f.code == request.GET.get("factor")), factors[0] if factors else None)
     days = RANGE_DAYS.get(request.GET.get("days", "7"), 7)
     devices = devices_visible_to(request.user).filter(point__site=site)
+    quality_context = _quality(site, days)
     return render(request, "monitoring/site_page.html", {
+        **quality_context,
         "site": site, "factors": factors, "factor": factor, "period": period, "periods": Period.choices,
         "days": days, "ranges": RANGE_DAYS.keys(), "devices": devices,
         "unit": factor.unit_at(site.kind) if factor else "",
     })
+
+
+def _quality(site, days: int) -> dict:
+    """AQI (air stations) or water class (water sections) for the page, from the standards engine."""
+    last_day = quality.newest_local_day(site)
+    if last_day is None or site.kind == SiteKind.OUTLET:
+        return {}
+    if site.kind == SiteKind.AIR:
+        daily = quality.daily_aqi(site, last_day=last_day, days=min(days, 90))
+        return {"hourly_aqi": quality.hourly_aqi(site, last_day=last_day)[:24], "daily_aqi": daily[::-1],
+                "daily_aqi_chart": [[str(row.label), row.aqi, row.colour] for row in daily]}
+    return {"water_days": quality.daily_water_class(site, last_day=last_day, days=min(days, 90))[::-1]}
 
 
 @login_required

@@ -37,3 +37,28 @@
     document.querySelectorAll("#site-chart").forEach(draw);
   });
 })();
+
+// Daily AQI as bars in the standard's level colours (HJ 633 Table 2), computed on the server.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    const element = document.getElementById("daily-aqi-chart");
+    const source = document.getElementById("daily-aqi-data");
+    if (!element || !source) { return; }
+    const rows = JSON.parse(source.textContent);
+    const chart = echarts.init(element);
+    chart.setOption({
+      animation: false,
+      title: { text: element.dataset.title, left: 8, textStyle: { fontSize: 14 } },
+      tooltip: { trigger: "axis" },
+      grid: { left: 48, right: 16, top: 40, bottom: 32 },
+      xAxis: { type: "category", data: rows.map(function (r) { return r[0]; }) },
+      yAxis: { type: "value", min: 0 },
+      series: [{ type: "bar", name: "AQI", data: rows.map(function (r) {
+        return { value: r[1], itemStyle: { color: r[2] || "#ccc" } };
+      }) }],
+    });
+    element.dataset.rendered = "chart";
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();

@@ -1,0 +1,156 @@
+"""Air and water quality of a site, computed by the standards engine (no second implementation here).
+
+Stored times are interval starts in UTC; published figures label an hour by its end and a day by the
+natural day in Beijing time (DESIGN.md, Storage), so the conversion happens here, at the edge.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+
+from lanqing import standards
+from lanqing.monitoring.models import Measurement, Period, Site
+
+# HJ 212 factor code -> the standards engine's pollutant name.
+AIR_POLLUTANTS = {"a21026": "SO2", "a21004": "NO2", "a21005": "CO", "a05024": "O3", "a34002": "PM10",
+                  "a34004": "PM2.5"}
+WATER_FACTORS = {"w01001": "pH", "w01009": "DO", "w01019": "CODMn", "w01018": "COD", "w01017": "BOD5",
+                 "w21003": "NH3-N", "w21011": "TP", "w21001": "TN"}
+
+
+@dataclass(frozen=True)
+class AqiRow:
+    label: datetime | date  # hour: local end of the hour; day: the local date
+    aqi: int | None
+    display: str
+    level: int
+    category_zh: str
+    category_en: str
+    colour: str
+    primary: tuple[str, ...]
+    standard: str
+    incomplete: bool = False  # some pollutant lacked valid data; the AQI covers the others (HJ 633-2012)
+
+
+@dataclass(frozen=True)
+class WaterRow:
+    day: date
+    water_class: int
+    class_name: str
+    colour: str
+    meets_target: bool | None
+    worst_factors: tuple[str, ...]
+
+
+def _zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _hourly_grid(site: Site, codes: dict[str, str], first_day: date, days: int) -> dict[str, np.ndarray]:
+    """Valid (flag N) hourly values per pollutant on a grid of local hours starting at first_day 00:00."""
+    zone = _zone()
+    start = datetime.combine(first_day, time(), zone)
+    end = start + timedelta(days=days)
+    grid = {name: np.full(days * 24, np.nan) for name in codes.values()}
+    rows = Measurement.objects.filter(
+        point__site=site, period=Period.HOUR, factor__code__in=list(codes), time__gte=start, time__lt=end,
+        flag="N",
+    ).values_list("factor__code", "time", "value")
+    for code, when, value in rows:
+        slot = int((when - start).total_seconds() // 3600)
+        if value is not None and 0 <= slot < days * 24:
+            grid[codes[code]][slot] = value
+    return grid
+
+
+def _row(report_aqi: int, above: bool, primary: tuple[str, ...], label, standard: str,
+         incomplete: bool) -> AqiRow:
+    if report_aqi < 0:
+        return AqiRow(label, None, "NA", 0, "", "", "", (), standard, incomplete)
+    level = standards.level_of(report_aqi)
+    display = f"{report_aqi}+" if above else str(report_aqi)
+    return AqiRow(label, report_aqi, display, level.level, level.category_zh, level.category_en, level.hex,
+                  primary, standard, incomplete)
+
+
+def _standard_name(code: int) -> str:
+    return {0: "HJ 633-2012", 1: "HJ 633-2026"}.get(int(code), "")
+
+
+def hourly_aqi(site: Site, *, last_day: date, days: int = 1) -> list[AqiRow]:
+    """Hourly AQI for each hour of the `days` local days ending with last_day (newest first)."""
+    first_day = last_day - timedelta(days=days - 1)
+    grid = _hourly_grid(site, AIR_POLLUTANTS, first_day, days)
+    start = datetime.combine(first_day, time())
+    # Labelled by the end of the hour, as published (CNEMC's 16:00 is the mean of 15:00–16:00).
+    labels = np.array([start + timedelta(hours=h + 1) for h in range(days * 24)], dtype="datetime64[m]")
+    result = standards.compute_aqi(grid, period="hour", times=labels, today=timezone.localdate())
+    names = result.joined(result.primary)
+    rows = []
+    for index in range(len(result)):
+        if all(np.isnan(grid[name][index]) for name in grid):
+            continue
+        primary = tuple(names[index].split(",")) if names[index] else ()
+        rows.append(_row(int(result.aqi[index]), bool(result.above_table[index]), primary,
+                         labels[index].astype(datetime), _standard_name(result.standard[index]),
+                         bool(result.incomplete[index])))
+    return rows[::-1]
+
+
+def daily_aqi(site: Site, *, last_day: date, days: int = 30) -> list[AqiRow]:
+    """Daily AQI (24-h means, O3 daily max 8-h) for each local day, oldest first."""
+    first_day = last_day - timedelta(days=days - 1)
+    grid = _hourly_grid(site, AIR_POLLUTANTS, first_day, days)
+    hourly = {name: values.reshape(1, -1) for name, values in grid.items()}
+    dates = [first_day + timedelta(days=d) for d in range(days)]
+    results = {}
+    for version in (standards.AirStandard.V2012, standards.AirStandard.V2026):
+        daily = standards.daily_values(hourly, standard=version)
+        columns = {name: daily[name][0] for name in ("SO2", "NO2", "CO", "PM10", "PM2.5")}
+        columns["O3_8h"] = daily["O3"][0]
+        columns["O3"] = daily["O3_1h"][0]
+        results[version] = standards.compute_aqi(columns, period="day", standard=version,
+                                                 today=timezone.localdate())
+    names = {version: result.joined(result.primary) for version, result in results.items()}
+    rows = []
+    for index, day in enumerate(dates):
+        version = standards.air_standard_for(day, today=timezone.localdate())
+        result = results[version]
+        primary = tuple(names[version][index].split(",")) if names[version][index] else ()
+        rows.append(_row(int(result.aqi[index]), bool(result.above_table[index]), primary, day,
+                         "HJ 633-2012" if version == standards.AirStandard.V2012 else "HJ 633-2026",
+                         bool(result.incomplete[index])))
+    return rows
+
+
+def daily_water_class(site: Site, *, last_day: date, days: int = 30) -> list[WaterRow]:
+    """GB 3838-2002 class of each local day's mean sample (single-factor method), oldest first."""
+    first_day = last_day - timedelta(days=days - 1)
+    grid = _hourly_grid(site, WATER_FACTORS, first_day, days)
+    rows = []
+    for index in range(days):
+        sample = {}
+        for name, values in grid.items():
+            day_values = values[index * 24:(index + 1) * 24]
+            valid = day_values[~np.isnan(day_values)]
+            if valid.size:
+                sample[name] = float(valid.mean())
+        if not sample:
+            continue
+        result = standards.section_class(sample, target=site.target_class)
+        if result.water_class:
+            rows.append(WaterRow(first_day + timedelta(days=index), result.water_class, result.class_name,
+                                 result.colour, result.meets_target, result.worst_factors))
+    return rows
+
+
+def newest_local_day(site: Site) -> date | None:
+    newest = Measurement.objects.filter(point__site=site, period=Period.HOUR).order_by("-time").values_list(
+        "time", flat=True).first()
+    return timezone.localtime(newest, _zone()).date() if newest else None
