@@ -15,13 +15,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from lanqing import standards
+from lanqing.standards import factor_codes
 from lanqing.monitoring.models import Measurement, Period, Site
 
-# HJ 212 factor code -> the standards engine's pollutant name.
-AIR_POLLUTANTS = {"a21026": "SO2", "a21004": "NO2", "a21005": "CO", "a05024": "O3", "a34002": "PM10",
-                  "a34004": "PM2.5"}
-WATER_FACTORS = {"w01001": "pH", "w01009": "DO", "w01019": "CODMn", "w01018": "COD", "w01017": "BOD5",
-                 "w21003": "NH3-N", "w21011": "TP", "w21001": "TN"}
+AIR_POLLUTANTS = factor_codes.AIR
+WATER_FACTORS = factor_codes.WATER
 
 
 @dataclass(frozen=True)
