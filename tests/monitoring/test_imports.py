@@ -3,12 +3,20 @@
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from lanqing.monitoring.imports import describe_error, import_measurements
 from lanqing.monitoring.models import Measurement
 
 HEADER = "site,point,factor,period,time,value,flag\n"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # These tests read the English messages; the Chinese ones are checked by the catalogue test.
+    with translation.override("en"):
+        yield
 
 
 def csv(*lines, header=HEADER, encoding="utf-8"):

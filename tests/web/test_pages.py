@@ -112,3 +112,8 @@ def test_every_list_exports_to_excel(cast, client_for):
         response = client.get(reverse(name), {"export": "xlsx"})
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_chinese_is_the_default_even_for_an_english_browser(cast, client_for):
+    page = client_for(cast.users["bureau"]).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page["Content-Language"] == "zh-hans"

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from lanqing.monitoring.measurements import MeasurementRow, measurements_upsert
 from lanqing.monitoring.models import Factor, MeasurementImport, Period, Point, Site, Source
@@ -105,7 +105,7 @@ def import_measurements(data: bytes, *, sites=None) -> ImportResult:
     positions = _column_positions(table.header)
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
-        result.file_error = RowError(1, "", N_("missing column(s): %(columns)s"), {"columns": ", ".join(missing)})
+        result.file_error = RowError(1, "", gettext_noop("missing column(s): %(columns)s"), {"columns": ", ".join(missing)})
         return result
     lookups = _Lookups(sites if sites is not None else Site.objects.all())
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -116,7 +116,7 @@ def import_measurements(data: bytes, *, sites=None) -> ImportResult:
     for line, cells in table.rows:
         row, errors = _validate(line, cells, positions, lookups, tz, now)
         if row is not None and row.key in seen:
-            errors.append(RowError(line, "time", N_("repeats line %(line)s (same point, factor, period and time)"),
+            errors.append(RowError(line, "time", gettext_noop("repeats line %(line)s (same point, factor, period and time)"),
                                    {"line": seen[row.key]}))
             row = None
         if errors:
@@ -152,68 +152,68 @@ def _validate(line, cells, positions, lookups: _Lookups, tz, now) -> tuple[Measu
     site = lookups.sites.get(site_code)
     point = None
     if not site_code:
-        errors.append(RowError(line, "site", N_("empty")))
+        errors.append(RowError(line, "site", gettext_noop("empty")))
     elif site is None:
-        errors.append(RowError(line, "site", N_("no site with code %(code)s that you may import for"),
+        errors.append(RowError(line, "site", gettext_noop("no site with code %(code)s that you may import for"),
                                {"code": site_code}))
     else:
         point_code = cell_text(cell("point"))
         if point_code:
             point = lookups.points.get((site.id, point_code))
             if point is None:
-                errors.append(RowError(line, "point", N_("site %(site)s has no point %(code)s"),
+                errors.append(RowError(line, "point", gettext_noop("site %(site)s has no point %(code)s"),
                                        {"site": site_code, "code": point_code}))
         else:
             point = lookups.only_point.get(site.id)
             if point is None:
-                errors.append(RowError(line, "point", N_("the site has several points or none; name the point")))
+                errors.append(RowError(line, "point", gettext_noop("the site has several points or none; name the point")))
 
     factor_name = cell_text(cell("factor"))
     factor = lookups.factors.get(factor_name.lower())
     if not factor_name:
-        errors.append(RowError(line, "factor", N_("empty")))
+        errors.append(RowError(line, "factor", gettext_noop("empty")))
     elif factor is None:
-        errors.append(RowError(line, "factor", N_("unknown factor %(name)s"), {"name": factor_name}))
+        errors.append(RowError(line, "factor", gettext_noop("unknown factor %(name)s"), {"name": factor_name}))
 
     period_name = cell_text(cell("period")).lower() or "hour"
     period = PERIOD_NAMES.get(period_name)
     if period is None:
-        errors.append(RowError(line, "period", N_("%(value)s is not one of rtd, min, hour, day"),
+        errors.append(RowError(line, "period", gettext_noop("%(value)s is not one of rtd, min, hour, day"),
                                {"value": period_name}))
 
     raw_time = cell("time")
     local = parse_local_datetime(raw_time)
     when: datetime | None = None
     if local is None:
-        errors.append(RowError(line, "time", N_("%(value)s is not a date and time such as 2026-03-01 14:00"),
+        errors.append(RowError(line, "time", gettext_noop("%(value)s is not a date and time such as 2026-03-01 14:00"),
                                {"value": cell_text(raw_time)}))
     else:
         when = local.replace(tzinfo=tz)
         if when > now:
-            errors.append(RowError(line, "time", N_("%(value)s lies in the future"), {"value": cell_text(raw_time)}))
+            errors.append(RowError(line, "time", gettext_noop("%(value)s lies in the future"), {"value": cell_text(raw_time)}))
         elif period == Period.HOUR and (local.minute or local.second):
-            errors.append(RowError(line, "time", N_("an hourly value starts on the hour")))
+            errors.append(RowError(line, "time", gettext_noop("an hourly value starts on the hour")))
         elif period == Period.DAY and (local.hour or local.minute or local.second):
-            errors.append(RowError(line, "time", N_("a daily value starts at midnight")))
+            errors.append(RowError(line, "time", gettext_noop("a daily value starts at midnight")))
 
     raw_value = cell_text(cell("value"))
     value: float | None = None
     if not raw_value:
-        errors.append(RowError(line, "value", N_("empty")))
+        errors.append(RowError(line, "value", gettext_noop("empty")))
     else:
         try:
             value = float(raw_value)
         except ValueError:
-            errors.append(RowError(line, "value", N_("%(value)s is not a number"), {"value": raw_value}))
+            errors.append(RowError(line, "value", gettext_noop("%(value)s is not a number"), {"value": raw_value}))
         else:
             if not math.isfinite(value):
-                errors.append(RowError(line, "value", N_("%(value)s is not a number"), {"value": raw_value}))
+                errors.append(RowError(line, "value", gettext_noop("%(value)s is not a number"), {"value": raw_value}))
             elif value < 0 and factor is not None and factor.kind != "parameter":
-                errors.append(RowError(line, "value", N_("a concentration cannot be negative")))
+                errors.append(RowError(line, "value", gettext_noop("a concentration cannot be negative")))
 
     flag = cell_text(cell("flag")) or "N"
     if not (1 <= len(flag) <= 2 and flag[0] in FLAGS):
-        errors.append(RowError(line, "flag", N_("%(value)s is not an HJ 212 data flag (N, F, M, S, D, C, T, B)"),
+        errors.append(RowError(line, "flag", gettext_noop("%(value)s is not an HJ 212 data flag (N, F, M, S, D, C, T, B)"),
                                {"value": flag}))
 
     if errors:

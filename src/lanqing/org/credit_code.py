@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 # GB 32100-2015 clause 4.1: the 31 characters allowed (no I, O, Z, S, V).
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # GB 32100-2015 clause 5.2: weight of position i is 3^i mod 31.
@@ -14,17 +16,17 @@ def check_character(first17: str) -> str:
 
 
 def credit_code_problem(code: str) -> str | None:
-    """Why `code` is not a valid credit code, or None when it is. Messages are English msgids."""
+    """Why `code` is not a valid credit code, or None when it is: an English message to pass to gettext."""
     if len(code) != 18:
-        return "must be 18 characters long"
+        return gettext_noop("must be 18 characters long")
     bad = sorted({char for char in code if char not in ALPHABET})
     if bad:
-        return "contains characters not allowed in a credit code"
+        return gettext_noop("contains characters not allowed in a credit code")
     # Positions 3–8 hold the registering authority's 6-digit division code.
     if not code[2:8].isdigit():
-        return "characters 3 to 8 must be a division code of 6 digits"
+        return gettext_noop("characters 3 to 8 must be a division code of 6 digits")
     if check_character(code[:17]) != code[17]:
-        return "the check character does not match"
+        return gettext_noop("the check character does not match")
     return None
 
 

@@ -62,7 +62,7 @@ class Jurisdiction(models.Model):
 class UnitKind(models.TextChoices):
     BUREAU = "bureau", _("Ecology and environment bureau")
     DEPARTMENT = "department", _("Department")
-    LEADERSHIP = "leadership", _("Leadership office")
+    LEADERSHIP = "leadership", _("County Party committee and government")
 
 
 class Unit(models.Model):
@@ -216,9 +216,9 @@ class Membership(models.Model):
         unit = self.unit if self.unit_id else None
         jurisdiction = self.jurisdiction if self.jurisdiction_id else None
         if self.role == Role.BUREAU and unit is not None and unit.kind != UnitKind.BUREAU:
-            raise ValidationError({"unit": gettext("A bureau user belongs to a unit of the bureau kind.")})
+            raise ValidationError({"unit": gettext("A bureau user must belong to a unit of the bureau kind.")})
         if self.role == Role.TOWNSHIP and jurisdiction is not None and jurisdiction.level != Level.TOWNSHIP:
-            raise ValidationError({"jurisdiction": gettext("A township officer's scope is a township.")})
+            raise ValidationError({"jurisdiction": gettext("A township officer's scope must be a township.")})
         if self.role == Role.GRID_OFFICER and jurisdiction is not None and jurisdiction.level not in (
                 Level.TOWNSHIP.value, Level.VILLAGE.value):
-            raise ValidationError({"jurisdiction": gettext("A grid officer's scope is a township or a village.")})
+            raise ValidationError({"jurisdiction": gettext("A grid officer's scope must be a township or a village.")})
