@@ -15,8 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from lanqing import standards
-from lanqing.standards import factor_codes
 from lanqing.monitoring.models import Measurement, Period, Site
+from lanqing.standards import factor_codes
 
 AIR_POLLUTANTS = factor_codes.AIR
 WATER_FACTORS = factor_codes.WATER
