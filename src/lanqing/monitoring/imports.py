@@ -9,8 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from lanqing.monitoring.measurements import MeasurementRow, measurements_upsert
 from lanqing.monitoring.models import Factor, MeasurementImport, Period, Point, Site, Source
