@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 import signal
@@ -38,7 +39,7 @@ def _prepare(*, reset: bool, days: int) -> None:
             Path(f"{database['NAME']}{suffix}").unlink(missing_ok=True)
     from lanqing.cli import cmd_init
 
-    cmd_init(None)
+    cmd_init(argparse.Namespace())
     from lanqing.demo import demo_load, demo_loaded
 
     if demo_loaded():

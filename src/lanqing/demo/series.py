@@ -50,7 +50,7 @@ class Series:
 
 
 def hour_of(moment: np.datetime64) -> int:
-    return int((np.datetime64(moment, "h") - EPOCH) // HOUR)
+    return int((moment.astype("datetime64[h]") - EPOCH) // HOUR)
 
 
 # -- random building blocks ------------------------------------------------------------------------------
@@ -379,7 +379,11 @@ def outlet_series(spec: OutletSpec, *, seed: int, start: int, n: int) -> list[Se
         demand = (0.1 * cal.winter + 0.05 * np.cos(2 * np.pi * (h - 6) / 24)) * (spec.schedule == "heating")
         load = np.clip(0.85 + 0.08 * smooth(seed, _key(key, "load"), s, m, 12) + demand, 0.4, 1.1)
         values: dict[str, np.ndarray] = {}
+        dilution: np.ndarray | float
+        pollutants: tuple[str, ...]
         if spec.medium == "gas":
+            reference_o2 = limits.reference_o2
+            assert reference_o2 is not None, "gas limit sets are converted to a reference O2"
             o2 = np.clip(spec.o2 - 1.5 * (load - 0.85) + 0.5 * smooth(seed, _key(key, "o2"), s, m, 4),
                          3, 20.5)
             o2 = np.where(on, o2, 20.6 + 0.1 * normal(seed, _key(key, "o2-off"), s, m))
@@ -391,7 +395,7 @@ def outlet_series(spec: OutletSpec, *, seed: int, start: int, n: int) -> list[Se
             # Concentrations are generated as converted to the reference O2 (what the limit applies to) and
             # reported as measured, which is what the analyser sends:
             # c_measured = c_ref (21 - O2) / (21 - O2ref).
-            dilution = (21 - o2) / (21 - limits.reference_o2)
+            dilution = (21 - o2) / (21 - reference_o2)
             pollutants = ("a21026", "a21002", "a34013")
         else:
             flow_shape = (1 + 0.2 * np.cos(2 * np.pi * (h - 11) / 24)) if spec.factors[0] == "w01018" else 1
@@ -406,7 +410,8 @@ def outlet_series(spec: OutletSpec, *, seed: int, start: int, n: int) -> list[Se
             fkey = _key(key, factor)
             # Each outlet treats each pollutant a little better or worse than its neighbour.
             # Capped so that exceedances stay occasional: at 0.65 of the limit, noise alone crosses it ~1 %.
-            share = min(spec.load * (0.75 + 0.5 * np.random.default_rng([seed, fkey]).random()), 0.65)
+            share: float | np.ndarray = min(
+                spec.load * (0.75 + 0.5 * np.random.default_rng([seed, fkey]).random()), 0.65)
             if factor == "w21003":
                 share *= 0.8 + 0.4 * cal.winter  # cold sludge nitrifies poorly
             if factor == "w21001":
@@ -428,9 +433,11 @@ def outlet_series(spec: OutletSpec, *, seed: int, start: int, n: int) -> list[Se
                 flags[~on] = "F"  # HJ 212 flag F: the source is stopped
             out[factor] = (values[factor], flags, np.ones(m, bool))
         # Span gas during a calibration hour reads near the top of the range (a few times the limit).
-        calibration_value = {f: 4.0 * limits.values[f] * (21 - spec.o2) / (21 - limits.reference_o2)
-                             for f in ("a21026", "a21002") if spec.medium == "gas"}
+        calibration_value: dict[str, float] = {}
         if spec.medium == "gas":
+            assert limits.reference_o2 is not None, "gas limit sets are converted to a reference O2"
+            calibration_value = {f: 4.0 * limits.values[f] * (21 - spec.o2) / (21 - limits.reference_o2)
+                                 for f in ("a21026", "a21002")}
             calibration_value["a19001"] = 20.9
         _apply_device_faults(seed, key, s, m, out, offline_per_year=6, maintenance_per_year=10,
                              analyzer_factors=("a21026", "a21002", "a19001", "w01018", "w21003", "w21011"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import TypedDict
 
 
 class QnRtn(enum.IntEnum):
@@ -213,9 +214,24 @@ FACTORS = {
 }
 
 
+class Unverified(TypedDict):
+    """Value types of :data:`UNVERIFIED`, so each fact keeps its own type where it is read."""
+
+    flags_possibly_removed_in_2025: tuple[str, ...]
+    encrypted_cp_prefix: bytes
+    registration_info_codes: tuple[str, ...]
+    activation_info_code: str
+    key_fields: tuple[str, str]
+    converted_code_suffix: str
+    reply_2005_flag: int
+    uncomputable_converted_value: float
+    systems_2025: dict[str, str]
+    o3_code: str
+
+
 # [U] Unverified facts (specs marked [U]/[I]); every use in the package reads them from here so they can
 # be corrected in one place once the HJ 212-2025 text has been checked.
-UNVERIFIED = {
+UNVERIFIED: Unverified = {
     # hj212_2025.md §9: 2025 Table 10 quoted without F, S, B; treated here as still accepted.
     "flags_possibly_removed_in_2025": ("F", "S", "B"),
     # hj212_2025.md §5: ciphertext written as literal "{0xHH,...}" text, as in the annex figures.

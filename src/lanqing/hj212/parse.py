@@ -81,9 +81,10 @@ def _parse(frame: Frame, crc_mode: CrcMode, key: bytes | None, fallback_encoding
     try:
         text = segment.decode("utf-8")
     except UnicodeDecodeError:
-        text = _decode_fallback(segment, fallback_encoding)
-        if text is None:
+        fallback_text = _decode_fallback(segment, fallback_encoding)
+        if fallback_text is None:
             return _reject(Reason.ENCODING, "segment is not UTF-8", frame, _header_only(segment))
+        text = fallback_text
     head, cp_text, closed = split_segment(text)
     header, header_warnings = parse_header(head)
     if header_warnings:
