@@ -50,14 +50,15 @@ def crc16(data: bytes) -> int:
     n = len(data)
     if n == 0:
         return 0xFFFF
-    pad = -n % 8
-    folded = int.from_bytes(b"\0" * pad + data if pad else data, "big")
-    words = (n + pad) >> 3
-    while words > 1:
-        # Fold the upper words onto the lower ones; 64-bit boundaries keep the byte lanes aligned.
-        half = (words + 1) >> 1
-        folded = (folded >> (half << 6)) ^ (folded & ((1 << (half << 6)) - 1))
-        words = half
+    # Big-endian, so the last byte is the lowest: a byte's bit offset is 8 × its distance from the end.
+    folded = int.from_bytes(data, "big")
+    bits = n << 3
+    while bits > 64:
+        # Fold the upper half onto the lower one at a multiple of 64 bits, which keeps the byte lanes
+        # aligned (no padding to whole words needed: the missing top bytes are zeros).
+        half = ((bits + 127) >> 7) << 6
+        folded = (folded >> half) ^ (folded & ((1 << half) - 1))
+        bits = half
     # Lane i (from the right) holds the XOR of the bytes at distance i (mod 8) from the end.
     lane = folded.to_bytes(8, "big")
     return _TABLE[

@@ -6,7 +6,6 @@ cheap; :meth:`Packet.measurements` is the one place values become floats.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -337,8 +336,72 @@ _CLASS_BY_CN: dict[str, type[Packet]] = {
 }
 
 
-_TWO_EQ = re.compile(r"=[^;=]*=").search
 _Z: str = UNVERIFIED["converted_code_suffix"]
+
+# Every byte except the CP separators is deleted, "," becoming ";": what is left is "=;=;…=" exactly when
+# each item has one "=". " " and "/" are kept so that padded items and "//…//" logs (and, harmlessly, any
+# other "/") break the pattern and take the general path. One C pass instead of six scans of the text.
+_SEPARATORS = bytes.maketrans(b",", b";")
+_NOT_SEPARATOR = bytes(byte for byte in range(256) if byte not in b"=;,/ ")
+
+
+def _simple_items(cp_text: str) -> bool:
+    """True when every CP item is ``key=value`` with one ``=`` and the text has no " " or "/"."""
+    seps = cp_text.encode("utf-8", "surrogatepass").translate(_SEPARATORS, _NOT_SEPARATOR)
+    return seps == b"=;" * (len(seps) >> 1) + b"="
+
+
+# How a CP key splits: (code, suffix) for a factor field ("a21026-Rtd"), () for anything else. A device
+# sends the same keys in every packet, so one dict lookup replaces rpartition and its three new strings.
+# Codes are interned through _CODES so that consecutive fields of one factor share one code object and
+# the grouping loop can skip the lookup of the factor's dict by identity (an optimisation only: equal
+# codes that are not identical still meet in ``grouped``).
+_KEY_KINDS: dict[str, tuple[str, str] | tuple[()]] = {}
+_CODES: dict[str, str] = {}
+_KEY_CACHE_SIZE = 4096  # keys; both caches are dropped together when full (keys come off the wire)
+_KEY_CACHE_MAX_LENGTH = 64  # a longer "key" is no factor field worth remembering
+
+
+def _key_kind(key: str) -> tuple[str, str] | tuple[()]:
+    code, dash, suffix = key.rpartition("-")
+    if len(key) > _KEY_CACHE_MAX_LENGTH:
+        return (code, suffix) if dash and code else ()
+    if len(_KEY_KINDS) >= _KEY_CACHE_SIZE:
+        _KEY_KINDS.clear()
+        _CODES.clear()
+    kind: tuple[str, str] | tuple[()] = (_CODES.setdefault(code, code), suffix) if dash and code else ()
+    _KEY_KINDS[key] = kind
+    return kind
+
+
+def _group(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """(plain CP keys, factor fields by code as sent): ``<code>-<suffix>`` keys grouped by code."""
+    # The hot loop of the parser (~25 fields per packet): locals only, no calls for known keys.
+    cp: dict[str, str] = {}
+    grouped: dict[str, dict[str, str]] = {}
+    kinds = _KEY_KINDS
+    last: dict[str, str] | None = None
+    last_code = None
+    for key, value in pairs:
+        try:
+            kind = kinds[key]
+        except KeyError:  # first sight of this key (cheaper than .get() for the usual hit)
+            kind = _key_kind(key)
+        if kind:
+            code, suffix = kind
+            if code is not last_code:
+                last_code = code
+                last = grouped.get(code)
+                if last is None:
+                    last = grouped[code] = {}
+            last[suffix] = value  # type: ignore[index]  # set together with last_code
+        elif key == "Flag" and last is not None and "Flag" not in last:
+            # A bare "Flag=N" after a factor belongs to it (dust-site loggers, hj212.md §4 [O]).
+            last["Flag"] = value
+        else:
+            cp[key] = value
+    cp.pop("", None)
+    return cp, grouped
 
 
 def build_packet(
@@ -352,34 +415,18 @@ def build_packet(
     warnings: list[str],
 ) -> Packet:
     """Group CP items by factor and pick the packet class from CN."""
-    cp: dict[str, str] = {}
-    grouped: dict[str, dict[str, str]] = {}
-    text = cp_text.replace(",", ";") if "," in cp_text else cp_text
-    if "//" not in text and " " not in text and text.count("=") == text.count(";") + 1 and not _TWO_EQ(text):
+    if _simple_items(cp_text):
         # Every item has exactly one "=", so splitting on "=" and ";" together pairs keys with values
         # (about a third faster than partitioning item by item).
-        parts = text.replace("=", ";").split(";")
-        pairs: Iterable[tuple[str, str]] = zip(parts[::2], parts[1::2], strict=True)
+        text = cp_text.replace(",", ";") if "," in cp_text else cp_text
+        parts = iter(text.replace("=", ";").split(";"))
+        cp, grouped = _group(zip(parts, parts, strict=True))
     else:
-        pairs = cp_items(cp_text)
-    last: dict[str, str] | None = None
-    for key, value in pairs:
-        code, dash, suffix = key.rpartition("-")
-        if dash and code:
-            last = grouped.get(code)
-            if last is None:
-                last = grouped[code] = {suffix: value}
-            else:
-                last[suffix] = value
-        elif key == "Flag" and last is not None and "Flag" not in last:
-            # A bare "Flag=N" after a factor belongs to it (dust-site loggers, hj212.md §4 [O]).
-            last["Flag"] = value
-        else:
-            cp[key] = value
-    cp.pop("", None)
+        cp, grouped = _group(cp_items(cp_text))
     sources = None
     # 2017 codes have six characters; 2005 codes two or three; "z-" marks a 2005-era converted value.
-    if grouped and (min(map(len, grouped)) <= 3 or _Z + "-" in text):
+    # Lower-case "z" is rare in CP text while "-" is in every key, so a one-character memchr goes first.
+    if grouped and (min(map(len, grouped)) <= 3 or (_Z in cp_text and _Z + "-" in cp_text)):
         grouped, sources = _map_2005(grouped, header.st)
     if header.pnum is None and "PNUM" in cp and "PNO" in cp:
         # PNUM/PNO sent inside CP by some loggers (hj212.md §2 [O]).
