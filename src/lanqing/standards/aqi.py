@@ -158,21 +158,23 @@ def _codes(values: np.ndarray, table: _Table, out: np.ndarray) -> None:
     """IAQI codes of float64 `values` into int16 `out`, chunk by chunk so the temporaries stay in cache."""
     n = values.shape[0]
     work = np.empty(min(n, CHUNK), dtype=np.float64)
-    index = np.empty(min(n, CHUNK), dtype=np.intp)
-    for start in range(0, n, CHUNK):
-        stop = min(start + CHUNK, n)
-        _codes_chunk(values[start:stop], table, out[start:stop], work[: stop - start], index[: stop - start])
+    index = work.view(np.intp)  # the float grid positions become table indices in place
+    with np.errstate(invalid="ignore"):  # see `_codes_chunk`
+        for start in range(0, n, CHUNK):
+            stop = min(start + CHUNK, n)
+            _codes_chunk(
+                values[start:stop], table, out[start:stop], work[: stop - start], index[: stop - start]
+            )
 
 
 def _codes_chunk(values: np.ndarray, table: _Table, out: np.ndarray, f: np.ndarray, i: np.ndarray) -> None:
     # index = round(value × scale) + 2, half up (a half-way value is below the grid's resolution). Truncation
     # and mode="clip" send NaN, ±inf and values below -1.5 grid steps to 0 (MISSING; `_refine` tells a
     # non-number from a bad number later), -1.5 … -0.5 steps to 1 (INVALID) and everything beyond the table to
-    # its last entry.
+    # its last entry. The caller silences the "invalid value" warning of the NaN cast once for all chunks
+    # (entering np.errstate costs about as much as a chunk's add).
     np.multiply(values, table.scale, out=f)
-    np.add(f, 2.5, out=f)
-    with np.errstate(invalid="ignore"):  # NaN cast to an integer: sent to index 0 by mode="clip"
-        np.copyto(i, f, casting="unsafe")
+    np.add(f, 2.5, out=i, casting="unsafe")  # i may share f's memory: numpy casts through its own buffer
     np.take(table.lut, i, out=out, mode="clip")
 
 
@@ -436,11 +438,13 @@ def compute_aqi(
         if fallback_column
         else None
     )
+    single = None  # the one version of all records, when known without looking at them
     if standard is not None and parse_standard(standard) is not None:
         forced = parse_standard(standard)
         assert forced is not None
         if times is None:
             version_codes = np.full(n, CODES[forced], dtype=np.int8)
+            single = forced
         else:
             version_codes = standards_for_times(
                 _as_datetime64(times), hourly=period == "hour", force=forced, today=today
@@ -452,10 +456,13 @@ def compute_aqi(
 
     names = tuple(name for name, _ in columns)
     labels = tuple(c for _, c in columns)
-    first = int(version_codes[0]) if n else 0
-    if first >= 0 and bool((version_codes == first).all()):
+    if single is None:
+        first = int(version_codes[0]) if n else 0
+        if first >= 0 and bool((version_codes == first).all()):
+            single = BY_CODE[first]
+    if single is not None:
         # One version for all records (the usual case): no copies.
-        part = _compute_version(names, arrays, fallback_values, period, BY_CODE[first].value, check_co_unit)
+        part = _compute_version(names, arrays, fallback_values, period, single.value, check_co_unit)
         codes, aqi, above, incomplete, primary, fallback = part
         return AqiResult(
             period,
@@ -540,41 +547,44 @@ def _compute_version(
     limit = unverified.NA_IF_INCOMPLETE_AND_AQI_AT_MOST[version]
     size = min(n, CHUNK)
     work = np.empty(size, dtype=np.float64)
-    index = np.empty(size, dtype=np.intp)
+    index = work.view(np.intp)  # the float grid positions become table indices in place
     test = np.empty((k, size), dtype=bool)
     lowest = np.empty(size, dtype=np.int16)
     flag = np.empty(size, dtype=bool)
     # One pass over the records: sub-indices, then everything that depends on them while they are in cache.
-    for start in range(0, n, CHUNK):
-        stop = min(start + CHUNK, n)
-        m = stop - start
-        block, a, t, low, f = codes[:, start:stop], aqi[start:stop], test[:, :m], lowest[:m], flag[:m]
-        for j, table in enumerate(tables):
-            if table is None:
-                block[j] = NOT_USED
-            else:
-                _codes_chunk(arrays[j][start:stop], table, block[j], work[:m], index[:m])
-        if so2 is not None and fallback_values is not None:
-            hit = block[so2] == NOT_COMPUTED
-            if hit.any():
-                block[so2][hit] = iaqi_codes(fallback_values[start:stop][hit], "SO2_24h", standard=version)
-                fallback[start:stop] = hit
-        np.maximum.reduce(block, axis=0, out=a)
-        # HJ 633-2012 §6: the primary pollutants are all indicators whose IAQI equals the AQI (ties included).
-        np.equal(block, a, out=t)
-        np.einsum("j,jm->m", weights, t.view(np.uint8), out=primary[start:stop])
-        # Incomplete: a required indicator (the leading rows) without a sub-index.
-        np.minimum.reduce(block[:r], axis=0, out=low)
-        np.less(low, 0, out=incomplete[start:stop])
-        if limit is not None:
-            np.less_equal(a, limit, out=f)
-            np.logical_and(f, incomplete[start:stop], out=f)
-            np.copyto(a, MISSING, where=f)
-        np.equal(a, ABOVE_TABLE, out=above[start:stop])
-        np.clip(a, MISSING, unverified.ABOVE_TABLE_IAQI, out=a)
-        # HJ 633-2012 §6: no primary pollutant when AQI <= 50 (nor when there is no AQI).
-        np.greater(a, 50, out=f)
-        np.multiply(primary[start:stop], f, out=primary[start:stop])
+    with np.errstate(invalid="ignore"):  # NaN cast to a table index, see `_codes_chunk`
+        for start in range(0, n, CHUNK):
+            stop = min(start + CHUNK, n)
+            m = stop - start
+            block, a, t, low, f = codes[:, start:stop], aqi[start:stop], test[:, :m], lowest[:m], flag[:m]
+            for j, table in enumerate(tables):
+                if table is None:
+                    block[j] = NOT_USED
+                else:
+                    _codes_chunk(arrays[j][start:stop], table, block[j], work[:m], index[:m])
+            if so2 is not None and fallback_values is not None:
+                hit = block[so2] == NOT_COMPUTED
+                if hit.any():
+                    block[so2][hit] = iaqi_codes(
+                        fallback_values[start:stop][hit], "SO2_24h", standard=version
+                    )
+                    fallback[start:stop] = hit
+            np.maximum.reduce(block, axis=0, out=a)
+            # HJ 633-2012 §6: the primary pollutants are all indicators whose IAQI equals the AQI (ties included).
+            np.equal(block, a, out=t)
+            np.einsum("j,jm->m", weights, t.view(np.uint8), out=primary[start:stop])
+            # Incomplete: a required indicator (the leading rows) without a sub-index.
+            np.minimum.reduce(block[:r], axis=0, out=low)
+            np.less(low, 0, out=incomplete[start:stop])
+            if limit is not None:
+                np.less_equal(a, limit, out=f)
+                np.logical_and(f, incomplete[start:stop], out=f)
+                np.copyto(a, MISSING, where=f)
+            np.equal(a, ABOVE_TABLE, out=above[start:stop])
+            np.clip(a, MISSING, unverified.ABOVE_TABLE_IAQI, out=a)
+            # HJ 633-2012 §6: no primary pollutant when AQI <= 50 (nor when there is no AQI).
+            np.greater(a, 50, out=f)
+            np.multiply(primary[start:stop], f, out=primary[start:stop])
     if "O3_8h" in names and "O3_1h" in names and "O3_1h" in used:
         # HJ 633-2012 note 3: O3 8-h > 800 has no sub-index, but the O3 1-h one stands in: not incomplete.
         j8, j1 = names.index("O3_8h"), names.index("O3_1h")
