@@ -1,8 +1,23 @@
 from django import forms
 from django.contrib import admin
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanqing.monitoring.models import Device, Factor, MeasurementImport, Point, RawPacket, Site
+from lanqing.monitoring.models import (
+    Aggregate,
+    Device,
+    DeviceClock,
+    DeviceInfo,
+    DeviceKey,
+    FacilityRun,
+    Factor,
+    MeasurementImport,
+    Point,
+    RawPacket,
+    Site,
+    TransmissionStat,
+)
 
 
 @admin.register(Factor)
@@ -29,9 +44,14 @@ class DeviceForm(forms.ModelForm):
     password = forms.CharField(label=_("access password"), required=False, widget=forms.PasswordInput,
                                help_text=_("Leave empty to keep the current password."))
 
+    sm4_key = forms.CharField(label=_("SM4 key (HJ 212-2025)"), required=False, min_length=16, max_length=16,
+                              widget=forms.PasswordInput,
+                              help_text=_("16 characters, for devices that encrypt. Stored sealed; leave "
+                                          "empty to keep the current key."))
+
     class Meta:
         model = Device
-        fields = ["mn", "protocol", "point", "crc_mode", "unit_overrides", "is_active"]
+        fields = ["mn", "protocol", "point", "crc_mode", "unit_overrides", "logger_id", "is_active"]
 
     def clean(self):
         data = super().clean()
@@ -55,6 +75,18 @@ class DeviceAdmin(admin.ModelAdmin):
     list_filter = ["protocol", "is_online"]
     search_fields = ["mn"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        key = form.cleaned_data.get("sm4_key")
+        if key:
+            # A new key replaces the current one; the receiver picks it up within its 30 s device cache.
+            now = timezone.now()
+            with transaction.atomic():
+                DeviceKey.objects.filter(device=obj, retired_at__isnull=True).update(retired_at=now)
+                sealed = DeviceKey(device=obj, created_at=now)
+                sealed.seal(key.encode("ascii", "replace"))
+                sealed.save()
+
 
 @admin.register(RawPacket)
 class RawPacketAdmin(admin.ModelAdmin):
@@ -73,3 +105,47 @@ class MeasurementImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the receiver and the worker write; people look at them, they do not edit them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeviceKey)
+class DeviceKeyAdmin(ReadOnlyAdmin):
+    # The sealed key is never shown; only when it was made and retired.
+    list_display = ["device", "created_at", "retired_at"]
+    exclude = ["sealed"]
+
+
+@admin.register(DeviceClock)
+class DeviceClockAdmin(ReadOnlyAdmin):
+    list_display = ["device", "checked_at", "offset_seconds", "corrected"]
+
+
+@admin.register(Aggregate)
+class AggregateAdmin(ReadOnlyAdmin):
+    list_display = ["point", "factor", "period", "time", "value", "flag", "valid_count", "total_count"]
+    list_filter = ["period", "flag"]
+
+
+@admin.register(TransmissionStat)
+class TransmissionStatAdmin(ReadOnlyAdmin):
+    list_display = ["device", "factor", "span", "start", "expected", "received", "valid"]
+    list_filter = ["span"]
+
+
+@admin.register(FacilityRun)
+class FacilityRunAdmin(ReadOnlyAdmin):
+    list_display = ["device", "facility", "cn", "time", "state", "run_hours"]
+
+
+@admin.register(DeviceInfo)
+class DeviceInfoAdmin(ReadOnlyAdmin):
+    list_display = ["device", "pol_id", "code", "time", "value"]

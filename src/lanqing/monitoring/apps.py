@@ -8,4 +8,8 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from lanqing.monitoring import jobs  # noqa: F401 - registers the job kinds
+        from lanqing.monitoring import (  # noqa: F401 - registers the job kinds and periodic tasks
+            aggregation,
+            jobs,
+            transmission,
+        )

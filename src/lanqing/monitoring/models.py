@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lanqing.org.models import Enterprise, Jurisdiction
@@ -101,11 +101,11 @@ class Site(models.Model):
     def clean(self) -> None:
         if self.kind == SiteKind.OUTLET:
             if not self.enterprise_id:
-                raise ValidationError({"enterprise": gettext("An outlet belongs to an enterprise.")})
+                raise ValidationError({"enterprise": gettext("An outlet must belong to an enterprise.")})
             if not self.outlet_medium:
-                raise ValidationError({"outlet_medium": gettext("Say whether the outlet emits gas or water.")})
+                raise ValidationError({"outlet_medium": gettext("Choose whether the outlet emits flue gas or wastewater.")})
         elif self.enterprise_id:
-            raise ValidationError({"enterprise": gettext("Only an outlet belongs to an enterprise.")})
+            raise ValidationError({"enterprise": gettext("Only an outlet can belong to an enterprise.")})
         if self.target_class and self.kind != SiteKind.WATER:
             raise ValidationError({"target_class": gettext("Only a water section has a target class.")})
 
@@ -136,7 +136,7 @@ class Protocol(models.TextChoices):
 class CrcMode(models.TextChoices):
     STRICT = "strict", _("Strict")
     SWAPPED = "swapped", _("Also accept byte-swapped CRC")
-    LOG_ONLY = "log_only", _("Log a bad CRC only")
+    LOG_ONLY = "log_only", _("Accept a bad CRC and log it")
 
 
 class Device(models.Model):
@@ -151,6 +151,9 @@ class Device(models.Model):
     crc_mode = models.CharField(_("CRC check"), max_length=10, choices=CrcMode.choices, default=CrcMode.STRICT)
     # Per-factor unit overrides a device announces, e.g. {"a34004": "ng/m3"}.
     unit_overrides = models.JSONField(_("unit overrides"), default=dict, blank=True)
+    # HJ 212-2025 §6.8: a new logger registers with its hardware ID (CN 1001, i23005) before it has an MN;
+    # the platform answers with the MN of the device registered here under that ID (CN 1002).
+    logger_id = models.CharField(_("data-logger ID"), max_length=40, blank=True, db_index=True)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     is_online = models.BooleanField(_("online"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -209,6 +212,10 @@ class Measurement(models.Model):
     # HJ 212 data flag; two letters since 2025 (e.g. "Td").
     flag = models.CharField(_("flag"), max_length=2, default="N")
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.DEVICE)
+    # HJ 212 "Zs" fields: the value converted to the reference oxygen / standard state (折算), as sent.
+    converted = models.FloatField(_("converted value"), null=True, blank=True)
+    # HJ 212 "Cou": the interval's cumulative amount (emission in kg, discharge in m³), as sent.
+    cumulative = models.FloatField(_("cumulative value"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["point", "factor", "period", "time"],
@@ -221,8 +228,8 @@ class Measurement(models.Model):
 
 
 class Verdict(models.TextChoices):
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
+    ACCEPTED = "accepted", pgettext_lazy("packet verdict", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("packet verdict", "Rejected")
 
 
 class RawPacket(models.Model):
@@ -278,3 +285,163 @@ class MeasurementImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- What the receiver and the worker add (issue 4) ----------------------------------------------------
+
+
+def _device_key_cipher():
+    # SM4 device keys are secrets: sealed with AES-GCM under a key derived from SECRET_KEY, so a copy of
+    # the database alone does not give them away (HJ 212-2025 §6.4: keys are never stored in plain text).
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(hashlib.sha256(b"lanqing device sm4 key:" + settings.SECRET_KEY.encode()).digest())
+
+
+class DeviceKey(models.Model):
+    """An HJ 212-2025 SM4 key of a device; the newest unretired one is current."""
+
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE,
+                               related_name="keys")
+    sealed = models.BinaryField(_("sealed key"), editable=False)
+    created_at = models.DateTimeField(_("created"))
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["device", "-created_at"]
+        verbose_name = _("device key")
+        verbose_name_plural = _("device keys")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.created_at:%Y-%m-%d}"
+
+    def seal(self, raw: bytes) -> None:
+        if len(raw) != 16:
+            raise ValueError("an SM4 key has 16 bytes")
+        nonce = secrets.token_bytes(12)
+        self.sealed = nonce + _device_key_cipher().encrypt(nonce, raw, str(self.device_id).encode())
+
+    def open(self) -> bytes:
+        sealed = bytes(self.sealed)
+        return _device_key_cipher().decrypt(sealed[:12], sealed[12:], str(self.device_id).encode())
+
+
+class DeviceClock(models.Model):
+    """The last time check of a device (HJ 212 §6.7: calibrate on first connection and daily)."""
+
+    device = models.OneToOneField(Device, verbose_name=_("device"), on_delete=models.CASCADE,
+                                  related_name="clock")
+    checked_at = models.DateTimeField(_("checked"))
+    # Device clock minus platform clock, seconds, as found before any correction.
+    offset_seconds = models.FloatField(_("clock offset, s"))
+    corrected = models.BooleanField(_("corrected"), default=False)
+
+    class Meta:
+        verbose_name = _("device clock")
+        verbose_name_plural = _("device clocks")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.offset_seconds:+.0f} s"
+
+
+class Aggregate(models.Model):
+    """An hourly or daily value we computed (HJ 212-2017 Annex D), kept apart from device-sent values."""
+
+    point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE,
+                              related_name="aggregates")
+    factor = models.ForeignKey(Factor, verbose_name=_("factor"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=4, choices=Period.choices)
+    time = models.DateTimeField(_("time"))
+    value = models.FloatField(_("value"), null=True)
+    flag = models.CharField(_("flag"), max_length=2)
+    valid_count = models.PositiveIntegerField(_("valid values"))
+    total_count = models.PositiveIntegerField(_("values"))
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["point", "factor", "period", "time"],
+                                               name="aggregate_unique_key")]
+        verbose_name = _("computed aggregate")
+        verbose_name_plural = _("computed aggregates")
+
+    def __str__(self) -> str:
+        return f"{self.point_id}/{self.factor_id}/{self.period}/{self.time:%Y-%m-%d %H:%M} = {self.value}"
+
+
+class Span(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+
+
+class TransmissionStat(models.Model):
+    """Expected vs received hourly values and valid vs received, per device, factor and day or month."""
+
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="+")
+    factor = models.ForeignKey(Factor, verbose_name=_("factor"), on_delete=models.PROTECT, related_name="+")
+    span = models.CharField(_("span"), max_length=5, choices=Span.choices)
+    start = models.DateField(_("start"))  # Beijing date of the day or the month's first day
+    expected = models.PositiveIntegerField(_("expected"))
+    received = models.PositiveIntegerField(_("received"))
+    valid = models.PositiveIntegerField(_("valid"))
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "factor", "span", "start"],
+                                               name="transmission_unique_key")]
+        verbose_name = _("transmission statistic")
+        verbose_name_plural = _("transmission statistics")
+
+    def __str__(self) -> str:
+        return f"{self.device_id}/{self.factor_id}/{self.span}/{self.start}"
+
+    @property
+    def transmission_rate(self) -> float | None:
+        return self.received / self.expected if self.expected else None
+
+    @property
+    def validity_rate(self) -> float | None:
+        return self.valid / self.received if self.received else None
+
+    @property
+    def transmission_validity_rate(self) -> float | None:
+        # The national figure: transmission rate × validity rate = valid / expected.
+        return self.valid / self.expected if self.expected else None
+
+
+class FacilityRun(models.Model):
+    """Treatment-facility state (2021, SBxxx-RS) or daily run hours (2041, SBxxx-RT) a device reported."""
+
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="+")
+    facility = models.CharField(_("facility"), max_length=20)
+    cn = models.CharField(_("command"), max_length=4)
+    time = models.DateTimeField(_("time"))
+    state = models.PositiveSmallIntegerField(_("state"), null=True)
+    run_hours = models.FloatField(_("run hours"), null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "facility", "cn", "time"],
+                                               name="facility_run_unique_key")]
+        verbose_name = _("facility run status")
+        verbose_name_plural = _("facility run status")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.facility} {self.time:%Y-%m-%d %H:%M}"
+
+
+class DeviceInfo(models.Model):
+    """Site information (3020 i-codes: instrument states, parameters, logs) as a device reported it."""
+
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="+")
+    pol_id = models.CharField(_("instrument"), max_length=16, blank=True)
+    code = models.CharField(_("information code"), max_length=16)
+    time = models.DateTimeField(_("time"))
+    value = models.TextField(_("value"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "pol_id", "code", "time"],
+                                               name="device_info_unique_key")]
+        verbose_name = _("site information")
+        verbose_name_plural = _("site information")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.pol_id}/{self.code}"

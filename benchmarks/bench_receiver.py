@@ -1,0 +1,362 @@
+"""End-to-end durable throughput of ``lanqing receiver`` and its idle memory per connection (issue 4, item 9).
+
+Figures, all from the same run:
+* **floor** — a minimal asyncio server that appends whatever it reads to a file and answers a fixed reply
+  per CR LF: the cost of the sockets and of Python's event loop, nothing else;
+* **SQLite** and **PostgreSQL** — ``lanqing receiver`` as a separate process on a fresh database; 200
+  simulated devices, each keeping a window of minute-data packets in flight (a logger flushing its backlog)
+  and counting the 9014 replies, which the receiver sends only after the packets are committed;
+* **idle memory** — growth of the receiver's resident memory with 10,000 open idle connections.
+Goals (issue 4): ≥ 10,000 packets/s on SQLite and ≥ 30 % of the floor; < 20 kB per idle connection.
+The load generator runs in its own process so it does not share the receiver's interpreter lock.
+
+Run: ``python benchmarks/bench_receiver.py`` (``--quick`` for a smoke run). Ratios printed; no assertions.
+PostgreSQL: ``LANQING_BENCH_POSTGRES=postgresql://postgres@127.0.0.1:5432/postgres`` (default); the
+benchmark creates and drops a database ``lanqing_bench`` there, and skips PostgreSQL when it cannot connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEVICES = 200
+WINDOW = 16
+GOAL_SQLITE = 10_000
+GOAL_FLOOR_SHARE = 0.30
+GOAL_IDLE_BYTES = 20_000
+FIXED_REPLY = (
+    b"##0087QN=20160801085857223;ST=91;CN=9014;PW=123456;MN=010000A8900016F000169DC0;Flag=4;CP=&&&&3240\r\n"
+)
+
+SETUP = """
+from lanqing.monitoring.factors import factors_ensure
+from lanqing.monitoring.models import Device, Point, Site
+from lanqing.org.models import Jurisdiction
+factors_ensure()
+county = Jurisdiction.objects.create(code="141025000000", name="古县", level="county")
+devices = []
+for n in range({count}):
+    site = Site.objects.create(kind="outlet" if n % 2 else "air", code=f"S{{n:04d}}", name=f"S{{n}}",
+                               jurisdiction=county)
+    point = Point.objects.create(site=site, code="1", name="1#")
+    device = Device(mn=f"BENCH{{n:019d}}", point=point)
+    device.set_password("123456")
+    devices.append(device)
+Device.objects.bulk_create(devices)
+"""
+
+
+def _mn(n: int) -> str:
+    return f"BENCH{n:019d}"
+
+
+def _raise_nofile(wanted: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+# --- the servers under test -------------------------------------------------------------------------
+
+
+def _env(data_dir: Path, url: str) -> dict:
+    return {
+        **os.environ,
+        "LANQING_DATA_DIR": str(data_dir),
+        "LANQING_DATABASE_URL": url,
+        "PYTHONPATH": str(ROOT / "src"),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _lanqing(env: dict, *argv: str, **options) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lanqing", *argv], env=env, check=True, capture_output=True, **options
+    )
+
+
+def _prepare(env: dict, devices: int) -> None:
+    _lanqing(env, "manage", "migrate", "-v0")
+    _lanqing(env, "manage", "shell", "-c", SETUP.format(count=devices))
+
+
+def _start_receiver(env: dict, *extra: str) -> tuple[subprocess.Popen, int]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lanqing",
+            "receiver",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-host-commands",
+            *extra,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "listening on" not in line:
+        process.kill()
+        raise RuntimeError(f"the receiver did not start: {line!r}")
+    return process, int(line.rsplit(":", 1)[1])
+
+
+def _floor_main(path: str) -> None:
+    """Append raw bytes to a file and answer a fixed reply per CR LF; nothing is parsed or stored."""
+
+    async def serve() -> None:
+        sink = open(path, "ab", buffering=1 << 20)  # noqa: SIM115 - lives as long as the server
+
+        class Floor(asyncio.Protocol):
+            def connection_made(self, transport) -> None:
+                self.transport = transport
+
+            def data_received(self, data: bytes) -> None:
+                sink.write(data)
+                count = data.count(b"\r\n")
+                if count:
+                    self.transport.write(FIXED_REPLY * count)
+
+        server = await asyncio.get_running_loop().create_server(Floor, "127.0.0.1", 0, backlog=4096)
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+# --- the load: 200 devices, a window of packets in flight each --------------------------------------
+
+
+def _frames(device: int, count: int) -> list[bytes]:
+    from lanqing.hj212 import Peer, build_data
+
+    peer = Peer(_mn(device), "123456", "31" if device % 2 else "22")
+    start = datetime(2026, 1, 1) + timedelta(days=device % 7)
+    codes = (
+        ("a21026", "a21002", "a34013", "a19001", "a01012", "a00000")
+        if device % 2
+        else ("a34004", "a34002", "a21026", "a21004", "a21005", "a05024")
+    )
+    return [
+        build_data(
+            peer,
+            "2051",
+            start + timedelta(minutes=i),
+            {
+                code: {"Min": 1.0 + k, "Avg": 2.0 + k + i % 10, "Max": 3.0 + k, "Flag": "N"}
+                for k, code in enumerate(codes)
+            },
+            qn=f"{20260101000000000 + i}",
+        )
+        for i in range(count)
+    ]
+
+
+async def _device(port: int, frames: list[bytes], window: int, start: asyncio.Event, done: list) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await start.wait()
+    sent = min(window, len(frames))
+    writer.write(b"".join(frames[:sent]))
+    acked = 0
+    while acked < len(frames):
+        data = await reader.read(65536)
+        if not data:
+            break
+        got = data.count(b"\r\n")
+        acked += got
+        if sent < len(frames) and got:
+            more = frames[sent : sent + got]
+            sent += len(more)
+            writer.write(b"".join(more))
+    done.append((acked, time.perf_counter()))
+    writer.close()
+
+
+def _load_main(port: int, devices: int, per_device: int, window: int) -> None:
+    _raise_nofile(devices + 100)
+
+    async def run() -> None:
+        frames = [_frames(n, per_device) for n in range(devices)]
+        start = asyncio.Event()
+        done: list = []
+        tasks = [asyncio.ensure_future(_device(port, frames[n], window, start, done)) for n in range(devices)]
+        await asyncio.sleep(0.5)  # every connection is open before the clock starts
+        began = time.perf_counter()
+        start.set()
+        await asyncio.gather(*tasks)
+        print(sum(a for a, _ in done), max(t for _, t in done) - began, flush=True)
+
+    asyncio.run(run())
+
+
+def _child(*argv: str) -> subprocess.Popen:
+    """This file run as a helper process (load generator, floor server, idle connections)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.Popen(
+        [sys.executable, __file__, *argv], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+
+
+def _load(port: int, *, devices: int, per_device: int, window: int = WINDOW) -> float:
+    process = _child("--load", str(port), str(devices), str(per_device), str(window))
+    out, _ = process.communicate(timeout=600)
+    acked_text, elapsed_text = out.split()
+    acked, elapsed = int(acked_text), float(elapsed_text)
+    expected = devices * per_device
+    if acked != expected:
+        print(f"  warning: {acked} of {expected} packets acknowledged")
+    return acked / elapsed
+
+
+# --- idle memory ------------------------------------------------------------------------------------
+
+
+def _rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _idle_main(port: int, count: int) -> None:
+    import socket
+
+    _raise_nofile(count + 100)
+    sockets = []
+    for _ in range(count):
+        sockets.append(socket.create_connection(("127.0.0.1", port)))
+    print(len(sockets), flush=True)
+    sys.stdin.readline()  # held open until the parent has measured
+    for sock in sockets:
+        sock.close()
+
+
+def _idle_memory(env: dict, count: int) -> tuple[float, int]:
+    receiver, port = _start_receiver(
+        env, "--max-connections", str(count + 100), "--max-per-address", str(count + 100)
+    )
+    try:
+        # One device connects and sends first, so the writer thread and its caches exist before measuring.
+        _load(port, devices=1, per_device=5)
+        time.sleep(0.5)
+        before = _rss(receiver.pid)
+        helper = _child("--idle", str(port), str(count))
+        assert helper.stdout is not None and helper.stdin is not None
+        made = int(helper.stdout.readline())
+        time.sleep(2.0)
+        after = _rss(receiver.pid)
+        helper.stdin.write("\n")
+        helper.stdin.flush()
+        helper.wait(60)
+        return (after - before) / max(made, 1), made
+    finally:
+        receiver.terminate()
+        receiver.wait(30)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------
+
+
+def _postgres_url() -> str | None:
+    admin = os.environ.get("LANQING_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute("DROP DATABASE IF EXISTS lanqing_bench")
+            conn.execute("CREATE DATABASE lanqing_bench")
+    except Exception as exc:  # noqa: BLE001 - no server: skip that figure
+        print(f"  PostgreSQL skipped: {exc}")
+        return None
+    return admin.rsplit("/", 1)[0] + "/lanqing_bench"
+
+
+def _drop_postgres() -> None:
+    admin = os.environ.get("LANQING_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute("DROP DATABASE IF EXISTS lanqing_bench WITH (FORCE)")
+    except Exception:  # noqa: BLE001
+        pass
+
+
+# --- main -------------------------------------------------------------------------------------------
+
+
+def _durable(env: dict, label: str, per_device: int) -> float:
+    _prepare(env, DEVICES)
+    receiver, port = _start_receiver(env)
+    try:
+        _load(port, devices=DEVICES, per_device=2)  # warm-up: connections, caches, first pages
+        rate = _load(port, devices=DEVICES, per_device=per_device)
+    finally:
+        receiver.terminate()
+        receiver.wait(30)
+    print(
+        f"  {label:<28} {rate:>10,.0f} packets/s  ({DEVICES} devices × {per_device} packets, window {WINDOW})"
+    )
+    return rate
+
+
+def main(quick: bool = False) -> None:
+    per_device = 25 if quick else 250
+    idle = 1_000 if quick else 10_000
+    _raise_nofile(idle + 1000)
+    with tempfile.TemporaryDirectory(prefix="lanqing-bench-") as tmp:
+        data = Path(tmp)
+        floor = _child("--floor", str(data / "floor.bin"))
+        try:
+            assert floor.stdout is not None
+            floor_rate = _load(int(floor.stdout.readline()), devices=DEVICES, per_device=per_device)
+        finally:
+            floor.kill()
+            floor.wait(10)
+        print(f"  {'floor (append + fixed reply)':<28} {floor_rate:>10,.0f} packets/s")
+        sqlite_env = _env(data, f"sqlite:///{data / 'bench.sqlite3'}")
+        sqlite_rate = _durable(sqlite_env, "SQLite, durable", per_device)
+        pg_rate = None
+        pg_url = _postgres_url()
+        if pg_url:
+            try:
+                pg_rate = _durable(_env(data, pg_url), "PostgreSQL, durable", per_device)
+            finally:
+                _drop_postgres()
+        per_conn, made = _idle_memory(sqlite_env, idle)
+    print(f"  SQLite / goal {GOAL_SQLITE:,}/s:          {sqlite_rate / GOAL_SQLITE:6.2f}")
+    print(f"  SQLite / floor (goal ≥ {GOAL_FLOOR_SHARE:.2f}):    {sqlite_rate / floor_rate:6.2f}")
+    if pg_rate is not None:
+        print(f"  PostgreSQL / floor:              {pg_rate / floor_rate:6.2f}")
+        print(f"  PostgreSQL / SQLite:             {pg_rate / sqlite_rate:6.2f}")
+    print(
+        f"  idle memory: {per_conn:,.0f} bytes per connection with {made:,} open "
+        f"(goal < {GOAL_IDLE_BYTES:,}; ratio {per_conn / GOAL_IDLE_BYTES:.2f})"
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--floor"]:
+        _floor_main(sys.argv[2])
+    elif sys.argv[1:2] == ["--load"]:
+        _load_main(*(int(arg) for arg in sys.argv[2:6]))  # type: ignore[call-arg]
+    elif sys.argv[1:2] == ["--idle"]:
+        _idle_main(int(sys.argv[2]), int(sys.argv[3]))
+    else:
+        main(quick="--quick" in sys.argv)

@@ -1,0 +1,221 @@
+"""Hourly means from minute values and daily means from hourly ones, with the minimum counts of Annex D.
+
+HJ 212-2017 Annex D (after HJ/T 75-2007, HJ/T 76-2007) and HJ 663 for ambient air:
+* flue gas and ambient air: an hour needs ≥ 75 % valid minute values — 45 of 60 one-minute means; a day
+  needs ≥ 20 valid hours. Short of that the aggregate is flagged ``D`` (Annex D notes to C.16–C.18: "≥75 %
+  normal values → N, otherwise instrument fault").
+* wastewater and surface water: an hour needs one valid minute value (1 ≤ m ≤ 6), a day one valid hour;
+  one abnormal value makes the aggregate abnormal (it takes that value's flag).
+Only flag N counts as valid; the mean is over valid values only. Results go to ``Aggregate``, apart from
+hourly and daily values devices send themselves (DESIGN.md, Storage), which stay as sent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+
+from lanqing.hj212.codes import VALID_FLAG
+from lanqing.jobs.registry import job_kind, periodic
+from lanqing.monitoring.ingest import CHINA
+from lanqing.monitoring.models import Aggregate, Measurement, Period, Point
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+FAULT_FLAG = "D"
+
+
+@dataclass(frozen=True)
+class Rule:
+    # Valid share of the expected sub-values an hour needs, and valid hours a day needs.
+    hour_share: float
+    hour_minimum: int
+    day_minimum: int
+    # True: any abnormal value makes the aggregate abnormal (wastewater, Annex D C.16 note).
+    any_abnormal_taints: bool
+
+
+GAS_RULE = Rule(hour_share=0.75, hour_minimum=1, day_minimum=20, any_abnormal_taints=False)
+WATER_RULE = Rule(hour_share=0.0, hour_minimum=1, day_minimum=1, any_abnormal_taints=True)
+
+
+def rule_for(site_kind: str, outlet_medium: str) -> Rule:
+    if site_kind == "water" or (site_kind == "outlet" and outlet_medium == "water"):
+        return WATER_RULE
+    return GAS_RULE
+
+
+@dataclass(frozen=True)
+class Result:
+    value: float | None
+    flag: str
+    valid: int
+    total: int
+
+
+def aggregate(values: Iterable[tuple[float | None, str]], *, needed: int, rule: Rule) -> Result:
+    """Mean of the valid values with the flag the rule gives; ``needed`` is the minimum valid count."""
+    valid: list[float] = []
+    total = 0
+    abnormal: str | None = None
+    for value, flag in values:
+        total += 1
+        if flag == VALID_FLAG and value is not None:
+            valid.append(value)
+        elif abnormal is None:
+            abnormal = flag if flag != VALID_FLAG else FAULT_FLAG
+    mean = sum(valid) / len(valid) if valid else None
+    if len(valid) < needed:
+        return Result(
+            mean, abnormal if rule.any_abnormal_taints and abnormal else FAULT_FLAG, len(valid), total
+        )
+    if rule.any_abnormal_taints and abnormal:
+        return Result(mean, abnormal, len(valid), total)
+    return Result(mean, VALID_FLAG, len(valid), total)
+
+
+def minute_interval(times: list[datetime]) -> timedelta:
+    """The sending interval of minute data, from the smallest gap seen; one minute when unknown."""
+    ordered = sorted(set(times))
+    gaps = [b - a for a, b in zip(ordered, ordered[1:], strict=False) if b > a]
+    return min(gaps) if gaps else timedelta(minutes=1)
+
+
+def hours_needed(interval: timedelta, rule: Rule) -> int:
+    expected = max(1, round(HOUR / interval))
+    return max(rule.hour_minimum, -int(-expected * rule.hour_share // 1))
+
+
+def aggregates_compute(*, begin: datetime, end: datetime, points: Iterable[Point] | None = None) -> int:
+    """(Re)computes hourly aggregates for hours in [begin, end) and daily ones for the Beijing days they
+    touch. Idempotent. Returns the number of aggregates written."""
+    begin = _floor_hour(begin)
+    now = timezone.now()
+    point_list = (
+        list(points)
+        if points is not None
+        else list(Point.objects.select_related("site").filter(site__is_active=True))
+    )
+    written = 0
+    for point in point_list:
+        rule = rule_for(point.site.kind, point.site.outlet_medium)
+        written += _hourly(point, rule, begin, end, now)
+        day_begin = _beijing_day_start(begin)
+        day = day_begin
+        while day < end:
+            written += _daily(point, rule, day, now)
+            day += DAY
+    return written
+
+
+def _hourly(point: Point, rule: Rule, begin: datetime, end: datetime, now: datetime) -> int:
+    by_factor: dict[int, list[tuple[datetime, float | None, str]]] = defaultdict(list)
+    # A day of context before `begin` lets the interval be inferred for the first hour too.
+    for factor_id, time, value, flag in Measurement.objects.filter(
+        point=point, period=Period.MIN, time__gte=begin - DAY, time__lt=end
+    ).values_list("factor_id", "time", "value", "flag"):
+        by_factor[factor_id].append((time, value, flag))
+    rows = []
+    for factor_id, series in by_factor.items():
+        needed = hours_needed(minute_interval([t for t, _, _ in series]), rule)
+        hours: dict[datetime, list[tuple[float | None, str]]] = defaultdict(list)
+        for time, value, flag in series:
+            if time >= begin:
+                hours[_floor_hour(time)].append((value, flag))
+        for hour, values in hours.items():
+            result = aggregate(values, needed=needed, rule=rule)
+            rows.append(
+                Aggregate(
+                    point=point,
+                    factor_id=factor_id,
+                    period=Period.HOUR,
+                    time=hour,
+                    value=result.value,
+                    flag=result.flag,
+                    valid_count=result.valid,
+                    total_count=result.total,
+                    computed_at=now,
+                )
+            )
+    _upsert(rows)
+    return len(rows)
+
+
+def _daily(point: Point, rule: Rule, day: datetime, now: datetime) -> int:
+    # Our hourly aggregates first; an hour we could not compute (no minute data) takes the device's value.
+    hours: dict[int, dict[datetime, tuple[float | None, str]]] = defaultdict(dict)
+    for factor_id, time, value, flag in Measurement.objects.filter(
+        point=point, period=Period.HOUR, time__gte=day, time__lt=day + DAY
+    ).values_list("factor_id", "time", "value", "flag"):
+        hours[factor_id][time] = (value, flag)
+    for factor_id, time, value, flag in Aggregate.objects.filter(
+        point=point, period=Period.HOUR, time__gte=day, time__lt=day + DAY
+    ).values_list("factor_id", "time", "value", "flag"):
+        hours[factor_id][time] = (value, flag)
+    rows = []
+    for factor_id, values in hours.items():
+        result = aggregate(values.values(), needed=rule.day_minimum, rule=rule)
+        rows.append(
+            Aggregate(
+                point=point,
+                factor_id=factor_id,
+                period=Period.DAY,
+                time=day,
+                value=result.value,
+                flag=result.flag,
+                valid_count=result.valid,
+                total_count=result.total,
+                computed_at=now,
+            )
+        )
+    _upsert(rows)
+    return len(rows)
+
+
+def _upsert(rows: list[Aggregate]) -> None:
+    if rows:
+        Aggregate.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["point", "factor", "period", "time"],
+            update_fields=["value", "flag", "valid_count", "total_count", "computed_at"],
+        )
+
+
+def _floor_hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _beijing_day_start(moment: datetime) -> datetime:
+    # A day is the natural day in Beijing time (DESIGN.md, Storage).
+    local = moment.astimezone(CHINA)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+AGGREGATE_JOB = "monitoring.aggregate"
+
+
+@job_kind(AGGREGATE_JOB)
+def run_aggregate(job) -> None:
+    """Queued recomputation of a range, e.g. after a backfill: payload {"begin": iso, "end": iso}."""
+    aggregates_compute(
+        begin=datetime.fromisoformat(job.payload["begin"]), end=datetime.fromisoformat(job.payload["end"])
+    )
+
+
+@periodic("monitoring.aggregate_recent", every=timedelta(minutes=10))
+def aggregate_recent() -> None:
+    # Minute data of the last hours may still arrive late; recompute a short window often.
+    now = timezone.now()
+    aggregates_compute(begin=now - timedelta(hours=3), end=now)
+
+
+@periodic("monitoring.aggregate_days", every=timedelta(hours=1))
+def aggregate_days() -> None:
+    # History a device resends after a gap (2061, up to 48 h back) changes earlier days' daily values.
+    now = timezone.now()
+    aggregates_compute(begin=now - timedelta(days=3), end=now)

@@ -1,0 +1,372 @@
+"""The asyncio shell: sockets, limits, and the order "store, commit, then reply".
+
+One :class:`Connection` (an ``asyncio.Protocol``, no task per socket, to stay small with 10,000 idle
+connections) per device socket. Bytes go through the connection's :class:`~lanqing.hj212.Framer`; every
+frame or rejection goes to the :class:`PacketWriter`, and the reply the outcome names is written when the
+writer's future resolves, i.e. after the commit. Timers are one sweep per second over all connections
+rather than a timer per socket.
+
+Limits (STYLE.md lesson 2): a connection cap and a per-address cap; an idle timeout counted from the last
+complete frame, so a device that trickles one byte a minute is dropped as well as a silent one; a frame
+deadline for a frame that never completes; at most ``max_pending`` uncommitted frames per connection (then
+reading pauses); a cap on rejected frames in a row; a bound on unsent reply bytes. Every log line starts
+with the peer address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lanqing import hj212
+from lanqing.hj212 import Frame, Framer, Reason, Rejection
+from lanqing.monitoring.ingest import Outcome, Received
+from lanqing.receiver.hostside import HostPolicy, HostSession
+from lanqing.receiver.writer import PacketWriter
+
+log = logging.getLogger("lanqing.receiver")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    max_connections: int = 20_000
+    max_per_address: int = 2_000
+    # No complete frame for this long closes the connection (devices send at least hourly data).
+    idle_timeout: float = 3900.0
+    # A frame whose first bytes arrived this long ago and is still incomplete: a slow or stuck sender.
+    frame_timeout: float = 60.0
+    max_frame: int = 9999
+    # Frames read but not yet committed, per connection; beyond this reading pauses (back-pressure).
+    max_pending: int = 256
+    # Rejected frames in a row (junk, bad CRC …) after which the connection is dropped.
+    max_rejections: int = 50
+    # Bytes outside any good frame since the last good one (noise, a 1 MB line) before the drop.
+    max_junk_bytes: int = 64 * 1024
+    # Reply bytes the peer has not read; a device that never reads is dropped.
+    max_unsent: int = 256 * 1024
+    sweep_interval: float = 1.0
+
+
+class Connection(asyncio.Protocol):
+    __slots__ = (
+        "server",
+        "transport",
+        "peer",
+        "address",
+        "framer",
+        "last_frame",
+        "partial_since",
+        "pending",
+        "paused",
+        "rejections",
+        "junk",
+        "closing",
+        "host",
+        "device_id",
+        "outbox",
+    )
+
+    def __init__(self, server: ReceiverServer) -> None:
+        self.server = server
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.address = "?"
+        self.framer = Framer(max_length=server.limits.max_frame)
+        self.last_frame = time.monotonic()
+        self.partial_since: float | None = None
+        self.pending = 0
+        self.paused = False
+        self.rejections = 0
+        self.junk = 0
+        self.closing = False
+        self.host: HostSession | None = None
+        self.device_id: int | None = None
+        self.outbox: list[bytes] | None = None
+
+    # --- asyncio callbacks -----------------------------------------------------------------------------
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        peername = transport.get_extra_info("peername")
+        if isinstance(peername, tuple):
+            self.address = str(peername[0])
+            self.peer = f"{peername[0]}:{peername[1]}"
+        refusal = self.server.admit(self)
+        if refusal:
+            self.server.log_refusal(self, refusal)
+            self.closing = True
+            transport.abort()
+            return
+        log.debug("%s: connected", self.peer)
+
+    def data_received(self, data: bytes) -> None:
+        if self.closing:
+            return
+        items = self.framer.feed(data)
+        now = time.monotonic()
+        if self.framer.buffered:
+            if self.partial_since is None:
+                self.partial_since = now
+        else:
+            self.partial_since = None
+        for item in items:
+            self._submit(item, now)
+            if isinstance(item, Rejection):
+                self.junk += item.size
+                if self.junk > self.server.limits.max_junk_bytes and not self.closing:
+                    self.close(f"{self.junk} bytes outside good frames", record=Reason.JUNK)
+                    return
+            else:
+                self.junk = 0
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for item in self.framer.close():
+            self._submit(item, time.monotonic(), replying=False)
+        self.closing = True
+        self.server.forget(self)
+        log.debug("%s: disconnected%s", self.peer, f" ({exc})" if exc else "")
+
+    # --- frames ---------------------------------------------------------------------------------------
+
+    def _submit(self, item: Frame | Rejection, now: float, *, replying: bool = True) -> None:
+        if isinstance(item, Frame):
+            self.last_frame = now
+        # Parsing is pure and needs no device: do it here, where it overlaps the writer's database work.
+        parsed = hj212.parse_frame(item) if isinstance(item, Frame) else None
+        received = Received(item, self.peer, datetime.now(UTC), parsed)
+        self.pending += 1
+        self.server.writer.submit(received, self._committed if replying else self._forgotten)
+        if self.pending >= self.server.limits.max_pending and not self.paused and self.transport:
+            self.paused = True
+            self.transport.pause_reading()
+
+    def _forgotten(self, result: Outcome | BaseException) -> None:
+        self.pending -= 1  # stored (or not) after the connection went away: nobody to answer
+
+    def _committed(self, result: Outcome | BaseException) -> None:
+        self.pending -= 1
+        if self.paused and self.pending <= self.server.limits.max_pending // 2 and not self.closing:
+            self.paused = False
+            if self.transport:
+                self.transport.resume_reading()
+        if isinstance(result, BaseException):
+            # Not stored, so not acknowledged: drop the device; it resends after reconnecting.
+            self.close(f"storage failed, nothing acknowledged: {result}")
+            return
+        outcome = result
+        self.server.count(outcome)
+        if outcome.accepted:
+            self.rejections = 0
+        else:
+            self.rejections += 1
+            log.info("%s: rejected %s: %s", self.peer, outcome.mn or "(no MN)", outcome.reason)
+        if self.closing or self.transport is None:
+            return
+        if outcome.reply:
+            self.queue(outcome.reply)
+        if outcome.accepted and outcome.packet is not None and outcome.device_id is not None:
+            if self.host is None or self.device_id != outcome.device_id:
+                self.device_id = outcome.device_id
+                self.server.claim(self, outcome.device_id)
+                self.host = HostSession(self, outcome.device_id, outcome.packet, self.server.policy)
+            self.host.on_packet(outcome)
+        if self.rejections >= self.server.limits.max_rejections:
+            self.close(f"{self.rejections} rejected frames in a row")
+
+    def queue(self, data: bytes) -> None:
+        """Send soon: the replies and commands of one batch leave in one write per connection, in order."""
+        if self.outbox is None:
+            self.outbox = [data]
+            self.server.mark_dirty(self)
+        else:
+            self.outbox.append(data)
+
+    def flush(self) -> None:
+        outbox, self.outbox = self.outbox, None
+        if outbox:
+            self.write(outbox[0] if len(outbox) == 1 else b"".join(outbox))
+
+    def write(self, data: bytes) -> None:
+        transport = self.transport
+        if transport is None or self.closing:
+            return
+        if transport.get_write_buffer_size() + len(data) > self.server.limits.max_unsent:
+            self.close("the peer does not read its replies")
+            return
+        transport.write(data)
+
+    def close(self, why: str, *, record: Reason | None = None) -> None:
+        if self.closing:
+            return
+        log.warning("%s: closing: %s", self.peer, why)
+        if record is not None:
+            # Store what was buffered with the reason we hang up (slow sender, idle inside a frame).
+            for item in self.framer.close():
+                if isinstance(item, Rejection):
+                    item = Rejection(record, f"{why}; {item.message}", item.raw, item.size, item.header)
+                self._submit(item, time.monotonic(), replying=False)
+        self.closing = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def sweep(self, now: float) -> None:
+        limits = self.server.limits
+        if self.partial_since is not None and now - self.partial_since > limits.frame_timeout:
+            self.close(
+                f"frame not completed within {limits.frame_timeout:.0f} s (slow sender)",
+                record=Reason.TRUNCATED,
+            )
+        elif now - self.last_frame > limits.idle_timeout:
+            self.close(f"no complete frame for {limits.idle_timeout:.0f} s", record=Reason.JUNK)
+        elif self.host is not None:
+            self.host.tick()
+
+
+def _consume(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()  # mark retrieved; failures were logged by the writer
+    # The connection is gone; nothing to send.
+
+
+class ReceiverServer:
+    """Listens, admits connections within the caps, and sweeps timeouts once a second."""
+
+    def __init__(
+        self, *, limits: Limits | None = None, policy: HostPolicy | None = None, max_batch: int = 500
+    ) -> None:
+        self.limits = limits or Limits()
+        self.policy = policy or HostPolicy()
+        self.max_batch = max_batch
+        self.connections: set[Connection] = set()
+        self.by_address: Counter[str] = Counter()
+        self.by_device: dict[int, Connection] = {}
+        self.stats: Counter[str] = Counter()
+        self.dirty: list[Connection] = []
+        self._flush_scheduled = False
+        self.writer: PacketWriter
+        self._server: asyncio.base_events.Server | None = None
+        self._sweeper: asyncio.Task | None = None
+        # address → (when last logged, refusals since): a connection flood must not become a log flood.
+        self._refused: dict[str, tuple[float, int]] = {}
+
+    async def start(self, host: str = "0.0.0.0", port: int = 9212) -> int:
+        loop = asyncio.get_running_loop()
+        self.writer = PacketWriter(loop, max_batch=self.max_batch, after_batch=self.flush)
+        self.writer.start()
+        self._server = await loop.create_server(
+            lambda: Connection(self), host, port, backlog=4096, reuse_address=True
+        )
+        self._sweeper = asyncio.create_task(self._sweep())
+        return self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._sweeper:
+            self._sweeper.cancel()
+        if self._server:
+            self._server.close()
+        for conn in list(self.connections):
+            conn.close("receiver stopping")
+        await asyncio.sleep(0)
+        await self.writer.stop()
+
+    def mark_dirty(self, conn: Connection) -> None:
+        self.dirty.append(conn)
+        if not self._flush_scheduled:
+            # After a batch the writer flushes at once; this covers commands queued outside a batch.
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._flush_scheduled = False
+        dirty, self.dirty = self.dirty, []
+        for conn in dirty:
+            conn.flush()
+
+    def admit(self, conn: Connection) -> str | None:
+        limits = self.limits
+        if len(self.connections) >= limits.max_connections:
+            return f"{len(self.connections)} connections open, the cap is {limits.max_connections}"
+        if self.by_address[conn.address] >= limits.max_per_address:
+            return (
+                f"{self.by_address[conn.address]} connections from this address, the cap is "
+                f"{limits.max_per_address}"
+            )
+        self.connections.add(conn)
+        self.by_address[conn.address] += 1
+        return None
+
+    def log_refusal(self, conn: Connection, refusal: str) -> None:
+        self.stats["refused"] += 1
+        now = time.monotonic()
+        last, count = self._refused.get(conn.address, (-1e9, 0))
+        if now - last < 10.0:
+            self._refused[conn.address] = (last, count + 1)
+            return
+        if len(self._refused) > 10_000:
+            self._refused.clear()
+        self._refused[conn.address] = (now, 0)
+        more = f" ({count} more from this address since the last report)" if count else ""
+        log.warning("%s: connection refused: %s%s", conn.peer, refusal, more)
+
+    def forget(self, conn: Connection) -> None:
+        if conn in self.connections:
+            self.connections.discard(conn)
+            self.by_address[conn.address] -= 1
+            if self.by_address[conn.address] <= 0:
+                del self.by_address[conn.address]
+        if conn.device_id is not None and self.by_device.get(conn.device_id) is conn:
+            del self.by_device[conn.device_id]
+            device_id = conn.device_id
+            self.writer.call(lambda: _mark_offline(device_id)).add_done_callback(_consume)
+
+    def claim(self, conn: Connection, device_id: int) -> None:
+        self.by_device[device_id] = conn
+
+    def count(self, outcome: Outcome) -> None:
+        self.stats["accepted" if outcome.accepted else "rejected"] += 1
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(self.limits.sweep_interval)
+            if not self.writer.alive:
+                # Without the writer nothing can be stored or acknowledged: stop, so a supervisor restarts us.
+                log.critical("the writer thread is gone; stopping the receiver")
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            now = time.monotonic()
+            for conn in list(self.connections):
+                if not conn.closing:
+                    try:
+                        conn.sweep(now)
+                    except Exception:  # one connection's bug must not stop the timeouts of the others
+                        log.exception("%s: sweep failed", conn.peer)
+
+
+def _mark_offline(device_id: int) -> None:
+    from lanqing.monitoring.models import Device
+
+    Device.objects.filter(id=device_id).update(is_online=False)
+
+
+async def serve(
+    *, host: str, port: int, limits: Limits | None = None, policy: HostPolicy | None = None, ready=None
+) -> None:
+    """Run until cancelled (SIGTERM/SIGINT in the CLI)."""
+    server = ReceiverServer(limits=limits, policy=policy)
+    bound = await server.start(host, port)
+    log.info("listening on %s:%d", host, bound)
+    if ready is not None:
+        ready(bound)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()
+
+
+__all__ = ["Connection", "Limits", "ReceiverServer", "serve"]

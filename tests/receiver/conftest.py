@@ -1,0 +1,129 @@
+"""A live receiver on 127.0.0.1 port 0, run in a thread with its own event loop, and a tiny device client."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pytest
+
+from lanqing import hj212
+from lanqing.hj212 import Peer, Version
+
+
+@dataclass
+class LiveReceiver:
+    port: int
+    server: object
+    loop: asyncio.AbstractEventLoop
+    thread: threading.Thread
+    extra: dict = field(default_factory=dict)
+
+    def connect(self, timeout: float = 5.0) -> DeviceSocket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        return DeviceSocket(sock)
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait until every submitted frame is committed (the writer is idle and nothing is pending)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            writer = self.server.writer
+            if writer._queue.empty() and all(c.pending == 0 for c in list(self.server.connections)):
+                time.sleep(0.05)
+                if writer._queue.empty():
+                    return
+            time.sleep(0.02)
+        raise AssertionError("receiver did not settle")
+
+
+class DeviceSocket:
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = b""
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def reply(self, timeout: float = 5.0) -> bytes:
+        """The next CR LF-terminated frame from the receiver."""
+        self.sock.settimeout(timeout)
+        while b"\r\n" not in self.buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed by the receiver")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\r\n")
+        return line + b"\r\n"
+
+    def closed_by_peer(self, timeout: float = 5.0) -> bool:
+        self.sock.settimeout(timeout)
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return True
+        except TimeoutError:
+            return False
+        except ConnectionResetError:
+            return True
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def start_receiver(**options) -> LiveReceiver:
+    from lanqing.receiver.hostside import HostPolicy
+    from lanqing.receiver.server import Limits, ReceiverServer
+
+    limits = options.pop("limits", Limits())
+    policy = options.pop("policy", HostPolicy(calibrate_time=False, backfill=False))
+    server = ReceiverServer(limits=limits, policy=policy)
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    holder: dict = {}
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        holder["port"] = loop.run_until_complete(server.start("127.0.0.1", 0))
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    return LiveReceiver(holder["port"], server, loop, thread)
+
+
+def stop_receiver(live: LiveReceiver) -> None:
+    asyncio.run_coroutine_threadsafe(live.server.stop(), live.loop).result(30)
+    live.loop.call_soon_threadsafe(live.loop.stop)
+    live.thread.join(10)
+
+
+@pytest.fixture
+def receiver(cast):
+    live = start_receiver()
+    yield live
+    stop_receiver(live)
+
+
+def peer(mn: str = "MNAIR01", pw: str = "123456", st: str = "22", version: Version = Version.V2017) -> Peer:
+    return Peer(mn, pw, st, version)
+
+
+def hourly(
+    p: Peer,
+    when: datetime,
+    values: dict[str, float],
+    *,
+    flag: str = "N",
+    qn: str | None = None,
+    ack: bool = True,
+    **options,
+) -> bytes:
+    factors = {code: {"Avg": value, "Flag": flag} for code, value in values.items()}
+    return hj212.build_data(p, hj212.Cn.HOUR_DATA, when, factors, qn=qn, ack=ack, **options)

@@ -1,0 +1,136 @@
+"""Kill the receiver process with SIGKILL mid-stream: every packet it acknowledged is on disk."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from lanqing import hj212
+
+from .conftest import hourly, peer
+
+SETUP = """
+from lanqing.monitoring.factors import factors_ensure
+from lanqing.monitoring.models import Device, Point, Site
+from lanqing.org.models import Jurisdiction
+factors_ensure()
+county = Jurisdiction.objects.create(code="141025000000", name="古县", level="county")
+site = Site.objects.create(kind="air", code="AIR-01", name="县城空气站", jurisdiction=county)
+point = Point.objects.create(site=site, code="1", name="1#")
+for mn in ("MNAIR01", "MNAIR02", "MNAIR03", "MNAIR04"):
+    device = Device(mn=mn, point=point)
+    device.set_password("123456")
+    device.save()
+"""
+
+
+def _lanqing(env: dict, *argv: str, **options) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "lanqing", *argv], env=env, **options)
+
+
+def _stream(port: int, mn: str, acked: list[str], stop: threading.Event) -> None:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    start = datetime(2020, 1, 1)
+    buffer = b""
+    n = 0
+    try:
+        while not stop.is_set():
+            # A window of 20 packets in flight, like a logger flushing its backlog.
+            burst = []
+            for _ in range(20):
+                n += 1
+                burst.append(
+                    hourly(peer(mn=mn), start + timedelta(hours=n), {"a34004": float(n)}, qn=f"{n:017d}")
+                )
+            sock.sendall(b"".join(burst))
+            got = 0
+            while got < 20:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return
+                buffer += chunk
+                while b"\r\n" in buffer:
+                    line, _, buffer = buffer.partition(b"\r\n")
+                    reply = hj212.parse_bytes(line + b"\r\n")
+                    assert reply.header.cn == "9014"
+                    acked.append(f"{mn}:{reply.header.qn}")
+                    got += 1
+    except OSError:
+        return
+    finally:
+        sock.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_every_acknowledged_packet_survives_a_sigkill_of_the_receiver(tmp_path: Path):
+    env = {
+        **os.environ,
+        "LANQING_DATA_DIR": str(tmp_path),
+        "LANQING_DATABASE_URL": f"sqlite:///{tmp_path / 'crash.sqlite3'}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "lanqing", "manage", "migrate", "-v0"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "lanqing", "manage", "shell", "-c", SETUP],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    receiver = _lanqing(
+        env,
+        "receiver",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--no-host-commands",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = receiver.stdout.readline()
+        assert "listening on" in line, line
+        port = int(line.rsplit(":", 1)[1])
+        acked: list[str] = []
+        stop = threading.Event()
+        threads = [
+            threading.Thread(target=_stream, args=(port, f"MNAIR0{i}", acked, stop)) for i in range(1, 5)
+        ]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(acked) < 2000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        receiver.send_signal(signal.SIGKILL)  # mid-stream: packets are in flight on every connection
+        receiver.wait(10)
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    finally:
+        if receiver.poll() is None:
+            receiver.kill()
+    assert len(acked) >= 100
+    db = sqlite3.connect(tmp_path / "crash.sqlite3")
+    stored = set()
+    for mn, data in db.execute("SELECT mn, data FROM monitoring_rawpacket WHERE verdict = 'accepted'"):
+        stored.add(f"{mn}:{hj212.parse_bytes(bytes(data)).header.qn}")
+    missing = set(acked) - stored
+    assert not missing, f"{len(missing)} acknowledged packets lost, e.g. {sorted(missing)[:3]}"
+    measured = db.execute("SELECT count(*) FROM monitoring_measurement").fetchone()[0]
+    assert measured >= len(set(acked)) // 4  # four devices share one point; each hour is one row per point

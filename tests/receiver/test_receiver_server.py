@@ -1,0 +1,192 @@
+"""End-to-end: a live receiver on 127.0.0.1 port 0, real sockets, the test database."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from lanqing import hj212
+from lanqing.monitoring.models import Measurement, RawPacket
+
+from .conftest import hourly, peer, start_receiver, stop_receiver
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WHEN = datetime(2026, 3, 1, 15, 0)  # Beijing time; 07:00 UTC
+
+
+def test_a_valid_packet_is_stored_then_acknowledged_with_9014(receiver):
+    device = receiver.connect()
+    device.send(hourly(peer(), WHEN, {"a34004": 35.0, "a21026": 8.5}, qn="20260301150000123"))
+    reply = hj212.parse_bytes(device.reply())
+    assert reply.header.cn == "9014" and reply.header.qn == "20260301150000123"
+    # The reply is sent only after the commit, so the packet is visible as soon as the reply arrives.
+    raw = RawPacket.objects.get()
+    assert (raw.mn, raw.verdict, raw.device.mn) == ("MNAIR01", "accepted", "MNAIR01")
+    assert raw.peer.startswith("127.0.0.1:")
+    values = dict(Measurement.objects.filter(period="hour").values_list("factor__code", "value"))
+    assert values == {"a34004": 35.0, "a21026": 8.5}
+    assert Measurement.objects.get(factor__code="a34004").time == datetime(2026, 3, 1, 7, tzinfo=UTC)
+    device.close()
+
+
+def test_a_packet_without_the_ack_bit_is_stored_without_a_reply(receiver):
+    device = receiver.connect()
+    device.send(hourly(peer(), WHEN, {"a34004": 35.0}, ack=False))
+    device.send(hourly(peer(), WHEN, {"a34002": 50.0}, qn="20260301150000999"))
+    assert hj212.parse_bytes(device.reply()).header.qn == "20260301150000999"
+    assert RawPacket.objects.filter(verdict="accepted").count() == 2
+
+
+def test_bad_crc_is_kept_as_rejected_with_the_reason_and_not_answered(receiver):
+    device = receiver.connect()
+    frame = bytearray(hourly(peer(), WHEN, {"a34004": 35.0}))
+    frame[-6:-2] = b"0000" if frame[-6:-2] != b"0000" else b"1111"
+    device.send(bytes(frame))
+    device.send(hourly(peer(), WHEN, {"a34002": 50.0}, qn="20260301150000999"))
+    assert hj212.parse_bytes(device.reply()).header.qn == "20260301150000999"  # no reply to the bad one
+    rejected = RawPacket.objects.get(verdict="rejected")
+    assert rejected.reason.startswith("crc-mismatch") and rejected.mn == "MNAIR01"
+    assert bytes(rejected.data) == bytes(frame)
+
+
+def test_an_unknown_mn_is_kept_as_rejected_and_answered_with_qnrtn_4(receiver):
+    device = receiver.connect()
+    device.send(hourly(peer(mn="NOSUCHMN"), WHEN, {"a34004": 35.0}))
+    reply = hj212.parse_bytes(device.reply())
+    assert (reply.header.cn, reply.cp["QnRtn"]) == ("9011", "4")
+    raw = RawPacket.objects.get()
+    assert (raw.verdict, raw.mn, raw.device) == ("rejected", "NOSUCHMN", None)
+    assert raw.reason.startswith("unknown-mn")
+    assert not Measurement.objects.exists()
+
+
+def test_a_wrong_password_is_kept_as_rejected_and_answered_with_qnrtn_3(receiver):
+    device = receiver.connect()
+    device.send(hourly(peer(pw="654321"), WHEN, {"a34004": 35.0}))
+    reply = hj212.parse_bytes(device.reply())
+    assert (reply.header.cn, reply.cp["QnRtn"]) == ("9011", "3")
+    raw = RawPacket.objects.get()
+    assert (raw.verdict, raw.device.mn) == ("rejected", "MNAIR01")
+    assert raw.reason.startswith("wrong-pw")
+    assert not Measurement.objects.exists()
+
+
+def test_split_and_stuck_together_frames_are_each_stored_and_answered(receiver):
+    device = receiver.connect()
+    frames = [
+        hourly(peer(), WHEN.replace(hour=h), {"a34004": float(h)}, qn=f"2026030100000{h:04d}")
+        for h in range(1, 7)
+    ]
+    stream = b"".join(frames)
+    for at in range(0, len(stream), 37):  # every frame split, several frames per write
+        device.send(stream[at : at + 37])
+        time.sleep(0.002)
+    qns = [hj212.parse_bytes(device.reply()).header.qn for _ in frames]
+    assert qns == [f"2026030100000{h:04d}" for h in range(1, 7)]
+    assert Measurement.objects.filter(period="hour").count() == 6
+
+
+def test_junk_between_frames_is_recorded_and_the_frames_around_it_still_count(receiver):
+    device = receiver.connect()
+    device.send(
+        b"\x00\xff garbage "
+        + hourly(peer(), WHEN, {"a34004": 1.0}, qn="20260301150000001")
+        + b"MODBUS\x01\x03"
+        + hourly(peer(), WHEN, {"a34002": 2.0}, qn="20260301150000002")
+    )
+    assert [hj212.parse_bytes(device.reply()).header.qn for _ in range(2)] == [
+        "20260301150000001",
+        "20260301150000002",
+    ]
+    receiver.settle()
+    reasons = list(RawPacket.objects.filter(verdict="rejected").values_list("reason", flat=True))
+    assert len(reasons) == 2 and all(reason.startswith("junk") for reason in reasons)
+
+
+def test_an_over_long_line_without_crlf_is_recorded_and_the_sender_dropped(receiver):
+    device = receiver.connect()
+    try:
+        device.send(b"##9999" + b"A" * 1_000_000)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    assert device.closed_by_peer()
+    receiver.settle()
+    reasons = list(RawPacket.objects.order_by("id").values_list("reason", flat=True))
+    assert reasons and reasons[0].startswith("overflow")
+    assert set(RawPacket.objects.values_list("verdict", flat=True)) == {"rejected"}
+    assert RawPacket.objects.count() <= 60  # bounded: the flood is cut, not stored a kilobyte at a time
+    # Other devices are still served.
+    other = receiver.connect()
+    other.send(hourly(peer(), WHEN, {"a34004": 1.0}))
+    assert hj212.parse_bytes(other.reply()).header.cn == "9014"
+
+
+@pytest.fixture
+def strict_receiver(cast):
+    from lanqing.receiver.server import Limits
+
+    live = start_receiver(
+        limits=Limits(idle_timeout=1.0, frame_timeout=0.5, max_connections=3, sweep_interval=0.1)
+    )
+    yield live
+    stop_receiver(live)
+
+
+def test_a_silent_connection_is_closed_after_the_idle_timeout(strict_receiver):
+    device = strict_receiver.connect()
+    assert device.closed_by_peer(timeout=5)
+
+
+def test_a_slow_sender_is_dropped_and_its_partial_frame_recorded(strict_receiver):
+    device = strict_receiver.connect()
+    frame = hourly(peer(), WHEN, {"a34004": 1.0})
+    device.send(frame[:20])  # then nothing more: one byte a minute never completes a frame
+    assert device.closed_by_peer(timeout=5)
+    strict_receiver.settle()
+    raw = RawPacket.objects.get()
+    assert raw.verdict == "rejected" and "slow sender" in raw.reason
+    assert bytes(raw.data) == frame[:20]
+
+
+def test_connections_beyond_the_cap_are_refused_and_the_others_served(strict_receiver):
+    kept = [strict_receiver.connect() for _ in range(3)]
+    time.sleep(0.2)
+    extra = strict_receiver.connect()
+    assert extra.closed_by_peer(timeout=5)
+    kept[0].send(hourly(peer(), WHEN, {"a34004": 1.0}))
+    assert hj212.parse_bytes(kept[0].reply()).header.cn == "9014"
+
+
+def test_a_replayed_packet_changes_nothing(receiver):
+    from lanqing.monitoring.ingest import packets_replay
+
+    frame = hourly(peer(), WHEN, {"a34004": 35.0, "a21026": 8.5})
+    device = receiver.connect()
+    device.send(frame)
+    device.reply()
+    device.send(frame)  # the device resends (e.g. it missed our ack)
+    device.reply()
+    receiver.settle()
+    before = list(Measurement.objects.order_by("id").values_list("id", "value", "flag", "time"))
+    count = packets_replay()
+    assert count.decoded == 2
+    assert list(Measurement.objects.order_by("id").values_list("id", "value", "flag", "time")) == before
+    assert len(before) == 2 and RawPacket.objects.count() == 2
+
+
+def test_the_device_is_marked_online_with_its_last_seen_time(receiver):
+    from lanqing.monitoring.models import Device
+
+    device = receiver.connect()
+    device.send(hourly(peer(), WHEN, {"a34004": 35.0}))
+    device.reply()
+    receiver.settle()
+    seen = Device.objects.get(mn="MNAIR01")
+    assert seen.is_online and seen.last_seen_at is not None
+    device.close()
+    time.sleep(0.3)
+    receiver.settle()
+    assert not Device.objects.get(mn="MNAIR01").is_online
