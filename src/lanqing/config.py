@@ -36,6 +36,13 @@ VARIABLES = [
     Variable("LANQING_SESSION_AGE_HOURS", "12", "Hours after which a login session expires"),
     Variable("LANQING_UPLOAD_MAX_MB", "20", "Largest file accepted by an upload page, in MB"),
     Variable("LANQING_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR"),
+    Variable("LANQING_EMAIL_HOST", "(empty: no e-mail)", "SMTP server for notification e-mail"),
+    Variable("LANQING_EMAIL_PORT", "25", "SMTP port"),
+    Variable("LANQING_EMAIL_USER", "(empty)", "SMTP user name, if the server wants a login"),
+    Variable("LANQING_EMAIL_PASSWORD", "(empty)", "SMTP password (or LANQING_EMAIL_PASSWORD_FILE)"),
+    Variable("LANQING_EMAIL_TLS", "false", "Use STARTTLS with the SMTP server (true/false)"),
+    Variable("LANQING_EMAIL_FROM", "lanqing@localhost", "Sender address of notification e-mail"),
+    Variable("LANQING_SITE_URL", "http://localhost:8000", "Address of the site, for links in e-mail"),
 ]
 
 

@@ -57,6 +57,15 @@ try:
     LOG_LEVEL = env_choice("LANQING_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
     DATABASE_URL = env_str("LANQING_DATABASE_URL", f"sqlite:///{DATA_DIR / 'lanqing.sqlite3'}")
     DATABASES = {"default": database_from_url(DATABASE_URL)}
+    # Outgoing e-mail for notifications; without a host, notifications stay in the in-app centre only.
+    EMAIL_HOST = env_str("LANQING_EMAIL_HOST", "")
+    EMAIL_PORT = env_int("LANQING_EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env_str("LANQING_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("LANQING_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("LANQING_EMAIL_TLS", False)
+    DEFAULT_FROM_EMAIL = env_str("LANQING_EMAIL_FROM", "lanqing@localhost")
+    EMAIL_TIMEOUT = 20
+    LANQING_SITE_URL = env_str("LANQING_SITE_URL", "http://localhost:8000")
     try:
         import zoneinfo
 
@@ -82,6 +91,9 @@ INSTALLED_APPS = [
     "lanqing.jobs",
     "lanqing.web",
     "lanqing.api",
+    "lanqing.notifications",
+    "lanqing.cases",
+    "lanqing.alerts",
 ]
 
 MIDDLEWARE = [

@@ -100,3 +100,11 @@ def site_measurements(request, site_id: int, query: Query[SeriesQuery]):
     )).select_related("point", "factor").order_by("time")
     return [MeasurementOut(point=m.point.code, factor=m.factor.code, period=m.period, time=m.time,
                                 value=m.value, flag=m.flag) for m in rows]
+
+
+# Routers of the supervision apps (write endpoints check role and scope in their services).
+from lanqing.alerts.api import router as alerts_router  # noqa: E402
+from lanqing.cases.api import router as cases_router  # noqa: E402
+
+api.add_router("/cases", cases_router)
+api.add_router("/alerts", alerts_router)

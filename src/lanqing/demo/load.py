@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import Max
 
 from lanqing.demo import catalogue, series
 from lanqing.demo.geo import boundary_polygons, contains, place_near
@@ -42,6 +43,8 @@ class DemoSummary:
     sites: int
     devices: int
     measurements: int
+    cases: int = 0
+    alerts: int = 0
     seconds: float = 0.0
 
 
@@ -90,6 +93,12 @@ def demo_load(*, seed: int = 2026, days: int = 365, end: datetime | None = None,
         say("demo accounts")
         _accounts(enterprises)
         rows = _measurements(sites, seed=seed, end=end, days=days, say=say)
+        _last_seen(end)
+        say("supervision: matrix, rules, alerts and cases")
+        # Imported here: the supervision apps build on the monitoring data loaded above.
+        from lanqing.demo.supervision import demo_supervision_load
+
+        supervision = demo_supervision_load(seed=seed, now=end)
     prefix = county.prefix
     summary = DemoSummary(
         townships=Jurisdiction.objects.filter(level=Level.TOWNSHIP, code__startswith=prefix).count(),
@@ -99,6 +108,8 @@ def demo_load(*, seed: int = 2026, days: int = 365, end: datetime | None = None,
         sites=len(sites),
         devices=Device.objects.filter(is_demo=True).count(),
         measurements=rows,
+        cases=supervision["cases"],
+        alerts=supervision["alerts_opened"],
         seconds=round(time.monotonic() - started, 1),
     )
     say(f"done in {summary.seconds} s")
@@ -148,9 +159,9 @@ def credit_code_for(index: int) -> str:
 def _enterprises() -> dict[str, Enterprise]:
     polygons = boundary_polygons(GU_COUNTY_BOUNDARY)
     industries = {}
-    for spec in catalogue.INDUSTRIES:
-        industries[spec.code], _ = Industry.objects.get_or_create(
-            code=spec.code, defaults={"name": spec.name, "name_en": spec.name_en})
+    for industry in catalogue.INDUSTRIES:
+        industries[industry.code], _ = Industry.objects.get_or_create(
+            code=industry.code, defaults={"name": industry.name, "name_en": industry.name_en})
     divisions = {j.code: j for j in Jurisdiction.objects.filter(code__startswith="141025")}
     enterprises = {}
     for index, spec in enumerate(catalogue.ENTERPRISES, start=1):
@@ -183,8 +194,10 @@ def _sites(enterprises: dict[str, Enterprise]) -> list[tuple[Site, Point, str]]:
     made: list[tuple[Site, Point, str]] = []
 
     def add(site: Site, protocol: str, kind_number: int, number: int, kind: str) -> None:
-        if site.longitude is not None and not contains(polygons, float(site.longitude), float(site.latitude)):
-            raise DemoError(f"{site.code} lies outside the county boundary")
+        if site.longitude is not None:
+            assert site.latitude is not None, "the demo places sites with both coordinates"
+            if not contains(polygons, float(site.longitude), float(site.latitude)):
+                raise DemoError(f"{site.code} lies outside the county boundary")
         site.full_clean()
         site.save()
         point = Point.objects.create(site=site, code="1", name="1#")
@@ -193,29 +206,31 @@ def _sites(enterprises: dict[str, Enterprise]) -> list[tuple[Site, Point, str]]:
         device.save()
         made.append((site, point, kind))
 
-    for number, spec in enumerate(catalogue.AIR_STATIONS, start=1):
-        lon, lat = spec.location
-        add(Site(kind="air", code=spec.code, name=spec.name,
-                 jurisdiction=divisions[spec.village or spec.township], longitude=_degrees(lon),
+    for number, station in enumerate(catalogue.AIR_STATIONS, start=1):
+        lon, lat = station.location
+        add(Site(kind="air", code=station.code, name=station.name,
+                 jurisdiction=divisions[station.village or station.township], longitude=_degrees(lon),
                  latitude=_degrees(lat), is_demo=True), "2017", 1, number, "air")
-    for number, spec in enumerate(catalogue.WATER_SECTIONS, start=1):
-        lon, lat = spec.location
-        add(Site(kind="water", code=spec.code, name=spec.name, jurisdiction=divisions[spec.township],
-                 longitude=_degrees(lon), latitude=_degrees(lat), target_class=spec.target_class,
+    for number, section in enumerate(catalogue.WATER_SECTIONS, start=1):
+        lon, lat = section.location
+        add(Site(kind="water", code=section.code, name=section.name, jurisdiction=divisions[section.township],
+                 longitude=_degrees(lon), latitude=_degrees(lat), target_class=section.target_class,
                  is_demo=True),
             "2017", 2, number, "water")
-    for number, spec in enumerate(catalogue.OUTLETS, start=1):
-        enterprise = enterprises[spec.enterprise]
-        lon, lat = place_near(polygons, (float(enterprise.longitude), float(enterprise.latitude)), spec.code,
-                              radius_km=0.3)
-        reference_o2 = catalogue.LIMIT_SETS[spec.limit_set].reference_o2
+    for number, outlet in enumerate(catalogue.OUTLETS, start=1):
+        enterprise = enterprises[outlet.enterprise]
+        assert enterprise.longitude is not None and enterprise.latitude is not None, (
+            "_enterprises places every demo enterprise")
+        lon, lat = place_near(polygons, (float(enterprise.longitude), float(enterprise.latitude)),
+                              outlet.code, radius_km=0.3)
+        reference_o2 = catalogue.LIMIT_SETS[outlet.limit_set].reference_o2
         # Outlets sit in the enterprise's village, so the village's grid officer sees them.
-        add(Site(kind="outlet", code=spec.code, name=f"{enterprise.name}{spec.name}",
+        add(Site(kind="outlet", code=outlet.code, name=f"{enterprise.name}{outlet.name}",
                  jurisdiction=enterprise.village or enterprise.township, enterprise=enterprise,
-                 outlet_medium=spec.medium, longitude=_degrees(lon), latitude=_degrees(lat),
-                 limit_set=spec.limit_set,
+                 outlet_medium=outlet.medium, longitude=_degrees(lon), latitude=_degrees(lat),
+                 limit_set=outlet.limit_set,
                  reference_o2=None if reference_o2 is None else Decimal(f"{reference_o2:.1f}"), is_demo=True),
-            spec.protocol, 3, number, "outlet")
+            outlet.protocol, 3, number, "outlet")
     return made
 
 
@@ -232,13 +247,33 @@ def _accounts(enterprises: dict[str, Enterprise]) -> None:
 
 def _generate(kind: str, code: str, *, seed: int, start: int, n: int) -> list[series.Series]:
     if kind == "air":
-        spec = next(s for s in catalogue.AIR_STATIONS if s.code == code)
-        return series.air_series(spec, seed=seed, start=start, n=n)
+        station = next(s for s in catalogue.AIR_STATIONS if s.code == code)
+        return series.air_series(station, seed=seed, start=start, n=n)
     if kind == "water":
-        spec = next(s for s in catalogue.WATER_SECTIONS if s.code == code)
-        return series.water_series(spec, seed=seed, start=start, n=n)
-    spec = next(s for s in catalogue.OUTLETS if s.code == code)
-    return series.outlet_series(spec, seed=seed, start=start, n=n)
+        section = next(s for s in catalogue.WATER_SECTIONS if s.code == code)
+        return series.water_series(section, seed=seed, start=start, n=n)
+    outlet = next(s for s in catalogue.OUTLETS if s.code == code)
+    return series.outlet_series(outlet, seed=seed, start=start, n=n)
+
+
+def _last_seen(end: datetime) -> None:
+    """Devices were last heard when their newest hourly value arrived (at the end of its hour), so the
+    demo's offline alerts reflect the generated gaps rather than devices that were never connected."""
+    newest = dict(Measurement.objects.filter(point__devices__is_demo=True).values("point_id")
+                  .annotate(t=Max("time")).values_list("point_id", "t"))
+    for device in Device.objects.filter(is_demo=True):
+        last = newest.get(device.point_id)
+        if last is None:
+            continue
+        device.last_seen_at = last + timedelta(hours=1)
+        device.is_online = end - device.last_seen_at <= timedelta(hours=1)
+        device.save(update_fields=["last_seen_at", "is_online"])
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column is not None, f"{name} is not a concrete field"
+    return field.column
 
 
 def _measurements(sites: list[tuple[Site, Point, str]], *, seed: int, end: datetime, days: int,
@@ -252,7 +287,7 @@ def _measurements(sites: list[tuple[Site, Point, str]], *, seed: int, end: datet
     adapt = connection.ops.adapt_datetimefield_value
     times = [adapt(first + timedelta(hours=i)) for i in range(n)]
     table = connection.ops.quote_name(Measurement._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(Measurement._meta.get_field(name).column)
+    columns = ", ".join(connection.ops.quote_name(_column(Measurement, name))
                         for name in ("point", "factor", "period", "time", "value", "flag", "source"))
     sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
     total = 0

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from lanqing.org import scope
 from lanqing.org.models import Role
 
-
 StrOrPromise = str | Promise
 
 
@@ -35,6 +34,12 @@ MENU = [
     MenuItem(_("Enterprises"), "org:enterprises", EVERYONE),
     MenuItem(_("Monitoring sites"), "monitoring:sites", EVERYONE),
     MenuItem(_("Data import"), "monitoring:imports", frozenset({Role.BUREAU})),
+    MenuItem(_("Cases"), "cases:inbox", EVERYONE),
+    MenuItem(_("Alerts"), "alerts:list", EVERYONE),
+    MenuItem(_("Dispatch queue"), "cases:queue", frozenset({Role.BUREAU})),
+    MenuItem(_("Responsibility matrix"), "cases:matrix", frozenset({Role.BUREAU})),
+    MenuItem(_("Accountability"), "cases:accountability", frozenset({Role.BUREAU, Role.LEADERSHIP})),
+    MenuItem(_("Notifications"), "notifications:list", EVERYONE),
 ]
 
 

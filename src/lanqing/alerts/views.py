@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lanqing.alerts.models import AlertStatus
+from lanqing.alerts.services import (
+    AlertError,
+    alert_acknowledge,
+    alert_for_user,
+    alert_open_case,
+    alerts_visible_to,
+    can_acknowledge,
+)
+from lanqing.cases.models import Severity
+from lanqing.org import scope
+from lanqing.web.tables import paginate, wants_export, xlsx_response
+
+
+@login_required
+def alert_list(request):
+    if scope.role_of(request.user) is None:
+        raise PermissionDenied
+    alerts = alerts_visible_to(request.user)
+    status = request.GET.get("status", AlertStatus.ACTIVE)
+    if status in AlertStatus.values:
+        alerts = alerts.filter(status=status)
+    severity = request.GET.get("severity", "")
+    if severity in Severity.values:
+        alerts = alerts.filter(severity=severity)
+    query = request.GET.get("q", "").strip()
+    if query:
+        alerts = alerts.filter(Q(message__icontains=query) | Q(site__name__icontains=query))
+    if wants_export(request):
+        return xlsx_response(
+            filename=_("alerts"),
+            headers=[_("Rule"), _("Site"), _("Message"), _("Severity"), _("Status"), _("First seen"),
+                     _("Last seen"), _("Times seen"), _("Worst value"), _("Acknowledged by"), _("Cleared")],
+            rows=([a.rule.name, a.site.name, a.message, a.get_severity_display(), a.get_status_display(),
+                   a.first_seen_at, a.last_seen_at, a.count, a.worst_value,
+                   a.acknowledged_by.username if a.acknowledged_by else "", a.cleared_at] for a in alerts))
+    return render(request, "alerts/list.html", {
+        "page": paginate(request, alerts), "status": status, "statuses": AlertStatus.choices,
+        "severity": severity, "severities": Severity.choices, "query": query,
+        "can_acknowledge": can_acknowledge(request.user), "is_bureau": scope.role_of(request.user) == "bureau",
+    })
+
+
+@login_required
+@require_POST
+def acknowledge(request, alert_id: int):
+    alert = alert_for_user(request.user, alert_id)
+    try:
+        alert_acknowledge(alert=alert, by=request.user)
+    except AlertError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Alert acknowledged."))
+    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/alerts/")
+                    else "alerts:list")
+
+
+@login_required
+@require_POST
+def open_case(request, alert_id: int):
+    alert = alert_for_user(request.user, alert_id)
+    try:
+        case = alert_open_case(alert=alert, by=request.user)
+    except AlertError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("alerts:list")
+    return redirect("cases:detail", case_id=case.id)

@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from lanqing.cases.models import (
+    AccountabilityRecord,
+    Case,
+    CaseEvent,
+    DeadlineRule,
+    HolidayCorrection,
+    ResponsibilityRule,
+)
+
+
+class EventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    readonly_fields = ["at", "actor", "action", "from_state", "to_state", "note"]
+    can_delete = False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    # Cases change only through the workflow services; the admin reads them.
+    list_display = ["number", "title", "category", "severity", "state", "lead_unit", "township", "deadline_at"]
+    list_filter = ["state", "category", "severity"]
+    search_fields = ["number", "title"]
+    inlines = [EventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ResponsibilityRule)
+class ResponsibilityRuleAdmin(admin.ModelAdmin):
+    list_display = ["category", "industry", "site_kind", "lead_unit", "is_active"]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    list_display = ["category", "severity", "working_days", "remind_before_days", "unit_leader_after_days",
+                    "leadership_after_days", "basis"]
+
+
+@admin.register(HolidayCorrection)
+class HolidayCorrectionAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working_day", "note"]
+
+
+@admin.register(AccountabilityRecord)
+class AccountabilityRecordAdmin(admin.ModelAdmin):
+    list_display = ["case", "unit", "township", "working_days_late", "highest_escalation", "outcome"]
+    list_filter = ["outcome"]

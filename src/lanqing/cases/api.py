@@ -1,0 +1,144 @@
+"""JSON API for cases: lists and details within the caller's scope, and the workflow actions."""
+
+
+from datetime import date, datetime
+
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from lanqing.cases import selectors, services, workdays
+from lanqing.cases.models import Case
+
+router = Router(tags=["cases"])
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    category: str
+    severity: str
+    source: str
+    state: str
+    township: str | None
+    jurisdiction_code: str
+    lead_unit: str | None
+    enterprise_id: int | None
+    site_id: int | None
+    alert_id: int | None
+    deadline_at: datetime | None
+    escalation_level: int
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class EventOut(Schema):
+    at: datetime
+    actor: str | None
+    action: str
+    from_state: str
+    to_state: str
+    note: str
+
+
+class CaseDetailOut(CaseOut):
+    description: str
+    allowed_actions: list[str]
+    timeline: list[EventOut]
+
+
+class CaseFilter(Schema):
+    box: str = "all"
+    state: str | None = None
+    category: str | None = None
+    q: str | None = None
+
+
+class ActionIn(Schema):
+    note: str = ""
+    reason: str = ""
+    text: str = ""
+    unit_id: int | None = None
+    deadline: date | None = None
+    extension_id: int | None = None
+    approve: bool | None = None
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _out(c: Case) -> dict:
+    return {"id": c.id, "number": c.number, "title": c.title, "category": c.category, "severity": c.severity,
+            "source": c.source, "state": c.state, "township": c.township.name if c.township else None,
+            "jurisdiction_code": c.jurisdiction.code, "lead_unit": c.lead_unit.name if c.lead_unit else None,
+            "enterprise_id": c.enterprise_id, "site_id": c.site_id, "alert_id": c.alert_id,
+            "deadline_at": c.deadline_at, "escalation_level": c.escalation_level, "created_at": c.created_at,
+            "closed_at": c.closed_at}
+
+
+def _detail(user, c: Case) -> dict:
+    return {**_out(c), "description": c.description, "allowed_actions": services.allowed_actions(user, c),
+            "timeline": [{"at": e.at, "actor": e.actor.username if e.actor else None, "action": e.action,
+                          "from_state": e.from_state, "to_state": e.to_state, "note": e.note}
+                         for e in selectors.timeline_for(c)]}
+
+
+@router.get("", response=list[CaseOut])
+@paginate(LimitOffsetPagination)
+def list_cases(request, filters: Query[CaseFilter]):
+    if filters.box not in selectors.BOXES:
+        raise HttpError(400, f"box must be one of {', '.join(selectors.BOXES)}")
+    cases = selectors.cases_in_box(request.auth, filters.box).order_by("-id")
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.category:
+        cases = cases.filter(category=filters.category)
+    if filters.q:
+        cases = cases.filter(title__icontains=filters.q)
+    return [_out(c) for c in cases]
+
+
+@router.get("/{case_id}", response={200: CaseDetailOut, 404: ErrorOut})
+def get_case(request, case_id: int):
+    return _detail(request.auth, selectors.case_for_user(request.auth, case_id))
+
+
+@router.post("/{case_id}/actions/{action}", response={200: CaseDetailOut, 400: ErrorOut, 404: ErrorOut,
+                                                      409: ErrorOut})
+def case_action(request, case_id: int, action: str, body: ActionIn):
+    """Workflow actions: accept, start, submit (text; files through the page), close, return, reopen, urge,
+    dispatch (unit_id, deadline), request_extension (deadline, reason), decide_extension (extension_id, approve).
+    A refused action answers 409 with the reason; the case is unchanged."""
+    user = request.auth
+    case = selectors.case_for_user(user, case_id)
+    if action not in services.ACTIONS:
+        raise HttpError(404, "Not found.")
+    deadline = workdays.end_of_day(body.deadline) if body.deadline else None
+    try:
+        if action == "dispatch":
+            unit = None
+            if body.unit_id is not None:
+                unit = services.scope.units_visible_to(user).filter(id=body.unit_id).first()
+                if unit is None:
+                    raise HttpError(400, "unknown unit_id")
+            services.case_dispatch(case=case, by=user, unit=unit, deadline=deadline, note=body.note)
+        elif action in ("accept", "start", "close", "urge"):
+            getattr(services, f"case_{action}")(case=case, by=user, note=body.note)
+        elif action == "submit":
+            services.case_submit(case=case, by=user, text=body.text)
+        elif action in ("return", "reopen"):
+            getattr(services, f"case_{action}")(case=case, by=user, reason=body.reason)
+        elif action == "request_extension":
+            if deadline is None:
+                raise HttpError(400, "deadline is required")
+            services.case_extension_request(case=case, by=user, new_deadline=deadline, reason=body.reason)
+        else:
+            if body.extension_id is None or body.approve is None:
+                raise HttpError(400, "extension_id and approve are required")
+            services.case_extension_decide(extension=selectors.extension_of(case, body.extension_id), by=user,
+                                           approve=body.approve, note=body.note)
+    except services.CaseError as refusal:
+        return Status(409, {"detail": str(refusal)})
+    return Status(200, _detail(user, selectors.case_for_user(user, case_id)))

@@ -1,0 +1,539 @@
+"""The supervision workflow: every write to a case is one of these functions (STYLE.md lesson 5).
+
+Each transition is atomic, checks role and scope, moves the state with a conditional UPDATE (so of two users
+closing the same case at once exactly one wins; the other gets CaseError), writes a timeline entry, and
+notifies people; notification e-mail leaves only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lanqing.cases import workdays
+from lanqing.cases.evidence import EvidenceRefused, evidence_check
+from lanqing.cases.models import (
+    CLOCK_STATES,
+    OPEN_STATES,
+    AccountabilityOutcome,
+    AccountabilityRecord,
+    Case,
+    CaseEvent,
+    CaseSource,
+    CaseState,
+    Category,
+    EscalationLevel,
+    Evidence,
+    ExtensionRequest,
+    ExtensionStatus,
+    Severity,
+)
+from lanqing.cases.routing import deadline_rule_for, route_for
+from lanqing.cases.selectors import cases_visible_to, users_with
+from lanqing.notifications.services import notification_send
+from lanqing.org import scope
+from lanqing.org.models import Enterprise, Jurisdiction, Role, Unit
+
+
+class CaseError(Exception):
+    """A refused action; the message is for the user and the case is unchanged."""
+
+
+# --- who may do what -------------------------------------------------------------------------------------------
+
+def _visible(user, case: Case) -> bool:
+    return cases_visible_to(user).filter(id=case.id).exists()
+
+
+def is_bureau(user) -> bool:
+    return scope.role_of(user) == Role.BUREAU
+
+
+def is_handler(user, case: Case) -> bool:
+    """The lead unit's staff and the township's officers (属地) handle a dispatched case."""
+    membership = scope.membership_of(user)
+    if membership is None:
+        return False
+    if membership.role == Role.UNIT:
+        return membership.unit_id is not None and membership.unit_id == case.lead_unit_id
+    if membership.role == Role.BUREAU:
+        return case.lead_unit_id is not None and case.lead_unit_id == membership.unit_id
+    if membership.role in (Role.TOWNSHIP, Role.GRID_OFFICER):
+        root = membership.jurisdiction
+        township = case.township
+        return root is not None and township is not None and (root.contains(township) or township.contains(root))
+    return False
+
+
+def is_rectifier(user, case: Case) -> bool:
+    membership = scope.membership_of(user)
+    return (membership is not None and membership.role == Role.ENTERPRISE and case.enterprise_id is not None
+            and membership.enterprise_id == case.enterprise_id)
+
+
+ACTIONS = {
+    # action: (states it starts from, who may do it)
+    "dispatch": ((CaseState.DRAFT,), "bureau"),
+    "accept": ((CaseState.DISPATCHED,), "handler"),
+    "start": ((CaseState.ACCEPTED, CaseState.RETURNED), "handler"),
+    "submit": ((CaseState.ACCEPTED, CaseState.IN_PROGRESS, CaseState.RETURNED), "handler_or_rectifier"),
+    "close": ((CaseState.SUBMITTED,), "bureau"),
+    "return": ((CaseState.SUBMITTED,), "bureau"),
+    "reopen": ((CaseState.CLOSED,), "bureau"),
+    "request_extension": (CLOCK_STATES, "handler_or_rectifier"),
+    "decide_extension": (CLOCK_STATES + (CaseState.SUBMITTED,), "bureau"),
+    "urge": (OPEN_STATES, "bureau"),
+}
+
+
+def may(user, case: Case, action: str) -> bool:
+    """Whether the user may take the action now (role, scope and state); pages use it to show buttons."""
+    states, who = ACTIONS[action]
+    if case.state not in states:
+        return False
+    if who == "bureau":
+        allowed = is_bureau(user)
+    elif who == "handler":
+        allowed = is_handler(user, case) or is_bureau(user)
+    else:
+        allowed = is_handler(user, case) or is_rectifier(user, case) or is_bureau(user)
+    return allowed and _visible(user, case)
+
+
+def allowed_actions(user, case: Case) -> list[str]:
+    return [action for action in ACTIONS if may(user, case, action)]
+
+
+def _require(user, case: Case, action: str) -> None:
+    states, _who = ACTIONS[action]
+    if not _visible(user, case):
+        raise CaseError(_("You cannot act on this case."))
+    if case.state not in states:
+        raise CaseError(_("This action is not possible while the case is “%(state)s”.") % {
+            "state": case.get_state_display()})
+    if not may(user, case, action):
+        raise CaseError(_("Your role may not take this action on this case."))
+
+
+def _move(case: Case, *, to_state: str, now: datetime, **fields) -> None:
+    """The conditional update: it succeeds only if nobody changed the state since the caller read the case."""
+    won = Case.objects.filter(id=case.id, state=case.state).update(state=to_state, updated_at=now, **fields)
+    if not won:
+        raise CaseError(_("Someone else has just acted on this case. Reload the page to see its current state."))
+    case.state = to_state
+    case.updated_at = now
+    for name, value in fields.items():
+        setattr(case, name, value)
+
+
+def _event(case: Case, *, by, action: str, now: datetime, from_state: str = "", note: str = "",
+           data: dict | None = None) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, at=now, actor=by, action=action, from_state=from_state,
+                                    to_state=case.state if from_state else "", note=note, data=data or {})
+
+
+# --- who is told -----------------------------------------------------------------------------------------------
+
+def _handlers(case: Case) -> list:
+    users = []
+    if case.lead_unit_id:
+        users += list(users_with(unit_id=case.lead_unit_id))
+    if case.township_id:
+        users += list(users_with(role=Role.TOWNSHIP, jurisdiction_id=case.township_id))
+    return users
+
+
+def _rectifiers(case: Case) -> list:
+    return list(users_with(role=Role.ENTERPRISE, enterprise_id=case.enterprise_id)) if case.enterprise_id else []
+
+
+def _bureau_users() -> list:
+    return list(users_with(role=Role.BUREAU))
+
+
+def _leadership(case: Case) -> list:
+    return [user for user in users_with(role=Role.LEADERSHIP).select_related("membership__jurisdiction")
+            if user.membership.jurisdiction and user.membership.jurisdiction.contains(case.jurisdiction)]
+
+
+def _tell(users: Iterable, case: Case, title: str, body: str = "", *, now: datetime) -> None:
+    notification_send(users=users, title=title, body=body or case.title,
+                      url=reverse("cases:detail", args=[case.id]), now=now)
+
+
+# --- opening and dispatching -----------------------------------------------------------------------------------
+
+def _location_of(*, site, enterprise: Enterprise | None, jurisdiction: Jurisdiction | None) -> Jurisdiction:
+    if site is not None:
+        return site.jurisdiction
+    if enterprise is not None:
+        return enterprise.village or enterprise.township
+    if jurisdiction is None:
+        raise CaseError(_("Say where the problem is: a site, an enterprise or a jurisdiction."))
+    return jurisdiction
+
+
+def _deadline(case: Case, start: datetime) -> tuple[datetime, str]:
+    rule = deadline_rule_for(category=case.category, severity=case.severity)
+    basis = rule.basis or _("%(days)d working days (default)") % {"days": rule.working_days}
+    return workdays.deadline_after(start, rule.working_days), basis
+
+
+@transaction.atomic
+def case_open(*, title: str, category: str, source: str, severity: str = Severity.MEDIUM, by=None,
+              description: str = "", enterprise: Enterprise | None = None, site=None,
+              jurisdiction: Jurisdiction | None = None, location: str = "", subject=None, alert=None,
+              auto_dispatch: bool = True, now: datetime | None = None, is_demo: bool = False) -> Case:
+    """Opens a case and routes it; a routed case is dispatched at once, an unroutable one waits in the
+    bureau's dispatch queue."""
+    now = now or timezone.now()
+    title = (title or "").strip()
+    if not title:
+        raise CaseError(_("A case needs a title."))
+    if category not in Category.values or source not in CaseSource.values or severity not in Severity.values:
+        raise CaseError(_("Unknown category, source or severity."))
+    if site is not None and enterprise is None:
+        enterprise = site.enterprise
+    where = _location_of(site=site, enterprise=enterprise, jurisdiction=jurisdiction)
+    if by is not None and not scope.visible(by, Jurisdiction.objects.filter(id=where.id)).exists():
+        raise CaseError(_("This place is outside your jurisdiction."))
+    route = route_for(category=category, jurisdiction=where, enterprise=enterprise,
+                      site_kind=site.kind if site is not None else "")
+    if subject is None:
+        subject = site or enterprise
+    case = Case.objects.create(
+        number=uuid.uuid4().hex[:20], title=title[:200], description=description, category=category,
+        severity=severity, source=source, alert=alert, enterprise=enterprise, site=site, jurisdiction=where,
+        township=route.township, location=location or (enterprise.address if enterprise else "") or where.name,
+        longitude=getattr(site or enterprise, "longitude", None), latitude=getattr(site or enterprise, "latitude", None),
+        subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+        subject_id=subject.pk if subject is not None else None,
+        created_by=by, created_at=now, updated_at=now, is_demo=is_demo)
+    case.number = f"DB{workdays.local_date(now):%Y}{case.id:06d}"
+    Case.objects.filter(id=case.id).update(number=case.number)
+    _event(case, by=by, action="opened", now=now, note=description[:500], data={
+        "source": source, "alert_id": alert.id if alert else None,
+        "routed_by": route.rule.id if route.rule else None,
+        "lead_unit": route.lead_unit.name if route.lead_unit else None,
+        "township": route.township.name if route.township else None})
+    if route.lead_unit is not None and auto_dispatch:
+        _dispatch(case, by=None, unit=route.lead_unit, support=route.support_units, deadline=None, now=now,
+                  note=_("Routed by the responsibility matrix."))
+    else:
+        if route.routed:
+            case.lead_unit = route.lead_unit
+            Case.objects.filter(id=case.id).update(lead_unit=route.lead_unit)
+            case.support_units.set(route.support_units)
+        _tell(_bureau_users(), case, _("New case awaiting dispatch: %(number)s") % {"number": case.number},
+              now=now)
+    return case
+
+
+def _dispatch(case: Case, *, by, unit: Unit, support: Iterable[Unit], deadline: datetime | None, now: datetime,
+              note: str = "") -> None:
+    if deadline is None:
+        deadline, basis = _deadline(case, now)
+    else:
+        basis = _("Set by the bureau")
+    previous = case.state
+    _move(case, to_state=CaseState.DISPATCHED, now=now, lead_unit=unit, dispatched_at=now, deadline_at=deadline,
+          deadline_basis=basis[:200], escalation_level=EscalationLevel.NONE, reminded_at=None)
+    case.support_units.set([u for u in support if u.id != unit.id])
+    _event(case, by=by, action="dispatched", from_state=previous, now=now, note=note,
+           data={"lead_unit": unit.name, "support_units": [u.name for u in case.support_units.all()],
+                 "deadline": deadline.isoformat(), "basis": basis})
+    _tell(_handlers(case) + _rectifiers(case), case,
+          _("Case %(number)s dispatched to you; deadline %(deadline)s") % {
+              "number": case.number, "deadline": f"{timezone.localtime(deadline):%Y-%m-%d}"}, now=now)
+
+
+def _check_deadline(deadline: datetime | None, now: datetime) -> None:
+    if deadline is not None and deadline <= now:
+        raise CaseError(_("The deadline must lie in the future."))
+
+
+@transaction.atomic
+def case_dispatch(*, case: Case, by, unit: Unit | None = None, support_units: Iterable[Unit] = (),
+                  deadline: datetime | None = None, note: str = "", now: datetime | None = None) -> Case:
+    now = now or timezone.now()
+    _require(by, case, "dispatch")
+    unit = unit or case.lead_unit
+    if unit is None:
+        raise CaseError(_("Choose the lead unit."))
+    if not scope.units_visible_to(by).filter(id=unit.id).exists():
+        raise CaseError(_("This unit is outside your jurisdiction."))
+    _check_deadline(deadline, now)
+    _dispatch(case, by=by, unit=unit, support=support_units, deadline=deadline, now=now, note=note)
+    return case
+
+
+# --- handling ---------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_accept(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
+    now = now or timezone.now()
+    _require(by, case, "accept")
+    previous = case.state
+    _move(case, to_state=CaseState.ACCEPTED, now=now)
+    _event(case, by=by, action="accepted", from_state=previous, now=now, note=note)
+    return case
+
+
+@transaction.atomic
+def case_start(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
+    now = now or timezone.now()
+    _require(by, case, "start")
+    previous = case.state
+    _move(case, to_state=CaseState.IN_PROGRESS, now=now)
+    _event(case, by=by, action="started", from_state=previous, now=now, note=note)
+    return case
+
+
+def _data_after_fix(case: Case, since: datetime) -> list[dict]:
+    """For a monitoring case, the valid hourly values of the alert's factor since the case was dispatched."""
+    alert = case.alert
+    if alert is None or alert.point_id is None or alert.factor_id is None:
+        return []
+    from lanqing.monitoring.models import Measurement, Period
+
+    rows = Measurement.objects.filter(point_id=alert.point_id, factor_id=alert.factor_id, period=Period.HOUR,
+                                      time__gte=since).order_by("-time")[:24]
+    return [{"time": m.time.isoformat(), "value": m.value, "flag": m.flag} for m in reversed(rows)]
+
+
+@transaction.atomic
+def case_submit(*, case: Case, by, text: str, files: Iterable = (), now: datetime | None = None) -> Case:
+    """The rectification report: a text, optional photos and PDFs, and for monitoring cases the data since."""
+    now = now or timezone.now()
+    _require(by, case, "submit")
+    text = (text or "").strip()
+    if not text:
+        raise CaseError(_("Describe what was done to rectify the problem."))
+    try:
+        checked = evidence_check(files)
+    except EvidenceRefused as refusal:
+        raise CaseError(str(refusal)) from None
+    previous = case.state
+    _move(case, to_state=CaseState.SUBMITTED, now=now)
+    event = _event(case, by=by, action="submitted", from_state=previous, now=now, note=text,
+                   data={"data_after_fix": _data_after_fix(case, case.dispatched_at or case.created_at),
+                         "files": len(checked)})
+    for item in checked:
+        evidence = Evidence(case=case, event=event, kind=item.kind, original_name=item.name,
+                            content_type=item.content_type, size=len(item.data),
+                            sha256=hashlib.sha256(item.data).hexdigest(), uploaded_by=by, uploaded_at=now)
+        evidence.file.save(f"{case.number}-{uuid.uuid4().hex[:8]}{item.extension}", ContentFile(item.data),
+                           save=False)
+        evidence.save()
+    _tell(_bureau_users(), case, _("Rectification of %(number)s submitted for verification") % {
+        "number": case.number}, text, now=now)
+    return case
+
+
+# --- verification -----------------------------------------------------------------------------------------------
+
+def _resolve_accountability(case: Case, now: datetime, outcome: str) -> None:
+    for record in AccountabilityRecord.objects.filter(case=case, outcome=AccountabilityOutcome.OPEN):
+        record.resolved_at = now
+        record.outcome = outcome
+        record.working_days_late = workdays.working_days_late(record.deadline_at, now)
+        record.highest_escalation = max(record.highest_escalation, case.escalation_level)
+        record.save()
+
+
+@transaction.atomic
+def case_close(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
+    """Verified and closed (销号). A monitoring case whose alert is still active cannot be signed off."""
+    now = now or timezone.now()
+    _require(by, case, "close")
+    if case.alert_id is not None:
+        from lanqing.alerts.models import AlertStatus
+
+        if case.alert is not None and case.alert.status == AlertStatus.ACTIVE:
+            raise CaseError(_("The alert behind this case is still active; the data do not show the fix yet."))
+    previous = case.state
+    _move(case, to_state=CaseState.CLOSED, now=now, closed_at=now)
+    _event(case, by=by, action="closed", from_state=previous, now=now, note=note)
+    _resolve_accountability(case, now, AccountabilityOutcome.CLOSED_LATE)
+    _tell(_handlers(case) + _rectifiers(case), case, _("Case %(number)s verified and closed") % {
+        "number": case.number}, now=now)
+    return case
+
+
+@transaction.atomic
+def case_return(*, case: Case, by, reason: str, now: datetime | None = None) -> Case:
+    now = now or timezone.now()
+    _require(by, case, "return")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Give the reason for returning the case."))
+    previous = case.state
+    _move(case, to_state=CaseState.RETURNED, now=now)
+    _event(case, by=by, action="returned", from_state=previous, now=now, note=reason)
+    _tell(_handlers(case) + _rectifiers(case), case, _("Case %(number)s returned: more work needed") % {
+        "number": case.number}, reason, now=now)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, by, reason: str, now: datetime | None = None) -> Case:
+    """Reopens a closed case (the problem came back): a new deadline runs from now."""
+    now = now or timezone.now()
+    _require(by, case, "reopen")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Give the reason for reopening the case."))
+    deadline, basis = _deadline(case, now)
+    previous = case.state
+    _move(case, to_state=CaseState.IN_PROGRESS, now=now, closed_at=None, deadline_at=deadline,
+          deadline_basis=basis[:200], escalation_level=EscalationLevel.NONE, reminded_at=None)
+    _event(case, by=by, action="reopened", from_state=previous, now=now, note=reason,
+           data={"deadline": deadline.isoformat()})
+    _tell(_handlers(case) + _rectifiers(case), case, _("Case %(number)s reopened") % {"number": case.number},
+          reason, now=now)
+    return case
+
+
+# --- extensions and urging ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_extension_request(*, case: Case, by, new_deadline: datetime, reason: str,
+                           now: datetime | None = None) -> ExtensionRequest:
+    now = now or timezone.now()
+    _require(by, case, "request_extension")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Give the reason for the extension."))
+    _check_deadline(new_deadline, now)
+    if case.deadline_at is not None and new_deadline <= case.deadline_at:
+        raise CaseError(_("An extension must end after the current deadline."))
+    if case.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        raise CaseError(_("An extension request for this case is already waiting for a decision."))
+    extension = ExtensionRequest.objects.create(case=case, requested_by=by, requested_at=now,
+                                                new_deadline=new_deadline, reason=reason)
+    _event(case, by=by, action="extension_requested", now=now, note=reason,
+           data={"extension_id": extension.id, "new_deadline": new_deadline.isoformat()})
+    Case.objects.filter(id=case.id).update(updated_at=now)
+    _tell(_bureau_users(), case, _("Extension requested for case %(number)s") % {"number": case.number}, reason,
+          now=now)
+    return extension
+
+
+@transaction.atomic
+def case_extension_decide(*, extension: ExtensionRequest, by, approve: bool, note: str = "",
+                          now: datetime | None = None) -> ExtensionRequest:
+    now = now or timezone.now()
+    case = extension.case
+    _require(by, case, "decide_extension")
+    status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    won = ExtensionRequest.objects.filter(id=extension.id, status=ExtensionStatus.PENDING).update(
+        status=status, decided_by=by, decided_at=now)
+    if not won:
+        raise CaseError(_("This extension request has already been decided."))
+    extension.status, extension.decided_by, extension.decided_at = status, by, now
+    if approve:
+        _check_deadline(extension.new_deadline, now)
+        Case.objects.filter(id=case.id).update(deadline_at=extension.new_deadline, escalation_level=0,
+                                               reminded_at=None, updated_at=now,
+                                               deadline_basis=_("Extended by the bureau")[:200])
+        case.deadline_at, case.escalation_level, case.reminded_at = extension.new_deadline, 0, None
+        _resolve_accountability(case, now, AccountabilityOutcome.EXTENDED)
+    _event(case, by=by, action="extension_approved" if approve else "extension_rejected", now=now, note=note,
+           data={"extension_id": extension.id, "new_deadline": extension.new_deadline.isoformat()})
+    _tell(_handlers(case) + _rectifiers(case), case,
+          (_("Extension of case %(number)s approved") if approve else
+           _("Extension of case %(number)s refused")) % {"number": case.number}, note, now=now)
+    return extension
+
+
+@transaction.atomic
+def case_urge(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
+    now = now or timezone.now()
+    _require(by, case, "urge")
+    _event(case, by=by, action="urged", now=now, note=note)
+    Case.objects.filter(id=case.id).update(updated_at=now)
+    _tell(_handlers(case) + _rectifiers(case), case, _("Urgent: case %(number)s") % {"number": case.number},
+          note, now=now)
+    return case
+
+
+# --- the clock ------------------------------------------------------------------------------------------------------
+
+def _unit_leader_users(case: Case) -> list:
+    # The unit's leader is reached through its members' accounts (the org model names the leader but has no
+    # separate leader account) and the bureau, which supervises the escalation.
+    return list(users_with(unit_id=case.lead_unit_id)) + _bureau_users() if case.lead_unit_id else _bureau_users()
+
+
+@transaction.atomic
+def _case_tick(case: Case, now: datetime) -> list[str]:
+    case = (Case.objects.select_for_update(of=("self",)).select_related("lead_unit", "jurisdiction", "township")
+            .get(id=case.id))
+    if case.state not in CLOCK_STATES or case.deadline_at is None:
+        return []
+    rule = deadline_rule_for(category=case.category, severity=case.severity)
+    done: list[str] = []
+    if case.deadline_at >= now:
+        left = workdays.working_days_left(now, case.deadline_at)
+        if case.reminded_at is None and left <= rule.remind_before_days:
+            Case.objects.filter(id=case.id).update(reminded_at=now)
+            _event(case, by=None, action="reminded", now=now, data={"working_days_left": left})
+            _tell(_handlers(case) + _rectifiers(case), case,
+                  _("Reminder: case %(number)s is due on %(deadline)s") % {
+                      "number": case.number, "deadline": f"{timezone.localtime(case.deadline_at):%Y-%m-%d}"},
+                  now=now)
+            done.append("reminded")
+        return done
+    late = workdays.working_days_late(case.deadline_at, now)
+    level = EscalationLevel.URGED
+    if late >= rule.leadership_after_days:
+        level = EscalationLevel.LEADERSHIP
+    elif late >= rule.unit_leader_after_days:
+        level = EscalationLevel.UNIT_LEADER
+    record, _created = AccountabilityRecord.objects.get_or_create(
+        case=case, deadline_at=case.deadline_at,
+        defaults={"unit": case.lead_unit, "township": case.township, "enterprise": case.enterprise,
+                  "recorded_at": now})
+    AccountabilityRecord.objects.filter(id=record.id).update(working_days_late=late,
+                                                             highest_escalation=max(level, record.highest_escalation))
+    # Each level is reached once; a worker that runs every few minutes does not repeat the notices.
+    for step in range(case.escalation_level + 1, level + 1):
+        if step == EscalationLevel.URGED:
+            users, title = _handlers(case) + _rectifiers(case), _("Overdue: case %(number)s passed its deadline")
+        elif step == EscalationLevel.UNIT_LEADER:
+            users, title = _unit_leader_users(case), _("Escalated to the unit's leader: case %(number)s")
+        else:
+            users, title = _leadership(case) + _bureau_users(), _("Escalated to county leadership: case %(number)s")
+        leader = case.lead_unit.leader_name if case.lead_unit else ""
+        _event(case, by=None, action=f"escalated_{step}", now=now, data={
+            "level": step, "working_days_late": late, "unit": case.lead_unit.name if case.lead_unit else None,
+            "leader": leader})
+        _tell(users, case, title % {"number": case.number}, _(
+            "%(days)d working day(s) past the deadline. Lead unit: %(unit)s %(leader)s") % {
+                "days": late, "unit": case.lead_unit.name if case.lead_unit else "—", "leader": leader}, now=now)
+        done.append(f"escalated_{step}")
+    if level > case.escalation_level:
+        Case.objects.filter(id=case.id).update(escalation_level=level, updated_at=now)
+    return done
+
+
+def cases_deadlines_check(*, now: datetime | None = None) -> dict[str, int]:
+    """Reminders before deadlines; overdue → urge → unit leader → county leadership; accountability records."""
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    horizon = now + timedelta(days=31)
+    for case in Case.objects.filter(state__in=CLOCK_STATES, deadline_at__lte=horizon).only("id"):
+        for step in _case_tick(case, now):
+            counts[step] = counts.get(step, 0) + 1
+    return counts
+
+

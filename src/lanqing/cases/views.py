@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from lanqing.cases import forms, selectors, services, workdays
+from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus, Severity
+from lanqing.org import scope
+from lanqing.org.models import Role
+from lanqing.web.tables import paginate, wants_export, xlsx_response
+
+BOX_LABELS = {"mine": gettext_lazy("Awaiting me"), "unit": gettext_lazy("My unit's"),
+              "township": gettext_lazy("My township's"), "overdue": gettext_lazy("Overdue"),
+              "all": gettext_lazy("All")}
+
+
+def _filtered(request, cases):
+    state = request.GET.get("state", "")
+    if state in CaseState.values:
+        cases = cases.filter(state=state)
+    category = request.GET.get("category", "")
+    if category in Category.values:
+        cases = cases.filter(category=category)
+    severity = request.GET.get("severity", "")
+    if severity in Severity.values:
+        cases = cases.filter(severity=severity)
+    query = request.GET.get("q", "").strip()
+    if query:
+        cases = cases.filter(Q(number__icontains=query) | Q(title__icontains=query) |
+                             Q(enterprise__name__icontains=query))
+    return cases, {"state": state, "category": category, "severity": severity, "query": query}
+
+
+@login_required
+def inbox(request):
+    if scope.role_of(request.user) is None:
+        raise PermissionDenied
+    box = request.GET.get("box", "mine")
+    if box not in selectors.BOXES:
+        box = "mine"
+    now = timezone.now()
+    cases, filters = _filtered(request, selectors.cases_in_box(request.user, box, now=now))
+    cases = cases.order_by("deadline_at", "-id") if box == "overdue" else cases.order_by("-created_at", "-id")
+    if wants_export(request):
+        return xlsx_response(
+            filename=_("cases"),
+            headers=[_("Case number"), _("Title"), _("Category"), _("Severity"), _("State"), _("Township"),
+                     _("Lead unit"), _("Enterprise"), _("Deadline"), _("Created"), _("Closed")],
+            rows=([c.number, c.title, c.get_category_display(), c.get_severity_display(), c.get_state_display(),
+                   c.township.name if c.township_id else "", c.lead_unit.name if c.lead_unit_id else "",
+                   c.enterprise.name if c.enterprise_id else "", c.deadline_at, c.created_at, c.closed_at]
+                  for c in cases.iterator()))
+    return render(request, "cases/inbox.html", {
+        "page": paginate(request, cases), "box": box, "boxes": BOX_LABELS.items(), "now": now,
+        "states": CaseState.choices, "categories": Category.choices, "severities": Severity.choices,
+        "can_open": scope.role_of(request.user) in (Role.BUREAU, Role.TOWNSHIP, Role.GRID_OFFICER),
+        **filters,
+    })
+
+
+def _detail_context(request, case, **extra) -> dict:
+    user = request.user
+    actions = services.allowed_actions(user, case)
+    return {
+        "case": case, "events": selectors.timeline_for(case), "actions": actions, "now": timezone.now(),
+        "overdue": case.is_overdue(timezone.now()),
+        "support_units": case.support_units.all(),
+        "extensions": case.extensions.select_related("requested_by", "decided_by"),
+        "pending_extension": case.extensions.filter(status=ExtensionStatus.PENDING).first(),
+        "dispatch_form": forms.DispatchForm(user=user, case=case) if "dispatch" in actions else None,
+        "submit_form": forms.SubmitForm(), "reason_form": forms.ReasonForm(), "note_form": forms.NoteForm(),
+        "extension_form": forms.ExtensionForm(), **extra,
+    }
+
+
+@login_required
+def detail(request, case_id: int):
+    case = selectors.case_for_user(request.user, case_id)
+    context = _detail_context(request, case)
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/detail.html#case-panel", context)
+    return render(request, "cases/detail.html", context)
+
+
+def _local_deadline(day) -> datetime | None:
+    return workdays.end_of_day(day) if day else None
+
+
+def _run(request, case, action: str):
+    """Validates the action's form and calls its service; returns an error message or None."""
+    user, post = request.user, request.POST
+    if action == "dispatch":
+        form = forms.DispatchForm(post, user=user, case=case)
+        if not form.is_valid():
+            return _("Check the form: %(errors)s") % {"errors": form.errors.as_text()}
+        services.case_dispatch(case=case, by=user, unit=form.cleaned_data["unit"],
+                               support_units=form.cleaned_data["support_units"],
+                               deadline=_local_deadline(form.cleaned_data["deadline"]),
+                               note=form.cleaned_data["note"])
+    elif action in ("accept", "start", "close", "urge"):
+        note_form = forms.NoteForm(post)
+        note = note_form.cleaned_data["note"] if note_form.is_valid() else ""
+        {"accept": services.case_accept, "start": services.case_start, "close": services.case_close,
+         "urge": services.case_urge}[action](case=case, by=user, note=note)
+    elif action == "submit":
+        services.case_submit(case=case, by=user, text=post.get("text", ""),
+                             files=request.FILES.getlist("files"))
+    elif action in ("return", "reopen"):
+        service = services.case_return if action == "return" else services.case_reopen
+        service(case=case, by=user, reason=post.get("reason", ""))
+    elif action == "request_extension":
+        extension_form = forms.ExtensionForm(post)
+        if not extension_form.is_valid():
+            return _("Check the form: %(errors)s") % {"errors": extension_form.errors.as_text()}
+        services.case_extension_request(
+            case=case, by=user, new_deadline=workdays.end_of_day(extension_form.cleaned_data["new_deadline"]),
+            reason=extension_form.cleaned_data["reason"])
+    elif action == "decide_extension":
+        decision = forms.ExtensionDecisionForm(post)
+        if not decision.is_valid():
+            return _("Check the form: %(errors)s") % {"errors": decision.errors.as_text()}
+        extension = selectors.extension_of(case, decision.cleaned_data["extension"])
+        services.case_extension_decide(extension=extension, by=user, approve=decision.cleaned_data["approve"],
+                                       note=decision.cleaned_data["note"])
+    else:
+        raise Http404
+    return None
+
+
+@login_required
+@require_POST
+def act(request, case_id: int, action: str):
+    case = selectors.case_for_user(request.user, case_id)
+    if action not in services.ACTIONS:
+        raise Http404
+    try:
+        error = _run(request, case, action)
+    except services.CaseError as refusal:
+        error = str(refusal)
+    case = selectors.case_for_user(request.user, case_id)
+    if request.headers.get("HX-Request"):
+        response = render(request, "cases/detail.html#case-panel", _detail_context(request, case, error=error))
+        if error:
+            response.status_code = 409
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("cases:detail", case_id=case.id)
+
+
+@login_required
+def evidence_file(request, evidence_id: int):
+    evidence = selectors.evidence_for_user(request.user, evidence_id)
+    return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=False,
+                        filename=evidence.original_name)
+
+
+@login_required
+def case_new(request):
+    if scope.role_of(request.user) not in (Role.BUREAU, Role.TOWNSHIP, Role.GRID_OFFICER):
+        raise PermissionDenied
+    form = forms.CaseOpenForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        source = CaseSource.INSPECTION if data["category"] == Category.INSPECTION else CaseSource.MANUAL
+        try:
+            case = services.case_open(title=data["title"], category=data["category"], severity=data["severity"],
+                                      source=source, by=request.user, description=data["description"],
+                                      enterprise=data["enterprise"], site=data["site"],
+                                      jurisdiction=data["jurisdiction"], location=data["location"])
+        except services.CaseError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+            return redirect("cases:detail", case_id=case.id)
+    return render(request, "cases/case_new.html", {"form": form})
+
+
+@login_required
+def queue(request):
+    if not services.is_bureau(request.user):
+        raise PermissionDenied
+    return render(request, "cases/queue.html", {"page": paginate(request, selectors.dispatch_queue(request.user))})
+
+
+@login_required
+def matrix(request, row_id: int | None = None):
+    if not services.is_bureau(request.user):
+        raise PermissionDenied
+    row = selectors.matrix_rows().filter(id=row_id).first() if row_id else None
+    if row_id and row is None:
+        raise Http404
+    form = forms.MatrixRowForm(request.POST or None, instance=row, user=request.user)
+    if request.method == "POST":
+        if request.POST.get("delete") and row is not None:
+            row.delete()
+            messages.success(request, _("Row deleted."))
+            return redirect("cases:matrix")
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Responsibility matrix saved."))
+            return redirect("cases:matrix")
+    return render(request, "cases/matrix.html", {"rows": selectors.matrix_rows(), "form": form, "row": row})
+
+
+@login_required
+def accountability(request):
+    if scope.role_of(request.user) not in (Role.BUREAU, Role.LEADERSHIP):
+        raise PermissionDenied
+    records = selectors.accountability_visible_to(request.user)
+    if wants_export(request):
+        return xlsx_response(
+            filename=_("accountability"),
+            headers=[_("Case number"), _("Lead unit"), _("Township"), _("Enterprise"), _("Deadline missed"),
+                     _("Working days late"), _("Highest escalation"), _("Outcome")],
+            rows=([r.case.number, r.unit.name if r.unit_id else "", r.township.name if r.township_id else "",
+                   r.enterprise.name if r.enterprise_id else "", r.deadline_at, r.working_days_late,
+                   r.get_highest_escalation_display(), r.get_outcome_display()] for r in records))
+    return render(request, "cases/accountability.html", {"page": paginate(request, records)})

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from lanqing.notifications.selectors import notifications_for
+from lanqing.notifications.services import notification_mark_read
+from lanqing.web.tables import paginate
+
+
+@login_required
+def notification_list(request):
+    items = notifications_for(request.user)
+    if request.GET.get("unread"):
+        items = items.filter(read_at__isnull=True)
+    return render(request, "notifications/list.html", {"page": paginate(request, items),
+                                                       "unread_only": bool(request.GET.get("unread"))})
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id: int | None = None):
+    notification_mark_read(user=request.user, notification_id=notification_id)
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("notifications:list")
