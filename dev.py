@@ -104,8 +104,9 @@ def command_test(args: list[str]) -> int:
     ensure_system_packages()
     env = dict(os.environ)
     env.pop("LANQING_DATABASE_URL", None)
-    # Tests keep their files apart from a demo in ./var.
+    # Tests keep their files apart from a demo in ./var, and use a real SQLite file (not :memory:).
     env["LANQING_DATA_DIR"] = str(ROOT / "var" / "test")
+    env["LANQING_TEST_SQLITE_NAME"] = str(ROOT / "var" / "test" / "test.sqlite3")
     say("ruff")
     run(BIN / "ruff", "check", "src", "tests", "benchmarks", "dev.py")
     say("mypy")
