@@ -1,6 +1,6 @@
 """Parse-only throughput of lanqing.hj212 on one core (issue 4, item 9; goal ≥ 50,000 packets/s).
 
-The stream is a realistic mix: the verified real samples of shared/specs/hj212_samples.txt plus generated
+The stream is a realistic mix: the verified real samples of tests/data/hj212_samples.txt plus generated
 2011 realtime and 2051 minute uploads of air stations, flue-gas CEMS and wastewater loggers, stuck
 together and read in 64 KiB chunks as a socket would deliver them. Each packet goes through framing,
 CRC, header and CP parsing into a typed packet. Two extra figures put it in context: decoding every
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lanqing.hj212 import Frame, Framer, Packet, Peer, Version, build_data, parse_frame
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "specs" / "hj212_samples.txt"
+SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "hj212_samples.txt"
 CHUNK = 65536
 
 AIR = (

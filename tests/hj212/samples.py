@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lanqing.hj212 import Frame, Framer, Packet, Rejection, parse_frame
 
-SAMPLES_FILE = Path(__file__).resolve().parents[3] / "shared" / "specs" / "hj212_samples.txt"
+SAMPLES_FILE = Path(__file__).resolve().parents[1] / "data" / "hj212_samples.txt"
 
 
 @dataclass(frozen=True)

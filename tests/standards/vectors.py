@@ -1,4 +1,4 @@
-"""The shared test vectors (specs/aqi_vectors.json) and CNEMC station records (data/air_quality)."""
+"""The AQI test vectors and CNEMC station records (copies in tests/data, see its README)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import json
 from functools import cache
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-if not SHARED.exists():  # the repository sits in /work/main, the shared folder in /work/shared
-    SHARED = Path("/work/shared")
-VECTORS = SHARED / "specs" / "aqi_vectors.json"
-AIR_QUALITY = SHARED / "data" / "air_quality"
+DATA = Path(__file__).resolve().parents[1] / "data"
+VECTORS = DATA / "aqi_vectors.json"
+AIR_QUALITY = DATA / "air_quality"
 
 
 @cache
