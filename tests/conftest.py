@@ -37,6 +37,12 @@ def _user(username, role, **scope):
     return user_create(username=username, password=PASSWORD, role=role, scope=value, full_name=username)
 
 
+def pytest_collection_modifyitems(config, items):
+    # Browser tests last: Playwright's sync API keeps an event loop running in this thread while its
+    # session-wide browser lives, and the asyncio tests of the receiver need the thread free of one.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(request):
     # The production hasher is slow on purpose; tests create many users. The pure libraries' tests also run

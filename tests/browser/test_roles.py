@@ -70,6 +70,8 @@ def test_an_enterprise_user_cannot_open_another_enterprises_site(cast, live_serv
 
 def test_language_switch_to_english(cast, live_server, page):
     login(page, live_server, "bureau")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state("load")
-    assert page.locator("nav.menu").inner_text().find("Enterprises") >= 0
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert "Enterprises" in page.locator("nav.menu").inner_text()
+    page.goto(f"{live_server.url}/org/enterprises/")
+    assert "Enterprises" in page.locator("h1").inner_text()
