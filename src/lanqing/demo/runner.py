@@ -6,10 +6,23 @@ import argparse
 import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+RECEIVER_PORT = 9212
+
+
+def _wait_for_port(host: str, port: int, *, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
 
 
 def _processes(host: str, port: int) -> list[tuple[str, list[str]]]:
@@ -19,8 +32,8 @@ def _processes(host: str, port: int) -> list[tuple[str, list[str]]]:
     ]
     # The HJ 212 receiver and the device simulator join the demo once their packages are installed.
     if importlib.util.find_spec("lanqing.receiver") is not None:
-        processes.append(("receiver", ["receiver", "--host", "127.0.0.1", "--port", "9212"]))
-        processes.append(("simulate", ["simulate", "--host", "127.0.0.1", "--port", "9212", "--demo"]))
+        processes.append(("receiver", ["receiver", "--host", "127.0.0.1", "--port", str(RECEIVER_PORT)]))
+        processes.append(("simulate", ["simulate", "--host", "127.0.0.1", "--port", str(RECEIVER_PORT), "--demo"]))
     return processes
 
 
@@ -72,6 +85,9 @@ def run_demo(*, host: str, port: int, reset: bool, days: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for name, argv in _processes(host, port):
+        if name == "simulate":
+            # Devices start once the receiver listens, instead of logging a refused connection each.
+            _wait_for_port("127.0.0.1", RECEIVER_PORT, seconds=20)
         children[name] = subprocess.Popen([sys.executable, "-m", "lanqing", *argv])
     _print_accounts(host, port)
     code = 0
