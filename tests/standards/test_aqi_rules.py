@@ -113,3 +113,24 @@ def test_column_spellings_are_kept_in_primary_names():
     columns = {"so2": [5.0], "no2": [5.0], "co": [0.5], "o3": [5.0], "pm10": [350.0], "PM2_5": [150.0]}
     result = compute_aqi(columns, period="hour", standard="2012")
     assert result.joined(result.primary) == ["pm10,PM2_5"]
+
+
+def test_a_large_input_split_over_threads_gives_the_same_results_as_one_thread(monkeypatch):
+    import numpy as np
+
+    from lanqing.standards import aqi as aqi_module
+    from lanqing.standards import compute_aqi
+
+    rng = np.random.default_rng(7)
+    n = aqi_module.PARALLEL_FROM + 12345  # not a whole number of chunks
+    values = {name: rng.gamma(2.0, scale, n) for name, scale in
+              (("SO2", 40), ("NO2", 40), ("CO", 1), ("O3", 80), ("PM10", 80), ("PM2.5", 50))}
+    values["PM2.5"][::97] = np.nan
+    values["SO2"][::89] = -1.0
+    values["SO2"][::101] = 900.0  # HJ 633-2012 note 2: SO2 1-h above 800
+    values["PM10"][::53] = values["PM2.5"][::53] * 0 + 150  # ties with other indicators
+    threaded = compute_aqi(values, period="hour", standard="2012")
+    monkeypatch.setattr(aqi_module, "PARALLEL_FROM", 10**12)
+    single = compute_aqi(values, period="hour", standard="2012")
+    for name in ("codes", "aqi", "above_table", "incomplete", "primary", "fallback"):
+        assert np.array_equal(getattr(threaded, name), getattr(single, name)), name

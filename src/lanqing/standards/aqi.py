@@ -8,7 +8,9 @@ table lookup, done in cache-sized chunks. Sentinel entries of the same tables ca
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -152,6 +154,26 @@ def _table(version: str, row: str, check_unit: bool = False) -> _Table:
 
 
 CHUNK = 65536
+# Inputs this large are split over the machine's cores: numpy releases the GIL in every call of the chunk
+# loop, and each part writes only its own slice of the outputs. Small inputs (a site page) stay on one thread.
+PARALLEL_FROM = 8 * CHUNK
+_pool: ThreadPoolExecutor | None = None
+
+
+def _in_parallel(run: Callable[[int, int], None], n: int) -> None:
+    """Calls run(first, last) over [0, n): once, or on chunk-aligned parts in a thread pool."""
+    global _pool
+    workers = min(os.cpu_count() or 1, 8)
+    if n < PARALLEL_FROM or workers == 1:
+        run(0, n)
+        return
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aqi")
+    per_part = -(-n // workers)
+    per_part = -(-per_part // CHUNK) * CHUNK  # whole chunks, so no part shares a cache line of output
+    futures = [_pool.submit(run, first, min(first + per_part, n)) for first in range(0, n, per_part)]
+    for future in futures:
+        future.result()
 
 
 def _codes(values: np.ndarray, table: _Table, out: np.ndarray) -> None:
@@ -545,46 +567,52 @@ def _compute_version(
     weights = (1 << np.arange(k)).astype(np.uint8)  # bit j for indicator j (k <= 7)
     r = sum(1 for name in names if name in REQUIRED[period])
     limit = unverified.NA_IF_INCOMPLETE_AND_AQI_AT_MOST[version]
-    size = min(n, CHUNK)
-    work = np.empty(size, dtype=np.float64)
-    index = work.view(np.intp)  # the float grid positions become table indices in place
-    test = np.empty((k, size), dtype=bool)
-    lowest = np.empty(size, dtype=np.int16)
-    flag = np.empty(size, dtype=bool)
-    # One pass over the records: sub-indices, then everything that depends on them while they are in cache.
-    with np.errstate(invalid="ignore"):  # NaN cast to a table index, see `_codes_chunk`
-        for start in range(0, n, CHUNK):
-            stop = min(start + CHUNK, n)
-            m = stop - start
-            block, a, t, low, f = codes[:, start:stop], aqi[start:stop], test[:, :m], lowest[:m], flag[:m]
-            for j, table in enumerate(tables):
-                if table is None:
-                    block[j] = NOT_USED
-                else:
-                    _codes_chunk(arrays[j][start:stop], table, block[j], work[:m], index[:m])
-            if so2 is not None and fallback_values is not None:
-                hit = block[so2] == NOT_COMPUTED
-                if hit.any():
-                    block[so2][hit] = iaqi_codes(
-                        fallback_values[start:stop][hit], "SO2_24h", standard=version
-                    )
-                    fallback[start:stop] = hit
-            np.maximum.reduce(block, axis=0, out=a)
-            # HJ 633-2012 §6: the primary pollutants are all indicators whose IAQI equals the AQI (ties included).
-            np.equal(block, a, out=t)
-            np.einsum("j,jm->m", weights, t.view(np.uint8), out=primary[start:stop])
-            # Incomplete: a required indicator (the leading rows) without a sub-index.
-            np.minimum.reduce(block[:r], axis=0, out=low)
-            np.less(low, 0, out=incomplete[start:stop])
-            if limit is not None:
-                np.less_equal(a, limit, out=f)
-                np.logical_and(f, incomplete[start:stop], out=f)
-                np.copyto(a, MISSING, where=f)
-            np.equal(a, ABOVE_TABLE, out=above[start:stop])
-            np.clip(a, MISSING, unverified.ABOVE_TABLE_IAQI, out=a)
-            # HJ 633-2012 §6: no primary pollutant when AQI <= 50 (nor when there is no AQI).
-            np.greater(a, 50, out=f)
-            np.multiply(primary[start:stop], f, out=primary[start:stop])
+
+    def run(first: int, last: int) -> None:
+        """Records [first, last) chunk by chunk, with scratch buffers of this call (one per thread)."""
+        size = min(last - first, CHUNK)
+        work = np.empty(size, dtype=np.float64)
+        index = work.view(np.intp)  # the float grid positions become table indices in place
+        test = np.empty((k, size), dtype=bool)
+        lowest = np.empty(size, dtype=np.int16)
+        flag = np.empty(size, dtype=bool)
+        # One pass over the records: sub-indices, then everything that depends on them while they are in cache.
+        with np.errstate(invalid="ignore"):  # NaN cast to a table index, see `_codes_chunk`
+            for start in range(first, last, CHUNK):
+                stop = min(start + CHUNK, last)
+                m = stop - start
+                block, a, t, low, f = codes[:, start:stop], aqi[start:stop], test[:, :m], lowest[:m], flag[:m]
+                for j, table in enumerate(tables):
+                    if table is None:
+                        block[j] = NOT_USED
+                    else:
+                        _codes_chunk(arrays[j][start:stop], table, block[j], work[:m], index[:m])
+                if so2 is not None and fallback_values is not None:
+                    hit = block[so2] == NOT_COMPUTED
+                    if hit.any():
+                        block[so2][hit] = iaqi_codes(
+                            fallback_values[start:stop][hit], "SO2_24h", standard=version
+                        )
+                        fallback[start:stop] = hit
+                np.maximum.reduce(block, axis=0, out=a)
+                # HJ 633-2012 §6: the primary pollutants are all indicators whose IAQI equals the AQI (ties
+                # included).
+                np.equal(block, a, out=t)
+                np.einsum("j,jm->m", weights, t.view(np.uint8), out=primary[start:stop])
+                # Incomplete: a required indicator (the leading rows) without a sub-index.
+                np.minimum.reduce(block[:r], axis=0, out=low)
+                np.less(low, 0, out=incomplete[start:stop])
+                if limit is not None:
+                    np.less_equal(a, limit, out=f)
+                    np.logical_and(f, incomplete[start:stop], out=f)
+                    np.copyto(a, MISSING, where=f)
+                np.equal(a, ABOVE_TABLE, out=above[start:stop])
+                np.clip(a, MISSING, unverified.ABOVE_TABLE_IAQI, out=a)
+                # HJ 633-2012 §6: no primary pollutant when AQI <= 50 (nor when there is no AQI).
+                np.greater(a, 50, out=f)
+                np.multiply(primary[start:stop], f, out=primary[start:stop])
+
+    _in_parallel(run, n)
     if "O3_8h" in names and "O3_1h" in names and "O3_1h" in used:
         # HJ 633-2012 note 3: O3 8-h > 800 has no sub-index, but the O3 1-h one stands in: not incomplete.
         j8, j1 = names.index("O3_8h"), names.index("O3_1h")
