@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import math
 import time as monotonic_clock
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -37,6 +38,8 @@ DEVICE_TTL = 30.0
 # Don't write last_seen_at for a device more often than this: one UPDATE per device per interval.
 SEEN_EVERY = 10.0
 REASON_MAX = 300
+# Bound on the memo of converted DataTimes (a device's clock can send any time; memory must not grow).
+TIMES_MAX = 50_000
 
 _CRC_MODES = {"strict": CrcMode.STRICT, "swapped": CrcMode.ACCEPT_SWAPPED, "log_only": CrcMode.LOG_ONLY}
 # Mass-concentration units as powers of a thousand of ng/m³; a device's unit_overrides names one of these.
@@ -86,6 +89,10 @@ class DeviceCache:
         self._factors: dict[str, int] = {}
         self._factors_at = -1e9
         self._seen: dict[int, float] = {}
+        # DataTime as sent (naive Beijing time) → the database's value for it in UTC. A batch repeats a few
+        # dozen distinct DataTimes, and consecutive batches mostly the same ones; converting and adapting
+        # each value cost more than the rest of decoding a measurement.
+        self._times: dict[datetime | None, Any] = {}
 
     def device(self, mn: str) -> KnownDevice | None:
         now = monotonic_clock.monotonic()
@@ -121,6 +128,23 @@ class DeviceCache:
             self._factors_at = monotonic_clock.monotonic()
             found = self._factors.get(code)
         return found
+
+    def factors(self) -> dict[str, int]:
+        """Factor code → id, for looking up every value of a packet without a call each."""
+        return self._factors
+
+    def data_time(self, local: datetime | None) -> Any:
+        """The database value of a DataTime (Beijing time), or None when it is missing or implausible."""
+        try:
+            return self._times[local]
+        except KeyError:
+            pass
+        utc = _utc(local)
+        value = None if utc is None else _db_time(utc)
+        if len(self._times) >= TIMES_MAX:
+            self._times.clear()
+        self._times[local] = value
+        return value
 
     def seen_due(self, device_id: int) -> bool:
         now = monotonic_clock.monotonic()
@@ -203,6 +227,8 @@ class Outcome:
 @dataclass(slots=True)
 class _Rows:
     raw: list[tuple] = field(default_factory=list)
+    # natural key → the row's INSERT parameters; keyed so that a batch holds each key once (PostgreSQL
+    # refuses to upsert one row twice in a statement) and the last value sent wins, as it would in order.
     measurements: dict[tuple, tuple] = field(default_factory=dict)
     facilities: dict[tuple, tuple] = field(default_factory=dict)
     info: dict[tuple, tuple] = field(default_factory=dict)
@@ -370,31 +396,46 @@ def _decode(
     rows: _Rows,
     notes: list[str],
 ) -> int:
-    """Adds the packet's measurements, facility states and site information to ``rows``."""
+    """Adds the packet's measurements, facility states and site information to ``rows``.
+
+    Rows are stored as the finished parameter tuples of their INSERT, times already in the database's
+    form, so that writing them builds nothing more per row (this loop runs 60,000 times a second).
+    """
     count = 0
     if isinstance(packet, hj212.DataUpload):
         unknown: list[str] = []
-        # Every value of a packet shares its DataTime; convert it once.
-        local: datetime | None = None
-        utc: datetime | None = None
+        factors = cache.factors()
+        scales = device.scales
+        point_id = device.point_id
+        measurements = rows.measurements
+        # Every value of a packet shares its period and DataTime; look them up once.
+        period: hj212.Period | None = None
+        period_value = ""
+        when: Any = None
         for m in packet.measurements():
-            factor_id = cache.factor_id(m.code)
+            code = m.code
+            factor_id = factors.get(code)
             if factor_id is None:
-                unknown.append(m.code)
-                continue
-            if m.data_time != local or utc is None:
-                local, utc = m.data_time, _utc(m.data_time)
-            when = utc
-            if when is None:
-                if m.period != hj212.Period.RTD:
-                    notes.append(f"{m.code}: no usable DataTime, value not stored")
+                factor_id = cache.factor_id(code)  # refreshes the catalogue now and then
+                if factor_id is None:
+                    unknown.append(code)
                     continue
-                when = received_at.astimezone(UTC).replace(microsecond=0)
-            scale = device.scales.get(m.code, 1.0)
-            flag = (m.flag or "N")[:2]
-            rows.measurements[(device.point_id, factor_id, m.period.value, when)] = (
+            if m.period is not period:
+                period, period_value = m.period, m.period.value
+                when = cache.data_time(m.data_time)
+                if when is None and period is hj212.Period.RTD:
+                    when = _db_time(received_at.astimezone(UTC).replace(microsecond=0))
+            if when is None:
+                notes.append(f"{code}: no usable DataTime, value not stored")
+                continue
+            scale = scales.get(code, 1.0)
+            measurements[(point_id, factor_id, period_value, when)] = (
+                point_id,
+                factor_id,
+                period_value,
+                when,
                 _finite(m.value, scale),
-                flag,
+                (m.flag or "N")[:2],
                 "device",
                 _finite(m.converted, scale),
                 _finite(m.cumulative, 1.0),
@@ -406,16 +447,27 @@ def _decode(
                 + ", ".join(sorted(set(unknown))[:10])
             )
     elif isinstance(packet, hj212.FacilityStatus):
-        when = _utc(packet.data_time) or received_at.astimezone(UTC).replace(microsecond=0)
+        when = cache.data_time(packet.data_time) or _db_time(
+            received_at.astimezone(UTC).replace(microsecond=0)
+        )
+        cn = packet.header.cn or ""
         for state in packet.facilities():
-            rows.facilities[(device.id, state.facility[:20], packet.header.cn or "", when)] = (
+            facility = state.facility[:20]
+            rows.facilities[(device.id, facility, cn, when)] = (
+                device.id,
+                facility,
+                cn,
+                when,
                 state.state,
                 _finite(state.run_hours, 1.0),
             )
     elif isinstance(packet, hj212.SiteInfo):
-        when = _utc(packet.data_time) or received_at.astimezone(UTC).replace(microsecond=0)
+        when = cache.data_time(packet.data_time) or _db_time(
+            received_at.astimezone(UTC).replace(microsecond=0)
+        )
         for info in packet.items():
-            rows.info[(device.id, (info.pol_id or "")[:16], info.code[:16], when)] = (info.value,)
+            pol_id, code = (info.pol_id or "")[:16], info.code[:16]
+            rows.info[(device.id, pol_id, code, when)] = (device.id, pol_id, code, when, info.value)
     return count
 
 
@@ -423,6 +475,11 @@ def _utc(local: datetime | None) -> datetime | None:
     if local is None or not 2000 <= local.year <= 2100:
         return None
     return local.replace(tzinfo=CHINA).astimezone(UTC)
+
+
+def _db_time(value: datetime) -> Any:
+    """An aware datetime as the database driver takes it (on SQLite: text in UTC)."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _finite(value: float | None, scale: float) -> float | None:
@@ -450,18 +507,10 @@ def _raw_row(received: Received, data: bytes, outcome: Outcome) -> tuple:
 # --- SQL ---------------------------------------------------------------------------------------------
 
 
-def _datetime_adapter() -> Callable[[datetime], Any]:
-    """``adapt_datetimefield_value`` memoised for one batch: a batch repeats a few dozen distinct times."""
-    adapt = connection.ops.adapt_datetimefield_value
-    memo: dict[datetime, Any] = {}
-
-    def dt(value: datetime) -> Any:
-        adapted = memo.get(value)
-        if adapted is None:
-            adapted = memo[value] = adapt(value)
-        return adapted
-
-    return dt
+# Measurement rows in (point, factor) order: consecutive upserts then land on neighbouring pages of the
+# natural-key index instead of jumping across it for every row (measured: ~20 % less SQLite time). The
+# sort is stable, so one series keeps the order its values arrived in.
+_BY_SERIES = itemgetter(0, 1)
 
 
 def _insert(cursor, head: str, tail: str, rows: list[tuple], pg_types: tuple[str, ...]) -> None:
@@ -488,14 +537,16 @@ def _insert(cursor, head: str, tail: str, rows: list[tuple], pg_types: tuple[str
 
 
 def _write(rows: _Rows) -> None:
-    dt = _datetime_adapter()
+    adapt = connection.ops.adapt_datetimefield_value
+    measurements = list(rows.measurements.values())
+    measurements.sort(key=_BY_SERIES)
     with connection.cursor() as cursor:
         _insert(
             cursor,
             f"INSERT INTO {RawPacket._meta.db_table} "
             "(received_at, peer, mn, device_id, data, verdict, reason)",
             "",
-            [(dt(r[0]), r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows.raw],
+            [(adapt(r[0]), r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows.raw],
             ("timestamptz", "varchar", "varchar", "bigint", "bytea", "varchar", "varchar"),
         )
         # Upserts on natural keys: equal values rewrite the same row, so a replayed packet changes nothing.
@@ -506,7 +557,7 @@ def _write(rows: _Rows) -> None:
             "ON CONFLICT (point_id, factor_id, period, time) DO UPDATE SET value = excluded.value, "
             "flag = excluded.flag, source = excluded.source, converted = excluded.converted, "
             "cumulative = excluded.cumulative",
-            [(k[0], k[1], k[2], dt(k[3]), *v) for k, v in rows.measurements.items()],
+            measurements,
             (
                 "bigint",
                 "bigint",
@@ -524,21 +575,21 @@ def _write(rows: _Rows) -> None:
             "INSERT INTO monitoring_facilityrun (device_id, facility, cn, time, state, run_hours)",
             "ON CONFLICT (device_id, facility, cn, time) DO UPDATE SET "
             "state = excluded.state, run_hours = excluded.run_hours",
-            [(k[0], k[1], k[2], dt(k[3]), *v) for k, v in rows.facilities.items()],
+            list(rows.facilities.values()),
             ("bigint", "varchar", "varchar", "timestamptz", "int", "float8"),
         )
         _insert(
             cursor,
             "INSERT INTO monitoring_deviceinfo (device_id, pol_id, code, time, value)",
             "ON CONFLICT (device_id, pol_id, code, time) DO UPDATE SET value = excluded.value",
-            [(k[0], k[1], k[2], dt(k[3]), *v) for k, v in rows.info.items()],
+            list(rows.info.values()),
             ("bigint", "varchar", "varchar", "timestamptz", "text"),
         )
         if rows.seen:
             cursor.executemany(
                 f"UPDATE {Device._meta.db_table} SET last_seen_at = %s, is_online = %s WHERE id = %s "
                 "AND (last_seen_at IS NULL OR last_seen_at < %s)",
-                [(dt(when), True, device_id, dt(when)) for device_id, when in rows.seen.items()],
+                [(adapt(when), True, device_id, adapt(when)) for device_id, when in rows.seen.items()],
             )
 
 
