@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    # Installed for its static files: the API docs page then serves Swagger UI itself, not from a CDN that
+    # an offline county network cannot reach.
+    "ninja",
     "lanqing.org",
     "lanqing.monitoring",
     "lanqing.jobs",

@@ -74,3 +74,8 @@ def test_a_malformed_date_gets_a_validation_error(cast, client_for):
     response = client_for(cast.users["bureau"]).get(f"/api/v1/sites/{cast.outlet_a.id}/measurements",
                                                     {"factor": "a21026", "start": "yesterday"})
     assert response.status_code == 422
+
+
+def test_the_api_docs_page_uses_local_files_not_a_cdn(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn." not in page
