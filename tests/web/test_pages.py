@@ -117,3 +117,21 @@ def test_every_list_exports_to_excel(cast, client_for):
 def test_chinese_is_the_default_even_for_an_english_browser(cast, client_for):
     page = client_for(cast.users["bureau"]).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert page["Content-Language"] == "zh-hans"
+
+
+def test_the_home_page_counts_only_open_cases_in_scope(cast, client_for):
+    import re
+
+    from lanqing.cases.models import ResponsibilityRule
+    from lanqing.cases.services import case_open
+
+    ResponsibilityRule.objects.create(category="inspection", lead_unit=cast.department)
+    case_open(title="焦炉烟囱冒黄烟", category="inspection", source="inspection", by=cast.users["bureau"],
+              site=cast.outlet_a)
+
+    def open_cases(who):
+        page = client_for(cast.users[who]).get(reverse("home")).content.decode()
+        return int(re.search(r'data-testid="open-cases"><b>(\d+)</b>', page).group(1))
+
+    assert (open_cases("bureau"), open_cases("township_a"), open_cases("township_b"),
+            open_cases("enterprise_a"), open_cases("enterprise_b")) == (1, 1, 0, 1, 0)
