@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -16,20 +17,28 @@ def _setup() -> None:
     _django_setup()
 
 
-def _logging(verbose: bool) -> None:
+def _logging(verbose: bool, worker: int | None = None) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    if worker is not None:
+        # Workers share the supervisor's stderr: name the worker in each line. Set on the handlers that
+        # exist, since Django's LOGGING has usually configured the root logger before basicConfig.
+        tagged = logging.Formatter(f"%(asctime)s %(levelname)s %(name)s[{worker}] %(message)s")
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(tagged)
 
 
-def _run_until_signal(main) -> int:
+def _run_until_signal(main, *, stop_on_stdin_eof: bool = False) -> int:
     async def runner() -> None:
         task = asyncio.ensure_future(main)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, task.cancel)
+        if stop_on_stdin_eof:
+            _watch_supervisor(loop, task)
         try:
             await task
         except asyncio.CancelledError:
@@ -39,9 +48,31 @@ def _run_until_signal(main) -> int:
     return 0
 
 
+def _watch_supervisor(loop: asyncio.AbstractEventLoop, task: asyncio.Future) -> None:
+    """A worker's stdin is a pipe from its supervisor, which never writes to it: end of file means the
+    supervisor is gone (even by SIGKILL, which it cannot forward), and the worker stops rather than keep
+    the port as an orphan that no service manager knows about."""
+    fd = sys.stdin.fileno()
+
+    def readable() -> None:
+        if not os.read(fd, 4096):
+            loop.remove_reader(fd)
+            logging.getLogger("lanqing.receiver").warning("the supervisor is gone; stopping")
+            task.cancel()
+
+    loop.add_reader(fd, readable)
+
+
 def cmd_receiver(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        print("lanqing receiver: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and args.worker is None:
+        from lanqing.receiver.supervisor import supervise
+
+        return supervise(args)
     _setup()
-    _logging(args.verbose)
+    _logging(args.verbose, args.worker)
     from lanqing.receiver.hostside import HostPolicy
     from lanqing.receiver.server import Limits, serve
 
@@ -62,7 +93,10 @@ def cmd_receiver(args: argparse.Namespace) -> int:
         # One parseable line on stdout so scripts and tests that ask for port 0 learn the real port.
         print(f"lanqing receiver: listening on {args.host}:{port}", flush=True)
 
-    return _run_until_signal(serve(host=args.host, port=args.port, limits=limits, policy=policy, ready=ready))
+    # A worker shares its port with the other workers (SO_REUSEPORT) and follows its supervisor's life.
+    worker = args.worker is not None
+    main = serve(host=args.host, port=args.port, limits=limits, policy=policy, ready=ready, reuse_port=worker)
+    return _run_until_signal(main, stop_on_stdin_eof=worker)
 
 
 def _raise_open_files(wanted: int) -> None:
@@ -203,6 +237,14 @@ def register(sub) -> None:
         action="store_true",
         help="never send time calibration or history requests to devices",
     )
+    receiver.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="receiver processes sharing the port (Linux SO_REUSEPORT); one process uses about one core",
+    )
+    # Internal: set by the supervisor of --workers N on each worker process (its index).
+    receiver.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     receiver.add_argument("-v", "--verbose", action="store_true")
 
     simulate = add("simulate", cmd_simulate, "simulate HJ 212 devices sending data to a receiver")

@@ -252,12 +252,19 @@ class ReceiverServer:
         # address → (when last logged, refusals since): a connection flood must not become a log flood.
         self._refused: dict[str, tuple[float, int]] = {}
 
-    async def start(self, host: str = "0.0.0.0", port: int = 9212) -> int:
+    async def start(self, host: str = "0.0.0.0", port: int = 9212, *, reuse_port: bool = False) -> int:
+        """Listen; returns the bound port. ``reuse_port`` lets several worker processes listen on one port
+        (``lanqing receiver --workers N``): the kernel then spreads new connections across them."""
         loop = asyncio.get_running_loop()
         self.writer = PacketWriter(loop, max_batch=self.max_batch, after_batch=self.flush)
         self.writer.start()
         self._server = await loop.create_server(
-            lambda: Connection(self), host, port, backlog=4096, reuse_address=True
+            lambda: Connection(self),
+            host,
+            port,
+            backlog=4096,
+            reuse_address=True,
+            reuse_port=reuse_port,
         )
         self._sweeper = asyncio.create_task(self._sweep())
         return self._server.sockets[0].getsockname()[1]
@@ -345,11 +352,17 @@ class ReceiverServer:
 
 
 async def serve(
-    *, host: str, port: int, limits: Limits | None = None, policy: HostPolicy | None = None, ready=None
+    *,
+    host: str,
+    port: int,
+    limits: Limits | None = None,
+    policy: HostPolicy | None = None,
+    ready=None,
+    reuse_port: bool = False,
 ) -> None:
     """Run until cancelled (SIGTERM/SIGINT in the CLI)."""
     server = ReceiverServer(limits=limits, policy=policy)
-    bound = await server.start(host, port)
+    bound = await server.start(host, port, reuse_port=reuse_port)
     log.info("listening on %s:%d", host, bound)
     if ready is not None:
         ready(bound)
