@@ -108,3 +108,18 @@ def test_a_closed_case_is_never_escalated(supervision, inspection_case):
     # Waiting for the bureau's verification does not count against the unit.
     assert cases_deadlines_check(now=at("2025-07-30")) == {}
     assert not AccountabilityRecord.objects.exists()
+
+
+def test_the_unit_leader_escalation_reaches_the_leaders_own_account(supervision, inspection_case):
+    from django.contrib.auth import get_user_model
+
+    leader = get_user_model().objects.create_user("zhujian_juzhang", password="x" * 12)
+    supervision.department.leader = leader
+    supervision.department.save()
+    cases_deadlines_check(now=at("2025-06-19"))
+    titles = list(Notification.objects.filter(user=leader).values_list("title", flat=True))
+    assert len(titles) == 1 and inspection_case.number in titles[0]
+    # The ordinary member of the unit hears of the overdue case, not of the leader's escalation.
+    member_titles = Notification.objects.filter(user=supervision.users["department"]).values_list("title",
+                                                                                                  flat=True)
+    assert not any("leader" in title for title in member_titles)

@@ -469,9 +469,14 @@ def case_urge(*, case: Case, by, note: str = "", now: datetime | None = None) ->
 # --- the clock ------------------------------------------------------------------------------------------------------
 
 def _unit_leader_users(case: Case) -> list:
-    # The unit's leader is reached through its members' accounts (the org model names the leader but has no
-    # separate leader account) and the bureau, which supervises the escalation.
-    return list(users_with(unit_id=case.lead_unit_id)) + _bureau_users() if case.lead_unit_id else _bureau_users()
+    # The unit's leader through the leader's own account when the unit has one, otherwise through its
+    # members' accounts; the bureau, which supervises the escalation, is told either way.
+    unit = case.lead_unit
+    if unit is None:
+        return _bureau_users()
+    if unit.leader_id is not None and unit.leader is not None and unit.leader.is_active:
+        return [unit.leader] + _bureau_users()
+    return list(users_with(unit_id=unit.id)) + _bureau_users()
 
 
 @transaction.atomic

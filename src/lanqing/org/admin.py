@@ -16,6 +16,7 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "jurisdiction", "leader_name", "is_demo"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
+    raw_id_fields = ["leader"]
 
 
 @admin.register(Industry)

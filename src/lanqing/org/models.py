@@ -74,6 +74,9 @@ class Unit(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
                                      related_name="units")
     leader_name = models.CharField(_("leader"), max_length=50, blank=True)
+    # The leader's own account receives escalations addressed to the unit's leader (一岗双责).
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("leader's account"), null=True,
+                               blank=True, on_delete=models.SET_NULL, related_name="+")
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
