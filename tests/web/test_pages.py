@@ -135,3 +135,19 @@ def test_the_home_page_counts_only_open_cases_in_scope(cast, client_for):
 
     assert (open_cases("bureau"), open_cases("township_a"), open_cases("township_b"),
             open_cases("enterprise_a"), open_cases("enterprise_b")) == (1, 1, 0, 1, 0)
+
+
+def test_a_long_series_is_cut_to_its_newest_values_oldest_first(cast, client_for, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from lanqing.monitoring import views
+
+    monkeypatch.setattr(views, "MAX_CHART_POINTS", 5)
+    factor = Factor.objects.get(code="a34004")
+    point = cast.air_station.points.get()
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    Measurement.objects.bulk_create([Measurement(point=point, factor=factor, period="hour",
+                                                 time=start + timedelta(hours=h), value=h) for h in range(12)])
+    data = client_for(cast.users["bureau"]).get(reverse("monitoring:site_series", args=[cast.air_station.id]),
+                                                {"factor": "a34004", "period": "hour", "days": "7"}).json()
+    assert [p[1] for p in data["points"]] == [7, 8, 9, 10, 11] and data["truncated"]

@@ -104,10 +104,11 @@ def site_series(request, site_id: int):
     end = newest + timedelta(seconds=1)
     rows = series_for_user(request.user, site=site, factor_id=factor.id, period=period,
                            start=end - timedelta(days=days), end=end)
-    points = [[_local(time).strftime("%Y-%m-%d %H:%M"), value, flag]
-              for time, value, flag in rows.values_list("time", "value", "flag")[:MAX_CHART_POINTS]]
+    # A long range of minute data is cut to the newest values: those are what a user checking a site needs.
+    newest_first = rows.order_by("-time").values_list("time", "value", "flag")[:MAX_CHART_POINTS]
+    points = [[_local(time).strftime("%Y-%m-%d %H:%M"), value, flag] for time, value, flag in newest_first][::-1]
     return JsonResponse({"factor": factor.code, "name": factor.display_name, "unit": factor.unit_at(site.kind),
-                         "period": period, "points": points})
+                         "period": period, "points": points, "truncated": len(points) == MAX_CHART_POINTS})
 
 
 def _require_bureau(user) -> None:
