@@ -6,7 +6,6 @@ import argparse
 import getpass
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -244,8 +243,3 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-
-
-def run_process(argv: list[str]) -> subprocess.Popen:
-    """Starts another lanqing command as a child process with the same environment."""
-    return subprocess.Popen([sys.executable, "-m", "lanqing", *argv])

@@ -66,10 +66,6 @@ def _finish(job: Job, status: str, error: str) -> None:
                                          progress=100 if status == JobStatus.DONE else F("progress"))
 
 
-def job_set_progress(job: Job, percent: int) -> None:
-    Job.objects.filter(id=job.id).update(progress=max(0, min(100, percent)))
-
-
 def periodic_due(*, now: datetime | None = None) -> list[str]:
     """Runs every periodic task whose interval has passed; returns the names that ran."""
     now = now or timezone.now()

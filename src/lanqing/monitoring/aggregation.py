@@ -128,19 +128,7 @@ def _hourly(point: Point, rule: Rule, begin: datetime, end: datetime, now: datet
                 hours[_floor_hour(time)].append((value, flag))
         for hour, values in hours.items():
             result = aggregate(values, needed=needed, rule=rule)
-            rows.append(
-                Aggregate(
-                    point=point,
-                    factor_id=factor_id,
-                    period=Period.HOUR,
-                    time=hour,
-                    value=result.value,
-                    flag=result.flag,
-                    valid_count=result.valid,
-                    total_count=result.total,
-                    computed_at=now,
-                )
-            )
+            rows.append(_row(point, factor_id, Period.HOUR, hour, result, now))
     _upsert(rows)
     return len(rows)
 
@@ -159,21 +147,14 @@ def _daily(point: Point, rule: Rule, day: datetime, now: datetime) -> int:
     rows = []
     for factor_id, values in hours.items():
         result = aggregate(values.values(), needed=rule.day_minimum, rule=rule)
-        rows.append(
-            Aggregate(
-                point=point,
-                factor_id=factor_id,
-                period=Period.DAY,
-                time=day,
-                value=result.value,
-                flag=result.flag,
-                valid_count=result.valid,
-                total_count=result.total,
-                computed_at=now,
-            )
-        )
+        rows.append(_row(point, factor_id, Period.DAY, day, result, now))
     _upsert(rows)
     return len(rows)
+
+
+def _row(point: Point, factor_id: int, period: str, time: datetime, result: Result, now: datetime) -> Aggregate:
+    return Aggregate(point=point, factor_id=factor_id, period=period, time=time, value=result.value,
+                     flag=result.flag, valid_count=result.valid, total_count=result.total, computed_at=now)
 
 
 def _upsert(rows: list[Aggregate]) -> None:

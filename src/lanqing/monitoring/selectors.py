@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from lanqing.monitoring.models import Device, Measurement, Point, Site
+from lanqing.monitoring.models import Device, Measurement, Site
 from lanqing.org.scope import get_visible, visible
 
 
@@ -16,10 +16,6 @@ def sites_visible_to(user) -> QuerySet[Site]:
 
 def site_for_user(user, site_id) -> Site:
     return get_visible(user, Site.objects.select_related("jurisdiction", "enterprise"), id=site_id)
-
-
-def points_visible_to(user) -> QuerySet[Point]:
-    return visible(user, Point.objects.select_related("site"))
 
 
 def devices_visible_to(user) -> QuerySet[Device]:

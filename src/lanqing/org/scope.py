@@ -145,7 +145,3 @@ def units_visible_to(user) -> QuerySet[Unit]:
 def can_manage_registry(user) -> bool:
     """Bureau staff maintain enterprises, sites, devices and imports; leadership only reads."""
     return role_of(user) == Role.BUREAU
-
-
-def can_see_registry_lists(user) -> bool:
-    return role_of(user) is not None
