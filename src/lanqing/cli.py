@@ -161,7 +161,8 @@ def cmd_manage(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from lanqing.demo.runner import run_demo
 
-    return run_demo(port=args.port, host=args.host, reset=args.reset, days=args.days)
+    return run_demo(port=args.port, host=args.host, reset=args.reset, days=args.days,
+                    receiver_port=args.receiver_port)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = add("demo", cmd_demo, "run everything with the Gu County demo data in the foreground until Ctrl-C")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--receiver-port", type=int, default=9212, help="TCP port of the demo's HJ 212 receiver")
     demo.add_argument("--days", type=int, default=365, help="days of hourly demo data (first run only)")
     demo.add_argument("--reset", action="store_true", help="delete the demo database and build it again")
 

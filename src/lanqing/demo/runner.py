@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-RECEIVER_PORT = 9212
+DEFAULT_RECEIVER_PORT = 9212
 
 
 def _wait_for_port(host: str, port: int, *, seconds: float) -> None:
@@ -25,15 +25,15 @@ def _wait_for_port(host: str, port: int, *, seconds: float) -> None:
             time.sleep(0.2)
 
 
-def _processes(host: str, port: int) -> list[tuple[str, list[str]]]:
+def _processes(host: str, port: int, receiver_port: int) -> list[tuple[str, list[str]]]:
     processes = [
         ("web", ["web", "--host", host, "--port", str(port)]),
         ("worker", ["worker", "--loop"]),
     ]
     # The HJ 212 receiver and the device simulator join the demo once their packages are installed.
     if importlib.util.find_spec("lanqing.receiver") is not None:
-        processes.append(("receiver", ["receiver", "--host", "127.0.0.1", "--port", str(RECEIVER_PORT)]))
-        processes.append(("simulate", ["simulate", "--host", "127.0.0.1", "--port", str(RECEIVER_PORT), "--demo"]))
+        processes.append(("receiver", ["receiver", "--host", "127.0.0.1", "--port", str(receiver_port)]))
+        processes.append(("simulate", ["simulate", "--host", "127.0.0.1", "--port", str(receiver_port), "--demo"]))
     return processes
 
 
@@ -73,7 +73,8 @@ def _print_accounts(host: str, port: int) -> None:
     print(flush=True)
 
 
-def run_demo(*, host: str, port: int, reset: bool, days: int) -> int:
+def run_demo(*, host: str, port: int, reset: bool, days: int,
+             receiver_port: int = DEFAULT_RECEIVER_PORT) -> int:
     _prepare(reset=reset, days=days)
     children: dict[str, subprocess.Popen] = {}
     stopping = False
@@ -84,10 +85,10 @@ def run_demo(*, host: str, port: int, reset: bool, days: int) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for name, argv in _processes(host, port):
+    for name, argv in _processes(host, port, receiver_port):
         if name == "simulate":
             # Devices start once the receiver listens, instead of logging a refused connection each.
-            _wait_for_port("127.0.0.1", RECEIVER_PORT, seconds=20)
+            _wait_for_port("127.0.0.1", receiver_port, seconds=20)
         children[name] = subprocess.Popen([sys.executable, "-m", "lanqing", *argv])
     _print_accounts(host, port)
     code = 0
