@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +131,38 @@ def hourly(
 ) -> bytes:
     factors = {code: {"Avg": value, "Flag": flag} for code, value in values.items()}
     return hj212.build_data(p, hj212.Cn.HOUR_DATA, when, factors, qn=qn, ack=ack, **options)
+
+
+# --- the receiver as its own process, on a SQLite file ------------------------------------------------
+
+
+def process_env(tmp_path: Path, name: str, setup: str | None = None) -> dict:
+    """Environment for ``lanqing`` child processes on a fresh, migrated SQLite file; ``setup`` is run by
+    ``manage shell`` (e.g. to register devices)."""
+    env = {
+        **os.environ,
+        "LANQING_DATA_DIR": str(tmp_path),
+        "LANQING_DATABASE_URL": f"sqlite:///{tmp_path / name}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    commands = [("manage", "migrate", "-v0")] + ([("manage", "shell", "-c", setup)] if setup else [])
+    for argv in commands:
+        subprocess.run([sys.executable, "-m", "lanqing", *argv], env=env, check=True, capture_output=True)
+    return env
+
+
+def receiver_process(env: dict, *flags: str, stderr=subprocess.DEVNULL) -> tuple[subprocess.Popen, int]:
+    """``lanqing receiver`` on 127.0.0.1 and a free port; returns the process and the port it bound."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lanqing", "receiver", "--host", "127.0.0.1", "--port", "0", *flags],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "listening on" not in line:
+        process.kill()
+        raise AssertionError(f"the receiver did not start: {line!r}")
+    return process, int(line.rsplit(":", 1)[1])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -190,3 +190,22 @@ def test_the_device_is_marked_online_with_its_last_seen_time(receiver):
     time.sleep(0.3)
     receiver.settle()
     assert not Device.objects.get(mn="MNAIR01").is_online
+
+
+def test_a_device_that_reconnects_is_online_again_with_its_first_packet(receiver):
+    from lanqing.monitoring.models import Device
+
+    first = receiver.connect()
+    first.send(hourly(peer(), WHEN, {"a34004": 35.0}))
+    first.reply()
+    first.close()
+    time.sleep(0.3)
+    receiver.settle()
+    assert not Device.objects.get(mn="MNAIR01").is_online
+    # Seconds later, well inside the interval at which last-seen times are written.
+    again = receiver.connect()
+    again.send(hourly(peer(), WHEN + timedelta(hours=1), {"a34004": 36.0}))
+    again.reply()
+    receiver.settle()
+    assert Device.objects.get(mn="MNAIR01").is_online
+    again.close()

@@ -203,8 +203,10 @@ class Source(models.TextChoices):
 class Measurement(models.Model):
     """One value; its time is the start of its interval, stored in UTC (see DESIGN.md, Storage)."""
 
+    # No index of its own: the natural key below starts with the point and serves every query by point.
+    # A redundant index costs the receiver a page write per series and commit (issue 4 benchmark).
     point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE,
-                              related_name="measurements")
+                              related_name="measurements", db_index=False)
     factor = models.ForeignKey(Factor, verbose_name=_("factor"), on_delete=models.PROTECT, related_name="+")
     period = models.CharField(_("period"), max_length=4, choices=Period.choices)
     time = models.DateTimeField(_("time"))
@@ -238,8 +240,10 @@ class RawPacket(models.Model):
     received_at = models.DateTimeField(_("received"), db_index=True)
     peer = models.CharField(_("peer address"), max_length=64, blank=True)
     mn = models.CharField(_("MN"), max_length=40, blank=True, db_index=True)
+    # Raw packets are looked up by MN and time (audit export), never by device id; an index here would
+    # cost every receiver commit a page write per device for nothing.
     device = models.ForeignKey(Device, verbose_name=_("device"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+                               on_delete=models.SET_NULL, related_name="+", db_index=False)
     data = models.BinaryField(_("bytes"))
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -251,6 +255,27 @@ class RawPacket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.mn} {self.verdict}"
+
+
+class ReceiverProgress(models.Model):
+    """Where a receiver's deferred decoding stands, so a crash loses no decoded rows.
+
+    Under load the receiver acknowledges a packet once its raw bytes are committed and writes the decoded
+    measurements a moment later in a larger transaction (lanqing.receiver.writer). ``pending_since`` is
+    the arrival time of the oldest acknowledged packet whose measurements are not written yet, or empty
+    when none are; a receiver starting after a crash decodes the raw packets from that time again.
+    One row per receiver worker (0 for a single process).
+    """
+
+    slot = models.PositiveSmallIntegerField(_("receiver worker"), unique=True)
+    pending_since = models.DateTimeField(_("oldest packet not yet decoded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("receiver progress")
+        verbose_name_plural = _("receiver progress")
+
+    def __str__(self) -> str:
+        return f"{self.slot}: {self.pending_since or '-'}"
 
 
 class ImportStatus(models.TextChoices):

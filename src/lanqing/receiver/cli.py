@@ -23,6 +23,10 @@ def _logging(verbose: bool, worker: int | None = None) -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    if verbose:
+        # basicConfig does nothing once Django's LOGGING has set up the root logger: raise our own loggers'
+        # level instead (their records reach the root's handlers, which filter nothing).
+        logging.getLogger("lanqing").setLevel(logging.DEBUG)
     if worker is not None:
         # Workers share the supervisor's stderr: name the worker in each line. Set on the handlers that
         # exist, since Django's LOGGING has usually configured the root logger before basicConfig.
@@ -95,7 +99,15 @@ def cmd_receiver(args: argparse.Namespace) -> int:
 
     # A worker shares its port with the other workers (SO_REUSEPORT) and follows its supervisor's life.
     worker = args.worker is not None
-    main = serve(host=args.host, port=args.port, limits=limits, policy=policy, ready=ready, reuse_port=worker)
+    main = serve(
+        host=args.host,
+        port=args.port,
+        limits=limits,
+        policy=policy,
+        ready=ready,
+        reuse_port=worker,
+        slot=args.worker or 0,
+    )
     return _run_until_signal(main, stop_on_stdin_eof=worker)
 
 

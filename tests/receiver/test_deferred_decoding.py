@@ -1,0 +1,84 @@
+"""Under load the receiver acknowledges on the raw packet and writes measurements a moment later: nothing
+is lost by that, neither the values nor, after a crash, the rows that were still waiting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from lanqing import hj212
+from lanqing.hj212 import Cn, Framer, Peer
+from lanqing.monitoring.ingest import (
+    Deferred,
+    DeviceCache,
+    Received,
+    deferred_recover,
+    deferred_write,
+    ingest_batch,
+)
+from lanqing.monitoring.models import Measurement, RawPacket, ReceiverProgress
+
+pytestmark = pytest.mark.django_db
+
+ARRIVED = datetime(2026, 3, 1, 7, 0, 30, tzinfo=UTC)
+WHEN = datetime(2026, 3, 1, 15, 0)
+
+
+def _batch(values: list[float], *, start: int = 0, arrived: datetime = ARRIVED) -> list[Received]:
+    p = Peer("MNAIR01", "123456", "22")
+    frames = [
+        hj212.build_data(p, Cn.MINUTE_DATA, WHEN + timedelta(minutes=start + i), {"a34004": {"Avg": v, "Flag": "N"}})
+        for i, v in enumerate(values)
+    ]
+    return [Received(item, "127.0.0.1:1", arrived) for frame in frames for item in Framer().feed(frame)]
+
+
+def test_deferred_measurements_follow_the_acknowledged_raw_packets(cast):
+    deferred = Deferred(slot=0)
+    outcomes = ingest_batch(_batch([10.0, 11.0, 12.0]), cache=DeviceCache(), deferred=deferred)
+    assert all(o.accepted and o.reply for o in outcomes)
+    # Acknowledged: the raw packets are committed, the measurements wait, and the crash mark says since when.
+    assert RawPacket.objects.filter(verdict="accepted").count() == 3
+    assert not Measurement.objects.exists()
+    assert ReceiverProgress.objects.get(slot=0).pending_since == ARRIVED
+    assert deferred_write(deferred) == 3
+    assert sorted(Measurement.objects.values_list("value", flat=True)) == [10.0, 11.0, 12.0]
+    assert ReceiverProgress.objects.get(slot=0).pending_since is None
+    assert not deferred.measurements
+
+
+def test_a_later_value_for_the_same_time_wins_while_waiting(cast):
+    deferred = Deferred(slot=0)
+    cache = DeviceCache()
+    ingest_batch(_batch([10.0]), cache=cache, deferred=deferred)
+    ingest_batch(_batch([99.0]), cache=cache, deferred=deferred)  # the device resent with a correction
+    deferred_write(deferred)
+    assert list(Measurement.objects.values_list("value", flat=True)) == [99.0]
+
+
+def test_after_a_crash_the_waiting_measurements_are_decoded_again_from_the_raw_packets(cast):
+    lost = Deferred(slot=0)
+    ingest_batch(_batch([1.0, 2.0]), cache=DeviceCache(), deferred=lost)
+    ingest_batch(_batch([3.0], start=2), cache=DeviceCache(), deferred=lost)
+    del lost  # the process died before writing them
+    assert not Measurement.objects.exists()
+    count = deferred_recover(0)
+    assert count is not None and count.decoded == 3
+    assert sorted(Measurement.objects.values_list("value", flat=True)) == [1.0, 2.0, 3.0]
+    assert ReceiverProgress.objects.get(slot=0).pending_since is None
+    assert deferred_recover(0) is None  # nothing waits any more: a normal start decodes nothing
+
+
+def test_recovery_concerns_only_the_worker_that_stopped(cast):
+    ingest_batch(_batch([5.0]), cache=DeviceCache(), deferred=Deferred(slot=1))
+    assert deferred_recover(0) is None
+    assert not Measurement.objects.exists()
+    assert deferred_recover(1) is not None
+    assert Measurement.objects.get().value == 5.0
+
+
+def test_a_small_batch_without_deferral_is_visible_with_its_acknowledgement(cast):
+    ingest_batch(_batch([7.0]), cache=DeviceCache())
+    assert Measurement.objects.get().value == 7.0
+    assert not ReceiverProgress.objects.exists()
