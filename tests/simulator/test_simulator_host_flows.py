@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,28 @@ async def _until(condition, timeout: float = 10.0) -> bool:
             return True
         await asyncio.sleep(0.05)
     return False
+
+
+def _session(policy: HostPolicy, device: SimDevice, talk: Callable[[SimClient], Awaitable[Any]]) -> Any:
+    """A receiver with ``policy``; the simulated device connects, ``talk`` runs, the device disconnects and
+    the receiver stops once every frame is stored. Returns what ``talk`` returned."""
+    live = start_receiver(policy=policy)
+
+    async def scenario() -> Any:
+        client = SimClient(device, "127.0.0.1", live.port)
+        client._t0 = asyncio.get_running_loop().time()
+        await client.connect()
+        try:
+            return await talk(client)
+        finally:
+            await client.disconnect()
+
+    try:
+        result = asyncio.run(scenario())
+        live.settle()
+    finally:
+        stop_receiver(live)
+    return result
 
 
 def test_a_device_whose_clock_is_off_is_asked_its_time_and_then_set(cast):
@@ -151,3 +175,35 @@ def test_an_sm4_key_older_than_80_days_is_rotated_with_1014_and_kept_sealed(cast
         == 2
     )
     assert not RawPacket.objects.filter(verdict="rejected").exists()
+
+
+def test_on_connection_a_device_gets_the_settings_the_registry_holds_for_it(cast):
+    from lanqing.monitoring.models import Device
+
+    Device.objects.filter(mn="MNAIR01").update(
+        reply_timeout=10, resend_count=3, rtd_interval=60, min_interval=5, realtime_upload="off"
+    )
+    device = SimDevice(mn="MNAIR01", kind="air")
+    assert (device.rtd_interval, device.min_interval, device.realtime_on) == (30, 10, True)
+
+    async def talk(client: SimClient) -> bool:
+        assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
+        return await _until(lambda: (device.rtd_interval, device.min_interval, device.realtime_on) == (60, 5, False))
+
+    assert _session(HostPolicy(calibrate_time=False, backfill=False), device, talk)
+    cns = [bytes(data).split(b"CN=")[1][:4] for data in RawPacket.objects.values_list("data", flat=True)]
+    # The device accepted each command (9011), reported each set command done (9012) and answered the
+    # stop notification with 9013; nothing was sent for the status upload, left as the device has it.
+    assert cns.count(b"9011") == 3 and cns.count(b"9012") == 3 and cns.count(b"9013") == 1
+
+
+def test_a_device_without_settings_in_the_registry_is_sent_none(cast):
+    device = SimDevice(mn="MNAIR01", kind="air")
+
+    async def talk(client: SimClient) -> None:
+        assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
+        await asyncio.sleep(0.5)
+
+    _session(HostPolicy(calibrate_time=False, backfill=False), device, talk)
+    cns = {bytes(data).split(b"CN=")[1][:4] for data in RawPacket.objects.values_list("data", flat=True)}
+    assert cns == {b"2061"}

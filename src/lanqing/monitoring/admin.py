@@ -51,7 +51,21 @@ class DeviceForm(forms.ModelForm):
 
     class Meta:
         model = Device
-        fields = ["mn", "protocol", "point", "crc_mode", "unit_overrides", "logger_id", "is_active"]
+        fields = [
+            "mn",
+            "protocol",
+            "point",
+            "crc_mode",
+            "unit_overrides",
+            "logger_id",
+            "is_active",
+            "reply_timeout",
+            "resend_count",
+            "rtd_interval",
+            "min_interval",
+            "realtime_upload",
+            "status_upload",
+        ]
 
     def clean(self):
         data = super().clean()

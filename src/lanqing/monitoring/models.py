@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +140,16 @@ class CrcMode(models.TextChoices):
     LOG_ONLY = "log_only", _("Accept a bad CRC and log it")
 
 
+class UploadSwitch(models.TextChoices):
+    KEEP = "", _("Leave as the device has it")
+    ON = "on", _("Switch on")
+    OFF = "off", _("Switch off")
+
+
+# HJ 212-2017 table 5: the minute-data intervals a device may be set to.
+MIN_INTERVALS = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30)
+
+
 class Device(models.Model):
     """A data acquisition unit (数采仪) identified by its MN."""
 
@@ -154,6 +165,27 @@ class Device(models.Model):
     # HJ 212-2025 §6.8: a new logger registers with its hardware ID (CN 1001, i23005) before it has an MN;
     # the platform answers with the MN of the device registered here under that ID (CN 1002).
     logger_id = models.CharField(_("data-logger ID"), max_length=40, blank=True, db_index=True)
+    # HJ 212 §6.7: what the platform sets on a device each time it connects (after the time calibration).
+    # Empty: the device keeps its own setting.
+    reply_timeout = models.PositiveSmallIntegerField(
+        _("reply timeout (s)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("OverTime (CN 1000): how long the device waits for the platform's reply; sent with the "
+                    "resend count."))
+    resend_count = models.PositiveSmallIntegerField(
+        _("resend count"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("ReCount (CN 1000): how often the device resends an unanswered packet."))
+    rtd_interval = models.PositiveSmallIntegerField(
+        _("real-time data interval (s)"), null=True, blank=True,
+        validators=[MinValueValidator(30), MaxValueValidator(3600)], help_text=_("RtdInterval (CN 1062), 30–3600."))
+    min_interval = models.PositiveSmallIntegerField(
+        _("minute data interval (min)"), null=True, blank=True, choices=[(m, m) for m in MIN_INTERVALS],
+        help_text=_("MinInterval (CN 1064)."))
+    realtime_upload = models.CharField(
+        _("real-time data upload"), max_length=4, choices=UploadSwitch.choices, blank=True, default="",
+        help_text=_("CN 2011 switches it on, CN 2012 off."))
+    status_upload = models.CharField(
+        _("facility status upload"), max_length=4, choices=UploadSwitch.choices, blank=True, default="",
+        help_text=_("CN 2021 switches it on, CN 2022 off."))
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     is_online = models.BooleanField(_("online"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -167,6 +199,12 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.mn
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.reply_timeout is None) != (self.resend_count is None):
+            # One command (CN 1000) carries both: a device cannot be given one without the other.
+            raise ValidationError(_("Set the reply timeout and the resend count together, or neither."))
 
     def set_password(self, raw: str) -> None:
         salt = secrets.token_hex(8)

@@ -91,6 +91,7 @@ def cmd_receiver(args: argparse.Namespace) -> int:
         time_tolerance=args.time_tolerance,
         calibrate_time=not args.no_host_commands,
         backfill=not args.no_host_commands,
+        configure=not args.no_host_commands,
     )
 
     def ready(port: int) -> None:
@@ -247,7 +248,7 @@ def register(sub) -> None:
     receiver.add_argument(
         "--no-host-commands",
         action="store_true",
-        help="never send time calibration or history requests to devices",
+        help="never send time calibration, settings or history requests to devices",
     )
     receiver.add_argument(
         "--workers",

@@ -7,6 +7,9 @@ acknowledged like any other, so a backfilled hour lands through the same ingest 
 
 * Time: on the first packet and then every ``time_check_every``, send 1011; when the device's 1011 upload
   shows a clock off by more than ``time_tolerance``, send 1012 with our time. Also on a 1013 request.
+* Settings (§6.7 steps 2–6): on the first packet of each connection, what the registry sets for the device —
+  reply timeout and resend count (1000), real-time and minute intervals (1062, 1064), real-time upload on or
+  off (2011 / 2012) and facility-status upload on or off (2021 / 2022). Nothing for settings left empty.
 * Keys (HJ 212-2025 §6.4.3): an encrypting device whose SM4 key is older than ``key_max_age`` (keys
   rotate every 90 days), or that asks with 1014, gets a new key by 1014, encrypted with its current one; the
   new key is stored (sealed) and the old one retired when the device confirms with 9012 ExeRtn=1.
@@ -20,8 +23,10 @@ import logging
 import secrets
 import string
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from lanqing import hj212
@@ -43,6 +48,7 @@ class HostPolicy:
     max_ranges: int = 4  # history requests sent per check, oldest first
     calibrate_time: bool = True
     backfill: bool = True
+    configure: bool = True  # send the registry's device settings on connection
     key_max_age: timedelta = timedelta(days=80)  # rotate before the standard's 90 days
 
 
@@ -58,6 +64,7 @@ class HostSession:
         "requested",
         "key_checked",
         "new_key",
+        "configured",
     )
 
     def __init__(self, conn: Connection, device_id: int, packet: hj212.Packet, policy: HostPolicy) -> None:
@@ -71,6 +78,7 @@ class HostSession:
         self.requested: set[tuple[datetime, datetime]] = set()
         self.key_checked = False
         self.new_key: tuple[str, bytes] | None = None  # (QN of the 1014, key) awaiting the device's 9012
+        self.configured = False
 
     def on_packet(self, outcome: Outcome) -> None:
         packet = outcome.packet
@@ -97,6 +105,10 @@ class HostSession:
         if self.policy.calibrate_time and now - self.time_checked > self.policy.time_check_every:
             self.time_checked = now
             self._send(hj212.build_get_time(self.peer, qn=self._qn()), "get-time")
+        if self.policy.configure and not self.configured:
+            self.configured = True
+            device_id = self.device_id
+            self.conn.server.writer.call(lambda: _settings_of(device_id)).add_done_callback(self._configure)
         if (
             self.policy.backfill
             and cn == Cn.HOUR_DATA
@@ -137,6 +149,59 @@ class HostSession:
 
     def _send_time(self) -> None:
         self._send(hj212.build_set_time(self.peer, datetime.now(CHINA), qn=self._qn()), "set-time")
+
+    # --- settings (§6.7 steps 2–6) --------------------------------------------------------------------
+
+    def _configure(self, future) -> None:
+        if future.cancelled() or future.exception() is not None or self.conn.closing:
+            return
+        settings: DeviceSettings | None = future.result()
+        if settings is None:
+            return
+        peer = self.peer
+        commands: list[tuple[str, Callable[[str], bytes]]] = []
+        if settings.reply_timeout and settings.resend_count:
+            timeout, count = settings.reply_timeout, settings.resend_count
+            commands.append(
+                (
+                    f"OverTime={timeout} ReCount={count}",
+                    lambda qn: hj212.build_set_timeouts(peer, overtime=timeout, recount=count, qn=qn),
+                )
+            )
+        if settings.rtd_interval:
+            seconds = settings.rtd_interval
+            commands.append(
+                (f"RtdInterval={seconds}", lambda qn: hj212.build_set_rtd_interval(peer, seconds, qn=qn))
+            )
+        if settings.min_interval:
+            minutes = settings.min_interval
+            commands.append(
+                (f"MinInterval={minutes}", lambda qn: hj212.build_set_min_interval(peer, minutes, qn=qn))
+            )
+        switches = (
+            ("real-time upload", settings.realtime_upload, hj212.build_start_realtime, hj212.build_stop_realtime),
+            (
+                "status upload",
+                settings.status_upload,
+                hj212.build_start_facility_status,
+                hj212.build_stop_facility_status,
+            ),
+        )
+        for name, switch, start, stop in switches:
+            if switch in ("on", "off"):
+                builder = start if switch == "on" else stop
+                commands.append((f"{name} {switch}", partial(_switch_frame, builder, peer)))
+        sent = []
+        for what, make in commands:
+            try:
+                frame = make(self._qn())
+            except ValueError as exc:  # a value written past the registry's validation
+                log.warning("%s: %s: setting %s not sent: %s", self.conn.peer, peer.mn, what, exc)
+                continue
+            self._send(frame, "setting")
+            sent.append(what)
+        if sent:
+            log.info("%s: %s: sending its settings: %s", self.conn.peer, peer.mn, ", ".join(sent))
 
     # --- SM4 keys (HJ 212-2025) ----------------------------------------------------------------------
 
@@ -213,6 +278,33 @@ class HostSession:
         qn = frame.split(b"QN=", 1)[1][:17].decode("ascii", "replace") if b"QN=" in frame else ""
         self.pending[qn] = purpose
         self.conn.queue(frame)
+
+
+def _switch_frame(builder: Callable[..., bytes], peer: hj212.Peer, qn: str) -> bytes:
+    return builder(peer, qn=qn)
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    reply_timeout: int | None
+    resend_count: int | None
+    rtd_interval: int | None
+    min_interval: int | None
+    realtime_upload: str
+    status_upload: str
+
+
+def _settings_of(device_id: int) -> DeviceSettings | None:
+    from lanqing.monitoring.models import Device
+
+    row = (
+        Device.objects.filter(id=device_id)
+        .values_list(
+            "reply_timeout", "resend_count", "rtd_interval", "min_interval", "realtime_upload", "status_upload"
+        )
+        .first()
+    )
+    return DeviceSettings(*row) if row else None
 
 
 def _record_clock(device_id: int, offset: float, corrected: bool) -> None:

@@ -8,7 +8,7 @@ one. The thread owns its Django database connection (the ORM is not async-safe).
 
 Under load (a batch of ``defer_from`` frames or more) the decoded measurements are not written in the
 acknowledging transaction: they wait in a :class:`~lanqing.monitoring.ingest.Deferred` and are written
-together every ``flush_age`` seconds (or ``flush_rows`` rows, or when the queue goes quiet). The raw packet
+together once they are a second old (or ``FLUSH_ROWS`` rows, or when the queue goes quiet). The raw packet
 is what the acknowledgement promises; the measurements follow within a second, and a crash before they
 are written is repaired at the next start from the raw packets (``ReceiverProgress``). Measured with the
 devices of the benchmark waiting for each 9014 as the standard's upload flow has them: about twice the
@@ -52,7 +52,7 @@ CACHE_KIB = 64 * 1024
 # and writes everything in the acknowledging commit, so the values are visible with the 9014).
 DEFER_FROM = 32
 # Deferred measurements are written when this old, this many, or after this long without a frame.
-FLUSH_AGE = 0.5
+FLUSH_AGE = 1.0
 FLUSH_ROWS = 30_000
 FLUSH_IDLE = 0.05
 # Seconds between passive checkpoints of SQLite's write-ahead log.

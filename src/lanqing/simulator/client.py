@@ -155,7 +155,6 @@ class SimClient:
         self._t0 = asyncio.get_running_loop().time()
         end = self.start_utc + timedelta(seconds=duration * self.speed) if duration else None
         device = self.device
-        rtd = timedelta(seconds=device.rtd_interval)
         minute = timedelta(minutes=device.min_interval)
         clock = device.clock(self.now())
         next_rtd = clock
@@ -173,12 +172,13 @@ class SimClient:
                 offline_until = None
             online = offline_until is None
             if event == next_rtd:
-                if online:
+                if online and device.realtime_on:
                     await self.send(device.realtime(event))
-                next_rtd += rtd
+                next_rtd += timedelta(seconds=device.rtd_interval)  # the host may have changed it
             elif event == next_min:
                 if online:
                     await self.send(device.minute(event - minute), wait_ack=True)
+                minute = timedelta(minutes=device.min_interval)
                 next_min += minute
             else:
                 start = event - timedelta(hours=1)

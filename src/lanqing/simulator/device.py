@@ -88,8 +88,9 @@ class SimDevice:
     version: Version = Version.V2017
     faults: frozenset[str] = frozenset()
     clock_offset: timedelta = timedelta(0)
-    rtd_interval: int = 30  # seconds
-    min_interval: int = 10  # minutes
+    rtd_interval: int = 30  # seconds; the host may set it (1062)
+    min_interval: int = 10  # minutes; the host may set it (1064)
+    realtime_on: bool = True  # the host switches real-time uploads off (2012) and on (2011)
     factors: tuple[FactorSpec, ...] = ()
     key: bytes | None = None
     # Hours (interval starts) the device failed to send live, e.g. during an offline spell.
@@ -213,6 +214,8 @@ class SimDevice:
                 )
             return
         if cn in (Cn.STOP_REALTIME, Cn.STOP_FACILITY_STATUS):
+            if cn == Cn.STOP_REALTIME:
+                self.realtime_on = False
             yield hj212.build_notification_reply(packet), False
             return
         yield hj212.build_request_reply(packet, QnRtn.READY), False
@@ -234,6 +237,20 @@ class SimDevice:
                 ),
                 False,
             )
+        elif cn == Cn.REALTIME_DATA:
+            self.realtime_on = True
+        elif cn == Cn.SET_RTD_INTERVAL and isinstance(packet, hj212.ParameterUpload):
+            seconds = packet.rtd_interval
+            if seconds is None or not 30 <= seconds <= 3600:
+                yield hj212.build_execution_result(packet, ExeRtn.BAD_CONDITIONS), False
+                return
+            self.rtd_interval = seconds
+        elif cn == Cn.SET_MIN_INTERVAL and isinstance(packet, hj212.ParameterUpload):
+            minutes = packet.min_interval
+            if minutes not in (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30):
+                yield hj212.build_execution_result(packet, ExeRtn.BAD_CONDITIONS), False
+                return
+            self.min_interval = minutes
         elif cn == Cn.SET_TIME and isinstance(packet, hj212.ParameterUpload) and packet.system_time:
             self.clock_offset = packet.system_time - (utc_now.replace(tzinfo=None) + CHINA)
         elif cn == Cn.HOUR_DATA and isinstance(packet, hj212.HistoryRequest):
