@@ -106,15 +106,7 @@ def test_a_day_needs_20_valid_hours(cast):
 
 @pytest.mark.django_db
 def test_a_wastewater_hour_needs_one_valid_value(cast):
-    site = Site.objects.create(
-        kind="outlet",
-        code="OUT-W",
-        name="甲公司废水排口",
-        jurisdiction=cast.yueyang,
-        enterprise=cast.enterprise_a,
-        outlet_medium="water",
-    )
-    point = site.points.create(code="1", name="1#")
+    point = _wastewater_point(cast)
     _minutes(point, "w01018", ["N"], step=timedelta(minutes=10))
     aggregates_compute(begin=HOUR, end=HOUR + timedelta(hours=1), points=[point])
     assert _aggregate(point, code="w01018").flag == "N"
@@ -169,3 +161,72 @@ def test_the_worker_runs_aggregation_and_transmission_as_periodic_tasks(cast):
         "monitoring.transmission_rates",
         "monitoring.devices_offline",
     } <= set(ran)
+
+
+def test_a_flow_weighted_mean_weighs_each_value_by_its_flow():
+    result = aggregate([(100.0, "N"), (10.0, "N")], needed=1, rule=WATER_RULE, flows=[1.0, 9.0])
+    assert result.flow_weighted and result.value == pytest.approx((100 * 1 + 10 * 9) / 10)
+
+
+def test_without_a_flow_for_every_valid_value_the_mean_is_arithmetic():
+    result = aggregate([(100.0, "N"), (10.0, "N")], needed=1, rule=WATER_RULE, flows=[1.0, None])
+    assert not result.flow_weighted and result.value == pytest.approx(55.0)
+    # An invalid value needs no flow: it is not in the mean.
+    result = aggregate([(100.0, "N"), (10.0, "D")], needed=1, rule=WATER_RULE, flows=[2.0, None])
+    assert result.flow_weighted and result.value == 100.0
+
+
+def _wastewater_point(cast):
+    site = Site.objects.create(
+        kind="outlet",
+        code="OUT-W",
+        name="甲公司废水排口",
+        jurisdiction=cast.yueyang,
+        enterprise=cast.enterprise_a,
+        outlet_medium="water",
+    )
+    return site.points.create(code="1", name="1#")
+
+
+def _series(point, code, values, *, period="min", start=HOUR, step=timedelta(minutes=10)):
+    factor = Factor.objects.get(code=code)
+    Measurement.objects.bulk_create(
+        [
+            Measurement(point=point, factor=factor, period=period, time=start + i * step, value=v, flag="N")
+            for i, v in enumerate(values)
+        ]
+    )
+
+
+@pytest.mark.django_db
+def test_wastewater_cod_is_flow_weighted_by_the_outlets_flow_and_ph_is_not(cast):
+    point = _wastewater_point(cast)
+    _series(point, "w00000", [1.0, 1.0, 1.0, 1.0, 1.0, 5.0])  # L/s: a surge in the last ten minutes
+    _series(point, "w01018", [20.0, 20.0, 20.0, 20.0, 20.0, 80.0])  # COD mg/L, high during the surge
+    _series(point, "w01001", [7.0, 7.0, 7.0, 7.0, 7.0, 9.0])  # pH
+    aggregates_compute(begin=HOUR, end=HOUR + timedelta(hours=1), points=[point])
+    cod = _aggregate(point, code="w01018")
+    assert cod.flow_weighted and cod.value == pytest.approx((5 * 20 + 5 * 80) / 10)  # 50, not 30
+    ph = _aggregate(point, code="w01001")
+    assert not ph.flow_weighted and ph.value == pytest.approx(7 + 2 / 6)
+    flow = _aggregate(point, code="w00000")
+    assert not flow.flow_weighted and flow.value == pytest.approx(10 / 6)
+
+
+@pytest.mark.django_db
+def test_the_daily_wastewater_mean_is_weighted_by_hourly_flow(cast):
+    point = _wastewater_point(cast)
+    _series(point, "w00000", [1.0, 3.0], period="hour", start=DAY_START, step=timedelta(hours=1))
+    _series(point, "w01018", [40.0, 20.0], period="hour", start=DAY_START, step=timedelta(hours=1))
+    aggregates_compute(begin=DAY_START, end=DAY_START + timedelta(hours=2), points=[point])
+    cod = _aggregate(point, period="day", time=DAY_START, code="w01018")
+    assert cod.flow_weighted and cod.value == pytest.approx((40 * 1 + 20 * 3) / 4)
+
+
+@pytest.mark.django_db
+def test_a_wastewater_outlet_without_flow_data_gets_arithmetic_means(cast):
+    point = _wastewater_point(cast)
+    _series(point, "w01018", [20.0, 80.0])
+    aggregates_compute(begin=HOUR, end=HOUR + timedelta(hours=1), points=[point])
+    cod = _aggregate(point, code="w01018")
+    assert not cod.flow_weighted and cod.value == pytest.approx(50.0)

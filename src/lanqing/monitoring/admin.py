@@ -145,8 +145,18 @@ class DeviceClockAdmin(ReadOnlyAdmin):
 
 @admin.register(Aggregate)
 class AggregateAdmin(ReadOnlyAdmin):
-    list_display = ["point", "factor", "period", "time", "value", "flag", "valid_count", "total_count"]
-    list_filter = ["period", "flag"]
+    list_display = [
+        "point",
+        "factor",
+        "period",
+        "time",
+        "value",
+        "flag",
+        "valid_count",
+        "total_count",
+        "flow_weighted",
+    ]
+    list_filter = ["period", "flag", "flow_weighted"]
 
 
 @admin.register(TransmissionStat)

@@ -419,6 +419,9 @@ class Aggregate(models.Model):
     flag = models.CharField(_("flag"), max_length=2)
     valid_count = models.PositiveIntegerField(_("valid values"))
     total_count = models.PositiveIntegerField(_("values"))
+    # Wastewater concentrations are averaged weighted by the flow at each value when the flow is known
+    # (Annex D: C = G / D); otherwise, and for everything else, arithmetically.
+    flow_weighted = models.BooleanField(_("flow-weighted"), default=False)
     computed_at = models.DateTimeField(_("computed"))
 
     class Meta:
