@@ -77,6 +77,33 @@ def test_devices_import_from_xlsx(cast, tmp_path):
     assert Device.objects.get(mn="MNXLSX01").check_password("123456")
 
 
+def test_connection_settings_are_imported_and_bad_ones_reported(cast, tmp_path, capsys):
+    path = tmp_path / "devices.csv"
+    path.write_text(
+        "mn,password,protocol,point,reply_timeout,resend_count,rtd_interval,min_interval,realtime_upload\n"
+        "MNSET01,abc123,2017,OUT-A/1,10,3,60.0,5,OFF\n"
+        "MNSET02,abc123,2017,OUT-A/1,10,,,,\n"
+        "MNSET03,abc123,2017,OUT-A/1,,,20,,\n"
+        "MNSET04,abc123,2017,OUT-A/1,,,,7,\n"
+        "MNSET05,abc123,2017,OUT-A/1,,,,,maybe\n"
+        "MNSET06,abc123,2017,OUT-A/1,,,,,\n",
+        encoding="utf-8",
+    )
+    assert main(["device", "import", str(path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "devices.csv: line 3, column resend_count: the reply timeout and the resend count are set together "
+        "(CN 1000)",
+        "devices.csv: line 4, column rtd_interval: '20' is not a whole number from 30 to 3600",
+        "devices.csv: line 5, column min_interval: '7' is not one of 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30",
+        "devices.csv: line 6, column realtime_upload: 'maybe' is not on or off",
+    ]
+    device = Device.objects.get(mn="MNSET01")
+    assert (device.reply_timeout, device.resend_count, device.rtd_interval, device.min_interval) == (10, 3, 60, 5)
+    assert device.realtime_upload == "off" and device.status_upload == ""
+    untouched = Device.objects.get(mn="MNSET06")
+    assert (untouched.rtd_interval, untouched.realtime_upload) == (None, "")
+
+
 def test_raw_packets_are_exported_for_audit_with_verdict_and_reason(cast, tmp_path):
     when = datetime(2026, 3, 1, 7, 0, 5, tzinfo=UTC)
     RawPacket.objects.create(

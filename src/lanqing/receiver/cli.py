@@ -291,7 +291,9 @@ def register(sub) -> None:
         "import",
         help="register or update devices from a CSV or XLSX file",
         description="Columns: mn, password, protocol (2005/2017/2025), point "
-        "(SITECODE/POINTCODE; the point is created when the site exists).",
+        "(SITECODE/POINTCODE; the point is created when the site exists). Optional: crc_mode, logger_id, "
+        "and the settings sent on connection: reply_timeout and resend_count (1-99, together), "
+        "rtd_interval (30-3600 s), min_interval (minutes), realtime_upload and status_upload (on/off).",
     )
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="check the file and report, change nothing")

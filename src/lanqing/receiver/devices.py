@@ -5,8 +5,11 @@ Columns (header names, any order, case-insensitive): ``mn``, ``password``, ``pro
 registered (it carries the jurisdiction and enterprise); the point is created when the site has no point
 with that code. An MN already registered is updated (password, protocol, point). Optional columns:
 ``crc_mode`` (strict, swapped, log_only) and ``logger_id`` (HJ 212-2025 data-logger ID, i23005, for
-registration with 1001/1002). Every bad row is reported with its line, column and reason and changes
-nothing; the good rows are saved.
+registration with 1001/1002), and the settings sent to the device on connection (HJ 212 §6.7):
+``reply_timeout`` and ``resend_count`` (1–99, together), ``rtd_interval`` (30–3600 s), ``min_interval``
+(1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 min), ``realtime_upload`` and ``status_upload`` (on or off). An empty
+optional cell leaves the device's value as it is. Every bad row is reported with its line, column and
+reason and changes nothing; the good rows are saved.
 """
 
 from __future__ import annotations
@@ -15,10 +18,19 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from lanqing.monitoring.models import CrcMode, Device, Point, Protocol, Site
+from lanqing.monitoring.models import MIN_INTERVALS, CrcMode, Device, Point, Protocol, Site
 from lanqing.tabular import TableError, cell_text, read_table
 
 REQUIRED = ("mn", "password", "protocol", "point")
+# Optional whole-number settings: column → (lowest, highest, allowed values or None).
+NUMBER_SETTINGS: dict[str, tuple[int, int, tuple[int, ...] | None]] = {
+    "reply_timeout": (1, 99, None),
+    "resend_count": (1, 99, None),
+    "rtd_interval": (30, 3600, None),
+    "min_interval": (1, 30, MIN_INTERVALS),
+}
+SWITCH_SETTINGS = ("realtime_upload", "status_upload")
+OPTIONAL = ("crc_mode", "logger_id", *NUMBER_SETTINGS, *SWITCH_SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -57,7 +69,7 @@ def devices_import(data: bytes, *, dry_run: bool = False) -> DeviceImport:
     if missing:
         result.file_error = f"line 1: the header lacks the column(s) {', '.join(missing)}"
         return result
-    index = {name: header.index(name) for name in (*REQUIRED, "crc_mode", "logger_id") if name in header}
+    index = {name: header.index(name) for name in (*REQUIRED, *OPTIONAL) if name in header}
     sites = {site.code: site for site in Site.objects.all()}
     seen: dict[str, int] = {}
     with transaction.atomic():
@@ -113,7 +125,35 @@ def _check(line: int, row: dict[str, str], sites: dict[str, Site], seen: dict[st
         return RowError(line, "crc_mode", f"{crc_mode!r} is not one of {', '.join(CrcMode.values)}")
     if len(row.get("logger_id", "")) > 40:
         return RowError(line, "logger_id", "the logger ID is longer than 40 characters")
+    return _check_settings(line, row)
+
+
+def _check_settings(line: int, row: dict[str, str]) -> RowError | None:
+    for name, (lowest, highest, allowed) in NUMBER_SETTINGS.items():
+        text = row.get(name, "")
+        if not text:
+            continue
+        number = _whole_number(text)
+        if number is None or not lowest <= number <= highest or (allowed and number not in allowed):
+            expected = ", ".join(map(str, allowed)) if allowed else f"a whole number from {lowest} to {highest}"
+            return RowError(line, name, f"{text!r} is not {'one of ' if allowed else ''}{expected}")
+    if bool(row.get("reply_timeout")) != bool(row.get("resend_count")):
+        column = "resend_count" if row.get("reply_timeout") else "reply_timeout"
+        return RowError(line, column, "the reply timeout and the resend count are set together (CN 1000)")
+    for name in SWITCH_SETTINGS:
+        text = row.get(name, "").lower()
+        if text and text not in ("on", "off"):
+            return RowError(line, name, f"{row[name]!r} is not on or off")
     return None
+
+
+def _whole_number(text: str) -> int | None:
+    # Spreadsheets hand integers over as "30.0".
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
 
 
 def _save(row: dict[str, str], sites: dict[str, Site], result: DeviceImport) -> None:
@@ -134,5 +174,11 @@ def _save(row: dict[str, str], sites: dict[str, Site], result: DeviceImport) -> 
         device.crc_mode = row["crc_mode"]
     if row.get("logger_id"):
         device.logger_id = row["logger_id"]
+    for name in NUMBER_SETTINGS:
+        if row.get(name):
+            setattr(device, name, _whole_number(row[name]))
+    for name in SWITCH_SETTINGS:
+        if row.get(name):
+            setattr(device, name, row[name].lower())
     device.set_password(row["password"])
     device.save()
