@@ -82,3 +82,13 @@ def test_a_small_batch_without_deferral_is_visible_with_its_acknowledgement(cast
     ingest_batch(_batch([7.0]), cache=DeviceCache())
     assert Measurement.objects.get().value == 7.0
     assert not ReceiverProgress.objects.exists()
+
+
+def test_worker_0_also_repairs_what_workers_beyond_the_current_count_left(cast):
+    # A run with three workers crashed; the receiver now runs two.
+    ingest_batch(_batch([1.0]), cache=DeviceCache(), deferred=Deferred(slot=2))
+    ingest_batch(_batch([2.0], start=1), cache=DeviceCache(), deferred=Deferred(slot=1))
+    assert deferred_recover(1, beyond=None) is not None  # worker 1 repairs its own
+    assert deferred_recover(0, beyond=2) is not None  # worker 0 of 2 repairs worker 2's
+    assert sorted(Measurement.objects.values_list("value", flat=True)) == [1.0, 2.0]
+    assert not ReceiverProgress.objects.filter(pending_since__isnull=False).exists()

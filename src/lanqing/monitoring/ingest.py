@@ -22,6 +22,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Min, Q
 from django.utils import timezone as dj_timezone
 
 from lanqing import hj212
@@ -330,21 +331,23 @@ def deferred_write(deferred: Deferred) -> int:
     return written
 
 
-def deferred_recover(slot: int, *, margin: timedelta = timedelta(minutes=1)) -> ReplayCount | None:
+def deferred_recover(
+    slot: int, *, beyond: int | None = None, margin: timedelta = timedelta(minutes=1)
+) -> ReplayCount | None:
     """After a crash: decode again the raw packets whose measurements this receiver worker had not written.
 
-    The margin covers wall-clock steps between the packets' arrival times. Replay is idempotent, so
-    decoding a packet twice changes nothing. Returns None when nothing was pending.
+    ``beyond``: also take over the marks of workers numbered ``beyond`` and up, which a run with more
+    workers left behind (worker 0 passes the number of workers now running). The margin covers wall-clock
+    steps between the packets' arrival times. Replay is idempotent, so decoding a packet twice changes
+    nothing. Returns None when nothing was pending.
     """
-    since = (
-        ReceiverProgress.objects.filter(slot=slot, pending_since__isnull=False)
-        .values_list("pending_since", flat=True)
-        .first()
-    )
+    slots = Q(slot=slot) | (Q(slot__gte=beyond) if beyond is not None else Q(pk__in=[]))
+    marks = ReceiverProgress.objects.filter(slots, pending_since__isnull=False)
+    since = marks.aggregate(oldest=Min("pending_since"))["oldest"]
     if since is None:
         return None
     count = packets_replay(since=since - margin)
-    _progress_set(slot, None)
+    marks.update(pending_since=None)
     return count
 
 

@@ -108,6 +108,7 @@ def cmd_receiver(args: argparse.Namespace) -> int:
         ready=ready,
         reuse_port=worker,
         slot=args.worker or 0,
+        slots=args.workers,
     )
     return _run_until_signal(main, stop_on_stdin_eof=worker)
 

@@ -238,10 +238,12 @@ class ReceiverServer:
         policy: HostPolicy | None = None,
         max_batch: int = 2000,
         slot: int = 0,
+        slots: int = 1,
     ) -> None:
         self.limits = limits or Limits()
-        # Which worker of ``--workers N`` this is (0 alone): names its row of deferred-decoding progress.
+        # Which worker of ``--workers N`` this is (0 alone), and N: name its row of deferred-decoding progress.
         self.slot = slot
+        self.slots = slots
         self.policy = policy or HostPolicy()
         # Frames per group commit. Each commit is an fsync (~10 ms here); 2000 frames make it a few µs per
         # frame, and a batch is only as large as what is already waiting, so an idle receiver still
@@ -263,7 +265,9 @@ class ReceiverServer:
         """Listen; returns the bound port. ``reuse_port`` lets several worker processes listen on one port
         (``lanqing receiver --workers N``): the kernel then spreads new connections across them."""
         loop = asyncio.get_running_loop()
-        self.writer = PacketWriter(loop, max_batch=self.max_batch, after_batch=self.flush, slot=self.slot)
+        self.writer = PacketWriter(
+            loop, max_batch=self.max_batch, after_batch=self.flush, slot=self.slot, slots=self.slots
+        )
         self.writer.start()
         self._server = await loop.create_server(
             lambda: Connection(self),
@@ -367,9 +371,10 @@ async def serve(
     ready=None,
     reuse_port: bool = False,
     slot: int = 0,
+    slots: int = 1,
 ) -> None:
     """Run until cancelled (SIGTERM/SIGINT in the CLI)."""
-    server = ReceiverServer(limits=limits, policy=policy, slot=slot)
+    server = ReceiverServer(limits=limits, policy=policy, slot=slot, slots=slots)
     bound = await server.start(host, port, reuse_port=reuse_port)
     log.info("listening on %s:%d", host, bound)
     if ready is not None:

@@ -52,6 +52,8 @@ def worker_argv(args: argparse.Namespace, port: int, index: int) -> list[str]:
         "receiver",
         "--worker",
         str(index),
+        "--workers",
+        str(args.workers),
         "--host",
         args.host,
         "--port",

@@ -70,9 +70,12 @@ class PacketWriter:
         after_batch: Callable[[], None] | None = None,
         power_safe: bool = True,
         slot: int = 0,
+        slots: int = 1,
         defer_from: int = DEFER_FROM,
     ) -> None:
         self.loop = loop
+        # Worker 0 of ``slots`` workers also repairs what workers numbered ``slots`` and up left unwritten.
+        self.recover_beyond = slots if slot == 0 else None
         self.defer_from = defer_from
         self.deferred = Deferred(slot)
         self._checkpoints_stop = threading.Event()
@@ -133,7 +136,7 @@ class PacketWriter:
                 with connection.cursor() as cursor:
                     cursor.execute("PRAGMA wal_autocheckpoint=0")
                 threading.Thread(target=self._checkpoints, name="lanqing-checkpoints", daemon=True).start()
-            recovered = deferred_recover(self.deferred.slot)
+            recovered = deferred_recover(self.deferred.slot, beyond=self.recover_beyond)
             if recovered is not None:
                 log.warning(
                     "writer: the last run stopped before writing some measurements; %d raw packets decoded "
