@@ -92,3 +92,19 @@ def test_worker_0_also_repairs_what_workers_beyond_the_current_count_left(cast):
     assert deferred_recover(0, beyond=2) is not None  # worker 0 of 2 repairs worker 2's
     assert sorted(Measurement.objects.values_list("value", flat=True)) == [1.0, 2.0]
     assert not ReceiverProgress.objects.filter(pending_since__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: foreign keys are checked only there
+def test_a_waiting_row_the_database_refuses_does_not_hold_back_the_others(cast):
+    from lanqing.monitoring.models import Factor
+
+    deferred = Deferred(slot=0)
+    ingest_batch(_batch([10.0]), cache=DeviceCache(), deferred=deferred)
+    # A factor deleted from the catalogue while its value waited: the row now names no factor.
+    [(key, row)] = deferred.measurements.items()
+    gone = Factor.objects.order_by("-id").first().id + 1000
+    deferred.add({(key[0], gone, *key[2:]): (row[0], gone, *row[2:])})
+    assert deferred_write(deferred) == 2
+    assert list(Measurement.objects.values_list("value", flat=True)) == [10.0]
+    assert ReceiverProgress.objects.get(slot=0).pending_since is None
+    assert not deferred.measurements

@@ -21,14 +21,22 @@ from datetime import UTC, datetime, timedelta, timezone
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone as dj_timezone
 
 from lanqing import hj212
 from lanqing.hj212 import Frame, Packet, QnRtn, Rejection
 from lanqing.hj212.crc import CrcMode
-from lanqing.monitoring.models import Device, DeviceKey, Factor, RawPacket, ReceiverProgress, Verdict
+from lanqing.monitoring.models import (
+    Device,
+    DeviceKey,
+    Factor,
+    Point,
+    RawPacket,
+    ReceiverProgress,
+    Verdict,
+)
 
 log = logging.getLogger(__name__)
 
@@ -306,29 +314,42 @@ class Deferred:
 def deferred_write(deferred: Deferred) -> int:
     """Write the waiting measurements and clear the crash mark, in one transaction; returns the rows.
 
-    Should a value be refused, the rows are written one by one and the refused ones logged: their packets
-    are already acknowledged and kept as raw bytes (``lanqing replay`` can decode them again).
+    Should the database refuse a row, the others are still written and the refused ones logged and
+    dropped — kept, they would fail every later write too. Their packets are acknowledged and kept as raw
+    bytes (``lanqing replay`` can decode them again). Only an unreachable database raises: then the rows
+    stay waiting for the next try.
     """
     if not deferred.measurements:
         return 0
-    rows = _Rows(measurements=deferred.measurements)
     try:
         with transaction.atomic():
-            _write(rows)
+            _write(_Rows(measurements=deferred.measurements))
             _progress_set(deferred.slot, None)
-    except Exception:
-        log.exception("%d deferred measurements failed to commit; writing them one by one", len(rows.measurements))
-        with transaction.atomic():
-            for key, row in rows.measurements.items():
-                try:
-                    with transaction.atomic():
-                        _write(_Rows(measurements={key: row}))
-                except Exception as exc:
-                    log.error("measurement %s not stored (its raw packet is kept): %s", key, exc)
-            _progress_set(deferred.slot, None)
+    except (IntegrityError, DataError):
+        log.exception("%d deferred measurements failed to commit; writing them one by one", len(deferred.measurements))
+        _write_each(deferred)
     written = len(deferred.measurements)
     deferred.measurements = {}
     return written
+
+
+def _write_each(deferred: Deferred) -> None:
+    # Foreign keys are checked only at commit (deferred constraints), where a savepoint cannot isolate
+    # them: rows whose point or factor has gone are left out before writing.
+    rows = deferred.measurements
+    points = set(Point.objects.filter(id__in={key[0] for key in rows}).values_list("id", flat=True))
+    factors = set(Factor.objects.filter(id__in={key[1] for key in rows}).values_list("id", flat=True))
+    with transaction.atomic():
+        for key, row in rows.items():
+            if key[0] not in points or key[1] not in factors:
+                log.error("measurement %s not stored: its point or factor no longer exists", key)
+                continue
+            try:
+                with transaction.atomic():
+                    _write(_Rows(measurements={key: row}))
+            except (IntegrityError, DataError) as exc:
+                log.error("measurement %s not stored (its raw packet is kept): %s", key, exc)
+        _progress_set(deferred.slot, None)
 
 
 def deferred_recover(
