@@ -154,17 +154,16 @@ def test_a_bug_while_decoding_one_frame_keeps_its_bytes_and_the_other_frames_com
     assert RawPacket.objects.count() == 2 and Measurement.objects.count() == 1
 
 
+def _registration(cp: str) -> bytes:
+    """An HJ 212-2025 1001 from a logger that has no MN yet."""
+    return hj212.build_frame(
+        cn="1001", st="31", mn="000000000000", pw="123456", qn="20260301150000000", flag=9, cp=cp
+    )
+
+
 def test_a_2025_logger_registering_its_hardware_id_is_sent_its_mn_with_1002(cast):
     Device.objects.filter(mn="MNOUTA").update(logger_id="LOGGER42")
-    registration = hj212.build_frame(
-        cn="1001",
-        st="31",
-        mn="000000000000",
-        pw="123456",
-        qn="20260301150000000",
-        flag=9,
-        cp="i23005-Info=LOGGER42;i23006-Info=CPU1;i23007-Info=AA:BB",
-    )
+    registration = _registration("i23005-Info=LOGGER42;i23006-Info=CPU1;i23007-Info=AA:BB")
     [outcome] = _ingest(registration)
     assert outcome.accepted, outcome.reason
     reply = hj212.parse_bytes(outcome.reply)
@@ -175,14 +174,6 @@ def test_a_2025_logger_registering_its_hardware_id_is_sent_its_mn_with_1002(cast
 
 
 def test_an_unknown_logger_registering_is_kept_as_rejected(cast):
-    registration = hj212.build_frame(
-        cn="1001",
-        st="31",
-        mn="000000000000",
-        pw="123456",
-        qn="20260301150000000",
-        flag=9,
-        cp="i23005-Info=NOBODY",
-    )
+    registration = _registration("i23005-Info=NOBODY")
     [outcome] = _ingest(registration)
     assert not outcome.accepted and outcome.reason.startswith("unknown-logger")

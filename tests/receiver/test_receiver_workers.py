@@ -18,7 +18,7 @@ import pytest
 
 from lanqing import hj212
 
-from .conftest import hourly, peer
+from .conftest import hourly, peer, process_env, receiver_process
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT, /proc")
 
@@ -43,44 +43,15 @@ for n in range({DEVICES}):
 
 def _prepare(tmp_path: Path) -> dict:
     # Always SQLite, whatever LANQING_DATABASE_URL the test run has: two writer processes on one file.
-    env = {
-        **os.environ,
-        "LANQING_DATA_DIR": str(tmp_path),
-        "LANQING_DATABASE_URL": f"sqlite:///{tmp_path / 'workers.sqlite3'}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    for argv in (["manage", "migrate", "-v0"], ["manage", "shell", "-c", SETUP]):
-        subprocess.run([sys.executable, "-m", "lanqing", *argv], env=env, check=True, capture_output=True)
-    return env
+    return process_env(tmp_path, "workers.sqlite3", SETUP)
 
 
 def _start(env: dict, log: Path) -> tuple[subprocess.Popen, int]:
     with log.open("w") as stderr:
-        supervisor = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "lanqing",
-                "receiver",
-                "--workers",
-                "2",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-host-commands",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-    assert supervisor.stdout is not None
-    line = supervisor.stdout.readline()
-    if "listening on" not in line:
-        supervisor.kill()
-        raise AssertionError(f"no ready line: {line!r}; log:\n{log.read_text()}")
-    return supervisor, int(line.rsplit(":", 1)[1])
+        try:
+            return receiver_process(env, "--workers", "2", "--no-host-commands", stderr=stderr)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; log:\n{log.read_text()}") from None
 
 
 def _children(pid: int) -> list[int]:

@@ -306,9 +306,6 @@ class ResponsibilityRule(models.Model):
     def __str__(self) -> str:
         return f"{self.category or '*'} / {self.industry_id or '*'} / {self.site_kind or '*'} → {self.lead_unit}"
 
-    @property
-    def specificity(self) -> int:
-        return bool(self.category) + bool(self.industry_id) + bool(self.site_kind)
 
 
 class DeadlineRule(models.Model):

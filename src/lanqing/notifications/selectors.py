@@ -10,7 +10,3 @@ def notifications_for(user) -> QuerySet[Notification]:
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
     return Notification.objects.filter(user=user)
-
-
-def unread_count(user) -> int:
-    return notifications_for(user).filter(read_at__isnull=True).count()

@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING
 
 from lanqing import hj212
@@ -158,27 +157,33 @@ class HostSession:
         settings: DeviceSettings | None = future.result()
         if settings is None:
             return
-        peer = self.peer
-        commands: list[tuple[str, Callable[[str], bytes]]] = []
+        # (what, builder, its arguments) for each setting the registry holds, in §6.7's order.
+        wanted: list[tuple[str, Callable[..., bytes], dict]] = []
         if settings.reply_timeout and settings.resend_count:
-            timeout, count = settings.reply_timeout, settings.resend_count
-            commands.append(
+            wanted.append(
                 (
-                    f"OverTime={timeout} ReCount={count}",
-                    lambda qn: hj212.build_set_timeouts(peer, overtime=timeout, recount=count, qn=qn),
+                    f"OverTime={settings.reply_timeout} ReCount={settings.resend_count}",
+                    hj212.build_set_timeouts,
+                    {"overtime": settings.reply_timeout, "recount": settings.resend_count},
                 )
             )
         if settings.rtd_interval:
-            seconds = settings.rtd_interval
-            commands.append(
-                (f"RtdInterval={seconds}", lambda qn: hj212.build_set_rtd_interval(peer, seconds, qn=qn))
+            wanted.append(
+                (
+                    f"RtdInterval={settings.rtd_interval}",
+                    hj212.build_set_rtd_interval,
+                    {"seconds": settings.rtd_interval},
+                )
             )
         if settings.min_interval:
-            minutes = settings.min_interval
-            commands.append(
-                (f"MinInterval={minutes}", lambda qn: hj212.build_set_min_interval(peer, minutes, qn=qn))
+            wanted.append(
+                (
+                    f"MinInterval={settings.min_interval}",
+                    hj212.build_set_min_interval,
+                    {"minutes": settings.min_interval},
+                )
             )
-        switches = (
+        for name, switch, start, stop in (
             ("real-time upload", settings.realtime_upload, hj212.build_start_realtime, hj212.build_stop_realtime),
             (
                 "status upload",
@@ -186,22 +191,20 @@ class HostSession:
                 hj212.build_start_facility_status,
                 hj212.build_stop_facility_status,
             ),
-        )
-        for name, switch, start, stop in switches:
+        ):
             if switch in ("on", "off"):
-                builder = start if switch == "on" else stop
-                commands.append((f"{name} {switch}", partial(_switch_frame, builder, peer)))
+                wanted.append((f"{name} {switch}", start if switch == "on" else stop, {}))
         sent = []
-        for what, make in commands:
+        for what, build, arguments in wanted:
             try:
-                frame = make(self._qn())
+                frame = build(self.peer, **arguments, qn=self._qn())
             except ValueError as exc:  # a value written past the registry's validation
-                log.warning("%s: %s: setting %s not sent: %s", self.conn.peer, peer.mn, what, exc)
+                log.warning("%s: %s: setting %s not sent: %s", self.conn.peer, self.peer.mn, what, exc)
                 continue
             self._send(frame, "setting")
             sent.append(what)
         if sent:
-            log.info("%s: %s: sending its settings: %s", self.conn.peer, peer.mn, ", ".join(sent))
+            log.info("%s: %s: sending its settings: %s", self.conn.peer, self.peer.mn, ", ".join(sent))
 
     # --- SM4 keys (HJ 212-2025) ----------------------------------------------------------------------
 
@@ -278,10 +281,6 @@ class HostSession:
         qn = frame.split(b"QN=", 1)[1][:17].decode("ascii", "replace") if b"QN=" in frame else ""
         self.pending[qn] = purpose
         self.conn.queue(frame)
-
-
-def _switch_frame(builder: Callable[..., bytes], peer: hj212.Peer, qn: str) -> bytes:
-    return builder(peer, qn=qn)
 
 
 @dataclass(frozen=True)

@@ -108,9 +108,9 @@ class PacketWriter:
         return future
 
     def mark_offline(self, device_id: int) -> None:
-        """Record that a device's connection is gone. Queued like frames and written as one UPDATE for all
-        the devices of a batch: when hundreds of devices drop at once (a network blip, the end of a load),
-        one commit — one fsync — per device would stall the packets behind them for seconds."""
+        """Record that a device's connection is gone. Queued like frames and written in one transaction for
+        all the devices of a batch: when hundreds of devices drop at once (a network blip, the end of a
+        load), one commit — one fsync — per device would stall the packets behind them for seconds."""
         self._queue.put((_Offline(device_id, datetime.now(UTC)), None))
 
     async def stop(self) -> None:
@@ -126,16 +126,8 @@ class PacketWriter:
 
     def _run(self) -> None:
         try:
-            if connection.vendor == "sqlite" and self.power_safe:
-                # The project's SQLite default (WAL, synchronous=NORMAL) survives a killed process but may
-                # lose the last commits on power loss. An acknowledged packet must survive both, so this
-                # connection syncs every commit; group commit makes that one fsync per batch.
-                with connection.cursor() as cursor:
-                    cursor.execute("PRAGMA synchronous=FULL")
             if connection.vendor == "sqlite":
-                with connection.cursor() as cursor:
-                    cursor.execute("PRAGMA wal_autocheckpoint=0")
-                threading.Thread(target=self._checkpoints, name="lanqing-checkpoints", daemon=True).start()
+                self._tune_sqlite()
             recovered = deferred_recover(self.deferred.slot, beyond=self.recover_beyond)
             if recovered is not None:
                 log.warning(
@@ -144,12 +136,6 @@ class PacketWriter:
                     recovered.decoded,
                     recovered.measurements,
                 )
-            if connection.vendor == "sqlite":
-                # Every measurement upsert walks the natural-key index and two foreign-key indexes; with
-                # SQLite's default 2 MB page cache those pages are read from the OS again and again once
-                # the tables grow. 64 MB keeps them resident (memory only, no effect on durability).
-                with connection.cursor() as cursor:
-                    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             while True:
                 try:
                     first = self._queue.get(timeout=self._wait())
@@ -179,6 +165,21 @@ class PacketWriter:
         finally:
             self._checkpoints_stop.set()
             connection.close()
+
+    def _tune_sqlite(self) -> None:
+        with connection.cursor() as cursor:
+            if self.power_safe:
+                # The project's SQLite default (WAL, synchronous=NORMAL) survives a killed process but may
+                # lose the last commits on power loss. An acknowledged packet must survive both, so this
+                # connection syncs every commit; group commit makes that one fsync per batch.
+                cursor.execute("PRAGMA synchronous=FULL")
+            # Every measurement upsert walks the natural-key index and a foreign-key index; with SQLite's
+            # default 2 MB page cache those pages are read from the OS again and again once the tables
+            # grow. 64 MB keeps them resident (memory only, no effect on durability).
+            cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            # Checkpoints run beside the writer (``_checkpoints``), never inside its commits.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+        threading.Thread(target=self._checkpoints, name="lanqing-checkpoints", daemon=True).start()
 
     def _wait(self) -> float | None:
         """How long the queue may stay empty before the deferred measurements are written."""

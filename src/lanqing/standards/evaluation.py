@@ -234,8 +234,6 @@ class Evaluation:
     composite_main: list[list[str]]  # pollutant(s) with the largest single index
     attainment: np.ndarray  # int8 over all statistics: ATTAINS, EXCEEDS, INSUFFICIENT or NOT_ASSESSED
 
-    def verdict_text(self, verdict: int) -> str:
-        return VERDICT_TEXT[int(verdict)]
 
 
 def _periods(first: date, days: int, by: str) -> list[tuple[str, int, int, date, date]]:
@@ -503,14 +501,6 @@ def good_days_ratio(good_days: int, valid_days: int) -> float | None:
     if valid_days <= 0:
         return None
     return float(gbt8170(Fraction(100 * good_days, valid_days), unverified.PERCENT_DECIMALS))
-
-
-def exceedance_multiple(value: float, limit_value: float) -> float:
-    """(C - S)/S [S]; negative when below the limit."""
-    return float(
-        (Fraction(repr(float(value))) - Fraction(repr(float(limit_value))))
-        / Fraction(repr(float(limit_value)))
-    )
 
 
 def hour_mean_valid(sampling_minutes: float) -> bool:

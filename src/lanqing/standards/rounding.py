@@ -17,12 +17,6 @@ def ceil_div(num: np.ndarray, den: np.ndarray | int) -> np.ndarray:
     return -((-num) // den)
 
 
-def to_grid(values: np.ndarray, scale: int) -> np.ndarray:
-    """Concentrations as int64 multiples of 1/scale (half-way cases to even); NaN must be masked by the
-    caller."""
-    return np.rint(np.asarray(values, dtype=np.float64) * scale).astype(np.int64)
-
-
 def round_half_even_ratio(num: np.ndarray, den: np.ndarray | int) -> np.ndarray:
     """Nearest integer to num/den (den > 0), ties to the even integer: GB/T 8170 on exact rationals."""
     num = np.asarray(num, dtype=np.int64)
