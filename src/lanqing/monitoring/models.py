@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from lanqing.monitoring.fields import RowIdField
 from lanqing.org.models import Enterprise, Jurisdiction
 
 
@@ -241,11 +242,15 @@ class Source(models.TextChoices):
 class Measurement(models.Model):
     """One value; its time is the start of its interval, stored in UTC (see DESIGN.md, Storage)."""
 
+    id = RowIdField(primary_key=True)
     # No index of its own: the natural key below starts with the point and serves every query by point.
     # A redundant index costs the receiver a page write per series and commit (issue 4 benchmark).
     point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE,
                               related_name="measurements", db_index=False)
-    factor = models.ForeignKey(Factor, verbose_name=_("factor"), on_delete=models.PROTECT, related_name="+")
+    # Not indexed either: every query that reads values names the points (the natural key serves it);
+    # an index by factor alone cost each stored value about a sixth more (issue 4 benchmark).
+    factor = models.ForeignKey(Factor, verbose_name=_("factor"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     period = models.CharField(_("period"), max_length=4, choices=Period.choices)
     time = models.DateTimeField(_("time"))
     value = models.FloatField(_("value"), null=True)
@@ -275,9 +280,13 @@ class Verdict(models.TextChoices):
 class RawPacket(models.Model):
     """Every frame a receiver got, good or bad, with the reason for its verdict."""
 
+    id = RowIdField(primary_key=True)
     received_at = models.DateTimeField(_("received"), db_index=True)
     peer = models.CharField(_("peer address"), max_length=64, blank=True)
-    mn = models.CharField(_("MN"), max_length=40, blank=True, db_index=True)
+    # Not indexed: packets arrive in time order, so the time index grows at its end, while an MN index
+    # took a page write per device and commit, a third of the cost of storing a packet (issue 4
+    # benchmark). Audits by MN (packets export, replay) read a time range and filter it.
+    mn = models.CharField(_("MN"), max_length=40, blank=True)
     # Raw packets are looked up by MN and time (audit export), never by device id; an index here would
     # cost every receiver commit a page write per device for nothing.
     device = models.ForeignKey(Device, verbose_name=_("device"), null=True, blank=True,
