@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import math
 import time as monotonic_clock
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from operator import itemgetter
@@ -249,7 +250,11 @@ class _Rows:
 
 
 def ingest_batch(
-    batch: Sequence[Received], *, cache: DeviceCache, deferred: Deferred | None = None
+    batch: Sequence[Received],
+    *,
+    cache: DeviceCache,
+    deferred: Deferred | None = None,
+    turn: Callable[[], AbstractContextManager] = nullcontext,
 ) -> list[Outcome]:
     """Store and decode a batch in one transaction; returns one outcome per frame, in order.
 
@@ -261,6 +266,9 @@ def ingest_batch(
     If the batch cannot be committed as a whole (a value the database refuses), each frame is retried
     alone, and a frame whose decoded rows still fail is kept as a raw packet with the error as reason.
     Exceptions escape only when even that fails (the database is down): then nothing was acknowledged.
+
+    ``turn`` is entered around each write transaction, and only there, so that decoding in several
+    processes overlaps (the receiver's ``WriteTurns``).
     """
     outcomes: list[Outcome] = []
     rows = _Rows()
@@ -270,7 +278,7 @@ def ingest_batch(
     if deferred is not None and rows.measurements:
         held, rows.measurements = rows.measurements, {}
     try:
-        with transaction.atomic():
+        with turn(), transaction.atomic():
             _write(rows)
             if held and deferred is not None and not deferred.measurements:
                 _progress_set(deferred.slot, min(received.received_at for received in batch))
@@ -282,9 +290,10 @@ def ingest_batch(
         if held and deferred is not None:
             deferred.add(held)
         return outcomes
-    if deferred is not None:
-        deferred_write(deferred)  # older values first, so the frames written alone below win
-    return [_ingest_alone(received, cache) for received in batch]
+    with turn():
+        if deferred is not None:
+            deferred_write(deferred)  # older values first, so the frames written alone below win
+        return [_ingest_alone(received, cache) for received in batch]
 
 
 @dataclass(slots=True)

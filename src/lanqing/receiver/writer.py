@@ -42,6 +42,7 @@ from lanqing.monitoring.ingest import (
     ingest_batch,
 )
 from lanqing.monitoring.models import Device
+from lanqing.receiver.turns import WriteTurns
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class PacketWriter:
         self.cache = DeviceCache()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="lanqing-writer", daemon=True)
+        self.turns = WriteTurns(None)
         self.batches = 0
         self.frames = 0
 
@@ -128,6 +130,7 @@ class PacketWriter:
         try:
             if connection.vendor == "sqlite":
                 self._tune_sqlite()
+                self.turns = WriteTurns(connection.settings_dict["NAME"])
             recovered = deferred_recover(self.deferred.slot, beyond=self.recover_beyond)
             if recovered is not None:
                 log.warning(
@@ -164,6 +167,7 @@ class PacketWriter:
             raise
         finally:
             self._checkpoints_stop.set()
+            self.turns.close()
             connection.close()
 
     def _tune_sqlite(self) -> None:
@@ -189,7 +193,8 @@ class PacketWriter:
 
     def _flush(self) -> None:
         try:
-            deferred_write(self.deferred)
+            with self.turns.take():
+                deferred_write(self.deferred)
         except Exception:  # database unreachable: the rows stay queued and the next flush tries again
             log.exception("writer: %d deferred measurements could not be written", len(self.deferred.measurements))
             close_old_connections()
@@ -218,7 +223,10 @@ class PacketWriter:
             defer = bool(self.deferred.measurements) or len(frames) >= self.defer_from
             try:
                 results = ingest_batch(
-                    [work for work, _ in frames], cache=self.cache, deferred=self.deferred if defer else None
+                    [work for work, _ in frames],
+                    cache=self.cache,
+                    deferred=self.deferred if defer else None,
+                    turn=self.turns.take,
                 )
             except Exception as exc:  # database down: nothing acknowledged, connections see the error
                 log.exception("writer: %d frames could not be stored", len(frames))
@@ -230,7 +238,7 @@ class PacketWriter:
             self.loop.call_soon_threadsafe(self._deliver, callbacks, results)
         if offline:
             try:
-                with transaction.atomic():
+                with self.turns.take(), transaction.atomic():
                     for gone in offline:
                         # Its next packet, here or on another connection, marks it online again at once.
                         self.cache.seen_reset(gone.device_id)
