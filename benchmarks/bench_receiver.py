@@ -7,7 +7,7 @@ Figures, all from the same run:
   simulated devices sending minute-data packets and counting the 9014 replies, which the receiver sends
   only after the packets are committed;
 * **SQLite, 2 workers** — the same with ``lanqing receiver --workers 2``: two receiver processes on one
-  port, two writers taking turns on the database's write lock;
+  port, two writers taking turns on the database's write lock (``receiver/turns.py``);
 * **idle memory** — growth of the receiver's resident memory with 10,000 open idle connections.
 
 The floor and the receivers are measured under two loads, with the same load generator:
