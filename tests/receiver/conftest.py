@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -166,3 +166,28 @@ def receiver_process(env: dict, *flags: str, stderr=subprocess.DEVNULL) -> tuple
         process.kill()
         raise AssertionError(f"the receiver did not start: {line!r}")
     return process, int(line.rsplit(":", 1)[1])
+
+
+def send_burst(sock: socket.socket, mn: str, hours: range, buffer: bytes, acked: list[str]) -> bytes | None:
+    """Send hourly packets for ``hours`` (a window in flight) and read until each has its 9014, recording
+    ``MN:QN`` of every acknowledgement. Returns the bytes read beyond the last reply, or None when the
+    receiver closed the connection."""
+    start = datetime(2020, 1, 1)
+    sock.sendall(
+        b"".join(
+            hourly(peer(mn=mn), start + timedelta(hours=n), {"a34004": float(n)}, qn=f"{n:017d}") for n in hours
+        )
+    )
+    got = 0
+    while got < len(hours):
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None
+        buffer += chunk
+        while b"\r\n" in buffer:
+            line, _, buffer = buffer.partition(b"\r\n")
+            reply = hj212.parse_bytes(line + b"\r\n")
+            assert reply.header.cn == "9014"
+            acked.append(f"{mn}:{reply.header.qn}")
+            got += 1
+    return buffer

@@ -10,14 +10,13 @@ import sqlite3
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from lanqing import hj212
 
-from .conftest import hourly, peer, process_env, receiver_process
+from .conftest import process_env, receiver_process, send_burst
 
 SETUP = """
 from lanqing.monitoring.factors import factors_ensure
@@ -36,31 +35,15 @@ for mn in ("MNAIR01", "MNAIR02", "MNAIR03", "MNAIR04"):
 
 def _stream(port: int, mn: str, acked: list[str], stop: threading.Event) -> None:
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    start = datetime(2020, 1, 1)
-    buffer = b""
+    buffer: bytes | None = b""
     n = 0
     try:
         while not stop.is_set():
             # A window of 20 packets in flight, like a logger flushing its backlog.
-            burst = []
-            for _ in range(20):
-                n += 1
-                burst.append(
-                    hourly(peer(mn=mn), start + timedelta(hours=n), {"a34004": float(n)}, qn=f"{n:017d}")
-                )
-            sock.sendall(b"".join(burst))
-            got = 0
-            while got < 20:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return
-                buffer += chunk
-                while b"\r\n" in buffer:
-                    line, _, buffer = buffer.partition(b"\r\n")
-                    reply = hj212.parse_bytes(line + b"\r\n")
-                    assert reply.header.cn == "9014"
-                    acked.append(f"{mn}:{reply.header.qn}")
-                    got += 1
+            buffer = send_burst(sock, mn, range(n + 1, n + 21), buffer or b"", acked)
+            n += 20
+            if buffer is None:
+                return
     except OSError:
         return
     finally:

@@ -11,14 +11,13 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from lanqing import hj212
 
-from .conftest import hourly, peer, process_env, receiver_process
+from .conftest import process_env, receiver_process, send_burst
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT, /proc")
 
@@ -101,28 +100,13 @@ def _accepted_inodes(port: int) -> set[str]:
 
 def _device(port: int, mn: str, acked: list[str], connected: threading.Barrier, done: threading.Event):
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    buffer = b""
+    buffer: bytes | None = b""
     try:
         connected.wait(10)
-        start = datetime(2020, 1, 1)
         for first in range(0, PACKETS, BURST):
-            burst = [
-                hourly(peer(mn=mn), start + timedelta(hours=n), {"a34004": float(n)}, qn=f"{n:017d}")
-                for n in range(first, first + BURST)
-            ]
-            sock.sendall(b"".join(burst))
-            got = 0
-            while got < BURST:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return
-                buffer += chunk
-                while b"\r\n" in buffer:
-                    line, _, buffer = buffer.partition(b"\r\n")
-                    reply = hj212.parse_bytes(line + b"\r\n")
-                    assert reply.header.cn == "9014"
-                    acked.append(f"{mn}:{reply.header.qn}")
-                    got += 1
+            buffer = send_burst(sock, mn, range(first, first + BURST), buffer or b"", acked)
+            if buffer is None:
+                return
         done.wait(30)  # keep the connection open until the test has looked at which worker holds it
     finally:
         sock.close()

@@ -245,9 +245,9 @@ class ReceiverServer:
         self.slot = slot
         self.slots = slots
         self.policy = policy or HostPolicy()
-        # Frames per group commit. Each commit is an fsync (~10 ms here); 2000 frames make it a few µs per
-        # frame, and a batch is only as large as what is already waiting, so an idle receiver still
-        # answers each frame at once.
+        # Frames per group commit. Each commit is an fsync plus the pages it rewrites; shared by up to 2000
+        # frames that is a few µs each, and a batch is only as large as what is already waiting, so an
+        # idle receiver still answers each frame at once.
         self.max_batch = max_batch
         self.connections: set[Connection] = set()
         self.by_address: Counter[str] = Counter()
