@@ -48,6 +48,17 @@ def test_deferred_measurements_follow_the_acknowledged_raw_packets(cast):
     assert not deferred.measurements
 
 
+def test_a_large_batch_of_odd_size_is_stored_whole_in_order(cast):
+    # 299 rows are written as statements of 256, 32, 8, 2 and 1 rows: none may be lost or shifted.
+    values = [float(i) for i in range(299)]
+    deferred = Deferred(slot=0)
+    outcomes = ingest_batch(_batch(values), cache=DeviceCache(), deferred=deferred)
+    assert len(outcomes) == 299 and all(o.accepted for o in outcomes)
+    assert RawPacket.objects.filter(verdict="accepted").count() == 299
+    assert deferred_write(deferred) == 299
+    assert list(Measurement.objects.order_by("time").values_list("value", flat=True)) == values
+
+
 def test_a_later_value_for_the_same_time_wins_while_waiting(cast):
     deferred = Deferred(slot=0)
     cache = DeviceCache()
