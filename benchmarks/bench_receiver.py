@@ -8,7 +8,9 @@ Figures, all from the same run:
   only after the packets are committed;
 * **SQLite, 2 workers** — the same with ``lanqing receiver --workers 2``: two receiver processes on one
   port, two writers taking turns on the database's write lock (``receiver/turns.py``);
-* **idle memory** — growth of the receiver's resident memory with 10,000 open idle connections.
+* **idle memory** — growth of the receiver's resident memory with 10,000 open idle connections;
+* **write-ahead log** — the largest size SQLite's log reached during a SQLite run (bounded by the
+  receiver's checkpoints, ``receiver/writer.py``).
 
 The floor and the receivers are measured under two loads, with the same load generator:
 * **standard flow** — each device sends its next packet only when the 9014 of the last one has arrived,
@@ -33,6 +35,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -316,7 +319,9 @@ def _durable(env: dict, label: str, per_device: int, window: int, *extra: str) -
     _prepare(env, DEVICES)
     name = "-".join(label.replace(",", "").split()) + f"-w{window}"
     log = Path(env["LANQING_DATA_DIR"]) / f"receiver-{name}.log"
-    with log.open("w") as stderr:
+    url = env["LANQING_DATABASE_URL"]
+    wal = Path(url.removeprefix("sqlite:///") + "-wal") if url.startswith("sqlite:///") else None
+    with log.open("w") as stderr, _LargestFile(wal) as largest:
         receiver, port = _start_receiver(env, *extra, stderr=stderr)
         try:
             _load(port, devices=DEVICES, per_device=2, window=window)  # warm-up: connections, caches
@@ -325,12 +330,43 @@ def _durable(env: dict, label: str, per_device: int, window: int, *extra: str) -
             receiver.terminate()
             receiver.wait(30)
     print(f"  {label:<28} {rate:>10,.0f} packets/s  ({DEVICES} devices × {per_device} packets)")
+    if wal is not None:
+        # Bounded by the receiver's checkpoints (receiver/writer.py WAL_LIMIT), however long the flood lasts.
+        print(f"  {'':<28} write-ahead log at most {largest.size / 2**20:,.0f} MB")
     # A figure reached by failing batches is no figure: say so (several writers contend for SQLite's lock).
     errors = [line for line in log.read_text().splitlines() if " ERROR " in line or " CRITICAL " in line]
     locked = sum("database is locked" in line for line in errors)
     if errors:
         print(f"  warning: {len(errors)} errors logged by the receiver ({locked} 'database is locked')")
     return rate
+
+
+class _LargestFile:
+    """Samples a file's size in a thread while the block runs; ``size`` is the largest seen."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.size = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> _LargestFile:
+        if self.path is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self.path is not None:
+            self._thread.join()
+
+    def _watch(self) -> None:
+        assert self.path is not None
+        while not self._stop.wait(0.1):
+            try:
+                self.size = max(self.size, self.path.stat().st_size)
+            except FileNotFoundError:
+                pass
 
 
 def _floor(data: Path, per_device: int, window: int) -> float:

@@ -16,15 +16,21 @@ packets per second of writing everything in the acknowledging commit.
 
 On SQLite the writer's connection does not checkpoint the write-ahead log itself; a second thread does,
 with its own connection, so that copying pages into the database file never delays an acknowledgement.
+That thread's passive checkpoints cannot finish while receiver workers commit without pause, and SQLite
+starts the log over only after a finished checkpoint: under a sustained flood the log grew by about 20 MB
+a second. So once it is larger than ``WAL_LIMIT`` the checkpoint takes a write turn, finishes, and the
+next commit starts the log over; the file is cut back to ``WAL_LIMIT``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -58,6 +64,8 @@ FLUSH_ROWS = 30_000
 FLUSH_IDLE = 0.05
 # Seconds between passive checkpoints of SQLite's write-ahead log.
 CHECKPOINT_EVERY = 1.0
+# Write-ahead log size beyond which a checkpoint holds back the receiver's writers until it has finished.
+WAL_LIMIT = 64 * 1024 * 1024
 
 
 class PacketWriter:
@@ -183,6 +191,8 @@ class PacketWriter:
             cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             # Checkpoints run beside the writer (``_checkpoints``), never inside its commits.
             cursor.execute("PRAGMA wal_autocheckpoint=0")
+            # When the log starts over, the file left larger by a burst is cut back to this.
+            cursor.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
         threading.Thread(target=self._checkpoints, name="lanqing-checkpoints", daemon=True).start()
 
     def _wait(self) -> float | None:
@@ -201,15 +211,20 @@ class PacketWriter:
 
     def _checkpoints(self) -> None:
         """Copy the write-ahead log into the database file, beside the writer rather than inside its commits.
-        PASSIVE never waits for the writer or readers; what it cannot copy now it copies next time."""
+        PASSIVE never waits for the writer or readers; what it cannot copy now it copies next time. Past
+        ``WAL_LIMIT`` it copies holding a write turn, so that no receiver commit keeps it from finishing."""
+        database = str(connection.settings_dict["NAME"])
+        turns = WriteTurns(database)
         try:
             while not self._checkpoints_stop.wait(CHECKPOINT_EVERY):
                 try:
-                    with connection.cursor() as cursor:
-                        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    with turns.take() if _wal_size(database) > WAL_LIMIT else nullcontext():
+                        with connection.cursor() as cursor:
+                            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 except Exception:
                     log.warning("writer: checkpoint failed; retrying in %.0f s", CHECKPOINT_EVERY, exc_info=True)
         finally:
+            turns.close()
             connection.close()
 
     def _process(self, items: list) -> None:
@@ -268,6 +283,13 @@ class PacketWriter:
                 log.exception("writer: a delivery callback failed")
         if self.after_batch is not None:
             self.after_batch()
+
+
+def _wal_size(database: str) -> int:
+    try:
+        return os.path.getsize(f"{database}-wal")
+    except OSError:  # no log yet, or an in-memory database
+        return 0
 
 
 @dataclass(frozen=True, slots=True)
