@@ -218,9 +218,8 @@ class PacketWriter:
         try:
             while not self._checkpoints_stop.wait(CHECKPOINT_EVERY):
                 try:
-                    with turns.take() if _wal_size(database) > WAL_LIMIT else nullcontext():
-                        with connection.cursor() as cursor:
-                            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    with connection.cursor() as cursor:
+                        wal_checkpoint(cursor, database, turns)
                 except Exception:
                     log.warning("writer: checkpoint failed; retrying in %.0f s", CHECKPOINT_EVERY, exc_info=True)
         finally:
@@ -285,11 +284,14 @@ class PacketWriter:
             self.after_batch()
 
 
-def _wal_size(database: str) -> int:
+def wal_checkpoint(cursor, database: str, turns: WriteTurns, *, limit: int = WAL_LIMIT) -> None:
+    """One passive checkpoint of ``database``; holding a write turn when its log is larger than ``limit``."""
     try:
-        return os.path.getsize(f"{database}-wal")
+        size = os.path.getsize(f"{database}-wal")
     except OSError:  # no log yet, or an in-memory database
-        return 0
+        size = 0
+    with turns.take() if size > limit else nullcontext():
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 @dataclass(frozen=True, slots=True)
