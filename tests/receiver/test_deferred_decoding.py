@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 
 from lanqing import hj212
 from lanqing.hj212 import Cn, Framer, Peer
@@ -57,6 +58,18 @@ def test_a_large_batch_of_odd_size_is_stored_whole_in_order(cast):
     assert RawPacket.objects.filter(verdict="accepted").count() == 299
     assert deferred_write(deferred) == 299
     assert list(Measurement.objects.order_by("time").values_list("value", flat=True)) == values
+
+
+def test_two_writes_of_one_value_in_one_transaction_leave_the_later(cast):
+    # On PostgreSQL rows pass through a temporary table; the second write must not meet the first's rows.
+    first, second = Deferred(slot=0), Deferred(slot=0)
+    cache = DeviceCache()
+    ingest_batch(_batch([10.0, 11.0]), cache=cache, deferred=first)
+    ingest_batch(_batch([99.0]), cache=cache, deferred=second)
+    with transaction.atomic():
+        deferred_write(first)
+        deferred_write(second)
+    assert list(Measurement.objects.order_by("time").values_list("value", flat=True)) == [99.0, 11.0]
 
 
 def test_a_later_value_for_the_same_time_wins_while_waiting(cast):
