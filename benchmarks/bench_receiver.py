@@ -8,6 +8,7 @@ Figures, all from the same run:
   only after the packets are committed;
 * **SQLite, 2 workers** — the same with ``lanqing receiver --workers 2``: two receiver processes on one
   port, two writers taking turns on the database's write lock (``receiver/turns.py``);
+* **PostgreSQL, 2 workers** — likewise; the production set-up of the README;
 * **idle memory** — growth of the receiver's resident memory with 10,000 open idle connections;
 * **write-ahead log** — the largest size SQLite's log reached during a SQLite run (bounded by the
   receiver's checkpoints, ``receiver/writer.py``).
@@ -329,10 +330,10 @@ def _durable(env: dict, label: str, per_device: int, window: int, *extra: str) -
         finally:
             receiver.terminate()
             receiver.wait(30)
-    print(f"  {label:<28} {rate:>10,.0f} packets/s  ({DEVICES} devices × {per_device} packets)")
+    print(f"  {label:<30} {rate:>10,.0f} packets/s  ({DEVICES} devices × {per_device} packets)")
     if wal is not None:
         # Bounded by the receiver's checkpoints (receiver/writer.py WAL_LIMIT), however long the flood lasts.
-        print(f"  {'':<28} write-ahead log at most {largest.size / 2**20:,.0f} MB")
+        print(f"  {'':<30} write-ahead log at most {largest.size / 2**20:,.0f} MB")
     # A figure reached by failing batches is no figure: say so (several writers contend for SQLite's lock).
     errors = [line for line in log.read_text().splitlines() if " ERROR " in line or " CRITICAL " in line]
     locked = sum("database is locked" in line for line in errors)
@@ -377,7 +378,7 @@ def _floor(data: Path, per_device: int, window: int) -> float:
     finally:
         floor.kill()
         floor.wait(10)
-    print(f"  {'floor (append + fixed reply)':<28} {rate:>10,.0f} packets/s")
+    print(f"  {'floor (append + fixed reply)':<30} {rate:>10,.0f} packets/s")
     return rate
 
 
@@ -396,10 +397,16 @@ def _one_load(data: Path, label: str, window: int, per_device: int) -> dict[str,
         "--workers",
         "2",
     )
-    pg_url = _postgres_url()
-    if pg_url:
+    # PostgreSQL needs no turns: its workers' transactions run side by side (the production set-up).
+    for key, label, extra in (
+        ("postgres", "PostgreSQL, durable", ()),
+        ("postgres2", "PostgreSQL, durable, 2 workers", ("--workers", "2")),
+    ):
+        pg_url = _postgres_url()  # a fresh database for each figure
+        if not pg_url:
+            break
         try:
-            rates["postgres"] = _durable(_env(data, pg_url), "PostgreSQL, durable", per_device, window)
+            rates[key] = _durable(_env(data, pg_url), label, per_device, window, *extra)
         finally:
             _drop_postgres()
     return rates
@@ -415,6 +422,9 @@ def _ratios(label: str, rates: dict[str, float]) -> None:
     if "postgres" in rates:
         print(f"  PostgreSQL / floor:              {rates['postgres'] / floor:6.2f}")
         print(f"  PostgreSQL / SQLite:             {rates['postgres'] / rates['sqlite']:6.2f}")
+    if "postgres2" in rates:
+        print(f"  PostgreSQL 2 workers / floor:    {rates['postgres2'] / floor:6.2f}")
+        print(f"  PostgreSQL 2 workers / 1 worker: {rates['postgres2'] / rates['postgres']:6.2f}")
 
 
 def main(quick: bool = False) -> None:
