@@ -655,7 +655,9 @@ def _insert(table: str, columns: str, conflict: str, rows: list[tuple]) -> None:
     # The drivers' own errors as Django's (IntegrityError, DataError …), which the callers handle.
     with connection.wrap_database_errors:
         if connection.vendor == "postgresql":
-            _insert_postgresql(connection.connection, table, columns, conflict, rows)
+            # Staged rows vanish at commit: in autocommit they would be gone before they were moved.
+            with nullcontext() if connection.in_atomic_block else transaction.atomic():
+                _insert_postgresql(connection.connection, table, columns, conflict, rows)
         else:
             _insert_sqlite(connection.connection, f"INSERT INTO {table} ({columns})", conflict, rows)
 
