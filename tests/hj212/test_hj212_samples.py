@@ -118,3 +118,13 @@ def test_the_split_cems_sample_reports_its_packet_numbers_and_converted_fields(s
     nox = packet.factors["a21002"]
     assert nox.fields["ZsCou"] == "0.000"
     assert nox.flag == "B" and not nox.valid
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda sample: sample.id)
+def test_the_values_the_receiver_stores_are_those_of_the_full_measurements(sample):
+    # The receiver reads the lean stored_values(); anything else reads measurements(): they must agree.
+    packet = parse_one(sample.packet + b"\r\n", crc_mode=CrcMode.LOG_ONLY)
+    if not isinstance(packet, DataUpload):
+        return
+    full = [(m.code, m.value, m.flag, m.converted, m.cumulative) for m in packet.measurements()]
+    assert list(packet.stored_values()) == full

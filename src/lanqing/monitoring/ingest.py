@@ -538,23 +538,19 @@ def _decode(
         scales = device.scales
         point_id = device.point_id
         measurements = rows.measurements
-        # Every value of a packet shares its period and DataTime; look them up once.
-        period: hj212.Period | None = None
-        period_value = ""
-        when: Any = None
-        for m in packet.measurements():
-            code = m.code
+        # Every value of a packet shares its period and DataTime.
+        period = packet.period
+        period_value = period.value
+        when: Any = cache.data_time(packet.data_time)
+        if when is None and period is hj212.Period.RTD:
+            when = _db_time(received_at.astimezone(UTC).replace(microsecond=0))
+        for code, value, flag, converted, cumulative in packet.stored_values():
             factor_id = factors.get(code)
             if factor_id is None:
                 factor_id = cache.factor_id(code)  # refreshes the catalogue now and then
                 if factor_id is None:
                     unknown.append(code)
                     continue
-            if m.period is not period:
-                period, period_value = m.period, m.period.value
-                when = cache.data_time(m.data_time)
-                if when is None and period is hj212.Period.RTD:
-                    when = _db_time(received_at.astimezone(UTC).replace(microsecond=0))
             if when is None:
                 notes.append(f"{code}: no usable DataTime, value not stored")
                 continue
@@ -564,11 +560,11 @@ def _decode(
                 factor_id,
                 period_value,
                 when,
-                _finite(m.value, scale),
-                (m.flag or "N")[:2],
+                _finite(value, scale),
+                (flag or "N")[:2],
                 "device",
-                _finite(m.converted, scale),
-                _finite(m.cumulative, 1.0),
+                _finite(converted, scale),
+                _finite(cumulative, 1.0),
             )
             count += 1
         if unknown:
