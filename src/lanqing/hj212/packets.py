@@ -171,7 +171,7 @@ class DataUpload(Packet):
     def stored_values(self) -> Iterator[tuple[str, float | None, str | None, float | None, float | None]]:
         """``(code, value, flag, converted, cumulative)`` of the factors :meth:`measurements` yields, in the
         same order: what the receiver stores, without converting Min, Max and SampleTime, for it runs on
-        every packet received (about a third of the receiver's decoding time went into those)."""
+        every packet received (about a quarter of the receiver's decoding time went into those)."""
         value_key, converted_key = _VALUE_KEYS[self.period is Period.RTD]
         for code, fields in self.fields.items():
             value, converted = fields.get(value_key), fields.get(converted_key)

@@ -6,8 +6,9 @@ accepted data packet, measurement rows upserted on their natural key, so replayi
 nothing. The function returns, per frame, the verdict and the reply the device is owed; the caller sends
 that reply only after the transaction has committed (durability first, issue 4 item 3).
 
-Rows are written with ``executemany`` rather than the ORM because the receiver's goal is ≥ 10,000
-packets/s on SQLite; each statement is the same on SQLite and PostgreSQL (``ON CONFLICT … DO UPDATE``).
+Rows are written through the database drivers rather than the ORM, because the receiver's goal is ≥ 10,000
+packets/s on SQLite: multi-row statements on SQLite, ``COPY`` on PostgreSQL (:func:`_insert`); upserts use
+``ON CONFLICT … DO UPDATE`` on both.
 """
 
 from __future__ import annotations
