@@ -177,3 +177,15 @@ def test_an_unknown_logger_registering_is_kept_as_rejected(cast):
     registration = _registration("i23005-Info=NOBODY")
     [outcome] = _ingest(registration)
     assert not outcome.accepted and outcome.reason.startswith("unknown-logger")
+
+
+def test_junk_of_every_byte_value_is_kept_byte_for_byte(cast):
+    # Rows reach PostgreSQL by COPY, whose text format escapes tabs, newlines, backslashes and NULs.
+    junk = bytes(range(256))  # within what the framer keeps of a junk run
+    framer = Framer()
+    items = [*framer.feed(junk), *framer.close()]
+    outcomes = ingest_batch([Received(item, "127.0.0.1:1\t\\x", ARRIVED) for item in items], cache=DeviceCache())
+    assert outcomes and not any(outcome.accepted for outcome in outcomes)
+    stored = RawPacket.objects.order_by("id")
+    assert b"".join(bytes(data) for data in stored.values_list("data", flat=True)) == junk
+    assert set(stored.values_list("peer", flat=True)) == {"127.0.0.1:1\t\\x"}
