@@ -307,7 +307,6 @@ class ResponsibilityRule(models.Model):
         return f"{self.category or '*'} / {self.industry_id or '*'} / {self.site_kind or '*'} → {self.lead_unit}"
 
 
-
 class DeadlineRule(models.Model):
     """Working days allowed by category and severity (blank matches anything); the most specific row wins."""
 

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import chain, repeat
 
 from django.utils import timezone
 
@@ -79,25 +80,24 @@ def aggregate(
     ``flows``, one per value (None where unknown or not valid), makes the mean flow-weighted.
     """
     valid: list[float] = []
-    weights: list[float | None] = []
+    weights: list[float] = []  # the known flows of the valid values
     total = 0
     abnormal: str | None = None
-    flow_list = list(flows) if flows is not None else None
-    for index, (value, flag) in enumerate(values):
+    # A value without a flow of its own (no flows given, or fewer) has an unknown flow.
+    for (value, flag), flow in zip(values, chain(flows or (), repeat(None)), strict=False):
         total += 1
         if flag == VALID_FLAG and value is not None:
             valid.append(value)
-            if flow_list is not None:
-                weights.append(flow_list[index] if index < len(flow_list) else None)
+            if flow is not None and flow >= 0:
+                weights.append(flow)
         elif abnormal is None:
             abnormal = flag if flag != VALID_FLAG else FAULT_FLAG
     mean = sum(valid) / len(valid) if valid else None
-    known = [w for w in weights if w is not None and w >= 0]
     # Weighted only when every valid value has its flow (a value without one would count for nothing) and
     # some water flowed; a minute without discharge rightly weighs nothing.
-    weighted = bool(valid) and flow_list is not None and len(known) == len(valid) and sum(known) > 0
+    weighted = flows is not None and bool(valid) and len(weights) == len(valid) and sum(weights) > 0
     if weighted:
-        mean = sum(v * w for v, w in zip(valid, known, strict=True)) / sum(known)
+        mean = sum(v * w for v, w in zip(valid, weights, strict=True)) / sum(weights)
     if len(valid) < needed:
         flag = abnormal if rule.any_abnormal_taints and abnormal else FAULT_FLAG
         return Result(mean, flag, len(valid), total, weighted)

@@ -374,7 +374,9 @@ def deferred_recover(
     steps between the packets' arrival times. Replay is idempotent, so decoding a packet twice changes
     nothing. Returns None when nothing was pending.
     """
-    slots = Q(slot=slot) | (Q(slot__gte=beyond) if beyond is not None else Q(pk__in=[]))
+    slots = Q(slot=slot)
+    if beyond is not None:
+        slots |= Q(slot__gte=beyond)
     marks = ReceiverProgress.objects.filter(slots, pending_since__isnull=False)
     since = marks.aggregate(oldest=Min("pending_since"))["oldest"]
     if since is None:
