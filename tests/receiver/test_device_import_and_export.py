@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lanqing.cli import main
-from lanqing.monitoring.models import Device, Point, RawPacket
+from lanqing.monitoring.models import Device, DeviceKey, Point, RawPacket
 
 pytestmark = pytest.mark.django_db
 
@@ -137,26 +137,83 @@ def test_a_bad_since_time_is_explained(cast, tmp_path, capsys):
     assert "--since 'yesterday'" in capsys.readouterr().err
 
 
-def test_a_device_key_entered_in_the_admin_is_stored_sealed(cast, client):
+def _admin_key_post(client, device, key: str):
     from django.contrib.auth import get_user_model
-
-    from lanqing.monitoring.models import DeviceKey
 
     admin_user = get_user_model().objects.create_superuser("root", password="x-very-secret-9")
     client.force_login(admin_user)
-    device = Device.objects.get(mn="MNOUTA")
-    response = client.post(
+    return client.post(
         f"/admin/monitoring/device/{device.id}/change/",
         {
-            "mn": "MNOUTA",
+            "mn": device.mn,
             "protocol": "2025",
             "point": device.point_id,
             "crc_mode": "strict",
             "unit_overrides": "{}",
             "is_active": "on",
-            "sm4_key": "abcdefgh12345678",
+            "sm4_key": key,
         },
     )
+
+
+def test_a_device_key_entered_in_the_admin_is_stored_sealed(cast, client):
+    device = Device.objects.get(mn="MNOUTA")
+    response = _admin_key_post(client, device, "abcdefgh12345678")
     assert response.status_code == 302, response.content[:2000]
     key = DeviceKey.objects.get(device=device)
     assert key.open() == b"abcdefgh12345678" and b"abcdefgh12345678" not in bytes(key.sealed)
+
+
+def test_a_key_with_characters_outside_ascii_is_refused_in_the_admin(cast, client):
+    device = Device.objects.get(mn="MNOUTA")
+    response = _admin_key_post(client, device, "密钥abcdefgh123456")  # 16 characters, not 16 bytes
+    assert response.status_code == 200
+    assert "16" in response.content.decode()
+    assert not DeviceKey.objects.exists()
+
+
+def test_sm4_keys_are_imported_sealed_and_an_unchanged_key_is_left_as_it_is(cast, tmp_path, capsys):
+    path = tmp_path / "devices.csv"
+    path.write_text(
+        "mn,password,protocol,point,sm4_key\n"
+        "MNNEW0001,abc123,2025,OUT-A/2,abcdefgh12345678\n"
+        "MNNEW0002,abc123,2025,OUT-A/3,\n",
+        encoding="utf-8",
+    )
+    assert main(["device", "import", str(path)]) == 0
+    assert "2 devices registered, 0 updated, 2 points created, 1 keys set" in capsys.readouterr().out
+    device = Device.objects.get(mn="MNNEW0001")
+    [key] = DeviceKey.objects.filter(device=device)
+    assert key.open() == b"abcdefgh12345678" and b"abcdefgh12345678" not in bytes(key.sealed)
+    assert not DeviceKey.objects.filter(device__mn="MNNEW0002").exists()
+    # The same file again: the key row (and the age that drives its rotation) stays.
+    assert main(["device", "import", str(path)]) == 0
+    assert "0 keys set" in capsys.readouterr().out
+    assert list(DeviceKey.objects.filter(device=device)) == [key]
+    # A new key retires the old one, which is kept for packets encrypted with it.
+    path.write_text("mn,password,protocol,point,sm4_key\nMNNEW0001,abc123,2025,OUT-A/2,ABCDEFGH87654321\n")
+    assert main(["device", "import", str(path)]) == 0
+    current = DeviceKey.objects.get(device=device, retired_at__isnull=True)
+    assert current.open() == b"ABCDEFGH87654321"
+    assert DeviceKey.objects.get(device=device, retired_at__isnull=False).open() == b"abcdefgh12345678"
+
+
+def test_bad_sm4_keys_are_reported_without_being_echoed(cast, tmp_path, capsys):
+    path = tmp_path / "devices.csv"
+    path.write_text(
+        "mn,password,protocol,point,sm4_key\n"
+        "MNK1,abc123,2025,OUT-A/1,short-key\n"
+        "MNK2,abc123,2025,OUT-A/1,密钥abcdefgh123456\n"
+        "MNK3,abc123,2017,OUT-A/1,abcdefgh12345678\n",
+        encoding="utf-8",
+    )
+    assert main(["device", "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "devices.csv: line 2, column sm4_key: the key is not 16 printable ASCII characters",
+        "devices.csv: line 3, column sm4_key: the key is not 16 printable ASCII characters",
+        "devices.csv: line 4, column sm4_key: only HJ 212-2025 devices (protocol 2025) encrypt with a key",
+    ]
+    assert "short-key" not in err and "abcdefgh12345678" not in err
+    assert not Device.objects.filter(mn__startswith="MNK").exists()
+    assert not DeviceKey.objects.exists()

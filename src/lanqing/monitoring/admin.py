@@ -1,7 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanqing.monitoring.models import (
@@ -18,6 +16,7 @@ from lanqing.monitoring.models import (
     Site,
     TransmissionStat,
 )
+from lanqing.monitoring.services import device_key_replace
 
 
 @admin.register(Factor)
@@ -67,6 +66,13 @@ class DeviceForm(forms.ModelForm):
             "status_upload",
         ]
 
+    def clean_sm4_key(self):
+        key = self.cleaned_data.get("sm4_key", "")
+        # The key is 16 bytes; a character outside ASCII would not be one byte (and used to be stored as "?").
+        if key and not (key.isascii() and key.isprintable()):
+            raise forms.ValidationError(_("The key must be 16 printable ASCII characters."))
+        return key
+
     def clean(self):
         data = super().clean()
         if not self.instance.pk and not data.get("password"):
@@ -93,13 +99,7 @@ class DeviceAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         key = form.cleaned_data.get("sm4_key")
         if key:
-            # A new key replaces the current one; the receiver picks it up within its 30 s device cache.
-            now = timezone.now()
-            with transaction.atomic():
-                DeviceKey.objects.filter(device=obj, retired_at__isnull=True).update(retired_at=now)
-                sealed = DeviceKey(device=obj, created_at=now)
-                sealed.seal(key.encode("ascii", "replace"))
-                sealed.save()
+            device_key_replace(obj.id, key.encode("ascii"))
 
 
 @admin.register(RawPacket)

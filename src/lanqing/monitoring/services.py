@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from lanqing.jobs.services import job_enqueue
 from lanqing.monitoring.jobs import IMPORT_JOB
-from lanqing.monitoring.models import MeasurementImport
+from lanqing.monitoring.models import DeviceKey, MeasurementImport
 
 
 @transaction.atomic
@@ -15,3 +16,21 @@ def measurement_import_submit(*, file_name: str, content: bytes, by) -> Measurem
     record = MeasurementImport.objects.create(file_name=file_name[:255], content=content, uploaded_by=by)
     job_enqueue(kind=IMPORT_JOB, payload={"import_id": record.id})
     return record
+
+
+@transaction.atomic
+def device_key_replace(device_id: int, raw: bytes) -> DeviceKey:
+    """Make ``raw`` the device's SM4 key: the current key is retired (kept, sealed, for packets that were
+    encrypted with it) and the new one sealed. The receiver picks it up within its device cache's TTL."""
+    now = timezone.now()
+    DeviceKey.objects.filter(device_id=device_id, retired_at__isnull=True).update(retired_at=now)
+    key = DeviceKey(device_id=device_id, created_at=now)
+    key.seal(raw)
+    key.save()
+    return key
+
+
+def device_key_current(device_id: int) -> bytes | None:
+    """The device's current SM4 key, unsealed; None when it has none."""
+    row = DeviceKey.objects.filter(device_id=device_id, retired_at__isnull=True).order_by("-created_at").first()
+    return row.open() if row is not None else None

@@ -7,8 +7,10 @@ with that code. An MN already registered is updated (password, protocol, point).
 ``crc_mode`` (strict, swapped, log_only) and ``logger_id`` (HJ 212-2025 data-logger ID, i23005, for
 registration with 1001/1002), and the settings sent to the device on connection (HJ 212 §6.7):
 ``reply_timeout`` and ``resend_count`` (1–99, together), ``rtd_interval`` (30–3600 s), ``min_interval``
-(1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 min), ``realtime_upload`` and ``status_upload`` (on or off). An empty
-optional cell leaves the device's value as it is. Every bad row is reported with its line, column and
+(1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 min), ``realtime_upload`` and ``status_upload`` (on or off), and
+``sm4_key``, the 16-character key of an HJ 212-2025 device that encrypts (stored sealed, as a key entered in
+the web UI; a key equal to the current one is left as it is, so importing a file again does not restart the
+key's 90-day rotation). An empty optional cell leaves the device's value as it is. Every bad row is reported with its line, column and
 reason and changes nothing; the good rows are saved.
 """
 
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from lanqing.monitoring.models import MIN_INTERVALS, CrcMode, Device, Point, Protocol, Site
+from lanqing.monitoring.services import device_key_current, device_key_replace
 from lanqing.tabular import TableError, cell_text, read_table
 
 REQUIRED = ("mn", "password", "protocol", "point")
@@ -30,7 +33,8 @@ NUMBER_SETTINGS: dict[str, tuple[int, int, tuple[int, ...] | None]] = {
     "min_interval": (1, 30, MIN_INTERVALS),
 }
 SWITCH_SETTINGS = ("realtime_upload", "status_upload")
-OPTIONAL = ("crc_mode", "logger_id", *NUMBER_SETTINGS, *SWITCH_SETTINGS)
+OPTIONAL = ("crc_mode", "logger_id", "sm4_key", *NUMBER_SETTINGS, *SWITCH_SETTINGS)
+SM4_KEY_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class DeviceImport:
     created: int = 0
     updated: int = 0
     points_created: int = 0
+    keys_set: int = 0
     errors: list[RowError] = field(default_factory=list)
     file_error: str = ""
 
@@ -53,7 +58,7 @@ class DeviceImport:
             return f"lanqing device import: {self.file_error}"
         return (
             f"lanqing device import: {self.created} devices registered, {self.updated} updated, "
-            f"{self.points_created} points created, {len(self.errors)} rows rejected"
+            f"{self.points_created} points created, {self.keys_set} keys set, {len(self.errors)} rows rejected"
         )
 
 
@@ -125,6 +130,12 @@ def _check(line: int, row: dict[str, str], sites: dict[str, Site], seen: dict[st
         return RowError(line, "crc_mode", f"{crc_mode!r} is not one of {', '.join(CrcMode.values)}")
     if len(row.get("logger_id", "")) > 40:
         return RowError(line, "logger_id", "the logger ID is longer than 40 characters")
+    key = row.get("sm4_key", "")
+    if key and (len(key) != SM4_KEY_LENGTH or not key.isascii() or not key.isprintable()):
+        # Not echoed: the message goes to a terminal and maybe a log.
+        return RowError(line, "sm4_key", f"the key is not {SM4_KEY_LENGTH} printable ASCII characters")
+    if key and row["protocol"] != Protocol.HJ212_2025:
+        return RowError(line, "sm4_key", "only HJ 212-2025 devices (protocol 2025) encrypt with a key")
     return _check_settings(line, row)
 
 
@@ -182,3 +193,7 @@ def _save(row: dict[str, str], sites: dict[str, Site], result: DeviceImport) -> 
             setattr(device, name, row[name].lower())
     device.set_password(row["password"])
     device.save()
+    key = row.get("sm4_key", "").encode("ascii")
+    if key and device_key_current(device.id) != key:
+        device_key_replace(device.id, key)
+        result.keys_set += 1

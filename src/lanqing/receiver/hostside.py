@@ -332,14 +332,6 @@ def _key_due(device_id: int, max_age: timedelta, asked: bool) -> bytes | None:
 
 
 def _key_store(device_id: int, new: bytes) -> None:
-    from django.db import transaction
-    from django.utils import timezone
+    from lanqing.monitoring.services import device_key_replace
 
-    from lanqing.monitoring.models import DeviceKey
-
-    now = timezone.now()
-    with transaction.atomic():
-        DeviceKey.objects.filter(device_id=device_id, retired_at__isnull=True).update(retired_at=now)
-        key = DeviceKey(device_id=device_id, created_at=now)
-        key.seal(new)
-        key.save()
+    device_key_replace(device_id, new)
