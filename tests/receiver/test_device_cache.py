@@ -104,3 +104,17 @@ def test_unit_overrides_are_read_with_the_registry(cast):
     cache = DeviceCache()
     cache.device("MNOUTA")
     assert cache.device("MNAIR01").scales == {"a34004": pytest.approx(0.001)}
+
+
+def test_a_flood_of_strangers_neither_grows_the_cache_without_bound_nor_evicts_the_registry(cast, monkeypatch):
+    from lanqing.monitoring import ingest
+
+    monkeypatch.setattr(ingest, "STRANGERS_MAX", 5)
+    cache = DeviceCache()
+    cache.device("MNOUTA")
+    for n in range(50):
+        assert cache.device(f"STRANGER{n:04d}") is None
+    assert len(cache._strangers) <= 5
+    with CaptureQueriesContext(connection) as queries:
+        assert cache.device("MNOUTB").mn == "MNOUTB"
+    assert len(queries) == 0

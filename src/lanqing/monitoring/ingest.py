@@ -51,6 +51,8 @@ DEVICE_TTL = 30.0
 # Don't write last_seen_at for a device more often than this: one UPDATE per device per interval.
 SEEN_EVERY = 10.0
 REASON_MAX = 300
+# Bound on the MNs remembered as unregistered between two refreshes of the device cache.
+STRANGERS_MAX = 100_000
 # Bound on the memo of converted DataTimes (a device's clock can send any time; memory must not grow).
 TIMES_MAX = 50_000
 
@@ -103,8 +105,11 @@ class DeviceCache:
 
     def __init__(self, *, ttl: float = DEVICE_TTL) -> None:
         self.ttl = ttl
-        self._devices: dict[str, KnownDevice | None] = {}
+        self._devices: dict[str, KnownDevice] = {}
         self._devices_at = -1e9
+        # MNs found in no registration since the last refresh; bounded apart from the devices, for these are
+        # chosen by whoever connects.
+        self._strangers: set[str] = set()
         self._passwords: dict[tuple[int, str], bool] = {}
         self._factors: dict[str, int] = {}
         self._factors_at = -1e9
@@ -120,12 +125,15 @@ class DeviceCache:
         try:
             return self._devices[mn]
         except KeyError:
-            pass
+            if mn in self._strangers:
+                return None
         known = self._load(mn)
-        if len(self._devices) > 100_000:
-            self._devices.clear()  # bounded: MNs are attacker-chosen; the next refresh reads all again
-            self._devices_at = -1e9
-        self._devices[mn] = known
+        if known is not None:
+            self._devices[mn] = known
+        else:
+            if len(self._strangers) >= STRANGERS_MAX:
+                self._strangers.clear()
+            self._strangers.add(mn)
         return known
 
     def device_by_logger(self, logger_id: str) -> KnownDevice | None:
@@ -185,6 +193,7 @@ class DeviceCache:
             self._devices_at = -1e9
         else:
             self._devices.pop(mn, None)
+            self._strangers.discard(mn)
 
     def _load_all(self) -> None:
         self._devices_at = monotonic_clock.monotonic()
@@ -192,6 +201,7 @@ class DeviceCache:
         keys = _current_keys(DeviceKey.objects.filter(retired_at__isnull=True))
         factors = _factors_by_code({code for device in devices for code in _overrides(device)})
         self._devices = {device.mn: _known(device, keys.get(device.id), factors) for device in devices}
+        self._strangers.clear()
 
     def _load(self, mn: str) -> KnownDevice | None:
         device = Device.objects.select_related("point__site").filter(mn=mn).first()
