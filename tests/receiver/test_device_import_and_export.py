@@ -217,3 +217,17 @@ def test_bad_sm4_keys_are_reported_without_being_echoed(cast, tmp_path, capsys):
     assert "short-key" not in err and "abcdefgh12345678" not in err
     assert not Device.objects.filter(mn__startswith="MNK").exists()
     assert not DeviceKey.objects.exists()
+
+
+def test_an_imported_key_replaces_one_sealed_under_another_secret_key(cast, tmp_path, settings):
+    from lanqing.monitoring.services import device_key_replace
+
+    device = Device.objects.get(mn="MNOUTA")
+    settings.SECRET_KEY = "the-secret-key-of-an-older-installation"
+    device_key_replace(device.id, b"abcdefgh12345678")
+    settings.SECRET_KEY = "the-secret-key-of-this-installation-now"
+    path = tmp_path / "devices.csv"
+    path.write_text("mn,password,protocol,point,sm4_key\nMNOUTA,abc123,2025,OUT-A/1,abcdefgh12345678\n")
+    assert main(["device", "import", str(path)]) == 0
+    current = DeviceKey.objects.get(device=device, retired_at__isnull=True)
+    assert current.open() == b"abcdefgh12345678"

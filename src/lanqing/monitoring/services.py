@@ -31,6 +31,14 @@ def device_key_replace(device_id: int, raw: bytes) -> DeviceKey:
 
 
 def device_key_current(device_id: int) -> bytes | None:
-    """The device's current SM4 key, unsealed; None when it has none."""
+    """The device's current SM4 key, unsealed; None when it has none, or none that opens (sealed under
+    another SECRET_KEY: the receiver cannot use it either, so a key given now should replace it)."""
+    from cryptography.exceptions import InvalidTag
+
     row = DeviceKey.objects.filter(device_id=device_id, retired_at__isnull=True).order_by("-created_at").first()
-    return row.open() if row is not None else None
+    if row is None:
+        return None
+    try:
+        return row.open()
+    except InvalidTag:
+        return None

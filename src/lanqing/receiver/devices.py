@@ -8,10 +8,10 @@ with that code. An MN already registered is updated (password, protocol, point).
 registration with 1001/1002), and the settings sent to the device on connection (HJ 212 §6.7):
 ``reply_timeout`` and ``resend_count`` (1–99, together), ``rtd_interval`` (30–3600 s), ``min_interval``
 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 min), ``realtime_upload`` and ``status_upload`` (on or off), and
-``sm4_key``, the 16-character key of an HJ 212-2025 device that encrypts (stored sealed, as a key entered in
-the web UI; a key equal to the current one is left as it is, so importing a file again does not restart the
-key's 90-day rotation). An empty optional cell leaves the device's value as it is. Every bad row is reported with its line, column and
-reason and changes nothing; the good rows are saved.
+``sm4_key``, the 16-character key of an HJ 212-2025 device that encrypts (stored sealed, as a key entered
+in the web UI; a key equal to the current one is left as it is, so importing a file again does not restart
+the key's 90-day rotation). An empty optional cell leaves the device's value as it is. Every bad row is
+reported with its line, column and reason and changes nothing; the good rows are saved.
 """
 
 from __future__ import annotations
