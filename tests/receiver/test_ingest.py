@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -189,3 +189,21 @@ def test_junk_of_every_byte_value_is_kept_byte_for_byte(cast):
     stored = RawPacket.objects.order_by("id")
     assert b"".join(bytes(data) for data in stored.values_list("data", flat=True)) == junk
     assert set(stored.values_list("peer", flat=True)) == {"127.0.0.1:1\t\\x"}
+
+
+@pytest.mark.parametrize(
+    "arrived",
+    [
+        datetime(2026, 3, 1, 7, 0, 30, tzinfo=UTC),
+        datetime(2026, 3, 1, 7, 0, 30, 120_001, tzinfo=UTC),
+        datetime(2026, 3, 1, 15, 0, 30, 5, tzinfo=timezone(timedelta(hours=8))),
+    ],
+)
+def test_arrival_times_are_stored_as_the_orm_stores_them(cast, arrived):
+    frame = hj212.build_data(Peer("MNOUTA", "123456", "31"), Cn.HOUR_DATA, WHEN, {"a21026": {"Avg": 1, "Flag": "N"}})
+    ingest_batch([Received(item, "127.0.0.1:1", arrived) for item in Framer().feed(frame)], cache=DeviceCache())
+    stored = RawPacket.objects.get()
+    assert stored.received_at == arrived
+    # The ORM's own lookups find it, which on SQLite needs the very text the ORM would have written.
+    assert RawPacket.objects.filter(received_at=arrived).count() == 1
+    assert RawPacket.objects.filter(received_at__gte=arrived, received_at__lte=arrived).count() == 1
