@@ -331,11 +331,16 @@ def _durable(env: dict, label: str, per_device: int, window: int, *extra: str) -
         receiver, port = _start_receiver(env, *extra, stderr=stderr)
         try:
             _load(port, devices=DEVICES, per_device=2, window=window)  # warm-up: connections, caches
+            before = _tree_cpu(receiver.pid)
             rate = _load(port, devices=DEVICES, per_device=per_device, window=window)
+            after = _tree_cpu(receiver.pid)
         finally:
             receiver.terminate()
             receiver.wait(30)
-    print(f"  {label:<30} {rate:>10,.0f} packets/s  ({DEVICES} devices × {per_device} packets)")
+    cpu = ""
+    if before is not None and after is not None:
+        cpu = f", receiver CPU {1e6 * (after - before) / (DEVICES * per_device):,.0f} µs/packet"
+    print(f"  {label:<30} {rate:>10,.0f} packets/s  ({DEVICES} devices × {per_device} packets{cpu})")
     if wal is not None:
         # Bounded by the receiver's checkpoints (receiver/writer.py WAL_LIMIT), however long the flood lasts.
         print(f"  {'':<30} write-ahead log at most {largest.size / 2**20:,.0f} MB")
@@ -345,6 +350,33 @@ def _durable(env: dict, label: str, per_device: int, window: int, *extra: str) -
     if errors:
         print(f"  warning: {len(errors)} errors logged by the receiver ({locked} 'database is locked')")
     return rate
+
+
+def _tree_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by a process and its descendants (the supervisor's workers),
+    from /proc; None where there is no /proc. Printed beside each rate as a second figure for comparing
+    changes: packets per second also depend on the load generator and on the waits of the closed loop."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    parents: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(entry.name))
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo.extend(parents.get(current, []))
+    return total
 
 
 class _LargestFile:
