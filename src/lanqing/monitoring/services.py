@@ -30,12 +30,17 @@ def device_key_replace(device_id: int, raw: bytes) -> DeviceKey:
     return key
 
 
+def device_key_row(device_id: int) -> DeviceKey | None:
+    """The device's current key row (the newest one not retired), still sealed; None when it has none."""
+    return DeviceKey.objects.filter(device_id=device_id, retired_at__isnull=True).order_by("-created_at").first()
+
+
 def device_key_current(device_id: int) -> bytes | None:
     """The device's current SM4 key, unsealed; None when it has none, or none that opens (sealed under
     another SECRET_KEY: the receiver cannot use it either, so a key given now should replace it)."""
     from cryptography.exceptions import InvalidTag
 
-    row = DeviceKey.objects.filter(device_id=device_id, retired_at__isnull=True).order_by("-created_at").first()
+    row = device_key_row(device_id)
     if row is None:
         return None
     try:

@@ -321,11 +321,9 @@ def _key_due(device_id: int, max_age: timedelta, asked: bool) -> bytes | None:
     """The device's current key when it should get a new one, else None."""
     from django.utils import timezone
 
-    from lanqing.monitoring.models import DeviceKey
+    from lanqing.monitoring.services import device_key_row
 
-    key = (
-        DeviceKey.objects.filter(device_id=device_id, retired_at__isnull=True).order_by("-created_at").first()
-    )
+    key = device_key_row(device_id)
     if key is None or not (asked or key.created_at < timezone.now() - max_age):
         return None
     return key.open()
