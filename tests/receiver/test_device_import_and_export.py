@@ -231,3 +231,20 @@ def test_an_imported_key_replaces_one_sealed_under_another_secret_key(cast, tmp_
     assert main(["device", "import", str(path)]) == 0
     current = DeviceKey.objects.get(device=device, retired_at__isnull=True)
     assert current.open() == b"abcdefgh12345678"
+
+
+def test_a_key_in_a_number_cell_of_a_spreadsheet_is_refused(cast, tmp_path, capsys):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["mn", "password", "protocol", "point", "sm4_key"])
+    book.active.append(["MNXLSX01", "abc123", 2025, "OUT-A/1", 1234567890123456])
+    book.active.append(["MNXLSX02", "abc123", 2025, "OUT-A/1", "1234567890123456"])
+    book.save(tmp_path / "devices.xlsx")
+    assert main(["device", "import", str(tmp_path / "devices.xlsx")]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "devices.xlsx: line 2, column sm4_key: the key is in a number cell, which keeps only 15 digits; "
+        "enter it as text"
+    ]
+    assert not Device.objects.filter(mn="MNXLSX01").exists()
+    assert DeviceKey.objects.get(device__mn="MNXLSX02").open() == b"1234567890123456"

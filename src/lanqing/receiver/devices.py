@@ -8,7 +8,7 @@ with that code. An MN already registered is updated (password, protocol, point).
 registration with 1001/1002), and the settings sent to the device on connection (HJ 212 §6.7):
 ``reply_timeout`` and ``resend_count`` (1–99, together), ``rtd_interval`` (30–3600 s), ``min_interval``
 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 min), ``realtime_upload`` and ``status_upload`` (on or off), and
-``sm4_key``, the 16-character key of an HJ 212-2025 device that encrypts (stored sealed, as a key entered
+``sm4_key``, the 16-character key of an HJ 212-2025 device that encrypts, as text (stored sealed, as a key entered
 in the web UI; a key equal to the current one is left as it is, so importing a file again does not restart
 the key's 90-day rotation). An empty optional cell leaves the device's value as it is. Every bad row is
 reported with its line, column and reason and changes nothing; the good rows are saved.
@@ -89,7 +89,9 @@ def devices_import(data: bytes, *, dry_run: bool = False) -> DeviceImport:
                 )
 
             row = {name: cell(name) for name in index}
-            error = _check(line, row, sites, seen)
+            key_at = index.get("sm4_key")
+            error = _key_cell_error(line, values[key_at] if key_at is not None and key_at < len(values) else None)
+            error = error or _check(line, row, sites, seen)
             if error:
                 result.errors.append(error)
                 continue
@@ -137,6 +139,14 @@ def _check(line: int, row: dict[str, str], sites: dict[str, Site], seen: dict[st
     if key and row["protocol"] != Protocol.HJ212_2025:
         return RowError(line, "sm4_key", "only HJ 212-2025 devices (protocol 2025) encrypt with a key")
     return _check_settings(line, row)
+
+
+def _key_cell_error(line: int, value: object) -> RowError | None:
+    # A spreadsheet keeps 15 significant digits of a number: a 16-digit key typed into a number cell has lost
+    # its last digit before the file is saved, and would be stored wrong without a word.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return RowError(line, "sm4_key", "the key is in a number cell, which keeps only 15 digits; enter it as text")
+    return None
 
 
 def _check_settings(line: int, row: dict[str, str]) -> RowError | None:
