@@ -3,6 +3,7 @@ is lost by that, neither the values nor, after a crash, the rows that were still
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -132,3 +133,30 @@ def test_a_waiting_row_the_database_refuses_does_not_hold_back_the_others(cast):
     assert list(Measurement.objects.values_list("value", flat=True)) == [10.0]
     assert ReceiverProgress.objects.get(slot=0).pending_since is None
     assert not deferred.measurements
+
+
+def test_frames_arriving_while_the_turn_is_awaited_are_stored_in_the_same_commit(cast):
+    # ``late`` is asked only once the turn is held; its frames are answered after the batch's, and their
+    # measurements wait with the batch's.
+    held: list[bool] = []
+    inside = False
+
+    @contextmanager
+    def turn():
+        nonlocal inside
+        inside = True
+        yield
+        inside = False
+
+    def late():
+        held.append(inside)
+        return _batch([12.0, 13.0], start=2)
+
+    deferred = Deferred(slot=0)
+    outcomes = ingest_batch(_batch([10.0, 11.0]), cache=DeviceCache(), deferred=deferred, turn=turn, late=late)
+    assert held == [True]
+    assert [o.packet.data_time.minute for o in outcomes] == [0, 1, 2, 3]
+    assert all(o.accepted and o.reply for o in outcomes)
+    assert RawPacket.objects.filter(verdict="accepted").count() == 4
+    assert deferred_write(deferred) == 4
+    assert sorted(Measurement.objects.values_list("value", flat=True)) == [10.0, 11.0, 12.0, 13.0]

