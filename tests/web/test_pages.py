@@ -85,6 +85,42 @@ def test_site_series_returns_local_times_and_values(cast, client_for):
     assert 'id="site-chart"' in page
 
 
+def test_site_page_shows_when_each_device_was_last_heard_and_this_months_transmission_rates(cast, client_for):
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    from lanqing.monitoring.models import Device, TransmissionStat
+
+    device = Device.objects.get(mn="MNAIR01")
+    Device.objects.filter(id=device.id).update(last_seen_at=datetime(2026, 3, 1, 7, 5, tzinfo=UTC))
+    month = timezone.localdate().replace(day=1)
+    pm25, so2 = Factor.objects.get(code="a34004"), Factor.objects.get(code="a21026")
+    for factor, start, counts in [
+        (pm25, month, (720, 700, 690)),
+        (so2, month, (720, 720, 720)),
+        (so2, (month - timedelta(days=1)).replace(day=1), (744, 0, 0)),  # last month: not this page's
+    ]:
+        expected, received, valid = counts
+        TransmissionStat.objects.create(device=device, factor=factor, span="month", start=start, expected=expected,
+                                        received=received, valid=valid, computed_at=timezone.now())
+    page = client_for(cast.users["township_a"]).get(
+        reverse("monitoring:site", args=[cast.air_station.id])).content.decode()
+    assert "最近通信 2026-03-01 15:05" in page  # Beijing time
+    table = page.split('data-testid="transmission-MNAIR01"', 1)[1].split("</table>", 1)[0]
+    rows = [[cell.split(">", 1)[1] for cell in row.split("</td>")[:-1]] for row in table.split("<tr>")[2:]]
+    assert rows[0][1:] == ["720", "720", "720", "100.0%", "100.0%", "100.0%"]  # a21026 SO₂, by code
+    assert rows[1][1:] == ["720", "700", "690", "97.2%", "98.6%", "95.8%"]  # a34004 PM2.5
+    assert rows[2] == ["全部因子", "1440", "1420", "1410", "98.6%", "99.3%", "97.9%"]
+    assert len(rows) == 3
+
+
+def test_site_page_says_so_when_a_device_has_no_statistics_yet(cast, client_for):
+    page = client_for(cast.users["bureau"]).get(
+        reverse("monitoring:site", args=[cast.air_station.id])).content.decode()
+    assert "从未通信" in page and "本月尚无传输统计" in page
+
+
 def test_site_series_rejects_an_unknown_factor_with_a_reason(cast, client_for):
     response = client_for(cast.users["bureau"]).get(
         reverse("monitoring:site_series", args=[cast.air_station.id]), {"factor": "zzz"})

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 
-from lanqing.monitoring.models import Device, Measurement, Site
+from lanqing.monitoring.models import Device, Measurement, Site, Span, TransmissionStat
 from lanqing.org.scope import get_visible, visible
 
 
@@ -28,3 +28,10 @@ def series_for_user(user, *, site: Site, factor_id: int, period: str, start: dat
     return visible(user, Measurement.objects.filter(
         point__site=site, factor_id=factor_id, period=period, time__gte=start, time__lt=end,
     )).order_by("time")
+
+
+def month_transmission_for_user(user, *, site: Site, month: date) -> QuerySet[TransmissionStat]:
+    """The transmission statistics of a site's devices for the month that ``month`` falls in, per factor."""
+    return visible(user, TransmissionStat.objects.filter(
+        device__point__site=site, span=Span.MONTH, start=month.replace(day=1),
+    )).select_related("factor").order_by("device_id", "factor__code")

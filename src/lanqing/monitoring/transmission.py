@@ -14,6 +14,8 @@ counts as 0 % instead of disappearing.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Sum
@@ -132,6 +134,45 @@ def transmission_compute_month(*, month: date, now: datetime | None = None) -> i
     ]
     _upsert(rows)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Counts of hourly values and the three rates in per cent (None where there is nothing to divide by)."""
+
+    label: str
+    expected: int
+    received: int
+    valid: int
+
+    @property
+    def transmission(self) -> float | None:
+        return 100 * self.received / self.expected if self.expected else None
+
+    @property
+    def validity(self) -> float | None:
+        return 100 * self.valid / self.received if self.received else None
+
+    @property
+    def transmission_validity(self) -> float | None:
+        # The national figure, transmission × validity = valid / expected.
+        return 100 * self.valid / self.expected if self.expected else None
+
+
+def rates_by_device(stats: Iterable[TransmissionStat]) -> dict[int, tuple[Rates, list[Rates]]]:
+    """Device id → (the device over all its factors, then each factor), from one span's statistics."""
+    factors: dict[int, list[Rates]] = defaultdict(list)
+    for stat in stats:
+        factors[stat.device_id].append(
+            Rates(stat.factor.display_name, stat.expected, stat.received, stat.valid)
+        )
+    return {
+        device_id: (
+            Rates("", sum(r.expected for r in rows), sum(r.received for r in rows), sum(r.valid for r in rows)),
+            rows,
+        )
+        for device_id, rows in factors.items()
+    }
 
 
 def _upsert(rows: list[TransmissionStat]) -> None:

@@ -17,8 +17,15 @@ from django.views.decorators.http import require_GET
 from lanqing.monitoring import quality
 from lanqing.monitoring.imports import COLUMNS, describe_error
 from lanqing.monitoring.models import Factor, Measurement, MeasurementImport, Period, SiteKind
-from lanqing.monitoring.selectors import devices_visible_to, series_for_user, site_for_user, sites_visible_to
+from lanqing.monitoring.selectors import (
+    devices_visible_to,
+    month_transmission_for_user,
+    series_for_user,
+    site_for_user,
+    sites_visible_to,
+)
 from lanqing.monitoring.services import measurement_import_submit
+from lanqing.monitoring.transmission import rates_by_device
 from lanqing.org import scope
 from lanqing.web.tables import paginate, wants_export, xlsx_response
 
@@ -65,12 +72,15 @@ def site_page(request, site_id: int):
         period = Period.HOUR
     factor = next((f for f in factors if f.code == request.GET.get("factor")), factors[0] if factors else None)
     days = RANGE_DAYS.get(request.GET.get("days", "7"), 7)
-    devices = devices_visible_to(request.user).filter(point__site=site)
+    devices = devices_visible_to(request.user).filter(point__site=site).order_by("mn")
+    month = timezone.localdate()  # the month of the national transmission-validity assessment, local time
+    rates = rates_by_device(month_transmission_for_user(request.user, site=site, month=month))
     quality_context = _quality(site, days)
     return render(request, "monitoring/site_page.html", {
         **quality_context,
         "site": site, "factors": factors, "factor": factor, "period": period, "periods": Period.choices,
-        "days": days, "ranges": RANGE_DAYS.keys(), "devices": devices,
+        "days": days, "ranges": RANGE_DAYS.keys(), "month": month,
+        "devices": [(device, *rates.get(device.id, (None, []))) for device in devices],
         "unit": factor.unit_at(site.kind) if factor else "",
     })
 

@@ -43,6 +43,7 @@ RULES: dict[str, Rule] = {
     "monitoring.point": Rule(("site__jurisdiction__code",), "site__enterprise"),
     "monitoring.device": Rule(("point__site__jurisdiction__code",), "point__site__enterprise"),
     "monitoring.measurement": Rule(("point__site__jurisdiction__code",), "point__site__enterprise"),
+    "monitoring.transmissionstat": Rule(("device__point__site__jurisdiction__code",), "device__point__site__enterprise"),
 }
 
 
