@@ -48,3 +48,26 @@ def test_the_admin_form_offers_the_settings(cast):
     assert {"reply_timeout", "resend_count", "rtd_interval", "min_interval", "realtime_upload", "status_upload"} <= set(
         form.fields
     )
+
+
+def test_the_raw_packet_list_opens_on_todays_packets_and_never_counts_the_whole_table(cast, admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lanqing.monitoring.models import RawPacket
+
+    now = timezone.now()
+    for mn, when in (("MNTODAY", now), ("MNLASTWEEK", now - timedelta(days=8))):
+        RawPacket.objects.create(received_at=when, peer="127.0.0.1:1", mn=mn, data=b"##", verdict="rejected",
+                                 reason="test")
+    response = admin_client.get("/admin/monitoring/rawpacket/")
+    assert response.status_code == 302 and "received_at__gte=" in response["Location"]
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "MNTODAY" in page and "MNLASTWEEK" not in page
+    assert "今天" in page and "本月" in page
+    assert "任意日期" not in page and "今年" not in page  # no choice that counts the whole table
+    page = admin_client.get(
+        "/admin/monitoring/rawpacket/", {"received_at__gte": str(timezone.localdate() - timedelta(days=30))}
+    ).content.decode()
+    assert "MNLASTWEEK" in page
