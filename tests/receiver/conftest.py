@@ -168,6 +168,21 @@ def receiver_process(env: dict, *flags: str, stderr=subprocess.DEVNULL) -> tuple
     return process, int(line.rsplit(":", 1)[1])
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the workers of ``lanqing receiver --workers N``), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # Field 4 is the parent pid; the command name in field 2 may hold spaces, so split after ")".
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
 def send_burst(sock: socket.socket, mn: str, hours: range, buffer: bytes, acked: list[str]) -> bytes | None:
     """Send hourly packets for ``hours`` (a window in flight) and read until each has its 9014, recording
     ``MN:QN`` of every acknowledgement. Returns the bytes read beyond the last reply, or None when the

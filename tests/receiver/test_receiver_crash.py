@@ -4,6 +4,7 @@ under load, and decodes again at start what a crash left unwritten)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import sqlite3
@@ -16,7 +17,7 @@ import pytest
 
 from lanqing import hj212
 
-from .conftest import process_env, receiver_process, send_burst
+from .conftest import child_pids, process_env, receiver_process, send_burst
 
 SETUP = """
 from lanqing.monitoring.factors import factors_ensure
@@ -51,9 +52,11 @@ def _stream(port: int, mn: str, acked: list[str], stop: threading.Event) -> None
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_every_acknowledged_packet_survives_a_sigkill_of_the_receiver(tmp_path: Path):
+@pytest.mark.parametrize("workers", [1, 2], ids=["one process", "two workers taking turns at the database"])
+def test_every_acknowledged_packet_survives_a_sigkill_of_the_receiver(tmp_path: Path, workers: int):
     env = process_env(tmp_path, "crash.sqlite3", SETUP)
-    receiver, port = receiver_process(env, "--no-host-commands")
+    flags = ("--no-host-commands", "--workers", str(workers))
+    receiver, port = receiver_process(env, *flags)
     try:
         acked: list[str] = []
         stop = threading.Event()
@@ -65,7 +68,11 @@ def test_every_acknowledged_packet_survives_a_sigkill_of_the_receiver(tmp_path: 
         deadline = time.monotonic() + 10
         while len(acked) < 2000 and time.monotonic() < deadline:
             time.sleep(0.01)
-        receiver.send_signal(signal.SIGKILL)  # mid-stream: packets are in flight on every connection
+        # Mid-stream: packets are in flight on every connection. With workers, every process dies at once, as
+        # in a power cut: the workers first, so that none can notice its supervisor gone and stop cleanly.
+        for pid in child_pids(receiver.pid):
+            os.kill(pid, signal.SIGKILL)
+        receiver.send_signal(signal.SIGKILL)
         receiver.wait(10)
         stop.set()
         for thread in threads:
@@ -83,7 +90,7 @@ def test_every_acknowledged_packet_survives_a_sigkill_of_the_receiver(tmp_path: 
     assert not missing, f"{len(missing)} acknowledged packets lost, e.g. {sorted(missing)[:3]}"
     # Hour n carries the value n on every device (they share one point): each acknowledged n must be stored.
     wanted = {float(int(key.split(":")[1])) for key in acked}
-    restarted, _ = receiver_process(env, "--no-host-commands")
+    restarted, _ = receiver_process(env, *flags)
     try:
         deadline = time.monotonic() + 20
         while True:

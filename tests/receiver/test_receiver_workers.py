@@ -17,7 +17,7 @@ import pytest
 
 from lanqing import hj212
 
-from .conftest import process_env, receiver_process, send_burst
+from .conftest import child_pids, process_env, receiver_process, send_burst
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT, /proc")
 
@@ -51,20 +51,6 @@ def _start(env: dict, log: Path) -> tuple[subprocess.Popen, int]:
             return receiver_process(env, "--workers", "2", "--no-host-commands", stderr=stderr)
         except AssertionError as exc:
             raise AssertionError(f"{exc}; log:\n{log.read_text()}") from None
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            # Field 4 is the parent pid; the command name in field 2 may hold spaces, so split after ")".
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -116,7 +102,7 @@ def test_two_workers_share_the_port_store_every_acknowledged_packet_and_stop_tog
     env = _prepare(tmp_path)
     supervisor, port = _start(env, tmp_path / "receiver.log")
     try:
-        workers = _children(supervisor.pid)
+        workers = child_pids(supervisor.pid)
         assert len(workers) == 2, workers
         acked: list[str] = []
         connected = threading.Barrier(DEVICES + 1)
@@ -161,7 +147,7 @@ def test_when_a_worker_dies_the_supervisor_stops_the_other_and_fails(tmp_path: P
     env = _prepare(tmp_path)
     supervisor, _ = _start(env, tmp_path / "receiver.log")
     try:
-        workers = _children(supervisor.pid)
+        workers = child_pids(supervisor.pid)
         assert len(workers) == 2, workers
         os.kill(workers[0], signal.SIGKILL)
         assert supervisor.wait(30) != 0  # a service manager restarts the whole receiver
