@@ -216,7 +216,8 @@ class PacketWriter:
         ``callbacks``. Stops at the first item that is not a frame, which waits for the next round."""
         frames: list[Received] = []
         dones: list = []
-        while taken + len(frames) < self.max_batch:
+        # (Never past an item already held over: it would be overwritten and lost.)
+        while self._holdover is None and taken + len(frames) < self.max_batch:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
