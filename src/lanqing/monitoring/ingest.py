@@ -41,6 +41,7 @@ from lanqing.monitoring.models import (
     ReceiverProgress,
     Verdict,
 )
+from lanqing.monitoring.services import device_key_row
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +208,7 @@ class DeviceCache:
         device = Device.objects.select_related("point__site").filter(mn=mn).first()
         if device is None:
             return None
-        keys = _current_keys(DeviceKey.objects.filter(device=device, retired_at__isnull=True))
-        return _known(device, keys.get(device.id), _factors_by_code(_overrides(device)))
+        return _known(device, device_key_row(device.id), _factors_by_code(_overrides(device)))
 
 
 def _overrides(device: Device) -> dict:
@@ -220,7 +220,8 @@ def _factors_by_code(codes) -> dict[str, Factor]:
 
 
 def _current_keys(rows) -> dict[int, DeviceKey]:
-    """Device id → its newest unretired key, from ``rows`` (a DeviceKey query)."""
+    """Device id → its newest unretired key, from ``rows`` (a DeviceKey query); for all devices at once what
+    ``services.device_key_row`` is for one."""
     current: dict[int, DeviceKey] = {}
     for row in rows.order_by("device_id", "created_at", "id"):
         current[row.device_id] = row  # later rows are newer

@@ -31,8 +31,11 @@ def device_key_replace(device_id: int, raw: bytes) -> DeviceKey:
 
 
 def device_key_row(device_id: int) -> DeviceKey | None:
-    """The device's current key row (the newest one not retired), still sealed; None when it has none."""
-    return DeviceKey.objects.filter(device_id=device_id, retired_at__isnull=True).order_by("-created_at").first()
+    """The device's current key row (the newest one not retired, the later row of two made at once), still
+    sealed; None when it has none."""
+    return (
+        DeviceKey.objects.filter(device_id=device_id, retired_at__isnull=True).order_by("-created_at", "-id").first()
+    )
 
 
 def device_key_current(device_id: int) -> bytes | None:

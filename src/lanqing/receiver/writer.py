@@ -168,7 +168,7 @@ class PacketWriter:
                     except queue.Empty:
                         break
                     if item is _STOP:
-                        self._queue.put(_STOP)
+                        self._holdover = item  # stop after this batch, before anything queued later
                         break
                     items.append(item)
                 self._process(items)
