@@ -13,6 +13,14 @@ from lanqing.monitoring.models import Device, DeviceKey, Point, RawPacket
 pytestmark = pytest.mark.django_db
 
 
+def _import_refused(tmp_path, capsys, text: str, *, encoding: str = "utf-8") -> str:
+    """Import ``text`` as devices.csv, which must be refused at least in part (exit 1); returns stderr."""
+    path = tmp_path / "devices.csv"
+    path.write_text(text, encoding=encoding)
+    assert main(["device", "import", str(path)]) == 1
+    return capsys.readouterr().err
+
+
 def test_devices_are_registered_from_csv_and_a_missing_point_is_created(cast, tmp_path, capsys):
     path = tmp_path / "devices.csv"
     path.write_text(
@@ -33,8 +41,9 @@ def test_devices_are_registered_from_csv_and_a_missing_point_is_created(cast, tm
 
 
 def test_every_bad_device_row_is_reported_with_line_and_column(cast, tmp_path, capsys):
-    path = tmp_path / "devices.csv"
-    path.write_text(
+    err = _import_refused(
+        tmp_path,
+        capsys,
         "MN,Password,Protocol,Point\n"
         ",abc,2017,OUT-A/1\n"
         "MN1,abc,2019,OUT-A/1\n"
@@ -45,9 +54,7 @@ def test_every_bad_device_row_is_reported_with_line_and_column(cast, tmp_path, c
         "MN5,abc,2017,OUT-A/1\n",
         encoding="gbk",
     )
-    assert main(["device", "import", str(path)]) == 1
-    err = capsys.readouterr().err.splitlines()
-    assert err == [
+    assert err.splitlines() == [
         "devices.csv: line 2, column mn: the MN is empty",
         "devices.csv: line 3, column protocol: '2019' is not one of 2005, 2017, 2025",
         "devices.csv: line 4, column password: the password is empty",
@@ -78,8 +85,9 @@ def test_devices_import_from_xlsx(cast, tmp_path):
 
 
 def test_connection_settings_are_imported_and_bad_ones_reported(cast, tmp_path, capsys):
-    path = tmp_path / "devices.csv"
-    path.write_text(
+    err = _import_refused(
+        tmp_path,
+        capsys,
         "mn,password,protocol,point,reply_timeout,resend_count,rtd_interval,min_interval,realtime_upload\n"
         "MNSET01,abc123,2017,OUT-A/1,10,3,60.0,5,OFF\n"
         "MNSET02,abc123,2017,OUT-A/1,10,,,,\n"
@@ -87,10 +95,8 @@ def test_connection_settings_are_imported_and_bad_ones_reported(cast, tmp_path, 
         "MNSET04,abc123,2017,OUT-A/1,,,,7,\n"
         "MNSET05,abc123,2017,OUT-A/1,,,,,maybe\n"
         "MNSET06,abc123,2017,OUT-A/1,,,,,\n",
-        encoding="utf-8",
     )
-    assert main(["device", "import", str(path)]) == 1
-    assert capsys.readouterr().err.splitlines() == [
+    assert err.splitlines() == [
         "devices.csv: line 3, column resend_count: the reply timeout and the resend count are set together "
         "(CN 1000)",
         "devices.csv: line 4, column rtd_interval: '20' is not a whole number from 30 to 3600",
@@ -199,16 +205,14 @@ def test_sm4_keys_are_imported_sealed_and_an_unchanged_key_is_left_as_it_is(cast
 
 
 def test_bad_sm4_keys_are_reported_without_being_echoed(cast, tmp_path, capsys):
-    path = tmp_path / "devices.csv"
-    path.write_text(
+    err = _import_refused(
+        tmp_path,
+        capsys,
         "mn,password,protocol,point,sm4_key\n"
         "MNK1,abc123,2025,OUT-A/1,short-key\n"
         "MNK2,abc123,2025,OUT-A/1,密钥abcdefgh123456\n"
         "MNK3,abc123,2017,OUT-A/1,abcdefgh12345678\n",
-        encoding="utf-8",
     )
-    assert main(["device", "import", str(path)]) == 1
-    err = capsys.readouterr().err
     assert err.splitlines() == [
         "devices.csv: line 2, column sm4_key: the key is not 16 printable ASCII characters",
         "devices.csv: line 3, column sm4_key: the key is not 16 printable ASCII characters",
