@@ -25,7 +25,8 @@ class Variable:
 VARIABLES = [
     Variable("LANQING_DATABASE_URL", "sqlite:///<data dir>/lanqing.sqlite3",
              "Database for every command: sqlite:///path or postgresql://user:pass@host:port/name"),
-    Variable("LANQING_DATA_DIR", "./var", "Folder for the SQLite file, uploads, logs and generated secrets"),
+    Variable("LANQING_DATA_DIR", "./var", "Folder for the SQLite file, uploads, logs and generated secrets; "
+             "resolved once where the first command starts, never inside the installed package"),
     Variable("LANQING_SECRET_KEY", "generated once into <data dir>/secret_key",
              "Django secret key (or LANQING_SECRET_KEY_FILE pointing at a file that holds it)"),
     Variable("LANQING_DEBUG", "false", "Show debug pages (true/false); never true in production"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -22,11 +23,22 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _data_dir() -> Path:
+    """The data folder as an absolute path, decided once and passed on to every child process.
+
+    Without LANQING_DATA_DIR it is ./var of the directory the first command started in; the resolved path goes
+    back into the environment, so the web, worker and receiver processes a command starts use the same folder
+    whatever their own working directory. A folder inside the installed package is refused: generated secrets
+    and the database would end up in the source tree (or in site-packages) and could be committed or shipped.
+    """
     path = Path(env_str("LANQING_DATA_DIR", "var")).expanduser().resolve()
+    if path == PACKAGE_DIR or PACKAGE_DIR in path.parents:
+        raise ConfigError(f"LANQING_DATA_DIR={str(path)!r} lies inside the lanqing package ({PACKAGE_DIR}); "
+                          "set LANQING_DATA_DIR to a folder outside it, or start the command elsewhere")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"LANQING_DATA_DIR={str(path)!r}: cannot create the folder: {exc.strerror}") from exc
+    os.environ["LANQING_DATA_DIR"] = str(path)
     return path
 
 
