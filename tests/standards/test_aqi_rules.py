@@ -40,6 +40,12 @@ def test_co_given_in_micrograms_is_flagged_instead_of_scored():
     assert report.aqi == 69
 
 
+def test_co_within_the_table_is_scored_however_high():
+    # HJ 633-2012 CO 24-h: 400 + (55 − 48)/(60 − 48) × 100 = 458.3 -> 459.
+    report = aqi_report({**CLEAN_DAY, "CO": 55}, period="day", standard="2012")
+    assert report.iaqi["CO"] == 459 and report.aqi == 459
+
+
 def test_a_value_beyond_the_table_shows_as_500_plus():
     report = aqi_report({**CLEAN_DAY, "PM10": 1800}, period="day", standard="2012")
     assert report.aqi == 500 and report.above_table and report.display == "500+"

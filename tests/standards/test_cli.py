@@ -47,7 +47,7 @@ def test_hourly_utf8_csv_reproduces_the_published_linfen_values(tmp_path, capsys
     assert [r["AQI"] for r in rows] == ["128", "120", "88"]
     assert [r["category"] for r in rows] == ["轻度污染", "轻度污染", "良"]
     assert [r["primary_pollutants"] for r in rows] == ["PM2.5", "O3", "PM2.5"]
-    assert list(rows[0])[-6:] == ["IAQI_SO2", "IAQI_NO2", "IAQI_CO", "IAQI_O3", "IAQI_PM10", "IAQI_PM2.5"]
+    assert list(rows[0])[-7:] == ["IAQI_SO2", "IAQI_NO2", "IAQI_CO", "IAQI_O3", "IAQI_PM10", "IAQI_PM2.5", "flags"]
     assert rows[0]["station"] == "临钢医院" and rows[0]["level"] == "3"
 
 
@@ -78,7 +78,7 @@ def test_daily_xlsx_in_and_xlsx_out(tmp_path, capsys):
     assert code == 0
     values = list(load_workbook(target).active.iter_rows(values_only=True))
     header = list(values[0])
-    assert header[-11:-7] == ["AQI", "level", "category", "primary_pollutants"]
+    assert header[-12:-8] == ["AQI", "level", "category", "primary_pollutants"]
     assert "IAQI_O3_8h" in header and "IAQI_O3" in header
     # 2025: the 2012 daily AQI includes the O3 daily max 1-h; 2026 leaves it out [U].
     assert values[1][header.index("AQI")] == 130 and values[1][header.index("primary_pollutants")] == "O3"
@@ -116,6 +116,39 @@ def test_bad_rows_are_reported_by_line_and_column_and_good_rows_still_computed(t
     rows = rows_of(out)
     assert [r["AQI"] for r in rows] == ["128", "120", "88", "120", "", "", ""]
     assert rows[3]["IAQI_SO2"] == "" and rows[3]["IAQI_CO"] == "" and rows[3]["IAQI_PM10"] == ""
+
+
+def test_co_that_the_table_defines_is_computed_with_a_warning_and_a_flag(tmp_path, capsys):
+    path = tmp_path / "co.csv"
+    path.write_text(HOURLY + "2017-07-07 17:00,X,10,10,59.9,10,10,10\n2017-07-07 18:00,X,10,10,119.9,10,10,10\n",
+                    encoding="utf-8")
+    code, out, err = run(capsys, "aqi", path, "--period", "hour")
+    assert code == 0
+    rows = rows_of(out)
+    # HJ 633 CO 1-h: 150 + (59.9 − 35)/(60 − 35) × 50 = 199.8 -> 200; 300 + (119.9 − 90)/30 × 100 = 399.7 -> 400.
+    assert [r["IAQI_CO"] for r in rows[3:]] == ["200", "400"]
+    assert [r["AQI"] for r in rows[3:]] == ["200", "400"]
+    assert [r["flags"] for r in rows] == ["", "", "", "CO_unit_suspect", "CO_unit_suspect"]
+    assert "line 5, column CO: CO 59.9 mg/m³ is unusually high: was it given in µg/m³?" in err
+    assert "line 6, column CO: CO 119.9 mg/m³ is unusually high" in err and "error" not in err
+
+
+def test_the_analyst_says_the_co_unit(tmp_path, capsys):
+    path = tmp_path / "ug.csv"
+    path.write_text(HOURLY.replace(",2.8,", ",2800,").replace(",1.3,", ",1300,").replace(",1.6,", ",1600,"),
+                    encoding="utf-8")
+    code, out, err = run(capsys, "aqi", path, "--period", "hour", "--co-unit", "ug")
+    assert code == 0 and err == ""
+    rows = rows_of(out)
+    # 2.8 mg/m³: 50 × 2.8/5 = 28; the published AQI of the rows is unchanged.
+    assert [r["AQI"] for r in rows] == ["128", "120", "88"] and rows[0]["IAQI_CO"] == "28"
+    assert rows[0]["CO"] == "2800"
+    high = tmp_path / "high.csv"
+    high.write_text(HOURLY + "2017-07-07 17:00,X,10,10,1300,10,10,10\n2017-07-07 18:00,X,10,10,60,10,10,10\n",
+                    encoding="utf-8")
+    code, out, err = run(capsys, "aqi", high, "--period", "hour", "--co-unit", "mg")
+    assert code == 0 and err == ""
+    assert [r["IAQI_CO"] for r in rows_of(out)[3:]] == ["500+", "200"]
 
 
 def test_a_missing_column_stops_with_a_message(tmp_path, capsys):

@@ -55,8 +55,9 @@ UNITS = MappingProxyType(
 )
 SCALE = MappingProxyType({"SO2": 100, "NO2": 100, "CO": 1000, "O3": 100, "PM10": 100, "PM2.5": 100})
 
-# Not a standard's figure: a CO value above this many mg/m³ is taken for a value given in µg/m³ (ambient CO
-# beyond ~20 mg/m³ has not been recorded at Chinese stations; µg/m³ values are in the hundreds or more).
+# Not a standard's figure: above this many mg/m³ a CO value may have been given in µg/m³ (ambient CO beyond
+# ~20 mg/m³ has not been recorded at Chinese stations; µg/m³ values are in the hundreds or more). It is only a
+# warning: values up to the top of HJ 633's table are still scored as given.
 CO_SUSPECT_ABOVE_MG_M3 = 50
 
 # HJ 633-2012 Table 2: AQI level bands (upper AQI of each level), Chinese category, level numeral.

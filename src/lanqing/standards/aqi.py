@@ -148,7 +148,9 @@ def _table(version: str, row: str, check_unit: bool = False) -> _Table:
         above = ABOVE_TABLE
     lut = np.concatenate([[MISSING, INVALID], values, [above]]).astype(np.int16)
     if check_unit and pollutant == "CO":
-        lut[2 + air_tables.CO_SUSPECT_ABOVE_MG_M3 * scale + 1 :] = SUSPECT_UNIT
+        # Every CO value the table defines is scored (HJ 633 Table 1 runs to 150 mg/m³ 1-h, 60 mg/m³ 24-h);
+        # only a value above the table is taken for one given in µg/m³ and gets no sub-index.
+        lut[-1] = SUSPECT_UNIT
     lut.setflags(write=False)
     return _Table(scale, qmax, lut)
 
@@ -448,7 +450,8 @@ def compute_aqi(
     period "day": 24-h SO2/NO2/CO/PM10/PM2.5 and O3_8h (daily max 8-h), + optional O3 (daily max 1-h, 2012).
     The version is `standard` (forced) or chosen per record from `times` (datetime64 or datetimes, local
     time).
-    With `check_co_unit`, CO above air_tables.CO_SUSPECT_ABOVE_MG_M3 gets no sub-index (flag "suspect_unit").
+    With `check_co_unit`, CO above its table (the 1-h or 24-h row) gets no sub-index (flag "suspect_unit");
+    without it such a value scores as any value above the table.
     """
     columns, fallback_column = _select_columns(values, period)
     arrays = [np.ascontiguousarray(values[c], dtype=np.float64).reshape(-1) for _, c in columns]

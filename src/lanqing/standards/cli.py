@@ -43,6 +43,7 @@ def register(subparsers: Any) -> None:
         help="HJ 633 version; auto = by the date of each row (2026 rules from 2026-03-01)",
     )
     aqi.add_argument("-o", "--output", help="output file, .csv, .xlsx or .json (default: CSV on stdout)")
+    _co_unit_option(aqi)
     aqi.set_defaults(func=cmd_aqi)
 
     evaluate = subparsers.add_parser(
@@ -62,7 +63,17 @@ def register(subparsers: Any) -> None:
         help="version of the standards; auto = by date",
     )
     evaluate.add_argument("-o", "--output", help="output file, .csv, .xlsx or .json (default: CSV on stdout)")
+    _co_unit_option(evaluate)
     evaluate.set_defaults(func=cmd_evaluate)
+
+
+def _co_unit_option(parser: Any) -> None:
+    parser.add_argument(
+        "--co-unit",
+        choices=["mg", "ug"],
+        help="unit of the CO column: mg (mg/m³) or ug (µg/m³, divided by 1000); without it CO is read as "
+        f"mg/m³ and values above {air_tables.CO_SUSPECT_ABOVE_MG_M3} are flagged as a possible unit mistake",
+    )
 
 
 # ---- reading -----------------------------------------------------------------------------------------------
@@ -103,6 +114,7 @@ class Parsed:
     when: list[datetime | None]
     stations: list[str]
     values: dict[str, np.ndarray]  # pollutant column -> float64, NaN where blank or bad
+    flags: list[list[str]]  # per row: marks for the output's flags column, e.g. "CO_unit_suspect"
 
 
 class FileProblem(Exception):
@@ -117,7 +129,9 @@ def _read(
     pollutant_columns: dict[str, str],
     required: tuple[str, ...],
     hourly: bool,
+    co_unit: str | None = None,
 ) -> Parsed:
+    """co_unit: "mg" or "ug" when the user said which; None reads mg/m³ and flags values that look like µg/m³."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -144,6 +158,8 @@ def _read(
         raise FileProblem(f"{path.name}: line 1: the column(s) {', '.join(names)} are missing")
     today = date.today()
     lines, cells, when, stations = [], [], [], []
+    flags: list[list[str]] = [[] for _ in table.rows]
+    co_top = max(air_tables.BREAKPOINTS[v]["CO_1h" if hourly else "CO_24h"][-1] for v in air_tables.BREAKPOINTS)
     values = {name: np.full(len(table.rows), np.nan) for name in chosen}
     for r, (line, row) in enumerate(table.rows):
         texts = [cell_text(row[i]) if i < len(row) else "" for i in range(len(header))]
@@ -180,13 +196,24 @@ def _read(
             if number < 0:
                 problems.error(line, name, f"{text} is negative; a concentration cannot be")
                 continue
-            if canonical(name) == "CO" and number > air_tables.CO_SUSPECT_ABOVE_MG_M3:
-                problems.error(
-                    line, name, f"CO {text} mg/m³ is implausible: was it given in µg/m³? CO must be in mg/m³"
-                )
-                continue
+            if canonical(name) == "CO":
+                if co_unit == "ug":
+                    number /= 1000
+                elif co_unit is None and number > co_top:
+                    # Above HJ 633's whole table: surely µg/m³, and no sub-index could be given anyway.
+                    problems.error(
+                        line, name, f"CO {text} mg/m³ is implausible: was it given in µg/m³? Say --co-unit ug "
+                        "if the column is in µg/m³"
+                    )
+                    continue
+                elif co_unit is None and number > air_tables.CO_SUSPECT_ABOVE_MG_M3:
+                    problems.warn(
+                        line, name, f"CO {text} mg/m³ is unusually high: was it given in µg/m³? Computed as "
+                        "mg/m³; say --co-unit ug if the column is in µg/m³, --co-unit mg to silence this"
+                    )
+                    flags[r].append("CO_unit_suspect")
             values[name][r] = number
-    return Parsed(header, lines, cells, when, stations, values)
+    return Parsed(header, lines, cells, when, stations, values, flags)
 
 
 # ---- writing -----------------------------------------------------------------------------------------------
@@ -270,6 +297,7 @@ def cmd_aqi(args: argparse.Namespace) -> int:
             pollutant_columns=HOUR_COLUMNS if hourly else DAY_COLUMNS,
             required=REQUIRED[args.period],
             hourly=hourly,
+            co_unit=args.co_unit,
         )
     except FileProblem as exc:
         print(f"lanqing aqi: {exc}", file=sys.stderr)
@@ -280,7 +308,9 @@ def cmd_aqi(args: argparse.Namespace) -> int:
     )
     standard = parse_standard(args.standard)
     try:
-        result = compute_aqi(parsed.values, period=args.period, standard=standard, times=times)
+        result = compute_aqi(
+            parsed.values, period=args.period, standard=standard, times=times, check_co_unit=args.co_unit is None
+        )
     except MissingIndicators as exc:
         print(f"lanqing aqi: {path.name}: {exc}", file=sys.stderr)
         return 2
@@ -301,6 +331,7 @@ def cmd_aqi(args: argparse.Namespace) -> int:
         "category",
         "primary_pollutants",
         *[f"IAQI_{name}" for name in iaqi_columns],
+        "flags",
     ]
     primaries = result.joined(result.primary)
     levels = result.level
@@ -320,6 +351,7 @@ def cmd_aqi(args: argparse.Namespace) -> int:
         for name in iaqi_columns:
             code = int(result.codes[result.columns.index(name), r])
             row.append("" if code < 0 else ("500+" if code == ABOVE_TABLE else code))
+        row.append(" ".join(parsed.flags[r]))
         rows.append(row)
     _write(header, rows, args.output)
     problems.report()
@@ -365,6 +397,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             pollutant_columns=EVAL_HOUR if hourly else EVAL_DAY,
             required=("SO2", "NO2", "CO", "O3_1h", "PM10", "PM2.5") if hourly else REQUIRED["day"],
             hourly=hourly,
+            co_unit=args.co_unit,
         )
     except FileProblem as exc:
         print(f"lanqing evaluate: {exc}", file=sys.stderr)
