@@ -36,6 +36,65 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     factors_ensure()
     print("lanqing: database ready:", _database_label())
+    if args.county:
+        return _county_set_up(args.county)
+    return 0
+
+
+def _county_set_up(code: str) -> int:
+    from django.utils.translation import gettext as _
+
+    from lanqing.org.divisions import DivisionError, county_load
+    from lanqing.org.units import county_bureau_ensure
+
+    try:
+        county, loaded = county_load(code)
+    except DivisionError as error:
+        for line in error.errors:
+            print(f"lanqing init: {line}", file=sys.stderr)
+        return 1
+    bureau, created = county_bureau_ensure(county=county)
+    print(_("lanqing: %(county)s: %(created)s divisions added, %(updated)s renamed, %(unchanged)s unchanged") % {
+        "county": county.name, "created": loaded.created, "updated": loaded.updated,
+        "unchanged": loaded.unchanged})
+    print((_("lanqing: bureau unit created: %(name)s") if created else _("lanqing: bureau unit: %(name)s")) % {
+        "name": bureau.name})
+    return 0
+
+
+def cmd_divisions_usage(args: argparse.Namespace) -> int:
+    print("usage: lanqing divisions load CODE|FILE", file=sys.stderr)
+    return 2
+
+
+def cmd_divisions_load(args: argparse.Namespace) -> int:
+    """Loads a shipped county by its code, or the statistics bureau's division list from a file."""
+    _django_setup()
+    from django.utils.translation import gettext as _
+
+    from lanqing.org.divisions import DivisionError, county_load, divisions_load
+
+    source = args.source
+    path = Path(source)
+    try:
+        if source.strip().isdigit() and not path.exists():
+            county, loaded = county_load(source)
+            label = county.name
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                reason = _("cannot read %(file)s: %(reason)s") % {"file": path, "reason": exc.strerror}
+                print(f"lanqing divisions load: {reason}", file=sys.stderr)
+                return 2
+            loaded, label = divisions_load(data), path.name
+    except DivisionError as error:
+        for line in error.errors:
+            print(f"lanqing divisions load: {path.name}: {line}", file=sys.stderr)
+        print(_("Nothing was loaded."), file=sys.stderr)
+        return 1
+    print(_("lanqing: %(county)s: %(created)s divisions added, %(updated)s renamed, %(unchanged)s unchanged") % {
+        "county": label, "created": loaded.created, "updated": loaded.updated, "unchanged": loaded.unchanged})
     return 0
 
 
@@ -195,7 +254,16 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--loop", action="store_true", help="keep running until SIGTERM")
     worker.add_argument("--interval", type=float, default=2.0, help="seconds between passes with --loop")
 
-    add("init", cmd_init, "create or upgrade the database and collect static files")
+    init = add("init", cmd_init, "create or upgrade the database and collect static files")
+    init.add_argument("--county", help="also load this county's divisions (its 6-digit code, e.g. 141025 for 古县) "
+                                       "and create its environment bureau unit")
+
+    divisions = add("divisions", cmd_divisions_usage, "administrative divisions")
+    divisions_sub = divisions.add_subparsers(dest="divisions_command", metavar="ACTION")
+    load = divisions_sub.add_parser("load", help="load a county that ships with lanqing by its code (141025), or "
+                                                 "a division list (CSV or XLSX: 12-digit code, name, parent code)")
+    load.add_argument("source", help="a county code, or a CSV/XLSX file")
+    load.set_defaults(func=cmd_divisions_load)
 
     createuser = add("createuser", cmd_createuser, "create a user with one role and its scope")
     createuser.add_argument("username")
