@@ -9,6 +9,7 @@ admin.site.site_header = admin.site.site_title = "lanqing"
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

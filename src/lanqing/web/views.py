@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from lanqing.alerts.models import AlertStatus
 from lanqing.alerts.services import alerts_visible_to
@@ -27,3 +29,9 @@ def home(request):
         "active_alerts": alerts_visible_to(user).filter(status=AlertStatus.ACTIVE).count(),
     }
     return render(request, "web/home.html", context)
+
+
+def favicon(request):
+    # Pages without our layout (the admin, the API docs) make browsers ask for /favicon.ico; a county network
+    # without internet must not show a failed request for it.
+    return HttpResponsePermanentRedirect(static("lanqing/favicon.svg"))
