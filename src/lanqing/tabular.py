@@ -13,6 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 XLSX_MAGIC = b"PK\x03\x04"
+# Bounds on what one upload may unpack to: a small .xlsx can hold a shared string of hundreds of megabytes.
+MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_XLSX_STRINGS_BYTES = 32 * 1024 * 1024
+MAX_CELL_CHARS = 10_000
+# A spreadsheet program reads a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def gettext_noop(message: str) -> str:
@@ -75,6 +81,7 @@ def read_table(data: bytes, *, max_rows: int = 2_000_000) -> Table:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
+            _check_cells(reader.line_num, header, cells)
             rows.append((reader.line_num, cells))
             if len(rows) > max_rows:
                 raise TableError(gettext_noop("more than %(count)s rows; split the file"), count=max_rows)
@@ -88,6 +95,15 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
 
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise TableError(gettext_noop("the .xlsx workbook cannot be opened: %(problem)s"), problem=str(exc)) from None
+    strings = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    if sum(m.file_size for m in members) > MAX_XLSX_UNPACKED_BYTES or strings > MAX_XLSX_STRINGS_BYTES:
+        raise TableError(gettext_noop("the .xlsx workbook unpacks to more than %(size)s MB; split it or save it "
+                                      "as CSV"), size=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -103,11 +119,40 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
         values = ["" if cell is None else cell for cell in cells]
         if not any(str(value).strip() for value in values):
             continue
+        _check_cells(line, header, values)
         rows.append((line, values))
         if len(rows) > max_rows:
             raise TableError(gettext_noop("more than %(count)s rows; split the file"), count=max_rows)
     workbook.close()
     return Table(header, rows, "xlsx", None)
+
+
+def _check_cells(line: int, header: list[str], cells: list[Any]) -> None:
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            column = header[index] if index < len(header) and header[index] else str(index + 1)
+            raise TableError(gettext_noop("line %(line)s, column %(column)s: a cell of %(length)s characters "
+                                          "(at most %(limit)s): %(excerpt)s"), line=line, column=excerpt(column),
+                             length=len(cell), limit=MAX_CELL_CHARS, excerpt=excerpt(cell))
+
+
+def excerpt(value: Any, *, limit: int = 40) -> str:
+    """A bad cell as an error message quotes it: at most `limit` characters, so a huge cell cannot flood a
+    report or a page."""
+    text = cell_text(value) if not isinstance(value, str) else value.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A value for an exported cell that no spreadsheet program will run as a formula: text starting with
+    = + - @ (or a tab or carriage return) gets a leading apostrophe, which Excel and WPS show as text; numbers,
+    including negative ones, stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
 
 
 def cell_text(value: Any) -> str:

@@ -124,3 +124,9 @@ def test_a_user_cannot_import_into_a_site_outside_their_scope(cast):
                                  sites=sites_visible_to(cast.users["township_a"]))
     assert [column for _, column, _ in errors_of(result)] == ["site"]
     assert Measurement.objects.count() == 0
+
+
+def test_a_long_bad_cell_is_quoted_by_a_short_excerpt(cast):
+    result = import_measurements(csv("AIR-01,1,a34004,hour,2026-01-05 08:00," + "9x" * 2000 + ",N"))
+    [(line, column, reason)] = errors_of(result)
+    assert (line, column) == (2, "value") and reason.endswith("… is not a number") and len(reason) < 80

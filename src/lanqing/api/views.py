@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.http import Http404
 from django.utils import timezone
@@ -21,6 +21,9 @@ api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
                description="Read access to the registry and measurements, within the caller's scope.")
 
 MAX_SERIES_DAYS = 366
+# Times outside these cannot be data of ours, and near year 1 or 9999 the database's time zone conversion fails.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @api.exception_handler(Http404)
@@ -93,6 +96,8 @@ def site_measurements(request, site_id: int, query: Query[SeriesQuery]):
     start = query.start or end - timedelta(days=7)
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise HttpError(400, "start and end need a time zone offset, e.g. 2026-03-01T00:00:00+08:00")
+    if not (EARLIEST_TIME <= start <= LATEST_TIME and EARLIEST_TIME <= end <= LATEST_TIME):
+        raise HttpError(400, "start and end must lie between 2000-01-01 and 2100-01-01")
     if start >= end or end - start > timedelta(days=MAX_SERIES_DAYS):
         raise HttpError(400, f"start must be before end, at most {MAX_SERIES_DAYS} days apart")
     rows = scope.visible(request.auth, Measurement.objects.filter(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from lanqing.monitoring.measurements import MeasurementRow, measurements_upsert
 from lanqing.monitoring.models import Factor, MeasurementImport, Period, Point, Site, Source
-from lanqing.tabular import TableError, cell_text, parse_local_datetime, read_table
+from lanqing.tabular import TableError, cell_text, excerpt, parse_local_datetime, read_table
 
 # Column names accepted, English and Chinese; the first one is what the template file uses.
 COLUMNS = {
@@ -40,7 +40,9 @@ class RowError:
     params: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "reason": self.reason, "params": self.params}
+        # A report quotes a bad cell by a short excerpt only: a cell can hold thousands of characters.
+        params = {name: excerpt(value) if isinstance(value, str) else value for name, value in self.params.items()}
+        return {"line": self.line, "column": self.column, "reason": self.reason, "params": params}
 
 
 def describe_error(error: dict) -> str:

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from lanqing.monitoring.ingest import CHINA
 from lanqing.monitoring.models import RawPacket
+from lanqing.tabular import spreadsheet_safe
 
 COLUMNS = ["received_at_beijing", "peer", "mn", "verdict", "reason", "bytes", "packet"]
 
@@ -25,15 +26,16 @@ def packets_export(out: TextIO, *, mn: str | None = None, since: datetime | None
     count = 0
     for packet in query.iterator(chunk_size=2000):
         data = bytes(packet.data)
+        # Peers, MNs and packets come from unauthenticated senders: none of it may open as a formula.
         writer.writerow(
             [
                 packet.received_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
-                packet.peer,
-                packet.mn,
+                spreadsheet_safe(packet.peer),
+                spreadsheet_safe(packet.mn),
                 packet.verdict,
-                packet.reason,
+                spreadsheet_safe(packet.reason),
                 len(data),
-                data.decode("utf-8", "backslashreplace").rstrip("\r\n"),
+                spreadsheet_safe(data.decode("utf-8", "backslashreplace").rstrip("\r\n")),
             ]
         )
         count += 1

@@ -13,6 +13,8 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from lanqing.tabular import spreadsheet_safe
+
 PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,7 +31,7 @@ def wants_export(request: HttpRequest) -> bool:
 def xlsx_response(*, filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append([str(header) for header in headers])
+    sheet.append([spreadsheet_safe(str(header)) for header in headers])
     widths = [len(str(header)) for header in headers]
     for row in rows:
         values = [_cell(value) for value in row]
@@ -50,6 +52,7 @@ def _cell(value):
     if isinstance(value, datetime):
         # Excel has no time zones: write the local wall-clock time the user sees on the page.
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if value is None or isinstance(value, (int, float, str)):
+    if value is None or isinstance(value, (int, float)):
         return value
-    return str(value)
+    # What users typed (a case title, an enterprise name) is never written as a formula.
+    return spreadsheet_safe(str(value))
