@@ -15,14 +15,17 @@ CATALOGUE = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 @pytest.mark.skipif(shutil.which("msgmerge") is None, reason="needs GNU gettext (dev.py test installs it)")
 def test_every_message_in_the_code_has_a_chinese_translation(tmp_path):
-    scratch = tmp_path / "zh_Hans" / "LC_MESSAGES"
-    scratch.mkdir(parents=True)
-    shutil.copyfile(CATALOGUE, scratch / "django.po")
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.i18n_settings", LANQING_I18N_CHECK_DIR=str(tmp_path),
-               PYTHONPATH=str(PACKAGE.parents[1]))
+    # makemessages writes into every locale folder under its working directory, so it runs on a copy of the
+    # package: the check must neither rewrite the real catalogue nor read back an unmerged copy of it.
+    copy = tmp_path / "lanqing"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "vendor", "*.mo"))
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.i18n_settings",
+               LANQING_I18N_CHECK_DIR=str(copy / "locale"), PYTHONPATH=str(PACKAGE.parents[1]))
+    before = CATALOGUE.read_bytes()
     subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete"],
-                   cwd=PACKAGE, env=env, check=True, capture_output=True)
-    catalogue = polib.pofile(str(scratch / "django.po"))
+                   cwd=copy, env=env, check=True, capture_output=True)
+    assert CATALOGUE.read_bytes() == before
+    catalogue = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
     assert untranslated == [], f"{len(untranslated)} messages have no Chinese translation: {untranslated[:20]}"
