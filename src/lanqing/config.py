@@ -30,6 +30,8 @@ VARIABLES = [
     Variable("LANQING_SECRET_KEY", "generated once into <data dir>/secret_key",
              "Django secret key (or LANQING_SECRET_KEY_FILE pointing at a file that holds it)"),
     Variable("LANQING_DEBUG", "false", "Show debug pages (true/false); never true in production"),
+    Variable("LANQING_HTTPS", "false", "The site is served over HTTPS behind a proxy that sets X-Forwarded-Proto "
+             "(true/false): secure cookies and HSTS; true in production"),
     Variable("LANQING_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the site answers to"),
     Variable("LANQING_CSRF_TRUSTED_ORIGINS", "(empty)", "Comma-separated origins (https://host) allowed to post forms"),
     Variable("LANQING_TIME_ZONE", "Asia/Shanghai", "Time zone in which times are shown and entered"),

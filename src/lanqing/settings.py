@@ -60,6 +60,7 @@ try:
     DATA_DIR = _data_dir()
     SECRET_KEY = _secret_key(DATA_DIR)
     DEBUG = env_bool("LANQING_DEBUG", False)
+    HTTPS = env_bool("LANQING_HTTPS", False)
     ALLOWED_HOSTS = env_list("LANQING_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
     CSRF_TRUSTED_ORIGINS = env_list("LANQING_CSRF_TRUSTED_ORIGINS", [])
     TIME_ZONE = env_str("LANQING_TIME_ZONE", "Asia/Shanghai")
@@ -101,6 +102,7 @@ INSTALLED_APPS = [
     # Installed for its static files: the API docs page then serves Swagger UI itself, not from a CDN that
     # an offline county network cannot reach.
     "ninja",
+    "axes",
     "lanqing.org",
     "lanqing.monitoring",
     "lanqing.jobs",
@@ -121,7 +123,39 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "lanqing.web.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes' backend refuses a locked-out login first; Django's ModelBackend then checks the password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
+# Login throttling: five wrong passwords for one account from one address lock that pair out for 15 minutes,
+# so a guesser elsewhere cannot lock the real user out of the account.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# No inline script anywhere: scripts come from our static files only. Styles may be inline (ECharts, Swagger UI
+# and htmx set them), images may be data: URLs (Swagger UI's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "lanqing.urls"
 WSGI_APPLICATION = "lanqing.wsgi.application"
@@ -147,8 +181,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -156,6 +191,15 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if HTTPS:
+    # Behind nginx, which terminates TLS and says so in X-Forwarded-Proto (README, Production).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 
 USE_I18N = True
 USE_TZ = True

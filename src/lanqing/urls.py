@@ -12,6 +12,8 @@ urlpatterns = [
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("lanqing.org.urls")),
     path("monitoring/", include("lanqing.monitoring.urls")),

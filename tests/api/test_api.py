@@ -8,9 +8,12 @@ from lanqing.api.models import ApiToken
 from lanqing.monitoring.models import Factor, Measurement
 
 
-def test_the_openapi_schema_is_published(client):
+def test_the_openapi_schema_and_docs_are_published_to_logged_in_users(cast, client):
+    assert client.get("/api/v1/docs").status_code == 302
+    client.force_login(cast.users["township_a"])
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/enterprises" in schema["paths"]
+    assert client.get("/api/v1/docs").status_code == 200
 
 
 def test_anonymous_calls_are_refused(cast, client):
@@ -76,6 +79,6 @@ def test_a_malformed_date_gets_a_validation_error(cast, client_for):
     assert response.status_code == 422
 
 
-def test_the_api_docs_page_uses_local_files_not_a_cdn(client):
-    page = client.get("/api/v1/docs").content.decode()
+def test_the_api_docs_page_uses_local_files_not_a_cdn(cast, client_for):
+    page = client_for(cast.users["bureau"]).get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn." not in page

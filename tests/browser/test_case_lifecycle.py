@@ -48,22 +48,22 @@ def test_a_case_is_accepted_rectified_verified_and_closed(cast, case, live_serve
     login(page, live_server, "department")
     page.goto(url)
     act(page, "accept")
-    page.wait_for_function("document.querySelector('[data-testid=case-state]').innerText.includes('签收')")
+    page.wait_for_function("() => document.querySelector('[data-testid=case-state]').innerText.includes('签收')")
     act(page, "start")
-    page.wait_for_function("document.querySelector('[data-testid=case-state]').innerText.includes('办理')")
+    page.wait_for_function("() => document.querySelector('[data-testid=case-state]').innerText.includes('办理')")
     photo = tmp_path / "after.png"
     photo.write_bytes(PNG)
     form = page.locator("form[action$='/act/submit/']")
     form.locator("textarea").first.fill("已加装除尘设施，复测合格。")
     form.locator("input[type=file]").set_input_files(str(photo))
     act(page, "submit")
-    page.wait_for_function("document.querySelector('[data-testid=timeline]').innerText.includes('after.png')")
+    page.wait_for_function("() => document.querySelector('[data-testid=timeline]').innerText.includes('after.png')")
     assert Case.objects.get(id=case.id).state == CaseState.SUBMITTED
 
     login(page, live_server, "bureau")
     page.goto(url)
     act(page, "close")
-    page.wait_for_function("!document.querySelector('[data-testid=case-actions] form[action$=\"/act/close/\"]')")
+    page.wait_for_function("() => !document.querySelector('[data-testid=case-actions] form[action$=\"/act/close/\"]')")
     assert Case.objects.get(id=case.id).state == CaseState.CLOSED
     timeline = page.get_by_test_id("timeline").inner_text()
     for step in ("派发", "签收", "after.png"):

@@ -45,7 +45,7 @@ def test_each_role_logs_in_sees_home_and_a_rendered_chart(cast, live_server, pag
     site = getattr(cast, site_attr)
     page.goto(f"{live_server.url}/monitoring/sites/{site.id}/?days=30")
     chart = page.get_by_test_id("site-chart")
-    page.wait_for_function("document.querySelector('#site-chart').dataset.rendered !== undefined")
+    page.wait_for_function("() => document.querySelector('#site-chart').dataset.rendered !== undefined")
     assert chart.get_attribute("data-rendered") == "chart"
     # ECharts draws on a canvas inside the element.
     assert page.locator("#site-chart canvas").count() >= 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
@@ -17,7 +18,7 @@ from lanqing.monitoring.selectors import site_for_user, sites_visible_to
 from lanqing.org import scope
 
 api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
-               auth=[TokenAuth(), SessionAuth()],
+               auth=[TokenAuth(), SessionAuth()], docs_decorator=login_required,
                description="Read access to the registry and measurements, within the caller's scope.")
 
 MAX_SERIES_DAYS = 366
