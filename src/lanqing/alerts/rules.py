@@ -19,7 +19,6 @@ import numpy as np
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from lanqing import texts
 from lanqing.alerts.models import AlertRule, RuleKind
@@ -323,20 +322,20 @@ def water_class_message(site: Site, row: quality.WaterRow) -> texts.Stored:
     """The finding as stored text: the section, its class on the day judged, the target and the deciding
     factors with their day means."""
     if row.water_class == water.WORSE_THAN_V:
-        actual = texts.message(gettext_noop("worse than class Ⅴ"))
+        actual = texts.message(texts.gettext_noop("worse than class Ⅴ"))
     else:
-        actual = texts.message(gettext_noop("class %(name)s"), name=row.class_name)
+        actual = texts.message(texts.gettext_noop("class %(name)s"), name=row.class_name)
     deciding = [
-        texts.message(gettext_noop("%(factor)s %(value)s"), factor=name, value=row.sample[name]) if name == "pH"
-        else texts.message(gettext_noop("%(factor)s %(value)s mg/L"), factor=name, value=row.sample[name])
+        texts.message(texts.gettext_noop("%(factor)s %(value)s"), factor=name, value=row.sample[name])
+        if name == "pH"
+        else texts.message(texts.gettext_noop("%(factor)s %(value)s mg/L"), factor=name, value=row.sample[name])
         for name in row.worst_factors]
+    midnight = datetime(row.day.year, row.day.month, row.day.day, tzinfo=timezone.get_default_timezone())
     return texts.message(
-        gettext_noop("%(site)s was %(actual)s on %(day)s (daily mean), worse than its target class %(target)s: "
-                     "%(factors)s"),
+        texts.gettext_noop(
+            "%(site)s was %(actual)s on %(day)s (daily mean), worse than its target class %(target)s: %(factors)s"),
         site=site.name, actual=actual, target=water.CLASS_NAMES[site.target_class or 0],
-        day=texts.moment(datetime(row.day.year, row.day.month, row.day.day, tzinfo=timezone.get_default_timezone()),
-                         precision="date"),
-        factors=texts.items(deciding))
+        day=texts.moment(midnight, precision="date"), factors=texts.items(deciding))
 
 
 def check_water_class(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
