@@ -4,6 +4,8 @@ life cycle (dedupe, worst value, auto-clear, acknowledge) and cases opened from 
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from lanqing.alerts.models import Alert, AlertRule, AlertStatus
 from lanqing.alerts.services import AlertError, alert_acknowledge, alert_open_case, alerts_evaluate
@@ -150,12 +152,66 @@ def test_a_water_section_worse_than_its_target_class_raises_an_alert(cast, hourl
     section = Site.objects.create(kind="water", code="W-1", name="涧河断面", jurisdiction=cast.yueyang,
                                   target_class=3)
     Point.objects.create(site=section, code="1", name="1#")
-    hourly(section, "w21003", [(TUESDAY - H, 1.8, "N")])  # NH3-N 1.8 mg/L: class Ⅴ
-    hourly(section, "w01018", [(TUESDAY - H, 15.0, "N")])
+    # The alert judges the latest complete day (yesterday, 9 June), as the site page shows it.
+    hourly(section, "w21003", [(TUESDAY - 10 * H, 1.8, "N")])  # NH3-N 1.8 mg/L: class Ⅴ
+    hourly(section, "w01018", [(TUESDAY - 10 * H, 15.0, "N")])
     alerts_evaluate(now=TUESDAY)
     alert = Alert.objects.get()
     assert alert.last_value == 5.0
     assert "Ⅴ" in alert.message
+
+
+def _section_day(cast, hourly, nh3n_first_half, nh3n_second_half):
+    """Section W-2 (target Ⅱ) with 9 June 2025 (local) fully measured; the last value is the second half's."""
+    section = Site.objects.create(kind="water", code="W-2", name="涧河断面", jurisdiction=cast.yueyang,
+                                  target_class=2)
+    Point.objects.create(site=section, code="1", name="1#")
+    day_start = TUESDAY - 33 * H  # 9 June 00:00 Beijing
+    hours = [day_start + h * H for h in range(24)]
+    hourly(section, "w21003", [(t, nh3n_first_half if h < 12 else nh3n_second_half, "N")
+                               for h, t in enumerate(hours)])
+    for code, value in (("w01018", 12.0), ("w01009", 8.0), ("w01001", 7.5)):  # COD, DO, pH: class Ⅰ
+        hourly(section, code, [(t, value, "N") for t in hours])
+    return section
+
+
+def _water_rows(client_for, cast, section):
+    page = client_for(cast.users["bureau"]).get(reverse("monitoring:site", args=[section.id])).content.decode()
+    return [row.split("</tr>", 1)[0] for row in page.split('<tr data-testid="water-row">')[1:]]
+
+
+def test_a_section_whose_day_mean_meets_its_target_raises_no_alert_even_if_its_last_hour_does_not(
+        cast, hourly, client_for):
+    _rule("water_class", creates_case=True)
+    # NH3-N 0.3 mg/L for 12 hours, then 0.6: the day's mean 0.45 is class Ⅱ (GB 3838 Table 1: Ⅱ ≤ 0.5 < Ⅲ),
+    # though the last hour alone, 0.6, would be class Ⅲ.
+    section = _section_day(cast, hourly, 0.3, 0.6)
+    alerts_evaluate(now=TUESDAY)
+    assert not Alert.objects.exists() and not Case.objects.exists()
+    [row] = _water_rows(client_for, cast, section)
+    assert "2025-06-09" in row and ">Ⅱ</span>" in row and "是" in row
+
+
+def test_a_section_whose_day_mean_misses_its_target_gets_a_case_stating_the_class_the_page_shows(
+        cast, hourly, client_for):
+    _rule("water_class", creates_case=True)
+    # NH3-N 0.5 for 12 hours, then 0.7: the day's mean 0.6 is class Ⅲ (0.5 < 0.6 ≤ 1.0), worse than Ⅱ.
+    section = _section_day(cast, hourly, 0.5, 0.7)
+    # Today's first hours (class Ⅴ so far) are not a complete day: the alert does not judge them.
+    hourly(section, "w21003", [(TUESDAY - 2 * H, 1.8, "N")])
+    alerts_evaluate(now=TUESDAY)
+    alert = Alert.objects.get()
+    assert (alert.last_value, alert.limit_value) == (3.0, 2.0)
+    assert alert.message == ("涧河断面 was class Ⅲ on 2025-06-09 (daily mean), worse than its target class Ⅱ: "
+                             "NH3-N 0.6 mg/L")
+    assert Case.objects.get().title == alert.message
+    today, yesterday = _water_rows(client_for, cast, section)
+    assert "2025-06-10" in today and ">劣Ⅴ</span>" not in today and ">Ⅴ</span>" in today
+    assert "2025-06-09" in yesterday and ">Ⅲ</span>" in yesterday and "否" in yesterday
+    assert "NH3-N" in yesterday
+    with translation.override("en"):  # the page request above left the reader's language active
+        alerts_evaluate(now=TUESDAY + 24 * H)  # 10 June (Ⅴ) is now the latest complete day: the alert follows
+    assert Alert.objects.get().message.startswith("涧河断面 was class Ⅴ on 2025-06-10 (daily mean)")
 
 
 def test_a_rule_that_opens_cases_routes_the_exceedance_and_the_case_closes_only_after_the_alert_clears(

@@ -130,13 +130,14 @@ def test_transmission_and_validity_rates_per_day_and_month(cast):
     transmission_compute_month(month=date(2026, 3, 1), now=datetime(2026, 3, 5, tzinfo=UTC))
     from lanqing.monitoring.models import TransmissionStat
 
-    day = TransmissionStat.objects.get(device__mn="MNOUTA", factor__code="a21026", span="day")
+    day = TransmissionStat.objects.get(device__mn="MNOUTA", factor__code="a21026", span="day", start=date(2026, 3, 1))
     assert (day.expected, day.received, day.valid) == (24, 20, 18)
     assert day.transmission_rate == pytest.approx(20 / 24)
     assert day.validity_rate == pytest.approx(18 / 20)
     assert day.transmission_validity_rate == pytest.approx(18 / 24)
     month = TransmissionStat.objects.get(device__mn="MNOUTA", factor__code="a21026", span="month")
-    assert (month.start, month.expected, month.received, month.valid) == (date(2026, 3, 1), 24, 20, 18)
+    # Every hour of March up to 5 March 08:00 Beijing is due: 4 × 24 + 8 = 104, not only the 24 of 1 March.
+    assert (month.start, month.expected, month.received, month.valid) == (date(2026, 3, 1), 104, 20, 18)
 
 
 @pytest.mark.django_db

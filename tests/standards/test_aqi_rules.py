@@ -19,6 +19,16 @@ def test_under_2026_an_incomplete_record_at_or_below_100_is_na():
     assert report.flags["PM2.5"] == ("missing",)
 
 
+def test_with_partial_an_incomplete_record_keeps_the_aqi_of_the_others_where_2026_would_publish_na():
+    columns = {k: np.array([np.nan if k == "PM2.5" else float(v)]) for k, v in CLEAN_DAY.items()}
+    plain = compute_aqi(columns, period="day", standard="2026")
+    partial = compute_aqi(columns, period="day", standard="2026", partial=True)
+    # 2026 24-h PM10 row: 80 lies between 50 (IAQI 50) and 120 (IAQI 100): 50 + 30 × 50/70 = 71.4, up to 72;
+    # the others are lower (NO2 30 → 38, CO 1.0 → 25, O3 8-h 100 → 50, SO2 10 → 10).
+    assert int(plain.aqi[0]) == -1 and bool(plain.incomplete[0])
+    assert int(partial.aqi[0]) == 72 and bool(partial.incomplete[0]) and partial.joined(partial.primary) == ["PM10"]
+
+
 def test_under_2026_an_incomplete_record_above_100_is_published():
     report = aqi_report({**CLEAN_DAY, "PM2.5": None, "PM10": 300}, period="day", standard="2026")
     assert report.aqi == 175 and report.incomplete

@@ -8,6 +8,7 @@ the flag rule looks at the other flags on purpose.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lanqing import texts
 from lanqing.alerts.models import AlertRule, RuleKind
+from lanqing.monitoring import quality
 from lanqing.monitoring.models import (
     Device,
     Factor,
@@ -315,37 +318,50 @@ def check_aqi(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Res
     return Result(findings, None if points is None else set(points))
 
 
+def water_class_message(site: Site, row: quality.WaterRow) -> texts.Stored:
+    """The finding as stored text: the section, its class on the day judged, the target and the deciding
+    factors with their day means."""
+    if row.water_class == water.WORSE_THAN_V:
+        actual = texts.message(texts.gettext_noop("worse than class Ⅴ"))
+    else:
+        actual = texts.message(texts.gettext_noop("class %(name)s"), name=row.class_name)
+    deciding = [
+        texts.message(texts.gettext_noop("%(factor)s %(value)s"), factor=name, value=row.sample[name])
+        if name == "pH"
+        else texts.message(texts.gettext_noop("%(factor)s %(value)s mg/L"), factor=name, value=row.sample[name])
+        for name in row.worst_factors]
+    midnight = datetime(row.day.year, row.day.month, row.day.day, tzinfo=timezone.get_default_timezone())
+    return texts.message(
+        texts.gettext_noop(
+            "%(site)s was %(actual)s on %(day)s (daily mean), worse than its target class %(target)s: %(factors)s"),
+        site=site.name, actual=actual, target=water.CLASS_NAMES[site.target_class or 0],
+        day=texts.moment(midnight, precision="date"), factors=texts.items(deciding))
+
+
 def check_water_class(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
-    lookback = timedelta(hours=float(rule.param("lookback_hours")))
-    sections = {s.id: s for s in Site.objects.filter(kind=SiteKind.WATER, is_active=True,
-                                                     target_class__isnull=False)}
-    factors = _factors()
-    latest: dict[int, dict[str, float]] = defaultdict(dict)
-    point_site: dict[int, int] = {}
-    for period in (Period.DAY, Period.HOUR):
-        series = _series(since=now - lookback, until=now, points=points, period=period,
-                         site_kinds=[SiteKind.WATER])
-        sites = _site_of_points({p for p, _f in series})
-        for (point_id, factor_id), values in series.items():
-            valid = [v for _t, v, flag in values if flag == VALID_FLAG and v is not None]
-            name = water.factor_name(factors[factor_id].name_zh)
-            if valid and name not in latest[point_id]:
-                latest[point_id][name] = valid[-1]
-                point_site[point_id] = sites[point_id].id
+    # The class the site page shows for the same day (quality.daily_water_class), judged on the latest
+    # complete local day in the lookback, so that a case never contradicts the page.
+    days = max(1, math.ceil(float(rule.param("lookback_hours")) / 24))
+    sections = Site.objects.filter(kind=SiteKind.WATER, is_active=True, target_class__isnull=False)
+    if points is not None:
+        sections = sections.filter(points__id__in=points).distinct()
     findings = []
-    for point_id, sample in latest.items():
-        site = sections.get(point_site.get(point_id, 0))
-        if site is None or site.target_class is None:
+    looked: set[int] = set()
+    for site in sections.prefetch_related("points"):
+        site_points = sorted(p.id for p in site.points.all())
+        if not site_points or site.target_class is None:
             continue
-        verdict = water.section_class(sample, target=site.target_class)
-        if verdict.water_class and verdict.water_class > site.target_class:
-            findings.append(Finding(
-                f"point:{point_id}/water_class", site.id,
-                _("%(site)s is class %(actual)s, worse than its target %(target)s (%(factors)s)") % {
-                    "site": site.name, "actual": verdict.class_name,
-                    "target": water.CLASS_NAMES[site.target_class], "factors": ", ".join(verdict.worst_factors)},
-                point_id=point_id, value=float(verdict.water_class), limit=float(site.target_class)))
-    return Result(findings, None if points is None else set(points))
+        looked.update(site_points)
+        row = quality.latest_complete_water_day(site, now=now, days=days)
+        if row is None or row.meets_target is not False:
+            continue
+        # Keyed by the section's first point, as alerts of this rule always were, so open ones continue.
+        point_id = site_points[0]
+        # Finding.message is still a plain string here; the stored form is water_class_message's.
+        findings.append(Finding(
+            f"point:{point_id}/water_class", site.id, texts.render(water_class_message(site, row)),
+            point_id=point_id, value=float(row.water_class), limit=float(site.target_class)))
+    return Result(findings, None if points is None else looked | set(points))
 
 
 CHECKS: dict[str, Callable[..., Result]] = {

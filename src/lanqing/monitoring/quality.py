@@ -44,25 +44,24 @@ class WaterRow:
     colour: str
     meets_target: bool | None
     worst_factors: tuple[str, ...]
+    sample: dict[str, float]  # the day's mean per factor (mg/L; pH dimensionless), as classified
 
 
 def _zone() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def _hourly_grid(site: Site, codes: dict[str, str], first_day: date, days: int) -> dict[str, np.ndarray]:
-    """Valid (flag N) hourly values per pollutant on a grid of local hours starting at first_day 00:00."""
-    zone = _zone()
-    start = datetime.combine(first_day, time(), zone)
-    end = start + timedelta(days=days)
-    grid = {name: np.full(days * 24, np.nan) for name in codes.values()}
+def _hourly_grid(site: Site, codes: dict[str, str], start: datetime, hours: int) -> dict[str, np.ndarray]:
+    """Valid (flag N) hourly values per pollutant on a grid of `hours` hours from `start` (an hour start)."""
+    end = start + timedelta(hours=hours)
+    grid = {name: np.full(hours, np.nan) for name in codes.values()}
     rows = Measurement.objects.filter(
         point__site=site, period=Period.HOUR, factor__code__in=list(codes), time__gte=start, time__lt=end,
         flag="N",
     ).values_list("factor__code", "time", "value")
     for code, when, value in rows:
         slot = int((when - start).total_seconds() // 3600)
-        if value is not None and 0 <= slot < days * 24:
+        if value is not None and 0 <= slot < hours:
             grid[codes[code]][slot] = value
     return grid
 
@@ -81,19 +80,18 @@ def _standard_name(code: int) -> str:
     return {0: "HJ 633-2012", 1: "HJ 633-2026"}.get(int(code), "")
 
 
-def hourly_aqi(site: Site, *, last_day: date, days: int = 1) -> list[AqiRow]:
-    """Hourly AQI for each hour of the `days` local days ending with last_day (newest first)."""
-    first_day = last_day - timedelta(days=days - 1)
-    grid = _hourly_grid(site, AIR_POLLUTANTS, first_day, days)
-    start = datetime.combine(first_day, time())
+def hourly_aqi(site: Site, *, last_hour: datetime, hours: int = 24) -> list[AqiRow]:
+    """Hourly AQI of each of the `hours` hours ending with the one that starts at last_hour, newest first;
+    an hour without any valid value is NA. Partial AQIs are shown, flagged incomplete (see `daily_aqi`)."""
+    start = last_hour - timedelta(hours=hours - 1)
+    grid = _hourly_grid(site, AIR_POLLUTANTS, start, hours)
+    local_start = timezone.localtime(start, _zone()).replace(tzinfo=None)
     # Labelled by the end of the hour, as published (CNEMC's 16:00 is the mean of 15:00–16:00).
-    labels = np.array([start + timedelta(hours=h + 1) for h in range(days * 24)], dtype="datetime64[m]")
-    result = standards.compute_aqi(grid, period="hour", times=labels, today=timezone.localdate())
+    labels = np.array([local_start + timedelta(hours=h + 1) for h in range(hours)], dtype="datetime64[m]")
+    result = standards.compute_aqi(grid, period="hour", times=labels, today=timezone.localdate(), partial=True)
     names = result.joined(result.primary)
     rows = []
     for index in range(len(result)):
-        if all(np.isnan(grid[name][index]) for name in grid):
-            continue
         primary = tuple(names[index].split(",")) if names[index] else ()
         rows.append(_row(int(result.aqi[index]), bool(result.above_table[index]), primary,
                          labels[index].astype(datetime), _standard_name(result.standard[index]),
@@ -102,9 +100,12 @@ def hourly_aqi(site: Site, *, last_day: date, days: int = 1) -> list[AqiRow]:
 
 
 def daily_aqi(site: Site, *, last_day: date, days: int = 30) -> list[AqiRow]:
-    """Daily AQI (24-h means, O3 daily max 8-h) for each local day, oldest first."""
+    """Daily AQI (24-h means, O3 daily max 8-h) for each local day, oldest first.
+
+    A day where some pollutant lacks enough valid hours gets the AQI of the others, flagged incomplete, also
+    where HJ 633-2026 would publish NA: the page marks it and says so (its footnote)."""
     first_day = last_day - timedelta(days=days - 1)
-    grid = _hourly_grid(site, AIR_POLLUTANTS, first_day, days)
+    grid = _hourly_grid(site, AIR_POLLUTANTS, datetime.combine(first_day, time(), _zone()), days * 24)
     hourly = {name: values.reshape(1, -1) for name, values in grid.items()}
     dates = [first_day + timedelta(days=d) for d in range(days)]
     results = {}
@@ -114,7 +115,7 @@ def daily_aqi(site: Site, *, last_day: date, days: int = 30) -> list[AqiRow]:
         columns["O3_8h"] = daily["O3"][0]
         columns["O3"] = daily["O3_1h"][0]
         results[version] = standards.compute_aqi(columns, period="day", standard=version,
-                                                 today=timezone.localdate())
+                                                 today=timezone.localdate(), partial=True)
     names = {version: result.joined(result.primary) for version, result in results.items()}
     rows = []
     for index, day in enumerate(dates):
@@ -128,9 +129,22 @@ def daily_aqi(site: Site, *, last_day: date, days: int = 30) -> list[AqiRow]:
 
 
 def daily_water_class(site: Site, *, last_day: date, days: int = 30) -> list[WaterRow]:
-    """GB 3838-2002 class of each local day's mean sample (single-factor method), oldest first."""
+    """GB 3838-2002 class of each local day's mean sample (single-factor method), oldest first; days without
+    any value are left out.
+
+    A factor's day value is the mean of its valid (flag N) hourly values that day; a factor with none takes
+    the valid daily value reported for that day, if any. The site page and the water-class alert both read
+    this, so a case states the class the page shows for the same day."""
     first_day = last_day - timedelta(days=days - 1)
-    grid = _hourly_grid(site, WATER_FACTORS, first_day, days)
+    start = datetime.combine(first_day, time(), _zone())
+    grid = _hourly_grid(site, WATER_FACTORS, start, days * 24)
+    reported: dict[tuple[int, str], float] = {}
+    for code, when, value in Measurement.objects.filter(
+        point__site=site, period=Period.DAY, factor__code__in=list(WATER_FACTORS), time__gte=start,
+        time__lt=start + timedelta(days=days), flag="N",
+    ).values_list("factor__code", "time", "value"):
+        if value is not None:
+            reported[((when - start).days, WATER_FACTORS[code])] = value
     rows = []
     for index in range(days):
         sample = {}
@@ -139,16 +153,26 @@ def daily_water_class(site: Site, *, last_day: date, days: int = 30) -> list[Wat
             valid = day_values[~np.isnan(day_values)]
             if valid.size:
                 sample[name] = float(valid.mean())
+            elif (index, name) in reported:
+                sample[name] = float(reported[(index, name)])
         if not sample:
             continue
         result = standards.section_class(sample, target=site.target_class)
         if result.water_class:
             rows.append(WaterRow(first_day + timedelta(days=index), result.water_class, result.class_name,
-                                 result.colour, result.meets_target, result.worst_factors))
+                                 result.colour, result.meets_target, result.worst_factors, sample))
     return rows
 
 
-def newest_local_day(site: Site) -> date | None:
-    newest = Measurement.objects.filter(point__site=site, period=Period.HOUR).order_by("-time").values_list(
+def latest_complete_water_day(site: Site, *, now: datetime, days: int) -> WaterRow | None:
+    """The newest row of `daily_water_class` among the `days` local days that ended before `now`."""
+    yesterday = timezone.localtime(now, _zone()).date() - timedelta(days=1)
+    rows = daily_water_class(site, last_day=yesterday, days=max(days, 1))
+    return rows[-1] if rows else None
+
+
+def newest_hour(site: Site) -> datetime | None:
+    """Start of the newest hourly value of any factor at the site."""
+    return Measurement.objects.filter(point__site=site, period=Period.HOUR).order_by("-time").values_list(
         "time", flat=True).first()
-    return timezone.localtime(newest, _zone()).date() if newest else None
+

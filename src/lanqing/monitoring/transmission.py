@@ -2,7 +2,8 @@
 
 Per device and factor, per Beijing day and month, counted on hourly values (the unit the national
 "数据传输有效率" is assessed on):
-* expected — 24 per day (fewer for the current day: the hours that have ended);
+* expected — 24 per day (fewer for the current day: the hours that have ended); per month, every hour of
+  the month that has ended, whether or not anything arrived;
 * received — hours with a value: the device's own hourly value, or our aggregate where the device sent
   minute data only;
 * valid — received hours flagged N (HJ 212-2017 Table 8: only N is valid).
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from lanqing.hj212.codes import VALID_FLAG
@@ -110,14 +111,36 @@ def transmission_compute_day(*, day: date, now: datetime | None = None) -> int:
 
 
 def transmission_compute_month(*, month: date, now: datetime | None = None) -> int:
-    """Sums the month's day rows (compute the days first)."""
+    """Upserts the month's statistics of every device and factor with day rows; returns the number of rows.
+
+    Hours expected are every hour of the month that has ended by `now`, hours with no value at all included
+    (the national assessment's denominator), so not only the days that happen to have rows. Received and valid
+    are the sums of the day rows; a day of the month whose rows are missing or were computed before its last
+    ended hour (the hourly job was not running) is computed first."""
     now = now or timezone.now()
     first = month.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
+    month_start, month_end = _day_bounds(first)[0], _day_bounds(following)[0]
+    ended = now.replace(minute=0, second=0, microsecond=0)
+    if month_start >= ended:
+        return 0
+    computed = dict(
+        TransmissionStat.objects.filter(span=Span.DAY, start__gte=first, start__lt=following)
+        .values("start")
+        .annotate(latest=Max("computed_at"))
+        .values_list("start", "latest")
+    )
+    day = first
+    while day < following and _day_bounds(day)[0] < ended:
+        latest = computed.get(day)
+        if latest is None or latest < min(_day_bounds(day)[1], ended):
+            transmission_compute_day(day=day, now=now)
+        day += timedelta(days=1)
+    expected = int((min(month_end, ended) - month_start) / HOUR)
     sums = (
         TransmissionStat.objects.filter(span=Span.DAY, start__gte=first, start__lt=following)
         .values("device_id", "factor_id")
-        .annotate(expected=Sum("expected"), received=Sum("received"), valid=Sum("valid"))
+        .annotate(received=Sum("received"), valid=Sum("valid"))
     )
     rows = [
         TransmissionStat(
@@ -125,7 +148,7 @@ def transmission_compute_month(*, month: date, now: datetime | None = None) -> i
             factor_id=row["factor_id"],
             span=Span.MONTH,
             start=first,
-            expected=row["expected"],
+            expected=max(expected, row["received"]),
             received=row["received"],
             valid=row["valid"],
             computed_at=now,

@@ -87,14 +87,16 @@ def site_page(request, site_id: int):
 
 def _quality(site, days: int) -> dict:
     """AQI (air stations) or water class (water sections) for the page, from the standards engine."""
-    last_day = quality.newest_local_day(site)
-    if last_day is None or site.kind == SiteKind.OUTLET:
+    last_hour = quality.newest_hour(site)
+    if last_hour is None or site.kind == SiteKind.OUTLET:
         return {}
+    last_day = _local(last_hour).date()
     if site.kind == SiteKind.AIR:
         daily = quality.daily_aqi(site, last_day=last_day, days=min(days, 90))
-        return {"hourly_aqi": quality.hourly_aqi(site, last_day=last_day)[:24], "daily_aqi": daily[::-1],
+        return {"hourly_aqi": quality.hourly_aqi(site, last_hour=last_hour), "daily_aqi": daily[::-1],
                 "daily_aqi_chart": [[str(row.label), row.aqi, row.colour] for row in daily]}
-    return {"water_days": quality.daily_water_class(site, last_day=last_day, days=min(days, 90))[::-1]}
+    return {"water_days": quality.daily_water_class(site, last_day=last_day, days=min(days, 90))[::-1],
+            "today": timezone.localdate()}
 
 
 @login_required

@@ -442,6 +442,7 @@ def compute_aqi(
     times: Any = None,
     today: date | None = None,
     check_co_unit: bool = True,
+    partial: bool = False,
 ) -> AqiResult:
     """AQI of equal-length arrays keyed by column name ("SO2", "PM2.5", "O3_8h" …; CO in mg/m³, rest µg/m³).
 
@@ -452,6 +453,8 @@ def compute_aqi(
     time).
     With `check_co_unit`, CO above its table (the 1-h or 24-h row) gets no sub-index (flag "suspect_unit");
     without it such a value scores as any value above the table.
+    With `partial`, an incomplete record keeps the AQI of the indicators that have a sub-index (still flagged
+    incomplete) where the version would publish NA (unverified.NA_IF_INCOMPLETE_AND_AQI_AT_MOST).
     """
     columns, fallback_column = _select_columns(values, period)
     arrays = [np.ascontiguousarray(values[c], dtype=np.float64).reshape(-1) for _, c in columns]
@@ -487,7 +490,8 @@ def compute_aqi(
             single = BY_CODE[first]
     if single is not None:
         # One version for all records (the usual case): no copies.
-        part = _compute_version(names, arrays, fallback_values, period, single.value, check_co_unit)
+        part = _compute_version(names, arrays, fallback_values, period, single.value, check_co_unit,
+                                partial)
         codes, aqi, above, incomplete, primary, fallback = part
         return AqiResult(
             period,
@@ -515,7 +519,7 @@ def compute_aqi(
             continue
         sub_fallback = fallback_values[rows] if fallback_values is not None else None
         part = _compute_version(
-            names, [a[rows] for a in arrays], sub_fallback, period, version.value, check_co_unit
+            names, [a[rows] for a in arrays], sub_fallback, period, version.value, check_co_unit, partial
         )
         codes[:, rows] = part[0]
         aqi[rows], above[rows], incomplete[rows] = part[1], part[2], part[3]
@@ -552,6 +556,7 @@ def _compute_version(
     period: str,
     version: str,
     check_unit: bool,
+    partial: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = arrays[0].shape[0] if arrays else 0
     k = len(names)
@@ -569,7 +574,7 @@ def _compute_version(
     primary = np.empty(n, dtype=np.uint8)
     weights = (1 << np.arange(k)).astype(np.uint8)  # bit j for indicator j (k <= 7)
     r = sum(1 for name in names if name in REQUIRED[period])
-    limit = unverified.NA_IF_INCOMPLETE_AND_AQI_AT_MOST[version]
+    limit = None if partial else unverified.NA_IF_INCOMPLETE_AND_AQI_AT_MOST[version]
 
     def run(first: int, last: int) -> None:
         """Records [first, last) chunk by chunk, with scratch buffers of this call (one per thread)."""
