@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from lanqing import texts
 from lanqing.notifications.channels import channel_named, channels
 from lanqing.notifications.models import Delivery, DeliveryStatus, Notification
 
@@ -17,10 +18,13 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 
-def notification_send(*, users: Iterable, title: str, body: str = "", url: str = "",
+def notification_send(*, users: Iterable, title: texts.Stored | str, body: texts.Stored | str = "", url: str = "",
                       now: datetime | None = None) -> list[Notification]:
-    """Notifies each distinct active user once. If the surrounding transaction rolls back, nobody is told."""
+    """Notifies each distinct active user once; title and body the system writes are stored texts, shown in
+    each reader's language. If the surrounding transaction rolls back, nobody is told."""
     now = now or timezone.now()
+    title, title_text = texts.split(title)
+    body, body_text = texts.split(body)
     seen: set[int] = set()
     created: list[Notification] = []
     deliveries: list[Delivery] = []
@@ -28,8 +32,8 @@ def notification_send(*, users: Iterable, title: str, body: str = "", url: str =
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        notification = Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300],
-                                                   created_at=now)
+        notification = Notification.objects.create(user=user, title=title[:200], title_text=title_text, body=body,
+                                                   body_text=body_text, url=url[:300], created_at=now)
         created.append(notification)
         for channel in channels():
             address = channel.address(user)
