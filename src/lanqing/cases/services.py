@@ -2,7 +2,7 @@
 
 Each transition is atomic, checks role and scope, moves the state with a conditional UPDATE (so of two users
 closing the same case at once exactly one wins; the other gets CaseError), writes a timeline entry, and
-notifies people; notification e-mail leaves only after the transaction commits.
+notifies people; notification e-mail goes out from the worker, never inside the transition.
 """
 
 from __future__ import annotations
