@@ -118,6 +118,9 @@ def test_rows_written_before_stored_texts_are_migrated_to_them(cast):
     typed = Case.objects.create(number="DB2025000002", title="焦炉烟囱冒黄烟", source="inspection",
                                 category="inspection", jurisdiction=cast.yueyang, created_at=TUESDAY,
                                 updated_at=TUESDAY)
+    demo = Case.objects.create(number="DB2025000003", title="示例焦化有限公司露天堆场未苫盖", source="inspection",
+                               category="inspection", jurisdiction=cast.yueyang, created_at=TUESDAY,
+                               updated_at=TUESDAY, is_demo=True)
     routed = CaseEvent.objects.create(case=case, at=TUESDAY, action="dispatched",
                                       note="Routed by the responsibility matrix.")
     told = Notification.objects.create(user=cast.users["bureau"], created_at=TUESDAY, body="请尽快整改",
@@ -126,7 +129,7 @@ def test_rows_written_before_stored_texts_are_migrated_to_them(cast):
     call_command("migrate", "alerts", "0002", verbosity=0)  # back to before the conversion
     call_command("migrate", verbosity=0)
 
-    for row in (alert, case, typed, routed, told):
+    for row in (alert, case, typed, demo, routed, told):
         row.refresh_from_db()
     with translation.override("en"):
         assert alert.display_message == "甲公司焦炉烟囱 SO2 62,500 above the limit 100 (06-10 08:00)"
@@ -136,6 +139,7 @@ def test_rows_written_before_stored_texts_are_migrated_to_them(cast):
         assert told.display_title == "Escalated to county leadership: case DB2025000001"
         assert typed.display_title == "焦炉烟囱冒黄烟" and typed.title_text is None
         assert told.display_body == "请尽快整改" and told.body_text is None
+        assert demo.display_title == "示例焦化有限公司: open-air stockpile not covered"
     with translation.override("zh-hans"):
         assert "Routed" not in routed.display_note and "Escalated" not in told.display_title
         assert case.display_deadline_basis == texts.render(texts.message("%(days)d working days (default)", days=5))

@@ -15,6 +15,13 @@ _alerts = importlib.import_module("lanqing.alerts.migrations.0003_stored_texts_f
 DESCRIPTION = "Opened from alert “%(rule)s”, first seen %(time)s."
 ROUTED = "Routed by the responsibility matrix."
 BASES = ["%(days)d working days (default)", "Set by the bureau", "Extended by the bureau"]
+# The demo's inspection findings (only demo cases: a person's typed title stays as typed).
+DEMO_INSPECTIONS = [
+    "%(enterprise)s: open-air stockpile not covered",
+    "%(enterprise)s: no attendance record at the online monitoring station",
+    "%(enterprise)s: rainwater and sewage not fully separated",
+    "%(enterprise)s: hazardous waste store without signs",
+]
 BATCH = 500
 
 
@@ -41,6 +48,8 @@ def forwards(apps, schema_editor):
             if case.source == "alert" and case.title_text is None:
                 case.title_text = _alerts.recognise_alert_message(
                     case.title, factors.get(alert_factor.get(case.alert_id)))
+            elif case.is_demo and case.title_text is None:
+                case.title_text = texts.recognise(case.title, DEMO_INSPECTIONS, languages=["zh-hans"])
             if case.description_text is None:
                 case.description_text = texts.recognise(case.description, [DESCRIPTION])
             if case.deadline_basis_text is None:
