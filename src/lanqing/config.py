@@ -39,7 +39,7 @@ VARIABLES = [
     Variable("LANQING_SESSION_AGE_HOURS", "12", "Hours after which a login session expires"),
     Variable("LANQING_UPLOAD_MAX_MB", "20", "Largest file accepted by an upload page, in MB"),
     Variable("LANQING_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR"),
-    Variable("LANQING_EMAIL_HOST", "(empty: no e-mail)", "SMTP server for notification e-mail"),
+    Variable("LANQING_EMAIL_HOST", "(empty: no e-mail)", "SMTP server for notification e-mail (the worker sends it)"),
     Variable("LANQING_EMAIL_PORT", "25", "SMTP port"),
     Variable("LANQING_EMAIL_USER", "(empty)", "SMTP user name, if the server wants a login"),
     Variable("LANQING_EMAIL_PASSWORD", "(empty)", "SMTP password (or LANQING_EMAIL_PASSWORD_FILE)"),

@@ -202,16 +202,19 @@ def test_a_section_whose_day_mean_misses_its_target_gets_a_case_stating_the_clas
     alerts_evaluate(now=TUESDAY)
     alert = Alert.objects.get()
     assert (alert.last_value, alert.limit_value) == (3.0, 2.0)
-    assert alert.message == ("涧河断面 was class Ⅲ on 2025-06-09 (daily mean), worse than its target class Ⅱ: "
-                             "NH3-N 0.6 mg/L")
-    assert Case.objects.get().title == alert.message
+    with translation.override("en"):
+        assert alert.display_message == ("涧河断面 was class Ⅲ on 2025-06-09 (daily mean), worse than its target "
+                                         "class Ⅱ: NH3-N 0.6 mg/L")
+        assert Case.objects.get().display_title == alert.display_message
+    with translation.override("zh-hans"):
+        assert alert.display_message == "涧河断面 2025-06-09（日均值）水质为Ⅲ类，未达到目标Ⅱ类：NH3-N 0.6 mg/L"
     today, yesterday = _water_rows(client_for, cast, section)
     assert "2025-06-10" in today and ">劣Ⅴ</span>" not in today and ">Ⅴ</span>" in today
     assert "2025-06-09" in yesterday and ">Ⅲ</span>" in yesterday and "否" in yesterday
     assert "NH3-N" in yesterday
-    with translation.override("en"):  # the page request above left the reader's language active
-        alerts_evaluate(now=TUESDAY + 24 * H)  # 10 June (Ⅴ) is now the latest complete day: the alert follows
-    assert Alert.objects.get().message.startswith("涧河断面 was class Ⅴ on 2025-06-10 (daily mean)")
+    alerts_evaluate(now=TUESDAY + 24 * H)  # 10 June (Ⅴ) is now the latest complete day: the alert follows
+    with translation.override("en"):
+        assert Alert.objects.get().display_message.startswith("涧河断面 was class Ⅴ on 2025-06-10 (daily mean)")
 
 
 def test_a_rule_that_opens_cases_routes_the_exceedance_and_the_case_closes_only_after_the_alert_clears(

@@ -72,3 +72,17 @@ def test_import_errors_can_be_exported_to_excel(cast, client_for):
     response = client.get(reverse("monitoring:import", args=[record.id]), {"export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][:2] == (3, "value")
+
+
+def test_why_a_file_failed_is_shown_in_the_readers_language(cast, client_for, settings):
+    client = client_for(cast.users["bureau"])
+    upload(client, b"site,factor\nAIR-01,a34004\n")
+    worker_pass(worker="test")
+    record = MeasurementImport.objects.get()
+    assert record.status == "failed"
+    url = reverse("monitoring:import", args=[record.id])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "missing column(s): time, value" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(url).content.decode()
+    assert "missing column" not in page and "time, value" in page

@@ -2,13 +2,16 @@
 
 import socket
 import time
+from datetime import timedelta
 from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from django.urls import reverse
+from django.utils import timezone, translation
 
+from lanqing.jobs.services import periodic_due, worker_pass
 from lanqing.notifications.models import Delivery, DeliveryStatus, Notification
 from lanqing.notifications.services import deliveries_send, notification_send
 
@@ -48,22 +51,74 @@ def _wait_for(inbox, count):
     return inbox.messages
 
 
-def test_a_dispatched_case_is_mailed_after_commit_through_smtp(supervision, smtp,
-                                                              django_capture_on_commit_callbacks):
+def test_a_dispatched_case_is_mailed_by_the_worker_through_smtp_in_chinese(supervision, smtp):
     from lanqing.cases.services import case_open
 
     supervision.users["department"].email = "zhujian@gu.example.cn"
     supervision.users["department"].save()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with translation.override("en"):  # whoever opened it used the English interface
         case = case_open(title="焦炉冒烟", category="inspection", source="inspection", site=supervision.outlet_a)
-        assert not smtp.messages  # nothing leaves before the transaction commits
-    for callback in callbacks:
-        callback()
+    assert not smtp.messages  # the request that dispatched the case sends nothing itself
+    worker_pass(worker="test")
     messages = _wait_for(smtp, 1)
     assert [m["To"] for m in messages] == ["zhujian@gu.example.cn"]
-    assert case.number in str(make_header(decode_header(messages[0]["Subject"])))
+    subject = str(make_header(decode_header(messages[0]["Subject"])))
+    assert case.number in subject and "督办单" in subject and "dispatched" not in subject
     assert f"/cases/{case.id}/" in messages[0].get_payload(decode=True).decode()
     assert Delivery.objects.get().status == DeliveryStatus.SENT
+
+
+class Refusing(Message):
+    """An SMTP server that refuses every recipient until told to accept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accepting, self.refused, self.messages = False, 0, []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not self.accepting:
+            self.refused += 1
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    def handle_message(self, message) -> None:
+        self.messages.append(message)
+
+
+def test_a_case_transition_succeeds_while_the_mail_server_refuses_and_the_worker_delivers_later(
+        supervision, client_for, settings):
+    from lanqing.cases.services import case_open
+
+    server = Refusing()
+    controller = Controller(server, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        supervision.users["department"].email = "zhujian@gu.example.cn"
+        supervision.users["department"].save()
+        case = case_open(title="焦炉冒烟", category="inspection", source="inspection", site=supervision.outlet_a)
+        Delivery.objects.all().delete()
+
+        response = client_for(supervision.users["bureau"]).post(reverse("cases:act", args=[case.id, "urge"]),
+                                                               {"note": "请尽快整改"})
+        assert response.status_code == 302
+        assert case.events.filter(action="urged").exists()
+        delivery = Delivery.objects.get()
+        assert delivery.status == DeliveryStatus.PENDING and server.refused == 0
+
+        worker_pass(worker="test")
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.FAILED and "550" in delivery.error and server.refused == 1
+
+        server.accepting = True
+        periodic_due(now=timezone.now() + timedelta(minutes=6))
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
+        assert len(_wait_for(server, 1)) == 1
+    finally:
+        controller.stop()
 
 
 def test_a_failed_delivery_is_recorded_and_retried_later(cast, settings):

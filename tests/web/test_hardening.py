@@ -50,7 +50,8 @@ def test_a_weak_new_password_is_refused_with_the_reason(cast, client_for, new, r
 
 def test_every_user_changes_their_own_password(cast, client_for, client):
     page = client_for(cast.users["enterprise_a"])
-    assert page.get(reverse("password_change")).status_code == 200
+    form = page.get(reverse("password_change"))
+    assert form.status_code == 200 and "web/password_change_form.html" in [t.name for t in form.templates]
     response = page.post(reverse("password_change"), {"old_password": PASSWORD,
                                                       "new_password1": "a-new-harbour-light-7",
                                                       "new_password2": "a-new-harbour-light-7"})

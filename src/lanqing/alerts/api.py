@@ -40,7 +40,7 @@ class ErrorOut(Schema):
 def _out(a: Alert) -> dict:
     return {"id": a.id, "rule": a.rule.name, "kind": a.rule.kind, "site_id": a.site_id, "site": a.site.name,
             "factor": a.factor.code if a.factor else None, "severity": a.severity, "status": a.status,
-            "message": a.message, "first_seen_at": a.first_seen_at, "last_seen_at": a.last_seen_at,
+            "message": a.display_message, "first_seen_at": a.first_seen_at, "last_seen_at": a.last_seen_at,
             "count": a.count, "last_value": a.last_value, "worst_value": a.worst_value,
             "limit_value": a.limit_value, "cleared_at": a.cleared_at,
             "acknowledged_by": a.acknowledged_by.username if a.acknowledged_by else None,

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lanqing import texts
 from lanqing.cases.models import Severity
 from lanqing.monitoring.models import Device, Factor, Point, Site
 
@@ -93,6 +94,8 @@ class Alert(models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     status = models.CharField(_("status"), max_length=8, choices=AlertStatus.choices, default=AlertStatus.ACTIVE)
     message = models.CharField(_("message"), max_length=300)
+    # The message as a stored text (lanqing.texts); `message` keeps its rendering for search.
+    message_text = models.JSONField(_("message (stored text)"), null=True, blank=True, editable=False)
     first_seen_at = models.DateTimeField(_("first seen"))
     last_seen_at = models.DateTimeField(_("last seen"))
     count = models.PositiveIntegerField(_("times seen"), default=1)
@@ -114,4 +117,8 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
 
     def __str__(self) -> str:
-        return self.message
+        return self.display_message
+
+    @property
+    def display_message(self) -> str:
+        return texts.render(self.message_text or self.message)

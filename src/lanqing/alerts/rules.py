@@ -18,7 +18,6 @@ from functools import lru_cache
 import numpy as np
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from lanqing import texts
 from lanqing.alerts.models import AlertRule, RuleKind
@@ -50,7 +49,7 @@ POLLUTANT_KINDS = (FactorKind.AIR, FactorKind.WATER, FactorKind.FLUE_GAS)
 class Finding:
     source_key: str
     site_id: int
-    message: str
+    message: texts.Stored
     point_id: int | None = None
     device_id: int | None = None
     factor_id: int | None = None
@@ -104,8 +103,8 @@ def _pollutant_factor_ids(rule: AlertRule) -> list[int]:
     return list(Factor.objects.filter(kind__in=POLLUTANT_KINDS).values_list("id", flat=True))
 
 
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4g}"
+def _factor_name(factor: Factor) -> texts.Stored:
+    return texts.names(zh=factor.name_zh, en=factor.name_en)
 
 
 # --- exceedance -------------------------------------------------------------------------------------------------
@@ -161,9 +160,9 @@ def check_exceedance(rule: AlertRule, *, now: datetime, points: set[int] | None)
             limit = verdict.limit if isinstance(verdict.limit, float) else None
             findings.append(Finding(
                 f"point:{point_id}/factor:{factor_id}", outlet.id,
-                _("%(site)s %(factor)s %(value)s above the limit %(limit)s (%(time)s)") % {
-                    "site": outlet.name, "factor": factor.display_name, "value": _fmt(judged),
-                    "limit": _fmt(limit) if limit is not None else "", "time": f"{timezone.localtime(time):%m-%d %H:%M}"},
+                texts.message(texts.gettext_noop("%(site)s %(factor)s %(value)s above the limit %(limit)s (%(time)s)"),
+                              site=outlet.name, factor=_factor_name(factor), value=judged,
+                              limit=limit if limit is not None else "", time=texts.moment(time)),
                 point_id=point_id, factor_id=factor_id, value=judged, limit=limit))
     return Result(findings, None if points is None else looked | set(points))
 
@@ -176,9 +175,10 @@ def check_device_offline(rule: AlertRule, *, now: datetime, points: set[int] | N
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=cutoff)).select_related("point__site")
     findings = [Finding(
         f"device:{d.id}", d.point.site_id,
-        _("%(site)s device %(mn)s sent nothing since %(time)s") % {
-            "site": d.point.site.name, "mn": d.mn,
-            "time": f"{timezone.localtime(d.last_seen_at):%m-%d %H:%M}" if d.last_seen_at else _("never")},
+        texts.message(texts.gettext_noop("%(site)s device %(mn)s sent nothing since %(time)s"),
+                      site=d.point.site.name, mn=d.mn,
+                      time=texts.moment(d.last_seen_at) if d.last_seen_at else texts.message(
+                          texts.gettext_noop("never"))),
         point_id=d.point_id, device_id=d.id) for d in devices]
     return Result(findings)
 
@@ -203,9 +203,8 @@ def check_factor_gap(rule: AlertRule, *, now: datetime, points: set[int] | None)
         site = sites[point_id]
         findings.append(Finding(
             f"point:{point_id}/factor:{factor_id}", site.id,
-            _("%(site)s has no %(factor)s values since %(time)s") % {
-                "site": site.name, "factor": factors[factor_id].display_name,
-                "time": f"{timezone.localtime(last):%m-%d %H:%M}"},
+            texts.message(texts.gettext_noop("%(site)s has no %(factor)s values since %(time)s"),
+                          site=site.name, factor=_factor_name(factors[factor_id]), time=texts.moment(last)),
             point_id=point_id, factor_id=factor_id))
     return Result(findings)
 
@@ -229,8 +228,8 @@ def _anomaly(rule: AlertRule, *, now: datetime, points: set[int] | None, hours: 
             site = sites[point_id]
             findings.append(Finding(
                 f"point:{point_id}/factor:{factor_id}", site.id,
-                message % {"site": site.name, "factor": factors[factor_id].display_name, "value": _fmt(value),
-                           **(extra or {})},
+                texts.message(message, site=site.name, factor=_factor_name(factors[factor_id]),
+                              value=None if value is None else float(value), **(extra or {})),
                 point_id=point_id, factor_id=factor_id, value=value))
     return Result(findings, None if points is None else set(points))
 
@@ -244,7 +243,7 @@ def check_constant(rule: AlertRule, *, now: datetime, points: set[int] | None) -
         return len(recent) >= hours and max(values) == min(values), values[-1]
 
     return _anomaly(rule, now=now, points=points, hours=hours + 1, test=test,
-                    message=_("%(site)s %(factor)s has stayed at %(value)s for %(hours)d hours"),
+                    message=texts.gettext_noop("%(site)s %(factor)s has stayed at %(value)s for %(hours)d hours"),
                     extra={"hours": hours})
 
 
@@ -254,7 +253,7 @@ def check_non_positive(rule: AlertRule, *, now: datetime, points: set[int] | Non
         return value <= 0, value
 
     return _anomaly(rule, now=now, points=points, hours=float(rule.param("hours")) + 1, test=test,
-                    message=_("%(site)s %(factor)s reads %(value)s (zero or negative)"))
+                    message=texts.gettext_noop("%(site)s %(factor)s reads %(value)s (zero or negative)"))
 
 
 def check_jump(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
@@ -270,7 +269,7 @@ def check_jump(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Re
         return high - low >= min_delta and high > ratio * max(low, 1e-9), after
 
     return _anomaly(rule, now=now, points=points, hours=3, test=test,
-                    message=_("%(site)s %(factor)s jumped suddenly to %(value)s"))
+                    message=texts.gettext_noop("%(site)s %(factor)s jumped suddenly to %(value)s"))
 
 
 def check_flag(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
@@ -282,7 +281,7 @@ def check_flag(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Re
         return len(recent) >= hours and all(flag[:1].upper() in flags for _t, _v, flag in recent), recent[-1][1]
 
     return _anomaly(rule, now=now, points=points, hours=hours + 1, test=test, valid_only=False,
-                    message=_("%(site)s %(factor)s flagged as fault, calibration or over range for %(hours)d hours"),
+                    message=texts.gettext_noop("%(site)s %(factor)s flagged as fault, calibration or over range for %(hours)d hours"),
                     extra={"hours": hours})
 
 
@@ -312,8 +311,9 @@ def check_aqi(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Res
         if index < 0 or index <= level:
             continue
         site = sites[point_id]
-        findings.append(Finding(f"point:{point_id}/aqi", site.id, _("%(site)s hourly AQI %(aqi)d above %(level)d")
-                                % {"site": site.name, "aqi": index, "level": int(level)},
+        findings.append(Finding(f"point:{point_id}/aqi", site.id, texts.message(
+                                    texts.gettext_noop("%(site)s hourly AQI %(aqi)d above %(level)d"),
+                                    site=site.name, aqi=index, level=int(level)),
                                 point_id=point_id, value=float(index), limit=level))
     return Result(findings, None if points is None else set(points))
 
@@ -357,9 +357,8 @@ def check_water_class(rule: AlertRule, *, now: datetime, points: set[int] | None
             continue
         # Keyed by the section's first point, as alerts of this rule always were, so open ones continue.
         point_id = site_points[0]
-        # Finding.message is still a plain string here; the stored form is water_class_message's.
         findings.append(Finding(
-            f"point:{point_id}/water_class", site.id, texts.render(water_class_message(site, row)),
+            f"point:{point_id}/water_class", site.id, water_class_message(site, row),
             point_id=point_id, value=float(row.water_class), limit=float(site.target_class)))
     return Result(findings, None if points is None else looked | set(points))
 

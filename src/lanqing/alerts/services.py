@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lanqing import texts
 from lanqing.alerts.models import Alert, AlertRule, AlertStatus, RuleKind
 from lanqing.alerts.rules import CHECKS, Finding, Result
 from lanqing.cases.models import OPEN_STATES, CaseEvent, CaseSource, Category
@@ -100,10 +101,11 @@ def _alert_raise(rule: AlertRule, finding: Finding, now: datetime) -> tuple[Aler
         if alert is None:
             try:
                 with transaction.atomic():
-                    alert = Alert.objects.create(
+                    message, message_text = texts.split(finding.message)
+                alert = Alert.objects.create(
                         rule=rule, source_key=finding.source_key, site_id=finding.site_id,
                         point_id=finding.point_id, device_id=finding.device_id, factor_id=finding.factor_id,
-                        severity=rule.severity, message=finding.message[:300], first_seen_at=now,
+                        severity=rule.severity, message=message[:300], message_text=message_text, first_seen_at=now,
                         last_seen_at=now, last_value=finding.value, worst_value=finding.value,
                         limit_value=finding.limit)
                 return alert, True
@@ -117,9 +119,11 @@ def _alert_raise(rule: AlertRule, finding: Finding, now: datetime) -> tuple[Aler
         alert.last_seen_at = now
         alert.last_value = finding.value
         alert.worst_value = _worse(rule, alert.worst_value, finding.value)
-        alert.message = finding.message[:300]
+        message, alert.message_text = texts.split(finding.message)
+        alert.message = message[:300]
         alert.limit_value = finding.limit
-        alert.save(update_fields=["count", "last_seen_at", "last_value", "worst_value", "message", "limit_value"])
+        alert.save(update_fields=["count", "last_seen_at", "last_value", "worst_value", "message", "message_text",
+                                  "limit_value"])
         return alert, False
 
 
@@ -132,7 +136,7 @@ def _alert_clear(alert: Alert, now: datetime) -> bool:
     for case in alert.cases.filter(state__in=OPEN_STATES + ("submitted",)):
         # The verifier sees on the timeline that the data no longer show the problem.
         CaseEvent.objects.create(case=case, at=now, action="alert_cleared", note=alert.message,
-                                 data={"alert_id": alert.id})
+                                 note_text=alert.message_text, data={"alert_id": alert.id})
     return True
 
 
@@ -140,10 +144,12 @@ def _case_from_alert(alert: Alert, *, by, now: datetime):
     from lanqing.cases.services import case_open
 
     site = alert.site
-    return case_open(title=alert.message, category=CATEGORY_OF[alert.rule.kind], source=CaseSource.ALERT,
-                     severity=alert.severity, by=by, site=site, alert=alert, now=now, is_demo=alert.is_demo,
-                     description=_("Opened from alert “%(rule)s”, first seen %(time)s.") % {
-                         "rule": alert.rule.name, "time": f"{timezone.localtime(alert.first_seen_at):%Y-%m-%d %H:%M}"})
+    return case_open(title=alert.message_text or alert.message, category=CATEGORY_OF[alert.rule.kind],
+                     source=CaseSource.ALERT, severity=alert.severity, by=by, site=site, alert=alert, now=now,
+                     is_demo=alert.is_demo,
+                     description=texts.message(texts.gettext_noop("Opened from alert “%(rule)s”, first seen %(time)s."),
+                                               rule=alert.rule.name,
+                                               time=texts.moment(alert.first_seen_at, precision="datetime")))
 
 
 # --- user actions ------------------------------------------------------------------------------------------------

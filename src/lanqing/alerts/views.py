@@ -41,7 +41,7 @@ def alert_list(request):
             filename=_("alerts"),
             headers=[_("Rule"), _("Site"), _("Message"), _("Severity"), _("Status"), _("First seen"),
                      _("Last seen"), _("Times seen"), _("Worst value"), _("Acknowledged by"), _("Cleared")],
-            rows=([a.rule.name, a.site.name, a.message, a.get_severity_display(), a.get_status_display(),
+            rows=([a.rule.name, a.site.name, a.display_message, a.get_severity_display(), a.get_status_display(),
                    a.first_seen_at, a.last_seen_at, a.count, a.worst_value,
                    a.acknowledged_by.username if a.acknowledged_by else "", a.cleared_at] for a in alerts))
     return render(request, "alerts/list.html", {

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from lanqing.cases.models import (
     AccountabilityRecord,
@@ -13,17 +14,25 @@ from lanqing.cases.models import (
 class EventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
-    readonly_fields = ["at", "actor", "action", "from_state", "to_state", "note"]
+    fields = readonly_fields = ("at", "actor", "action", "from_state", "to_state", "shown_note")
+
+    @admin.display(description=_("note"))
+    def shown_note(self, event: CaseEvent) -> str:
+        return event.display_note
     can_delete = False
 
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     # Cases change only through the workflow services; the admin reads them.
-    list_display = ["number", "title", "category", "severity", "state", "lead_unit", "township", "deadline_at"]
+    list_display = ["number", "shown_title", "category", "severity", "state", "lead_unit", "township", "deadline_at"]
     list_filter = ["state", "category", "severity"]
     search_fields = ["number", "title"]
     inlines = [EventInline]
+
+    @admin.display(description=_("title"))
+    def shown_title(self, case: Case) -> str:
+        return case.display_title
 
     def has_change_permission(self, request, obj=None):
         return False

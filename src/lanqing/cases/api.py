@@ -70,7 +70,7 @@ class ErrorOut(Schema):
 
 
 def _out(c: Case) -> dict:
-    return {"id": c.id, "number": c.number, "title": c.title, "category": c.category, "severity": c.severity,
+    return {"id": c.id, "number": c.number, "title": c.display_title, "category": c.category, "severity": c.severity,
             "source": c.source, "state": c.state, "township": c.township.name if c.township else None,
             "jurisdiction_code": c.jurisdiction.code, "lead_unit": c.lead_unit.name if c.lead_unit else None,
             "enterprise_id": c.enterprise_id, "site_id": c.site_id, "alert_id": c.alert_id,
@@ -79,9 +79,9 @@ def _out(c: Case) -> dict:
 
 
 def _detail(user, c: Case) -> dict:
-    return {**_out(c), "description": c.description, "allowed_actions": services.allowed_actions(user, c),
+    return {**_out(c), "description": c.display_description, "allowed_actions": services.allowed_actions(user, c),
             "timeline": [{"at": e.at, "actor": e.actor.username if e.actor else None, "action": e.action,
-                          "from_state": e.from_state, "to_state": e.to_state, "note": e.note}
+                          "from_state": e.from_state, "to_state": e.to_state, "note": e.display_note}
                          for e in selectors.timeline_for(c)]}
 
 

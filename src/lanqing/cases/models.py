@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from lanqing import texts
 from lanqing.monitoring.models import SiteKind
 from lanqing.org.models import Enterprise, Industry, Jurisdiction, Unit
 
@@ -70,6 +71,10 @@ class Case(models.Model):
     number = models.CharField(_("case number"), max_length=20, unique=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # Title, description and deadline basis the system wrote, as stored texts (lanqing.texts); the plain
+    # fields keep what a person typed, or the system text's rendering for search.
+    title_text = models.JSONField(_("title (stored text)"), null=True, blank=True, editable=False)
+    description_text = models.JSONField(_("description (stored text)"), null=True, blank=True, editable=False)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     source = models.CharField(_("source"), max_length=15, choices=CaseSource.choices)
@@ -99,6 +104,8 @@ class Case(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=CaseState.choices, default=CaseState.DRAFT)
     deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True)
     deadline_basis = models.CharField(_("basis of the deadline"), max_length=200, blank=True)
+    deadline_basis_text = models.JSONField(_("basis of the deadline (stored text)"), null=True, blank=True,
+                                           editable=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalation"), choices=EscalationLevel.choices,
                                                         default=EscalationLevel.NONE)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
@@ -120,7 +127,19 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}"
+        return f"{self.number} {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return texts.render(self.title_text or self.title)
+
+    @property
+    def display_description(self) -> str:
+        return texts.render(self.description_text or self.description)
+
+    @property
+    def display_deadline_basis(self) -> str:
+        return texts.render(self.deadline_basis_text or self.deadline_basis)
 
     @property
     def is_open(self) -> bool:
@@ -141,6 +160,8 @@ class CaseEvent(models.Model):
     from_state = models.CharField(_("from state"), max_length=12, blank=True)
     to_state = models.CharField(_("to state"), max_length=12, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # A note the system wrote, as a stored text (lanqing.texts); `note` keeps what a person typed.
+    note_text = models.JSONField(_("note (stored text)"), null=True, blank=True, editable=False)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
@@ -150,6 +171,10 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_note(self) -> str:
+        return texts.render(self.note_text or self.note)
 
     @property
     def action_label(self) -> str:

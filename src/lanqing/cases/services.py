@@ -2,7 +2,7 @@
 
 Each transition is atomic, checks role and scope, moves the state with a conditional UPDATE (so of two users
 closing the same case at once exactly one wins; the other gets CaseError), writes a timeline entry, and
-notifies people; notification e-mail leaves only after the transaction commits.
+notifies people; notification e-mail goes out from the worker, never inside the transition.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lanqing import texts
 from lanqing.cases import workdays
 from lanqing.cases.evidence import EvidenceRefused, evidence_check
 from lanqing.cases.models import (
@@ -135,10 +136,12 @@ def _move(case: Case, *, to_state: str, now: datetime, **fields) -> None:
         setattr(case, name, value)
 
 
-def _event(case: Case, *, by, action: str, now: datetime, from_state: str = "", note: str = "",
+def _event(case: Case, *, by, action: str, now: datetime, from_state: str = "", note: texts.Stored | str = "",
            data: dict | None = None) -> CaseEvent:
+    note, note_text = texts.split(note)
     return CaseEvent.objects.create(case=case, at=now, actor=by, action=action, from_state=from_state,
-                                    to_state=case.state if from_state else "", note=note, data=data or {})
+                                    to_state=case.state if from_state else "", note=note, note_text=note_text,
+                                    data=data or {})
 
 
 # --- who is told -----------------------------------------------------------------------------------------------
@@ -165,8 +168,9 @@ def _leadership(case: Case) -> list:
             if user.membership.jurisdiction and user.membership.jurisdiction.contains(case.jurisdiction)]
 
 
-def _tell(users: Iterable, case: Case, title: str, body: str = "", *, now: datetime) -> None:
-    notification_send(users=users, title=title, body=body or case.title,
+def _tell(users: Iterable, case: Case, title: texts.Stored, body: texts.Stored | str = "", *,
+          now: datetime) -> None:
+    notification_send(users=users, title=title, body=body or case.title_text or case.title,
                       url=reverse("cases:detail", args=[case.id]), now=now)
 
 
@@ -182,21 +186,25 @@ def _location_of(*, site, enterprise: Enterprise | None, jurisdiction: Jurisdict
     return jurisdiction
 
 
-def _deadline(case: Case, start: datetime) -> tuple[datetime, str]:
+def _deadline(case: Case, start: datetime) -> tuple[datetime, texts.Stored | str]:
     rule = deadline_rule_for(category=case.category, severity=case.severity)
-    basis = rule.basis or _("%(days)d working days (default)") % {"days": rule.working_days}
+    basis = rule.basis or texts.message(texts.gettext_noop("%(days)d working days (default)"),
+                                        days=rule.working_days)
     return workdays.deadline_after(start, rule.working_days), basis
 
 
 @transaction.atomic
-def case_open(*, title: str, category: str, source: str, severity: str = Severity.MEDIUM, by=None,
-              description: str = "", enterprise: Enterprise | None = None, site=None,
+def case_open(*, title: texts.Stored | str, category: str, source: str, severity: str = Severity.MEDIUM, by=None,
+              description: texts.Stored | str = "", enterprise: Enterprise | None = None, site=None,
               jurisdiction: Jurisdiction | None = None, location: str = "", subject=None, alert=None,
               auto_dispatch: bool = True, now: datetime | None = None, is_demo: bool = False) -> Case:
     """Opens a case and routes it; a routed case is dispatched at once, an unroutable one waits in the
-    bureau's dispatch queue."""
+    bureau's dispatch queue. A title or description the system writes is a stored text (lanqing.texts); a
+    person's is a string."""
     now = now or timezone.now()
-    title = (title or "").strip()
+    title, title_text = texts.split(title or "")
+    title = title.strip()
+    description, description_text = texts.split(description or "")
     if not title:
         raise CaseError(_("A case needs a title."))
     if category not in Category.values or source not in CaseSource.values or severity not in Severity.values:
@@ -211,7 +219,8 @@ def case_open(*, title: str, category: str, source: str, severity: str = Severit
     if subject is None:
         subject = site or enterprise
     case = Case.objects.create(
-        number=uuid.uuid4().hex[:20], title=title[:200], description=description, category=category,
+        number=uuid.uuid4().hex[:20], title=title[:200], title_text=title_text, description=description,
+        description_text=description_text, category=category,
         severity=severity, source=source, alert=alert, enterprise=enterprise, site=site, jurisdiction=where,
         township=route.township, location=location or (enterprise.address if enterprise else "") or where.name,
         longitude=getattr(site or enterprise, "longitude", None), latitude=getattr(site or enterprise, "latitude", None),
@@ -220,40 +229,43 @@ def case_open(*, title: str, category: str, source: str, severity: str = Severit
         created_by=by, created_at=now, updated_at=now, is_demo=is_demo)
     case.number = f"DB{workdays.local_date(now):%Y}{case.id:06d}"
     Case.objects.filter(id=case.id).update(number=case.number)
-    _event(case, by=by, action="opened", now=now, note=description[:500], data={
+    _event(case, by=by, action="opened", now=now, note=description_text or description[:500], data={
         "source": source, "alert_id": alert.id if alert else None,
         "routed_by": route.rule.id if route.rule else None,
         "lead_unit": route.lead_unit.name if route.lead_unit else None,
         "township": route.township.name if route.township else None})
     if route.lead_unit is not None and auto_dispatch:
         _dispatch(case, by=None, unit=route.lead_unit, support=route.support_units, deadline=None, now=now,
-                  note=_("Routed by the responsibility matrix."))
+                  note=texts.message(texts.gettext_noop("Routed by the responsibility matrix.")))
     else:
         if route.routed:
             case.lead_unit = route.lead_unit
             Case.objects.filter(id=case.id).update(lead_unit=route.lead_unit)
             case.support_units.set(route.support_units)
-        _tell(_bureau_users(), case, _("New case awaiting dispatch: %(number)s") % {"number": case.number},
-              now=now)
+        _tell(_bureau_users(), case, texts.message(texts.gettext_noop("New case awaiting dispatch: %(number)s"),
+                                                   number=case.number), now=now)
     return case
 
 
 def _dispatch(case: Case, *, by, unit: Unit, support: Iterable[Unit], deadline: datetime | None, now: datetime,
-              note: str = "") -> None:
+              note: texts.Stored | str = "") -> None:
+    basis: texts.Stored | str
     if deadline is None:
         deadline, basis = _deadline(case, now)
     else:
-        basis = _("Set by the bureau")
+        basis = texts.message(texts.gettext_noop("Set by the bureau"))
+    plain_basis, basis_text = texts.split(basis)
     previous = case.state
     _move(case, to_state=CaseState.DISPATCHED, now=now, lead_unit=unit, dispatched_at=now, deadline_at=deadline,
-          deadline_basis=basis[:200], escalation_level=EscalationLevel.NONE, reminded_at=None)
+          deadline_basis=plain_basis[:200], deadline_basis_text=basis_text, escalation_level=EscalationLevel.NONE,
+          reminded_at=None)
     case.support_units.set([u for u in support if u.id != unit.id])
     _event(case, by=by, action="dispatched", from_state=previous, now=now, note=note,
            data={"lead_unit": unit.name, "support_units": [u.name for u in case.support_units.all()],
                  "deadline": deadline.isoformat(), "basis": basis})
     _tell(_handlers(case) + _rectifiers(case), case,
-          _("Case %(number)s dispatched to you; deadline %(deadline)s") % {
-              "number": case.number, "deadline": f"{timezone.localtime(deadline):%Y-%m-%d}"}, now=now)
+          texts.message(texts.gettext_noop("Case %(number)s dispatched to you; deadline %(deadline)s"),
+                        number=case.number, deadline=texts.moment(deadline, precision="date")), now=now)
 
 
 def _check_deadline(deadline: datetime | None, now: datetime) -> None:
@@ -334,8 +346,9 @@ def case_submit(*, case: Case, by, text: str, files: Iterable = (), now: datetim
         evidence.file.save(f"{case.number}-{uuid.uuid4().hex[:8]}{item.extension}", ContentFile(item.data),
                            save=False)
         evidence.save()
-    _tell(_bureau_users(), case, _("Rectification of %(number)s submitted for verification") % {
-        "number": case.number}, text, now=now)
+    _tell(_bureau_users(), case, texts.message(
+        texts.gettext_noop("Rectification of %(number)s submitted for verification"), number=case.number), text,
+        now=now)
     return case
 
 
@@ -364,8 +377,8 @@ def case_close(*, case: Case, by, note: str = "", now: datetime | None = None) -
     _move(case, to_state=CaseState.CLOSED, now=now, closed_at=now)
     _event(case, by=by, action="closed", from_state=previous, now=now, note=note)
     _resolve_accountability(case, now, AccountabilityOutcome.CLOSED_LATE)
-    _tell(_handlers(case) + _rectifiers(case), case, _("Case %(number)s verified and closed") % {
-        "number": case.number}, now=now)
+    _tell(_handlers(case) + _rectifiers(case), case, texts.message(
+        texts.gettext_noop("Case %(number)s verified and closed"), number=case.number), now=now)
     return case
 
 
@@ -379,8 +392,8 @@ def case_return(*, case: Case, by, reason: str, now: datetime | None = None) -> 
     previous = case.state
     _move(case, to_state=CaseState.RETURNED, now=now)
     _event(case, by=by, action="returned", from_state=previous, now=now, note=reason)
-    _tell(_handlers(case) + _rectifiers(case), case, _("Case %(number)s returned: more work needed") % {
-        "number": case.number}, reason, now=now)
+    _tell(_handlers(case) + _rectifiers(case), case, texts.message(
+        texts.gettext_noop("Case %(number)s returned: more work needed"), number=case.number), reason, now=now)
     return case
 
 
@@ -393,13 +406,15 @@ def case_reopen(*, case: Case, by, reason: str, now: datetime | None = None) -> 
     if not reason:
         raise CaseError(_("Give the reason for reopening the case."))
     deadline, basis = _deadline(case, now)
+    plain_basis, basis_text = texts.split(basis)
     previous = case.state
     _move(case, to_state=CaseState.IN_PROGRESS, now=now, closed_at=None, deadline_at=deadline,
-          deadline_basis=basis[:200], escalation_level=EscalationLevel.NONE, reminded_at=None)
+          deadline_basis=plain_basis[:200], deadline_basis_text=basis_text, escalation_level=EscalationLevel.NONE,
+          reminded_at=None)
     _event(case, by=by, action="reopened", from_state=previous, now=now, note=reason,
            data={"deadline": deadline.isoformat()})
-    _tell(_handlers(case) + _rectifiers(case), case, _("Case %(number)s reopened") % {"number": case.number},
-          reason, now=now)
+    _tell(_handlers(case) + _rectifiers(case), case,
+          texts.message(texts.gettext_noop("Case %(number)s reopened"), number=case.number), reason, now=now)
     return case
 
 
@@ -423,8 +438,8 @@ def case_extension_request(*, case: Case, by, new_deadline: datetime, reason: st
     _event(case, by=by, action="extension_requested", now=now, note=reason,
            data={"extension_id": extension.id, "new_deadline": new_deadline.isoformat()})
     Case.objects.filter(id=case.id).update(updated_at=now)
-    _tell(_bureau_users(), case, _("Extension requested for case %(number)s") % {"number": case.number}, reason,
-          now=now)
+    _tell(_bureau_users(), case, texts.message(texts.gettext_noop("Extension requested for case %(number)s"),
+                                               number=case.number), reason, now=now)
     return extension
 
 
@@ -442,16 +457,18 @@ def case_extension_decide(*, extension: ExtensionRequest, by, approve: bool, not
     extension.status, extension.decided_by, extension.decided_at = status, by, now
     if approve:
         _check_deadline(extension.new_deadline, now)
+        plain_basis, basis_text = texts.split(texts.message(texts.gettext_noop("Extended by the bureau")))
         Case.objects.filter(id=case.id).update(deadline_at=extension.new_deadline, escalation_level=0,
                                                reminded_at=None, updated_at=now,
-                                               deadline_basis=_("Extended by the bureau")[:200])
+                                               deadline_basis=plain_basis[:200], deadline_basis_text=basis_text)
         case.deadline_at, case.escalation_level, case.reminded_at = extension.new_deadline, 0, None
         _resolve_accountability(case, now, AccountabilityOutcome.EXTENDED)
     _event(case, by=by, action="extension_approved" if approve else "extension_rejected", now=now, note=note,
            data={"extension_id": extension.id, "new_deadline": extension.new_deadline.isoformat()})
     _tell(_handlers(case) + _rectifiers(case), case,
-          (_("Extension of case %(number)s approved") if approve else
-           _("Extension of case %(number)s refused")) % {"number": case.number}, note, now=now)
+          texts.message(texts.gettext_noop("Extension of case %(number)s approved") if approve else
+                        texts.gettext_noop("Extension of case %(number)s refused"), number=case.number), note,
+          now=now)
     return extension
 
 
@@ -461,8 +478,8 @@ def case_urge(*, case: Case, by, note: str = "", now: datetime | None = None) ->
     _require(by, case, "urge")
     _event(case, by=by, action="urged", now=now, note=note)
     Case.objects.filter(id=case.id).update(updated_at=now)
-    _tell(_handlers(case) + _rectifiers(case), case, _("Urgent: case %(number)s") % {"number": case.number},
-          note, now=now)
+    _tell(_handlers(case) + _rectifiers(case), case,
+          texts.message(texts.gettext_noop("Urgent: case %(number)s"), number=case.number), note, now=now)
     return case
 
 
@@ -493,8 +510,8 @@ def _case_tick(case: Case, now: datetime) -> list[str]:
             Case.objects.filter(id=case.id).update(reminded_at=now)
             _event(case, by=None, action="reminded", now=now, data={"working_days_left": left})
             _tell(_handlers(case) + _rectifiers(case), case,
-                  _("Reminder: case %(number)s is due on %(deadline)s") % {
-                      "number": case.number, "deadline": f"{timezone.localtime(case.deadline_at):%Y-%m-%d}"},
+                  texts.message(texts.gettext_noop("Reminder: case %(number)s is due on %(deadline)s"),
+                                number=case.number, deadline=texts.moment(case.deadline_at, precision="date")),
                   now=now)
             done.append("reminded")
         return done
@@ -513,18 +530,20 @@ def _case_tick(case: Case, now: datetime) -> list[str]:
     # Each level is reached once; a worker that runs every few minutes does not repeat the notices.
     for step in range(case.escalation_level + 1, level + 1):
         if step == EscalationLevel.URGED:
-            users, title = _handlers(case) + _rectifiers(case), _("Overdue: case %(number)s passed its deadline")
+            users, title = (_handlers(case) + _rectifiers(case),
+                            texts.gettext_noop("Overdue: case %(number)s passed its deadline"))
         elif step == EscalationLevel.UNIT_LEADER:
-            users, title = _unit_leader_users(case), _("Escalated to the unit's leader: case %(number)s")
+            users, title = _unit_leader_users(case), texts.gettext_noop("Escalated to the unit's leader: case %(number)s")
         else:
-            users, title = _leadership(case) + _bureau_users(), _("Escalated to county leadership: case %(number)s")
+            users, title = (_leadership(case) + _bureau_users(),
+                            texts.gettext_noop("Escalated to county leadership: case %(number)s"))
         leader = case.lead_unit.leader_name if case.lead_unit else ""
         _event(case, by=None, action=f"escalated_{step}", now=now, data={
             "level": step, "working_days_late": late, "unit": case.lead_unit.name if case.lead_unit else None,
             "leader": leader})
-        _tell(users, case, title % {"number": case.number}, _(
-            "%(days)d working day(s) past the deadline. Lead unit: %(unit)s %(leader)s") % {
-                "days": late, "unit": case.lead_unit.name if case.lead_unit else "—", "leader": leader}, now=now)
+        _tell(users, case, texts.message(title, number=case.number), texts.message(
+            texts.gettext_noop("%(days)d working day(s) past the deadline. Lead unit: %(unit)s %(leader)s"),
+            days=late, unit=case.lead_unit.name if case.lead_unit else "—", leader=leader), now=now)
         done.append(f"escalated_{step}")
     if level > case.escalation_level:
         Case.objects.filter(id=case.id).update(escalation_level=level, updated_at=now)

@@ -56,7 +56,7 @@ def inbox(request):
             filename=_("cases"),
             headers=[_("Case number"), _("Title"), _("Category"), _("Severity"), _("State"), _("Township"),
                      _("Lead unit"), _("Enterprise"), _("Deadline"), _("Created"), _("Closed")],
-            rows=([c.number, c.title, c.get_category_display(), c.get_severity_display(), c.get_state_display(),
+            rows=([c.number, c.display_title, c.get_category_display(), c.get_severity_display(), c.get_state_display(),
                    c.township.name if c.township_id else "", c.lead_unit.name if c.lead_unit_id else "",
                    c.enterprise.name if c.enterprise_id else "", c.deadline_at, c.created_at, c.closed_at]
                   for c in cases.iterator()))

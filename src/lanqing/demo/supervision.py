@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from lanqing import texts
 from lanqing.alerts.models import Alert, AlertRule, RuleKind
 from lanqing.alerts.services import EvaluationCount, alerts_evaluate
 from lanqing.cases.models import Case, Category, DeadlineRule, ResponsibilityRule, Severity
@@ -47,7 +48,13 @@ RULES = [
 AGES_DAYS = [35, 20, 12, 3]
 REPLAY_HOURS = 5 * 24
 REPLAY_STEP_HOURS = 6
-INSPECTIONS = ["露天堆场未苫盖", "在线监测站房无人值守记录", "雨污分流不彻底", "危废暂存间标识缺失"]
+# Inspection findings are written as a system text would be, so that the demo reads in either language.
+INSPECTIONS = [
+    texts.gettext_noop("%(enterprise)s: open-air stockpile not covered"),
+    texts.gettext_noop("%(enterprise)s: no attendance record at the online monitoring station"),
+    texts.gettext_noop("%(enterprise)s: rainwater and sewage not fully separated"),
+    texts.gettext_noop("%(enterprise)s: hazardous waste store without signs"),
+]
 
 
 def _unit(key: str) -> Unit | None:
@@ -98,7 +105,8 @@ def demo_supervision_load(*, seed: int, now: datetime) -> dict:
         # Ages from oldest to newest, so that even a small demo has cases past their deadline.
         started = now - timedelta(days=AGES_DAYS[index % len(AGES_DAYS)])
         try:
-            case = case_open(title=f"{enterprise.name}{rng.choice(INSPECTIONS)}", category=Category.INSPECTION,
+            case = case_open(title=texts.message(rng.choice(INSPECTIONS), enterprise=enterprise.name),
+                             category=Category.INSPECTION,
                              source="inspection", severity=rng.choice([Severity.MEDIUM, Severity.HIGH]),
                              enterprise=enterprise, now=started, is_demo=True)
         except CaseError:

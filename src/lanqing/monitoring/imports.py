@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from lanqing import texts
 from lanqing.monitoring.measurements import MeasurementRow, measurements_upsert
 from lanqing.monitoring.models import Factor, MeasurementImport, Period, Point, Site, Source
 from lanqing.tabular import TableError, cell_text, excerpt, parse_local_datetime, read_table
@@ -231,7 +232,9 @@ def import_record_run(record: MeasurementImport, *, sites=None) -> ImportResult:
     record.rows_unchanged = result.rows_unchanged
     record.rows_rejected = result.rows_rejected
     record.errors = [error.as_dict() for error in result.errors[:5000]]
-    record.message = describe_error(result.file_error.as_dict())[:300] if result.file_error else ""
+    message, record.message_text = texts.split(
+        texts.message(result.file_error.reason, **result.file_error.params) if result.file_error else "")
+    record.message = message[:300]
     record.status = "failed" if result.file_error else "done"
     record.save()
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lanqing import texts
 from lanqing.jobs.registry import job_kind
 from lanqing.monitoring.imports import import_record_run
 from lanqing.monitoring.models import ImportStatus, MeasurementImport
@@ -19,7 +20,8 @@ def run_import(job) -> None:
     sites = sites_visible_to(user) if user is not None else None
     if sites is None:
         record.status = ImportStatus.FAILED
-        record.message = "the uploading user no longer exists"
+        record.message, record.message_text = texts.split(
+            texts.message(texts.gettext_noop("the uploading user no longer exists")))
         record.save()
         return
     import_record_run(record, sites=sites)

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from lanqing import texts
 from lanqing.monitoring.fields import RowIdField
 from lanqing.org.models import Enterprise, Jurisdiction
 
@@ -349,6 +350,8 @@ class MeasurementImport(models.Model):
     # [{"line": 3, "column": "value", "reason": "..."}]
     errors = models.JSONField(_("errors"), default=list, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
+    # Why the file failed, as a stored text (lanqing.texts); `message` keeps its rendering for older readers.
+    message_text = models.JSONField(_("message (stored text)"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -357,6 +360,10 @@ class MeasurementImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def display_message(self) -> str:
+        return texts.render(self.message_text or self.message)
 
 
 # --- What the receiver and the worker add (issue 4) ----------------------------------------------------

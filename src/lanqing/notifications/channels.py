@@ -10,6 +10,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.utils.translation import override
 
 from lanqing.notifications.models import Notification
 
@@ -49,11 +50,13 @@ class EmailChannel:
         return user.email
 
     def send(self, *, address: str, notification: Notification) -> None:
-        body = notification.body
+        # Accounts have no language of their own yet: mail reads in the installation's language.
+        with override(settings.LANGUAGE_CODE):
+            subject, body = notification.display_title, notification.display_body
         if notification.url:
             body = f"{body}\n\n{settings.LANQING_SITE_URL.rstrip('/')}{notification.url}"
         with get_connection(timeout=settings.EMAIL_TIMEOUT) as connection:
-            EmailMessage(subject=notification.title, body=body, from_email=settings.DEFAULT_FROM_EMAIL,
+            EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL,
                          to=[address], connection=connection).send()
 
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lanqing import texts
+
 
 class Notification(models.Model):
     """One message to one user; the in-app notification centre lists these. Channels deliver copies."""
@@ -12,6 +14,10 @@ class Notification(models.Model):
                              related_name="notifications")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    # Title and body as stored texts (lanqing.texts), rendered in the reader's language; the plain fields keep
+    # a person's text, or the rendering in the installation's language for search.
+    title_text = models.JSONField(_("title (stored text)"), null=True, blank=True, editable=False)
+    body_text = models.JSONField(_("message (stored text)"), null=True, blank=True, editable=False)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"))
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -23,7 +29,15 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return texts.render(self.title_text or self.title)
+
+    @property
+    def display_body(self) -> str:
+        return texts.render(self.body_text or self.body)
 
 
 class DeliveryStatus(models.TextChoices):

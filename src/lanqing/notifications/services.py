@@ -1,4 +1,5 @@
-"""Writing notifications: rows inside the caller's transaction, channel deliveries after it commits."""
+"""Writing notifications: rows inside the caller's transaction; channel deliveries (e-mail) go out from the worker,
+so a slow or refusing mail server never holds up or fails the web request that caused them."""
 
 from __future__ import annotations
 
@@ -6,21 +7,27 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
+from lanqing import texts
+from lanqing.jobs.services import job_enqueue
 from lanqing.notifications.channels import channel_named, channels
 from lanqing.notifications.models import Delivery, DeliveryStatus, Notification
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+DELIVER_JOB = "notifications.deliver"
 
 
-def notification_send(*, users: Iterable, title: str, body: str = "", url: str = "",
+def notification_send(*, users: Iterable, title: texts.Stored | str, body: texts.Stored | str = "", url: str = "",
                       now: datetime | None = None) -> list[Notification]:
-    """Notifies each distinct active user once. If the surrounding transaction rolls back, nobody is told."""
+    """Notifies each distinct active user once; title and body the system writes are stored texts, shown in
+    each reader's language. Deliveries through channels are queued for the worker in the same transaction: if
+    it rolls back, nobody is told."""
     now = now or timezone.now()
+    title, title_text = texts.split(title)
+    body, body_text = texts.split(body)
     seen: set[int] = set()
     created: list[Notification] = []
     deliveries: list[Delivery] = []
@@ -28,8 +35,8 @@ def notification_send(*, users: Iterable, title: str, body: str = "", url: str =
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        notification = Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300],
-                                                   created_at=now)
+        notification = Notification.objects.create(user=user, title=title[:200], title_text=title_text, body=body,
+                                                   body_text=body_text, url=url[:300], created_at=now)
         created.append(notification)
         for channel in channels():
             address = channel.address(user)
@@ -37,21 +44,28 @@ def notification_send(*, users: Iterable, title: str, body: str = "", url: str =
                 deliveries.append(Delivery(notification=notification, channel=channel.name, address=address))
     Delivery.objects.bulk_create(deliveries)
     if deliveries:
-        ids = [n.id for n in created]
-        transaction.on_commit(lambda: deliveries_send(notification_ids=ids))
+        job_enqueue(kind=DELIVER_JOB, payload={"notification_ids": [n.id for n in created]})
     return created
 
 
 def deliveries_send(*, notification_ids: list[int] | None = None) -> int:
-    """Sends pending (and retries failed) deliveries; returns how many were sent."""
-    pending = Delivery.objects.select_related("notification").filter(
-        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], attempts__lt=MAX_ATTEMPTS)
-    if notification_ids is not None:
-        pending = pending.filter(notification_id__in=notification_ids)
+    """Sends the pending deliveries of these notifications, or without ids every pending delivery and retries
+    the failed ones; returns how many were sent."""
+    if notification_ids is None:
+        pending = Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
+                                          attempts__lt=MAX_ATTEMPTS)
+    else:
+        pending = Delivery.objects.filter(status=DeliveryStatus.PENDING, notification_id__in=notification_ids)
+    pending = pending.select_related("notification")
     sent = 0
     for delivery in pending:
         channel = channel_named(delivery.channel)
         attempts = delivery.attempts + 1
+        # Claim the attempt with a conditional update: the delivery job and the retry task of two workers never
+        # send the same message twice.
+        if not Delivery.objects.filter(id=delivery.id, status=delivery.status, attempts=delivery.attempts).update(
+                attempts=attempts):
+            continue
         if channel is None:
             Delivery.objects.filter(id=delivery.id).update(status=DeliveryStatus.FAILED, attempts=MAX_ATTEMPTS,
                                                            error=f"no channel named {delivery.channel!r}")
