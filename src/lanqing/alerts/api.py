@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lanqing.alerts.models import Alert
+from lanqing.org import access
 from lanqing.alerts.services import (
     AlertError,
     AlertForbidden,
@@ -56,6 +57,7 @@ def _out(a: Alert) -> dict:
 @router.get("", response=list[AlertOut])
 @paginate(LimitOffsetPagination)
 def list_alerts(request, status: str | None = None):
+    access.require(request.auth, "alert.view")
     alerts = alerts_visible_to(request.auth).order_by("-id")
     if status:
         alerts = alerts.filter(status=status)

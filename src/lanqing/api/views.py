@@ -37,6 +37,7 @@ def forbidden(request, exc):
 @api.get("/jurisdictions", response=list[JurisdictionOut], tags=["organisation"])
 @paginate(LimitOffsetPagination)
 def list_jurisdictions(request):
+    access.require(request.auth, "jurisdiction.view")
     return [JurisdictionOut(code=j.code, name=j.name, level=j.level, parent_code=j.parent.code if j.parent else None)
             for j in access.jurisdictions_visible_to(request.auth).select_related("parent")]
 
@@ -52,6 +53,7 @@ def _enterprise_out(e) -> EnterpriseOut:
 @api.get("/enterprises", response=list[EnterpriseOut], tags=["organisation"])
 @paginate(LimitOffsetPagination)
 def list_enterprises(request):
+    access.require(request.auth, "enterprise.view")
     return [_enterprise_out(e) for e in access.enterprises_visible_to(request.auth).order_by("id")]
 
 
@@ -70,6 +72,7 @@ def _site_out(s) -> SiteOut:
 @api.get("/sites", response=list[SiteOut], tags=["monitoring"])
 @paginate(LimitOffsetPagination)
 def list_sites(request, kind: str | None = None):
+    access.require(request.auth, "site.view")
     sites = sites_visible_to(request.auth).order_by("id")
     if kind:
         sites = sites.filter(kind=kind)

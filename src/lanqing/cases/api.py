@@ -89,6 +89,7 @@ def _detail(user, c: Case) -> dict:
 @router.get("", response=list[CaseOut])
 @paginate(LimitOffsetPagination)
 def list_cases(request, filters: Query[CaseFilter]):
+    access.require(request.auth, "case.view")
     if filters.box not in selectors.BOXES:
         raise HttpError(400, f"box must be one of {', '.join(selectors.BOXES)}")
     cases = selectors.cases_in_box(request.auth, filters.box).order_by("-id")
