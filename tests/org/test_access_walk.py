@@ -269,7 +269,7 @@ def _page_requests(world: World):
 def test_every_page_answers_each_role_by_its_duty_and_scope(world, client, role):
     client.force_login(world.users[role])
     before = fingerprint()
-    for name, url, rule in _page_requests(world):
+    for _name, url, rule in _page_requests(world):
         expected = _expected(rule, role)
         if rule.method == "post":
             if expected == "ok":

@@ -7,7 +7,6 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lanqing.alerts.models import Alert
-from lanqing.org import access
 from lanqing.alerts.services import (
     AlertError,
     AlertForbidden,
@@ -15,6 +14,7 @@ from lanqing.alerts.services import (
     alert_for_user,
     alerts_visible_to,
 )
+from lanqing.org import access
 
 router = Router(tags=["alerts"])
 

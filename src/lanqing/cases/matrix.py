@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -51,6 +52,16 @@ def _units_in_scope(by, lead_unit: Unit, support_units: Iterable[Unit]) -> list[
     return [u for u in support if u.id != lead_unit.id]
 
 
+def _save(row: ResponsibilityRule) -> None:
+    # The constraint is checked here too: SQLite does not enforce "NULLs not distinct" on the blank industry.
+    try:
+        row.validate_constraints()
+        with transaction.atomic():
+            row.save()
+    except (ValidationError, IntegrityError):
+        raise MatrixError(_("A row for this category, industry and site kind exists; edit it instead.")) from None
+
+
 def _record(row: ResponsibilityRule, *, kind: str, by, now: datetime, before: dict | None,
             after: dict | None) -> None:
     ResponsibilityChange.objects.create(row_id=row.id, kind=kind, by=by, at=now, before=before, after=after,
@@ -66,11 +77,7 @@ def responsibility_rule_create(*, by, category: str = "", industry: Industry | N
     support = _units_in_scope(by, lead_unit, support_units)
     row = ResponsibilityRule(category=category, industry=industry, site_kind=site_kind, lead_unit=lead_unit,
                              note=note, is_active=is_active)
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        raise MatrixError(_("A row for this category, industry and site kind exists; edit it instead.")) from None
+    _save(row)
     row.support_units.set(support)
     _record(row, kind=ResponsibilityChange.Kind.CREATED, by=by, now=now, before=None, after=_snapshot(row))
     return row
@@ -88,11 +95,7 @@ def responsibility_rule_update(*, row: ResponsibilityRule, by, category: str = "
     support = _units_in_scope(by, lead_unit, support_units)
     row.category, row.industry, row.site_kind, row.lead_unit = category, industry, site_kind, lead_unit
     row.note, row.is_active = note, is_active
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        raise MatrixError(_("A row for this category, industry and site kind exists; edit it instead.")) from None
+    _save(row)
     row.support_units.set(support)
     after = _snapshot(row)
     if after != before:
