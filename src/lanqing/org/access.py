@@ -217,9 +217,11 @@ class Actor:
 
 
 def actor_of(user) -> Actor:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Actor(None)
     membership = membership_of(user)
     if membership is None:
-        return Actor(role_of(user) if getattr(user, "is_active", False) else None)
+        return Actor(role_of(user))
     return Actor(membership.role, membership.unit_id, root_jurisdiction(user), membership.enterprise_id)
 
 
