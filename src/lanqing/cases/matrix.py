@@ -90,7 +90,8 @@ def responsibility_rule_update(*, row: ResponsibilityRule, by, category: str = "
                                now: datetime | None = None) -> ResponsibilityRule:
     now = now or timezone.now()
     _check(by, row)
-    row = ResponsibilityRule.objects.select_for_update().get(id=row.id)
+    # No ordering: the default one joins the optional industry, which PostgreSQL will not lock FOR UPDATE.
+    row = ResponsibilityRule.objects.select_for_update().order_by().get(id=row.id)
     before = _snapshot(row)
     support = _units_in_scope(by, lead_unit, support_units)
     row.category, row.industry, row.site_kind, row.lead_unit = category, industry, site_kind, lead_unit
@@ -107,7 +108,7 @@ def responsibility_rule_update(*, row: ResponsibilityRule, by, category: str = "
 def responsibility_rule_delete(*, row: ResponsibilityRule, by, now: datetime | None = None) -> None:
     now = now or timezone.now()
     _check(by, row)
-    current = ResponsibilityRule.objects.select_for_update().filter(id=row.id).first()
+    current = ResponsibilityRule.objects.select_for_update().order_by().filter(id=row.id).first()
     if current is None:
         raise Http404
     _record(current, kind=ResponsibilityChange.Kind.DELETED, by=by, now=now, before=_snapshot(current), after=None)
