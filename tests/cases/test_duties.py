@@ -156,6 +156,7 @@ def test_the_matrix_page_shows_the_history_and_a_department_sees_only_rows_namin
                                           "is_active": "on"})
     page = client.get(reverse("cases:matrix")).content.decode()
     assert 'data-testid="matrix-changes"' in page and "bureau" in page
+    assert "信访投诉" in page.split('data-testid="matrix-changes"')[1]  # the category as a reader names it
     rows = access.visible(supervision.users["department"], ResponsibilityRule.objects.all())
     assert list(rows.values_list("category", flat=True)) == ["inspection"]
 

@@ -337,6 +337,24 @@ class ResponsibilityChange(models.Model):
     def __str__(self) -> str:
         return f"{self.row_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
+    @staticmethod
+    def _readable(snapshot: dict | None) -> dict | None:
+        # Codes are stored (they do not change with the language); labels are shown in the reader's language.
+        if not snapshot:
+            return None
+        category, kind = snapshot.get("category", ""), snapshot.get("site_kind", "")
+        return {**snapshot,
+                "category": Category(category).label if category in Category.values else category,
+                "site_kind": SiteKind(kind).label if kind in SiteKind.values else kind}
+
+    @property
+    def before_shown(self) -> dict | None:
+        return self._readable(self.before)
+
+    @property
+    def after_shown(self) -> dict | None:
+        return self._readable(self.after)
+
 
 class DeadlineRule(models.Model):
     """Working days allowed by category and severity (blank matches anything); the most specific row wins."""
