@@ -163,9 +163,9 @@ def test_the_matrix_page_shows_the_history_and_a_department_sees_only_rows_namin
 
 # --- alerts ----------------------------------------------------------------------------------------------------------
 
-def test_a_department_acknowledges_only_alerts_routed_to_it(supervision):
+def test_a_department_acknowledges_only_alerts_routed_to_it(supervision, client_for):
     from lanqing.alerts.models import Alert, AlertRule
-    from lanqing.alerts.services import AlertError, alert_acknowledge
+    from lanqing.alerts.services import AlertForbidden, alert_acknowledge
 
     users = supervision.users
     # The matrix routes exceedances to the bureau; this one names 住建局 for the enterprise's industry.
@@ -174,7 +174,12 @@ def test_a_department_acknowledges_only_alerts_routed_to_it(supervision):
     rule = AlertRule.objects.create(name="负值", kind="non_positive")
     alert = Alert.objects.create(rule=rule, source_key="a", site=supervision.outlet_a, severity="medium",
                                  message="负值", first_seen_at=TUESDAY, last_seen_at=TUESDAY)
-    with pytest.raises(AlertError):
+    button = reverse("alerts:acknowledge", args=[alert.id])
+    assert button in client_for(users["department"]).get(reverse("alerts:list")).content.decode()
+    # 自然资源局 sees the alert (the blank-industry complaint row names it for every enterprise) but is not its lead.
+    ResponsibilityRule.objects.create(category="complaint", lead_unit=supervision.other_department)
+    assert button not in client_for(users["other_department"]).get(reverse("alerts:list")).content.decode()
+    with pytest.raises(AlertForbidden):
         alert_acknowledge(alert=alert, by=users["other_department"], now=TUESDAY)
     alert_acknowledge(alert=alert, by=users["department"], now=TUESDAY)
     assert Alert.objects.get(id=alert.id).acknowledged_by == users["department"]

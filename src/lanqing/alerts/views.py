@@ -42,11 +42,13 @@ def alert_list(request):
             rows=([a.rule.name, a.site.name, a.message, a.get_severity_display(), a.get_status_display(),
                    a.first_seen_at, a.last_seen_at, a.count, a.worst_value,
                    a.acknowledged_by.username if a.acknowledged_by else "", a.cleared_at] for a in alerts))
+    page = paginate(request, alerts)
+    page.object_list = alerts_on_page = list(page.object_list)
     return render(request, "alerts/list.html", {
-        "page": paginate(request, alerts), "status": status, "statuses": AlertStatus.choices,
+        "page": page,
+        # The buttons each alert offers; its service decides again when one is pressed.
+        "acknowledgeable": access.objects_permitted(request.user, "alert.acknowledge", alerts_on_page), "status": status, "statuses": AlertStatus.choices,
         "severity": severity, "severities": Severity.choices, "query": query,
-        # Whether to offer the buttons at all; each alert is decided again by its service when pressed.
-        "can_acknowledge": access.may(request.user, "alert.acknowledge"),
         "can_open_case": access.may(request.user, "alert.open_case"),
     })
 

@@ -336,13 +336,38 @@ ACTIONS: dict[str, Action] = {
 
 
 def _decide(user, action: str, obj: Model | None) -> str:
-    rule = ACTIONS.get(action)
-    if rule is None:
-        raise LookupError(f"no access rule for the action {action!r}; add it to lanqing.org.access.ACTIONS")
+    rule = _rule(action)
     if obj is not None and not sees(user, obj):
         return "hidden"
     actor = actor_of(user)
     return "allowed" if actor.role is not None and rule.test(actor, obj) else "forbidden"
+
+
+def _rule(action: str) -> Action:
+    rule = ACTIONS.get(action)
+    if rule is None:
+        raise LookupError(f"no access rule for the action {action!r}; add it to lanqing.org.access.ACTIONS")
+    return rule
+
+
+def actions_permitted(user, actions: list[str], obj: Model) -> list[str]:
+    """Those of `actions` the user may take on `obj`, with one visibility query for all (a page's buttons)."""
+    rules = [(action, _rule(action)) for action in actions]
+    actor = actor_of(user)
+    if actor.role is None or not sees(user, obj):
+        return []
+    return [action for action, rule in rules if rule.test(actor, obj)]
+
+
+def objects_permitted(user, action: str, objects: list[M]) -> set:
+    """The primary keys of those `objects` the user may take `action` on, with one visibility query for all
+    (a list's buttons)."""
+    rule, actor = _rule(action), actor_of(user)
+    if actor.role is None or not objects:
+        return set()
+    seen = set(visible(user, type(objects[0])._base_manager.filter(pk__in=[o.pk for o in objects]))
+               .values_list("pk", flat=True))
+    return {o.pk for o in objects if o.pk in seen and rule.test(actor, o)}
 
 
 def may(user, action: str, obj: Model | None = None) -> bool:
