@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -41,9 +41,9 @@ def enterprise_ids_named_for(unit_id: int) -> QuerySet:
     supported = Case.support_units.through.objects.filter(unit_id=unit_id).values("case_id")
     by_case = Q(id__in=Case.objects.filter(Q(lead_unit_id=unit_id) | Q(id__in=supported))
                 .values("enterprise_id"))
-    if rows.filter(industry__isnull=True).exists():
-        return Enterprise.objects.values("id")
-    return Enterprise.objects.filter(by_case | Q(industry_id__in=rows.values("industry_id"))).values("id")
+    # One subquery for the caller's query, not a query of its own each time a page asks.
+    every = Q(Exists(rows.filter(industry__isnull=True)))
+    return Enterprise.objects.filter(every | by_case | Q(industry_id__in=rows.values("industry_id"))).values("id")
 
 
 def case_for_user(user, case_id) -> Case:
