@@ -36,8 +36,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     factors_ensure()
     print("lanqing: database ready:", _database_label())
-    if args.county:
-        return _county_set_up(args.county)
+    county = getattr(args, "county", None)  # the demo runs init without the option
+    if county:
+        return _county_set_up(county)
     return 0
 
 

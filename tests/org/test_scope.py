@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from lanqing.monitoring.selectors import sites_visible_to
-from lanqing.org import scope
+from lanqing.org import access
 
 
 def names(queryset):
@@ -12,49 +12,58 @@ def names(queryset):
 
 
 def test_bureau_and_leadership_see_the_whole_county(cast):
-    for who in ("bureau", "leader", "department"):
+    for who in ("bureau", "leader"):
         user = cast.users[who]
-        assert names(scope.enterprises_visible_to(user)) == ["乙焦化有限公司", "甲焦化有限公司"]
+        assert names(access.enterprises_visible_to(user)) == ["乙焦化有限公司", "甲焦化有限公司"]
         assert sites_visible_to(user).count() == 3
+
+
+def test_a_department_sees_ambient_data_of_the_county_and_enterprises_only_where_named(cast):
+    # 一岗双责: the department answers for its own line of work; until the matrix or a case names it for an
+    # enterprise, it sees the county's divisions and ambient stations but no enterprise and no outlet.
+    user = cast.users["department"]
+    assert access.enterprises_visible_to(user).count() == 0
+    assert names(sites_visible_to(user)) == ["县城空气站"]
+    assert access.jurisdictions_visible_to(user).filter(code="141025101000").exists()
 
 
 def test_township_officer_never_sees_another_townships_enterprise(cast):
     user = cast.users["township_a"]
-    assert names(scope.enterprises_visible_to(user)) == ["甲焦化有限公司"]
+    assert names(access.enterprises_visible_to(user)) == ["甲焦化有限公司"]
     assert names(sites_visible_to(user)) == ["县城空气站", "甲公司焦炉烟囱"]
-    assert not scope.jurisdictions_visible_to(user).filter(code="141025101000").exists()
+    assert not access.jurisdictions_visible_to(user).filter(code="141025101000").exists()
 
 
 def test_grid_officer_sees_only_their_village(cast):
     user = cast.users["grid_a"]
-    assert names(scope.enterprises_visible_to(user)) == ["甲焦化有限公司"]
-    assert list(scope.jurisdictions_visible_to(user).values_list("code", flat=True)) == ["141025100005"]
+    assert names(access.enterprises_visible_to(user)) == ["甲焦化有限公司"]
+    assert list(access.jurisdictions_visible_to(user).values_list("code", flat=True)) == ["141025100005"]
 
 
 def test_enterprise_user_never_sees_another_enterprise(cast):
     user = cast.users["enterprise_a"]
-    assert names(scope.enterprises_visible_to(user)) == ["甲焦化有限公司"]
+    assert names(access.enterprises_visible_to(user)) == ["甲焦化有限公司"]
     assert names(sites_visible_to(user)) == ["甲公司焦炉烟囱"]
-    assert scope.jurisdictions_visible_to(user).count() == 0
+    assert access.jurisdictions_visible_to(user).count() == 0
 
 
 def test_user_without_role_sees_nothing(cast):
     user = cast.users["nobody"]
-    assert scope.enterprises_visible_to(user).count() == 0
+    assert access.enterprises_visible_to(user).count() == 0
     assert sites_visible_to(user).count() == 0
 
 
 def test_anonymous_user_sees_nothing(cast):
     from django.contrib.auth.models import AnonymousUser
 
-    assert scope.enterprises_visible_to(AnonymousUser()).count() == 0
+    assert access.enterprises_visible_to(AnonymousUser()).count() == 0
 
 
 def test_a_model_without_a_scope_rule_is_refused(cast):
     from lanqing.jobs.models import Job
 
     with pytest.raises(LookupError):
-        scope.visible(cast.users["bureau"], Job.objects.all())
+        access.visible(cast.users["bureau"], Job.objects.all())
 
 
 OBJECT_URLS = [

@@ -7,7 +7,14 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lanqing.alerts.models import Alert
-from lanqing.alerts.services import AlertError, alert_acknowledge, alert_for_user, alerts_visible_to
+from lanqing.alerts.services import (
+    AlertError,
+    AlertForbidden,
+    alert_acknowledge,
+    alert_for_user,
+    alerts_visible_to,
+)
+from lanqing.org import access
 
 router = Router(tags=["alerts"])
 
@@ -50,6 +57,7 @@ def _out(a: Alert) -> dict:
 @router.get("", response=list[AlertOut])
 @paginate(LimitOffsetPagination)
 def list_alerts(request, status: str | None = None):
+    access.require(request.auth, "alert.view")
     alerts = alerts_visible_to(request.auth).order_by("-id")
     if status:
         alerts = alerts.filter(status=status)
@@ -61,11 +69,13 @@ def get_alert(request, alert_id: int):
     return _out(alert_for_user(request.auth, alert_id))
 
 
-@router.post("/{alert_id}/acknowledge", response={200: AlertOut, 404: ErrorOut, 409: ErrorOut})
+@router.post("/{alert_id}/acknowledge", response={200: AlertOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
 def acknowledge_alert(request, alert_id: int):
     alert = alert_for_user(request.auth, alert_id)
     try:
         alert_acknowledge(alert=alert, by=request.auth)
+    except AlertForbidden as refusal:
+        return Status(403, {"detail": str(refusal)})
     except AlertError as refusal:
         return Status(409, {"detail": str(refusal)})
     return Status(200, _out(alert_for_user(request.auth, alert_id)))

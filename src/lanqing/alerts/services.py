@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,8 +16,7 @@ from lanqing.alerts.models import Alert, AlertRule, AlertStatus, RuleKind
 from lanqing.alerts.rules import CHECKS, Finding, Result
 from lanqing.cases.models import OPEN_STATES, CaseEvent, CaseSource, Category
 from lanqing.monitoring.models import Measurement, Period
-from lanqing.org import scope
-from lanqing.org.models import Role
+from lanqing.org import access
 
 log = logging.getLogger(__name__)
 
@@ -155,22 +155,47 @@ def _case_from_alert(alert: Alert, *, by, now: datetime):
 # --- user actions ------------------------------------------------------------------------------------------------
 
 def alerts_visible_to(user):
-    return scope.visible(user, Alert.objects.select_related("rule", "site", "factor", "acknowledged_by"))
+    return access.visible(user, Alert.objects.select_related("rule", "site", "factor", "acknowledged_by"))
 
 
 def alert_for_user(user, alert_id) -> Alert:
-    return scope.get_visible(user, alerts_visible_to(user), id=alert_id)
+    return access.get_visible(user, alerts_visible_to(user), id=alert_id)
 
 
-def can_acknowledge(user) -> bool:
-    return scope.role_of(user) in (Role.BUREAU, Role.TOWNSHIP, Role.GRID_OFFICER, Role.ENTERPRISE, Role.UNIT)
+def alert_routed_unit_ids(alert: Alert) -> set[int]:
+    """The units an alert is routed to: the lead units of its cases, or the matrix's lead unit for it."""
+    leads = set(alert.cases.exclude(lead_unit_id=None).values_list("lead_unit_id", flat=True))
+    if leads:
+        return leads
+    from lanqing.cases.routing import route_for
+
+    site = alert.site
+    route = route_for(category=CATEGORY_OF[alert.rule.kind], jurisdiction=site.jurisdiction,
+                      enterprise=site.enterprise, site_kind=site.kind)
+    return {route.lead_unit.id} if route.lead_unit is not None else set()
+
+
+class AlertForbidden(AlertError, access.Forbidden):
+    """A visible alert the user's duty does not cover (HTTP 403)."""
+
+
+class AlertHidden(AlertError, Http404):
+    """An alert the user may not see: answered like one that does not exist (HTTP 404)."""
+
+
+def _require(user, action: str, alert: Alert, refusal: str) -> None:
+    try:
+        access.require(user, action, alert)
+    except access.Forbidden:
+        raise AlertForbidden(refusal) from None
+    except Http404:
+        raise AlertHidden(_("No such alert.")) from None
 
 
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, by, now: datetime | None = None) -> Alert:
     now = now or timezone.now()
-    if not can_acknowledge(by) or not alerts_visible_to(by).filter(id=alert.id).exists():
-        raise AlertError(_("Your role may not acknowledge alerts."))
+    _require(by, "alert.acknowledge", alert, _("Your role may not acknowledge this alert."))
     won = Alert.objects.filter(id=alert.id, acknowledged_at__isnull=True).update(acknowledged_by=by,
                                                                                  acknowledged_at=now)
     if not won:
@@ -185,8 +210,7 @@ def alert_open_case(*, alert: Alert, by, now: datetime | None = None):
     from lanqing.cases.services import CaseError
 
     now = now or timezone.now()
-    if scope.role_of(by) != Role.BUREAU or not alerts_visible_to(by).filter(id=alert.id).exists():
-        raise AlertError(_("Only the bureau opens cases from alerts."))
+    _require(by, "alert.open_case", alert, _("Only the bureau opens cases from alerts."))
     if alert.cases.exclude(state="closed").exists():
         raise AlertError(_("This alert already has an open case."))
     try:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,21 +10,20 @@ from django.views.decorators.http import require_POST
 from lanqing.alerts.models import AlertStatus
 from lanqing.alerts.services import (
     AlertError,
+    AlertForbidden,
     alert_acknowledge,
     alert_for_user,
     alert_open_case,
     alerts_visible_to,
-    can_acknowledge,
 )
 from lanqing.cases.models import Severity
-from lanqing.org import scope
+from lanqing.org import access
 from lanqing.web.tables import paginate, wants_export, xlsx_response
 
 
 @login_required
 def alert_list(request):
-    if scope.role_of(request.user) is None:
-        raise PermissionDenied
+    access.require(request.user, "alert.view")
     alerts = alerts_visible_to(request.user)
     status = request.GET.get("status", AlertStatus.ACTIVE)
     if status in AlertStatus.values:
@@ -44,10 +42,14 @@ def alert_list(request):
             rows=([a.rule.name, a.site.name, a.display_message, a.get_severity_display(), a.get_status_display(),
                    a.first_seen_at, a.last_seen_at, a.count, a.worst_value,
                    a.acknowledged_by.username if a.acknowledged_by else "", a.cleared_at] for a in alerts))
+    page = paginate(request, alerts)
+    page.object_list = alerts_on_page = list(page.object_list)
     return render(request, "alerts/list.html", {
-        "page": paginate(request, alerts), "status": status, "statuses": AlertStatus.choices,
+        "page": page,
+        # The buttons each alert offers; its service decides again when one is pressed.
+        "acknowledgeable": access.objects_permitted(request.user, "alert.acknowledge", alerts_on_page), "status": status, "statuses": AlertStatus.choices,
         "severity": severity, "severities": Severity.choices, "query": query,
-        "can_acknowledge": can_acknowledge(request.user), "is_bureau": scope.role_of(request.user) == "bureau",
+        "can_open_case": access.may(request.user, "alert.open_case"),
     })
 
 
@@ -57,6 +59,8 @@ def acknowledge(request, alert_id: int):
     alert = alert_for_user(request.user, alert_id)
     try:
         alert_acknowledge(alert=alert, by=request.user)
+    except AlertForbidden:
+        raise
     except AlertError as refusal:
         messages.error(request, str(refusal))
     else:
@@ -71,6 +75,8 @@ def open_case(request, alert_id: int):
     alert = alert_for_user(request.user, alert_id)
     try:
         case = alert_open_case(alert=alert, by=request.user)
+    except AlertForbidden:
+        raise
     except AlertError as refusal:
         messages.error(request, str(refusal))
         return redirect("alerts:list")

@@ -1,10 +1,11 @@
-"""Read API (v1). Every endpoint filters through lanqing.org.scope, exactly as the pages do."""
+"""Read API (v1). Every endpoint asks lanqing.org.access, exactly as the pages do."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
@@ -15,7 +16,7 @@ from lanqing.api.auth import SessionAuth, TokenAuth
 from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, SiteOut
 from lanqing.monitoring.models import Measurement, Period
 from lanqing.monitoring.selectors import site_for_user, sites_visible_to
-from lanqing.org import scope
+from lanqing.org import access
 
 api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
                auth=[TokenAuth(), SessionAuth()], docs_decorator=login_required,
@@ -32,11 +33,17 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "Your role may not do this."}, status=403)
+
+
 @api.get("/jurisdictions", response=list[JurisdictionOut], tags=["organisation"])
 @paginate(LimitOffsetPagination)
 def list_jurisdictions(request):
+    access.require(request.auth, "jurisdiction.view")
     return [JurisdictionOut(code=j.code, name=j.name, level=j.level, parent_code=j.parent.code if j.parent else None)
-            for j in scope.jurisdictions_visible_to(request.auth).select_related("parent")]
+            for j in access.jurisdictions_visible_to(request.auth).select_related("parent")]
 
 
 def _enterprise_out(e) -> EnterpriseOut:
@@ -50,12 +57,13 @@ def _enterprise_out(e) -> EnterpriseOut:
 @api.get("/enterprises", response=list[EnterpriseOut], tags=["organisation"])
 @paginate(LimitOffsetPagination)
 def list_enterprises(request):
-    return [_enterprise_out(e) for e in scope.enterprises_visible_to(request.auth).order_by("id")]
+    access.require(request.auth, "enterprise.view")
+    return [_enterprise_out(e) for e in access.enterprises_visible_to(request.auth).order_by("id")]
 
 
 @api.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, 404: ErrorOut}, tags=["organisation"])
 def get_enterprise(request, enterprise_id: int):
-    return _enterprise_out(scope.get_visible(request.auth, scope.enterprises_visible_to(request.auth),
+    return _enterprise_out(access.get_visible(request.auth, access.enterprises_visible_to(request.auth),
                                              id=enterprise_id))
 
 
@@ -68,6 +76,7 @@ def _site_out(s) -> SiteOut:
 @api.get("/sites", response=list[SiteOut], tags=["monitoring"])
 @paginate(LimitOffsetPagination)
 def list_sites(request, kind: str | None = None):
+    access.require(request.auth, "site.view")
     sites = sites_visible_to(request.auth).order_by("id")
     if kind:
         sites = sites.filter(kind=kind)
@@ -101,14 +110,14 @@ def site_measurements(request, site_id: int, query: Query[SeriesQuery]):
         raise HttpError(400, "start and end must lie between 2000-01-01 and 2100-01-01")
     if start >= end or end - start > timedelta(days=MAX_SERIES_DAYS):
         raise HttpError(400, f"start must be before end, at most {MAX_SERIES_DAYS} days apart")
-    rows = scope.visible(request.auth, Measurement.objects.filter(
+    rows = access.visible(request.auth, Measurement.objects.filter(
         point__site=site, factor__code=query.factor, period=query.period, time__gte=start, time__lt=end,
     )).select_related("point", "factor").order_by("time")
     return [MeasurementOut(point=m.point.code, factor=m.factor.code, period=m.period, time=m.time,
                                 value=m.value, flag=m.flag) for m in rows]
 
 
-# Routers of the supervision apps (write endpoints check role and scope in their services).
+# Routers of the supervision apps (their services ask lanqing.org.access before any write).
 from lanqing.alerts.api import router as alerts_router  # noqa: E402
 from lanqing.cases.api import router as cases_router  # noqa: E402
 

@@ -9,6 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from lanqing.cases import selectors, services, workdays
 from lanqing.cases.models import Case
+from lanqing.org import access
 
 router = Router(tags=["cases"])
 
@@ -88,6 +89,7 @@ def _detail(user, c: Case) -> dict:
 @router.get("", response=list[CaseOut])
 @paginate(LimitOffsetPagination)
 def list_cases(request, filters: Query[CaseFilter]):
+    access.require(request.auth, "case.view")
     if filters.box not in selectors.BOXES:
         raise HttpError(400, f"box must be one of {', '.join(selectors.BOXES)}")
     cases = selectors.cases_in_box(request.auth, filters.box).order_by("-id")
@@ -105,22 +107,27 @@ def get_case(request, case_id: int):
     return _detail(request.auth, selectors.case_for_user(request.auth, case_id))
 
 
-@router.post("/{case_id}/actions/{action}", response={200: CaseDetailOut, 400: ErrorOut, 404: ErrorOut,
-                                                      409: ErrorOut})
+@router.post("/{case_id}/actions/{action}", response={200: CaseDetailOut, 400: ErrorOut, 403: ErrorOut,
+                                                      404: ErrorOut, 409: ErrorOut})
 def case_action(request, case_id: int, action: str, body: ActionIn):
     """Workflow actions: accept, start, submit (text; files through the page), close, return, reopen, urge,
-    dispatch (unit_id, deadline), request_extension (deadline, reason), decide_extension (extension_id, approve).
-    A refused action answers 409 with the reason; the case is unchanged."""
+    dispatch (unit_id, deadline), request_extension (deadline, reason), decide_extension (extension_id, approve),
+    instruct (text; leadership's 批示), contribute (text; a supporting unit's part).
+    A case outside the caller's scope answers 404; an action the caller's duty does not include, 403; an action
+    the case's state does not allow, 409 with the reason. The case is unchanged in each."""
     user = request.auth
     case = selectors.case_for_user(user, case_id)
     if action not in services.ACTIONS:
         raise HttpError(404, "Not found.")
+    if not access.may(user, f"case.{action}", case):
+        # Before the body is read: a caller without the duty learns nothing from its validation.
+        return Status(403, {"detail": "Your role may not take this action on this case."})
     deadline = workdays.end_of_day(body.deadline) if body.deadline else None
     try:
         if action == "dispatch":
             unit = None
             if body.unit_id is not None:
-                unit = services.scope.units_visible_to(user).filter(id=body.unit_id).first()
+                unit = access.units_visible_to(user).filter(id=body.unit_id).first()
                 if unit is None:
                     raise HttpError(400, "unknown unit_id")
             services.case_dispatch(case=case, by=user, unit=unit, deadline=deadline, note=body.note)
@@ -128,6 +135,8 @@ def case_action(request, case_id: int, action: str, body: ActionIn):
             getattr(services, f"case_{action}")(case=case, by=user, note=body.note)
         elif action == "submit":
             services.case_submit(case=case, by=user, text=body.text)
+        elif action in ("instruct", "contribute"):
+            getattr(services, f"case_{action}")(case=case, by=user, text=body.text)
         elif action in ("return", "reopen"):
             getattr(services, f"case_{action}")(case=case, by=user, reason=body.reason)
         elif action == "request_extension":
@@ -139,6 +148,8 @@ def case_action(request, case_id: int, action: str, body: ActionIn):
                 raise HttpError(400, "extension_id and approve are required")
             services.case_extension_decide(extension=selectors.extension_of(case, body.extension_id), by=user,
                                            approve=body.approve, note=body.note)
+    except services.CaseForbidden as refusal:
+        return Status(403, {"detail": str(refusal)})
     except services.CaseError as refusal:
         return Status(409, {"detail": str(refusal)})
     return Status(200, _detail(user, selectors.case_for_user(user, case_id)))

@@ -9,12 +9,21 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from lanqing.cases import jobs  # noqa: F401 - registers the deadline check
-        from lanqing.org import scope
+        from lanqing.cases.selectors import enterprise_ids_named_for
+        from lanqing.org import access
+        from lanqing.org.access import Department, Rule
 
-        # A case is seen by the users of its jurisdiction's tree and by its rectifying enterprise; department
-        # users are narrowed further to their unit's cases in cases.selectors.
-        scope.register_rule("cases.case", scope.Rule(("jurisdiction__code",), "enterprise"))
-        scope.register_rule("cases.caseevent", scope.Rule(("case__jurisdiction__code",), "case__enterprise"))
-        scope.register_rule("cases.evidence", scope.Rule(("case__jurisdiction__code",), "case__enterprise"))
-        scope.register_rule("cases.accountabilityrecord",
-                            scope.Rule(("case__jurisdiction__code",), "case__enterprise"))
+        # A case is seen by the users of its jurisdiction's tree and by its rectifying enterprise once dispatched;
+        # a department sees the cases that name it as lead or supporting unit.
+        draft = (("state", "draft"),)
+        access.register_rule("cases.case", Rule(("jurisdiction__code",), "enterprise",
+                                                Department(units=("lead_unit", "support_units")), draft))
+        on_case = Rule(("case__jurisdiction__code",), "case__enterprise",
+                       Department(units=("case__lead_unit", "case__support_units")), (("case__state", "draft"),))
+        for label in ("cases.caseevent", "cases.evidence", "cases.accountabilityrecord"):
+            access.register_rule(label, on_case)
+        # Matrix rows belong to the jurisdiction of their lead unit; a department sees the rows that name it.
+        access.register_rule("cases.responsibilityrule", Rule(("lead_unit__jurisdiction__code",), None,
+                                                              Department(units=("lead_unit", "support_units"))))
+        access.register_rule("cases.responsibilitychange", Rule(("row_jurisdiction__code",), None, Department()))
+        access.register_fact("unit.named_enterprise_ids", enterprise_ids_named_for)

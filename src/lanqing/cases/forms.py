@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanqing.cases.models import Case, Category, ResponsibilityRule, Severity
 from lanqing.monitoring.models import Site
-from lanqing.org import scope
+from lanqing.org import access
 from lanqing.org.models import Enterprise, Jurisdiction, Level, Unit
 
 
@@ -23,11 +23,11 @@ class CaseOpenForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Choices come from the user's scope, so a crafted id outside it is simply an invalid choice.
-        self.fields["enterprise"].queryset = scope.enterprises_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["enterprise"].queryset = access.enterprises_visible_to(user)  # type: ignore[attr-defined]
         from lanqing.monitoring.selectors import sites_visible_to
 
         self.fields["site"].queryset = sites_visible_to(user)  # type: ignore[attr-defined]
-        self.fields["jurisdiction"].queryset = scope.jurisdictions_visible_to(user).filter(  # type: ignore[attr-defined]
+        self.fields["jurisdiction"].queryset = access.jurisdictions_visible_to(user).filter(  # type: ignore[attr-defined]
             level__in=[Level.TOWNSHIP, Level.VILLAGE])
 
     def clean(self):
@@ -47,7 +47,7 @@ class DispatchForm(forms.Form):
 
     def __init__(self, *args, user, case: Case | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        units = scope.units_visible_to(user)
+        units = access.units_visible_to(user)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["support_units"].queryset = units  # type: ignore[attr-defined]
         if case is not None and case.lead_unit_id:
@@ -85,6 +85,10 @@ class MatrixRowForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        units = scope.units_visible_to(user)
+        units = access.units_visible_to(user)
         self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["support_units"].queryset = units  # type: ignore[attr-defined]
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -203,6 +203,8 @@ EVENT_LABELS = {
     "extension_approved": _("Extension approved"),
     "extension_rejected": _("Extension refused"),
     "urged": _("Urged"),
+    "instructed": _("Leadership instruction"),
+    "contributed": _("Supporting unit's report"),
     "reminded": _("Deadline reminder"),
     "alert_cleared": _("Alert cleared"),
     "escalated_1": _("Overdue: urge notice"),
@@ -330,6 +332,53 @@ class ResponsibilityRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category or '*'} / {self.industry_id or '*'} / {self.site_kind or '*'} → {self.lead_unit}"
+
+
+class ResponsibilityChange(models.Model):
+    """One change to the responsibility matrix: who made it, when, and the row before and after (audit)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Row added")
+        UPDATED = "updated", _("Row changed")
+        DELETED = "deleted", _("Row deleted")
+
+    # A plain number, not a key: the history outlives a deleted row.
+    row_id = models.PositiveBigIntegerField(_("matrix row"))
+    kind = models.CharField(_("change"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(_("time"))
+    # The jurisdiction of the row's lead unit, so the history is scoped like the rows themselves.
+    row_jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
+                                         related_name="+")
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("responsibility matrix change")
+        verbose_name_plural = _("responsibility matrix changes")
+
+    def __str__(self) -> str:
+        return f"{self.row_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def _readable(snapshot: dict | None) -> dict | None:
+        # Codes are stored (they do not change with the language); labels are shown in the reader's language.
+        if not snapshot:
+            return None
+        category, kind = snapshot.get("category", ""), snapshot.get("site_kind", "")
+        return {**snapshot,
+                "category": Category(category).label if category in Category.values else category,
+                "site_kind": SiteKind(kind).label if kind in SiteKind.values else kind}
+
+    @property
+    def before_shown(self) -> dict | None:
+        return self._readable(self.before)
+
+    @property
+    def after_shown(self) -> dict | None:
+        return self._readable(self.after)
 
 
 class DeadlineRule(models.Model):

@@ -1,11 +1,11 @@
-"""Reads of cases, always through lanqing.org.scope; department users see only their unit's cases."""
+"""Reads of cases, always through lanqing.org.access (which narrows departments and hides drafts)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,41 +18,44 @@ from lanqing.cases.models import (
     Evidence,
     ExtensionRequest,
     ExtensionStatus,
+    ResponsibilityChange,
     ResponsibilityRule,
 )
-from lanqing.org import scope
-from lanqing.org.models import Role
+from lanqing.org import access
+from lanqing.org.models import Enterprise, Role
 
 BOXES = ("mine", "unit", "township", "overdue", "all")
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    cases = scope.visible(user, Case.objects.select_related("jurisdiction", "township", "lead_unit", "enterprise",
+    return access.visible(user, Case.objects.select_related("jurisdiction", "township", "lead_unit", "enterprise",
                                                             "site"))
-    membership = scope.membership_of(user)
-    if membership is None:
-        return cases
-    if membership.role == Role.UNIT:
-        # A department answers for its own cases, not for everything in its unit's jurisdiction.
-        unit_id = membership.unit_id or 0
-        supporting = Case.support_units.through.objects.filter(unit_id=unit_id).values("case_id")
-        cases = cases.filter(Q(lead_unit_id=unit_id) | Q(id__in=supporting))
-    if membership.role == Role.ENTERPRISE:
-        # The enterprise learns of a case when it is dispatched, not while the bureau drafts it.
-        cases = cases.exclude(state=CaseState.DRAFT)
-    return cases
+
+
+def enterprise_ids_named_for(unit_id: int) -> QuerySet:
+    """Enterprises the responsibility matrix or a case names for a unit (一岗双责): a case led or supported by
+    the unit, or an active matrix row naming the unit for the enterprise's industry (a row without an industry
+    names every enterprise). Rows about ambient sites name no enterprise."""
+    rows = ResponsibilityRule.objects.filter(Q(lead_unit_id=unit_id) | Q(support_units__id=unit_id),
+                                             is_active=True, site_kind__in=["", "outlet"])
+    supported = Case.support_units.through.objects.filter(unit_id=unit_id).values("case_id")
+    by_case = Q(id__in=Case.objects.filter(Q(lead_unit_id=unit_id) | Q(id__in=supported))
+                .values("enterprise_id"))
+    # One subquery for the caller's query, not a query of its own each time a page asks.
+    every = Q(Exists(rows.filter(industry__isnull=True)))
+    return Enterprise.objects.filter(every | by_case | Q(industry_id__in=rows.values("industry_id"))).values("id")
 
 
 def case_for_user(user, case_id) -> Case:
     """Fetch and authorise in one step: Http404 outside the user's scope."""
-    return scope.get_visible(user, cases_visible_to(user), id=case_id)
+    return access.get_visible(user, cases_visible_to(user), id=case_id)
 
 
 def cases_in_box(user, box: str, *, now: datetime | None = None) -> QuerySet[Case]:
     now = now or timezone.now()
     cases = cases_visible_to(user)
-    membership = scope.membership_of(user)
-    role = scope.role_of(user)
+    membership = access.membership_of(user)
+    role = access.role_of(user)
     if box == "overdue":
         return cases.filter(state__in=OPEN_STATES, deadline_at__lt=now)
     if box == "unit":
@@ -61,7 +64,7 @@ def cases_in_box(user, box: str, *, now: datetime | None = None) -> QuerySet[Cas
         supporting = Case.support_units.through.objects.filter(unit_id=membership.unit_id).values("case_id")
         return cases.filter(Q(lead_unit_id=membership.unit_id) | Q(id__in=supporting))
     if box == "township":
-        root = scope.root_jurisdiction(user)
+        root = access.root_jurisdiction(user)
         if role not in (Role.TOWNSHIP, Role.GRID_OFFICER) or root is None:
             return cases.none()
         return cases.filter(township__code__startswith=root.code[:9])
@@ -86,8 +89,7 @@ def timeline_for(case: Case) -> QuerySet[CaseEvent]:
 
 
 def evidence_for_user(user, evidence_id) -> Evidence:
-    cases = cases_visible_to(user)
-    return scope.get_visible(user, Evidence.objects.filter(case__in=cases), id=evidence_id)
+    return access.get_visible(user, Evidence.objects.all(), id=evidence_id)
 
 
 def extension_of(case: Case, extension_id) -> ExtensionRequest:
@@ -103,8 +105,13 @@ def accountability_visible_to(user) -> QuerySet[AccountabilityRecord]:
         "case", "unit", "township", "enterprise")
 
 
-def matrix_rows() -> QuerySet[ResponsibilityRule]:
-    return ResponsibilityRule.objects.select_related("industry", "lead_unit").prefetch_related("support_units")
+def matrix_rows(user) -> QuerySet[ResponsibilityRule]:
+    return access.visible(user, ResponsibilityRule.objects.select_related("industry", "lead_unit")
+                          .prefetch_related("support_units"))
+
+
+def matrix_changes(user) -> QuerySet[ResponsibilityChange]:
+    return access.visible(user, ResponsibilityChange.objects.select_related("by")).order_by("-at", "-id")
 
 
 def users_with(**membership_filter):

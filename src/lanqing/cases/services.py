@@ -15,9 +15,11 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lanqing import texts
 from lanqing.cases import workdays
@@ -39,9 +41,9 @@ from lanqing.cases.models import (
     Severity,
 )
 from lanqing.cases.routing import deadline_rule_for, route_for
-from lanqing.cases.selectors import cases_visible_to, users_with
+from lanqing.cases.selectors import users_with
 from lanqing.notifications.services import notification_send
-from lanqing.org import scope
+from lanqing.org import access
 from lanqing.org.models import Enterprise, Jurisdiction, Role, Unit
 
 
@@ -49,80 +51,52 @@ class CaseError(Exception):
     """A refused action; the message is for the user and the case is unchanged."""
 
 
-# --- who may do what -------------------------------------------------------------------------------------------
-
-def _visible(user, case: Case) -> bool:
-    return cases_visible_to(user).filter(id=case.id).exists()
+class CaseForbidden(CaseError, access.Forbidden):
+    """The user sees the case but its duty does not include the action (HTTP 403)."""
 
 
-def is_bureau(user) -> bool:
-    return scope.role_of(user) == Role.BUREAU
+class CaseHidden(CaseError, Http404):
+    """A case the user may not see: answered like one that does not exist (HTTP 404)."""
 
 
-def is_handler(user, case: Case) -> bool:
-    """The lead unit's staff and the township's officers (属地) handle a dispatched case."""
-    membership = scope.membership_of(user)
-    if membership is None:
-        return False
-    if membership.role == Role.UNIT:
-        return membership.unit_id is not None and membership.unit_id == case.lead_unit_id
-    if membership.role == Role.BUREAU:
-        return case.lead_unit_id is not None and case.lead_unit_id == membership.unit_id
-    if membership.role in (Role.TOWNSHIP, Role.GRID_OFFICER):
-        root = membership.jurisdiction
-        township = case.township
-        return root is not None and township is not None and (root.contains(township) or township.contains(root))
-    return False
+# --- the workflow: the states each action starts from; who may take it is lanqing.org.access's "case.<action>" --
 
-
-def is_rectifier(user, case: Case) -> bool:
-    membership = scope.membership_of(user)
-    return (membership is not None and membership.role == Role.ENTERPRISE and case.enterprise_id is not None
-            and membership.enterprise_id == case.enterprise_id)
-
-
-ACTIONS = {
-    # action: (states it starts from, who may do it)
-    "dispatch": ((CaseState.DRAFT,), "bureau"),
-    "accept": ((CaseState.DISPATCHED,), "handler"),
-    "start": ((CaseState.ACCEPTED, CaseState.RETURNED), "handler"),
-    "submit": ((CaseState.ACCEPTED, CaseState.IN_PROGRESS, CaseState.RETURNED), "handler_or_rectifier"),
-    "close": ((CaseState.SUBMITTED,), "bureau"),
-    "return": ((CaseState.SUBMITTED,), "bureau"),
-    "reopen": ((CaseState.CLOSED,), "bureau"),
-    "request_extension": (CLOCK_STATES, "handler_or_rectifier"),
-    "decide_extension": (CLOCK_STATES + (CaseState.SUBMITTED,), "bureau"),
-    "urge": (OPEN_STATES, "bureau"),
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "dispatch": (CaseState.DRAFT,),
+    "accept": (CaseState.DISPATCHED,),
+    "start": (CaseState.ACCEPTED, CaseState.RETURNED),
+    "submit": (CaseState.DISPATCHED, CaseState.ACCEPTED, CaseState.IN_PROGRESS, CaseState.RETURNED),
+    "contribute": OPEN_STATES,
+    "close": (CaseState.SUBMITTED,),
+    "return": (CaseState.SUBMITTED,),
+    "reopen": (CaseState.CLOSED,),
+    "request_extension": CLOCK_STATES,
+    "decide_extension": CLOCK_STATES + (CaseState.SUBMITTED,),
+    "urge": OPEN_STATES,
+    "instruct": tuple(CaseState.values),
 }
 
 
 def may(user, case: Case, action: str) -> bool:
-    """Whether the user may take the action now (role, scope and state); pages use it to show buttons."""
-    states, who = ACTIONS[action]
-    if case.state not in states:
-        return False
-    if who == "bureau":
-        allowed = is_bureau(user)
-    elif who == "handler":
-        allowed = is_handler(user, case) or is_bureau(user)
-    else:
-        allowed = is_handler(user, case) or is_rectifier(user, case) or is_bureau(user)
-    return allowed and _visible(user, case)
+    """Whether the user may take the action now (state here, duty and scope in access); pages show buttons."""
+    return case.state in ACTIONS[action] and access.may(user, f"case.{action}", case)
 
 
 def allowed_actions(user, case: Case) -> list[str]:
-    return [action for action in ACTIONS if may(user, case, action)]
+    possible = [f"case.{action}" for action, states in ACTIONS.items() if case.state in states]
+    return [action.removeprefix("case.") for action in access.actions_permitted(user, possible, case)]
 
 
 def _require(user, case: Case, action: str) -> None:
-    states, _who = ACTIONS[action]
-    if not _visible(user, case):
-        raise CaseError(_("You cannot act on this case."))
-    if case.state not in states:
+    try:
+        access.require(user, f"case.{action}", case)
+    except access.Forbidden:
+        raise CaseForbidden(_("Your role may not take this action on this case.")) from None
+    except Http404:
+        raise CaseHidden(_("You cannot act on this case.")) from None
+    if case.state not in ACTIONS[action]:
         raise CaseError(_("This action is not possible while the case is “%(state)s”.") % {
             "state": case.get_state_display()})
-    if not may(user, case, action):
-        raise CaseError(_("Your role may not take this action on this case."))
 
 
 def _move(case: Case, *, to_state: str, now: datetime, **fields) -> None:
@@ -212,7 +186,9 @@ def case_open(*, title: texts.Stored | str, category: str, source: str, severity
     if site is not None and enterprise is None:
         enterprise = site.enterprise
     where = _location_of(site=site, enterprise=enterprise, jurisdiction=jurisdiction)
-    if by is not None and not scope.visible(by, Jurisdiction.objects.filter(id=where.id)).exists():
+    if by is not None and not access.may(by, "case.open"):
+        raise CaseForbidden(_("Your role may not open cases."))
+    if by is not None and not access.visible(by, Jurisdiction.objects.filter(id=where.id)).exists():
         raise CaseError(_("This place is outside your jurisdiction."))
     route = route_for(category=category, jurisdiction=where, enterprise=enterprise,
                       site_kind=site.kind if site is not None else "")
@@ -281,7 +257,7 @@ def case_dispatch(*, case: Case, by, unit: Unit | None = None, support_units: It
     unit = unit or case.lead_unit
     if unit is None:
         raise CaseError(_("Choose the lead unit."))
-    if not scope.units_visible_to(by).filter(id=unit.id).exists():
+    if not access.units_visible_to(by).filter(id=unit.id).exists():
         raise CaseError(_("This unit is outside your jurisdiction."))
     _check_deadline(deadline, now)
     _dispatch(case, by=by, unit=unit, support=support_units, deadline=deadline, now=now, note=note)
@@ -481,6 +457,43 @@ def case_urge(*, case: Case, by, note: str = "", now: datetime | None = None) ->
     _tell(_handlers(case) + _rectifiers(case), case,
           texts.message(texts.gettext_noop("Urgent: case %(number)s"), number=case.number), note, now=now)
     return case
+
+
+# --- leadership instructions and supporting units' parts ---------------------------------------------------------
+
+def _lead_users(case: Case) -> list:
+    return list(users_with(unit_id=case.lead_unit_id)) if case.lead_unit_id else _bureau_users()
+
+
+@transaction.atomic
+def case_instruct(*, case: Case, by, text: str, now: datetime | None = None) -> CaseEvent:
+    """County leadership's instruction (批示) on a case: kept on the timeline as typed, and the lead unit is told
+    (the bureau while no unit leads the case)."""
+    now = now or timezone.now()
+    _require(by, case, "instruct")
+    text = (text or "").strip()
+    if not text:
+        raise CaseError(_("Write the instruction."))
+    event = _event(case, by=by, action="instructed", now=now, note=text)
+    Case.objects.filter(id=case.id).update(updated_at=now)
+    title = texts.message(gettext_noop("Leadership instruction on case %(number)s"), number=case.number)
+    _tell(_lead_users(case), case, title, text, now=now)
+    return event
+
+
+@transaction.atomic
+def case_contribute(*, case: Case, by, text: str, now: datetime | None = None) -> CaseEvent:
+    """A supporting unit adds its part of the work (配合): kept on the timeline as typed; the lead is told."""
+    now = now or timezone.now()
+    _require(by, case, "contribute")
+    text = (text or "").strip()
+    if not text:
+        raise CaseError(_("Describe your unit's part of the work."))
+    event = _event(case, by=by, action="contributed", now=now, note=text)
+    Case.objects.filter(id=case.id).update(updated_at=now)
+    title = texts.message(gettext_noop("A supporting unit reported on case %(number)s"), number=case.number)
+    _tell(_lead_users(case), case, title, text, now=now)
+    return event
 
 
 # --- the clock ------------------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -13,10 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lanqing.cases import forms, selectors, services, workdays
+from lanqing.cases import forms, matrix, selectors, services, workdays
 from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus, Severity
-from lanqing.org import scope
-from lanqing.org.models import Role
+from lanqing.org import access
 from lanqing.web.tables import paginate, wants_export, xlsx_response
 
 BOX_LABELS = {"mine": gettext_lazy("Awaiting me"), "unit": gettext_lazy("My unit's"),
@@ -43,8 +41,7 @@ def _filtered(request, cases):
 
 @login_required
 def inbox(request):
-    if scope.role_of(request.user) is None:
-        raise PermissionDenied
+    access.require(request.user, "case.view")
     box = request.GET.get("box", "mine")
     if box not in selectors.BOXES:
         box = "mine"
@@ -63,7 +60,7 @@ def inbox(request):
     return render(request, "cases/inbox.html", {
         "page": paginate(request, cases), "box": box, "boxes": BOX_LABELS.items(), "now": now,
         "states": CaseState.choices, "categories": Category.choices, "severities": Severity.choices,
-        "can_open": scope.role_of(request.user) in (Role.BUREAU, Role.TOWNSHIP, Role.GRID_OFFICER),
+        "can_open": access.may(request.user, "case.open"),
         **filters,
     })
 
@@ -79,7 +76,7 @@ def _detail_context(request, case, **extra) -> dict:
         "pending_extension": case.extensions.filter(status=ExtensionStatus.PENDING).first(),
         "dispatch_form": forms.DispatchForm(user=user, case=case) if "dispatch" in actions else None,
         "submit_form": forms.SubmitForm(), "reason_form": forms.ReasonForm(), "note_form": forms.NoteForm(),
-        "extension_form": forms.ExtensionForm(), **extra,
+        "extension_form": forms.ExtensionForm(), "text_form": forms.TextForm(), **extra,
     }
 
 
@@ -112,6 +109,10 @@ def _run(request, case, action: str):
         note = note_form.cleaned_data["note"] if note_form.is_valid() else ""
         {"accept": services.case_accept, "start": services.case_start, "close": services.case_close,
          "urge": services.case_urge}[action](case=case, by=user, note=note)
+    elif action == "instruct":
+        services.case_instruct(case=case, by=user, text=post.get("text", ""))
+    elif action == "contribute":
+        services.case_contribute(case=case, by=user, text=post.get("text", ""))
     elif action == "submit":
         services.case_submit(case=case, by=user, text=post.get("text", ""),
                              files=request.FILES.getlist("files"))
@@ -144,7 +145,14 @@ def act(request, case_id: int, action: str):
     if action not in services.ACTIONS:
         raise Http404
     try:
+        if not access.may(request.user, f"case.{action}", case):
+            raise services.CaseForbidden(_("Your role may not take this action on this case."))
         error = _run(request, case, action)
+    except services.CaseForbidden as refusal:
+        if not request.headers.get("HX-Request"):
+            raise
+        return render(request, "cases/detail.html#case-panel", _detail_context(request, case, error=str(refusal)),
+                      status=403)
     except services.CaseError as refusal:
         error = str(refusal)
     case = selectors.case_for_user(request.user, case_id)
@@ -169,8 +177,7 @@ def evidence_file(request, evidence_id: int):
 
 @login_required
 def case_new(request):
-    if scope.role_of(request.user) not in (Role.BUREAU, Role.TOWNSHIP, Role.GRID_OFFICER):
-        raise PermissionDenied
+    access.require(request.user, "case.open")
     form = forms.CaseOpenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -190,35 +197,47 @@ def case_new(request):
 
 @login_required
 def queue(request):
-    if not services.is_bureau(request.user):
-        raise PermissionDenied
+    access.require(request.user, "case.dispatch")
     return render(request, "cases/queue.html", {"page": paginate(request, selectors.dispatch_queue(request.user))})
 
 
+def _matrix_save(user, form, row):
+    data = {name: form.cleaned_data[name] for name in matrix.FIELDS}
+    if row is None:
+        return matrix.responsibility_rule_create(by=user, **data)
+    return matrix.responsibility_rule_update(row=row, by=user, **data)
+
+
 @login_required
-def matrix(request, row_id: int | None = None):
-    if not services.is_bureau(request.user):
-        raise PermissionDenied
-    row = selectors.matrix_rows().filter(id=row_id).first() if row_id else None
-    if row_id and row is None:
-        raise Http404
-    form = forms.MatrixRowForm(request.POST or None, instance=row, user=request.user)
+def matrix_page(request, row_id: int | None = None):
+    """The rows in the user's scope and their history; the bureau adds, edits and deletes rows here."""
+    user = request.user
+    row = access.get_visible(user, selectors.matrix_rows(user), id=row_id) if row_id is not None else None
+    access.require(user, "matrix.edit" if row is not None or request.method == "POST" else "matrix.view", row)
+    form = forms.MatrixRowForm(request.POST or None, instance=row, user=user)
     if request.method == "POST":
-        if request.POST.get("delete") and row is not None:
-            row.delete()
-            messages.success(request, _("Row deleted."))
-            return redirect("cases:matrix")
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Responsibility matrix saved."))
-            return redirect("cases:matrix")
-    return render(request, "cases/matrix.html", {"rows": selectors.matrix_rows(), "form": form, "row": row})
+        try:
+            if request.POST.get("delete") and row is not None:
+                matrix.responsibility_rule_delete(row=row, by=user)
+                messages.success(request, _("Row deleted."))
+                return redirect("cases:matrix")
+            if form.is_valid():
+                _matrix_save(user, form, row)
+                messages.success(request, _("Responsibility matrix saved."))
+                return redirect("cases:matrix")
+        except matrix.MatrixForbidden:
+            raise
+        except matrix.MatrixError as refusal:
+            form.add_error(None, str(refusal))
+    return render(request, "cases/matrix.html", {
+        "rows": selectors.matrix_rows(user), "form": form, "row": row,
+        "can_edit": access.may(user, "matrix.edit"), "changes": selectors.matrix_changes(user)[:50],
+    })
 
 
 @login_required
 def accountability(request):
-    if scope.role_of(request.user) not in (Role.BUREAU, Role.LEADERSHIP):
-        raise PermissionDenied
+    access.require(request.user, "accountability.view")
     records = selectors.accountability_visible_to(request.user)
     if wants_export(request):
         return xlsx_response(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 
 from lanqing.monitoring.models import Device, Measurement, Site, Span, TransmissionStat
-from lanqing.org.scope import get_visible, visible
+from lanqing.org.access import get_visible, visible
 
 
 def sites_visible_to(user) -> QuerySet[Site]:

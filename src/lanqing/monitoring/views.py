@@ -6,9 +6,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from lanqing.monitoring.selectors import (
 )
 from lanqing.monitoring.services import measurement_import_submit
 from lanqing.monitoring.transmission import rates_by_device
-from lanqing.org import scope
+from lanqing.org import access
 from lanqing.web.tables import paginate, wants_export, xlsx_response
 
 MAX_CHART_POINTS = 20_000
@@ -35,6 +34,7 @@ RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
 
 @login_required
 def site_list(request):
+    access.require(request.user, "site.view")
     sites = sites_visible_to(request.user).annotate(device_count=Count("points__devices")).order_by("kind", "code")
     kind = request.GET.get("kind", "")
     if kind in SiteKind.values:
@@ -123,14 +123,9 @@ def site_series(request, site_id: int):
                          "period": period, "points": points, "truncated": len(points) == MAX_CHART_POINTS})
 
 
-def _require_bureau(user) -> None:
-    if not scope.can_manage_registry(user):
-        raise PermissionDenied
-
-
 @login_required
 def import_list(request):
-    _require_bureau(request.user)
+    access.require(request.user, "registry.manage")
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -161,13 +156,11 @@ def import_list(request):
 
 @login_required
 def import_detail(request, import_id: int):
-    _require_bureau(request.user)
-    # Uploads are personal records: another user's id answers 404 like anything out of scope.
+    # Uploads are personal records: another user's id answers 404 like anything out of scope, before the role.
     record = MeasurementImport.objects.defer("content").filter(uploaded_by=request.user, id=import_id).first()
     if record is None:
-        from django.http import Http404
-
         raise Http404
+    access.require(request.user, "registry.manage")
     errors = [dict(error, text=describe_error(error)) for error in record.errors]
     if wants_export(request):
         return xlsx_response(filename=_("import-errors"), headers=[_("Line"), _("Column"), _("Reason")],
@@ -180,6 +173,7 @@ def import_detail(request, import_id: int):
 
 @login_required
 def import_template(request):
+    access.require(request.user, "registry.manage")
     header = ",".join(names[0] for names in COLUMNS.values())
     example = "AIR-01,,a34004,hour,2026-03-01 14:00,56,N"
     response = HttpResponse(f"{header}\r\n{example}\r\n", content_type="text/csv; charset=utf-8")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,8 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_read(request, notification_id: int | None = None):
+    if notification_id is not None and not notifications_for(request.user).filter(id=notification_id).exists():
+        raise Http404  # another user's notification answers like one that does not exist
     notification_mark_read(user=request.user, notification_id=notification_id)
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):

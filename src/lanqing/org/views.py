@@ -6,23 +6,24 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
-from lanqing.org import scope
+from lanqing.org import access
 from lanqing.org.models import EnterpriseStatus, Industry, Level
 from lanqing.web.tables import paginate, wants_export, xlsx_response
 
 
 @login_required
 def jurisdiction_tree(request):
-    jurisdictions = list(scope.jurisdictions_visible_to(request.user).annotate(
+    access.require(request.user, "jurisdiction.view")
+    jurisdictions = list(access.jurisdictions_visible_to(request.user).annotate(
         unit_count=Count("units", distinct=True)))
-    enterprise_counts = dict(scope.enterprises_visible_to(request.user).values_list("township_id")
+    enterprise_counts = dict(access.enterprises_visible_to(request.user).values_list("township_id")
                              .annotate(n=Count("id")).values_list("township_id", "n"))
     if wants_export(request):
         return xlsx_response(
             filename=_("jurisdictions"),
             headers=[_("Division code"), _("Name"), _("Level"), _("Parent division code")],
             rows=([j.code, j.name, j.get_level_display(), j.parent.code if j.parent_id else ""]
-                  for j in scope.jurisdictions_visible_to(request.user).select_related("parent")))
+                  for j in access.jurisdictions_visible_to(request.user).select_related("parent")))
     by_parent: dict[int | None, list] = {}
     ids = {j.id for j in jurisdictions}
     for jurisdiction in jurisdictions:
@@ -34,7 +35,7 @@ def jurisdiction_tree(request):
         return [(node, branch(node.id)) for node in by_parent.get(parent_id, [])]
 
     levels = {row["level"]: row["n"] for row in
-              scope.jurisdictions_visible_to(request.user).values("level").annotate(n=Count("id"))}
+              access.jurisdictions_visible_to(request.user).values("level").annotate(n=Count("id"))}
     return render(request, "org/jurisdiction_tree.html", {
         "tree": branch(None),
         "township_count": levels.get(Level.TOWNSHIP, 0),
@@ -44,7 +45,8 @@ def jurisdiction_tree(request):
 
 @login_required
 def enterprise_list(request):
-    enterprises = scope.enterprises_visible_to(request.user).annotate(
+    access.require(request.user, "enterprise.view")
+    enterprises = access.enterprises_visible_to(request.user).annotate(
         outlet_count=Count("sites", filter=Q(sites__kind="outlet"))).order_by("township__code", "name")
     query = request.GET.get("q", "").strip()
     if query:
@@ -69,9 +71,9 @@ def enterprise_list(request):
                    e.village.name if e.village_id else "", e.address, e.longitude, e.latitude,
                    e.contact_name, e.contact_phone, e.get_status_display(), e.outlet_count]
                   for e in enterprises))
-    townships = scope.jurisdictions_visible_to(request.user).filter(level=Level.TOWNSHIP)
+    townships = access.jurisdictions_visible_to(request.user).filter(level=Level.TOWNSHIP)
     industries = Industry.objects.filter(
-        id__in=scope.enterprises_visible_to(request.user).values("industry_id"))
+        id__in=access.enterprises_visible_to(request.user).values("industry_id"))
     return render(request, "org/enterprise_list.html", {
         "page": paginate(request, enterprises),
         "query": query, "township": township, "industry": industry, "status": status,
@@ -82,7 +84,7 @@ def enterprise_list(request):
 
 @login_required
 def enterprise_profile(request, enterprise_id: int):
-    enterprise = scope.get_visible(request.user, scope.enterprises_visible_to(request.user), id=enterprise_id)
+    enterprise = access.get_visible(request.user, access.enterprises_visible_to(request.user), id=enterprise_id)
     sites = sites_visible_to(request.user).filter(enterprise=enterprise).prefetch_related("points")
     devices = devices_visible_to(request.user).filter(point__site__enterprise=enterprise)
     return render(request, "org/enterprise_profile.html", {

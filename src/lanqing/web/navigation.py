@@ -8,56 +8,53 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from lanqing.org import scope
-from lanqing.org.models import Role
+from lanqing.org import access
 
 StrOrPromise = str | Promise
 
 
 @dataclass(frozen=True)
 class MenuItem:
+    """A menu entry, shown to whoever lanqing.org.access says may take `action` (None: every signed-in user)."""
+
     label: StrOrPromise
     url_name: str
-    roles: frozenset[str]
+    action: str | None
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-EVERYONE = frozenset(Role.values)
-GOVERNMENT = frozenset(Role.values) - {Role.ENTERPRISE}
-
 MENU = [
-    MenuItem(_("Home"), "home", EVERYONE),
-    MenuItem(_("Jurisdictions"), "org:jurisdictions", GOVERNMENT),
-    MenuItem(_("Enterprises"), "org:enterprises", EVERYONE),
-    MenuItem(_("Monitoring sites"), "monitoring:sites", EVERYONE),
-    MenuItem(_("Data import"), "monitoring:imports", frozenset({Role.BUREAU})),
-    MenuItem(_("Cases"), "cases:inbox", EVERYONE),
-    MenuItem(_("Alerts"), "alerts:list", EVERYONE),
-    MenuItem(_("Dispatch queue"), "cases:queue", frozenset({Role.BUREAU})),
-    MenuItem(_("Responsibility matrix"), "cases:matrix", frozenset({Role.BUREAU})),
-    MenuItem(_("Accountability"), "cases:accountability", frozenset({Role.BUREAU, Role.LEADERSHIP})),
-    MenuItem(_("Notifications"), "notifications:list", EVERYONE),
+    MenuItem(_("Home"), "home", None),
+    MenuItem(_("Jurisdictions"), "org:jurisdictions", "jurisdiction.view"),
+    MenuItem(_("Enterprises"), "org:enterprises", "enterprise.view"),
+    MenuItem(_("Monitoring sites"), "monitoring:sites", "site.view"),
+    MenuItem(_("Data import"), "monitoring:imports", "registry.manage"),
+    MenuItem(_("Cases"), "cases:inbox", "case.view"),
+    MenuItem(_("Alerts"), "alerts:list", "alert.view"),
+    MenuItem(_("Dispatch queue"), "cases:queue", "case.dispatch"),
+    MenuItem(_("Responsibility matrix"), "cases:matrix", "matrix.view"),
+    MenuItem(_("Accountability"), "cases:accountability", "accountability.view"),
+    MenuItem(_("Notifications"), "notifications:list", None),
 ]
 
 
 def menu_for(user) -> list[MenuItem]:
-    role = scope.role_of(user)
-    if role is None:
+    if access.role_of(user) is None:
         return []
-    return [item for item in MENU if role in item.roles]
+    return [item for item in MENU if item.action is None or access.may(user, item.action)]
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    membership = scope.membership_of(user)
+    membership = access.membership_of(user)
     return {
         "menu": menu_for(user),
-        "current_role": scope.role_of(user),
+        "current_role": access.role_of(user),
         "current_membership": membership,
-        "can_manage_registry": scope.can_manage_registry(user),
+        "can_manage_registry": access.may(user, "registry.manage"),
     }

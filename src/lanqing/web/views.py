@@ -11,7 +11,7 @@ from lanqing.alerts.services import alerts_visible_to
 from lanqing.cases.models import OPEN_STATES
 from lanqing.cases.selectors import cases_visible_to
 from lanqing.monitoring.selectors import sites_visible_to
-from lanqing.org import scope
+from lanqing.org import access
 
 
 @login_required
@@ -19,10 +19,10 @@ def home(request):
     user = request.user
     sites = sites_visible_to(user)
     context = {
-        "role": scope.role_of(user),
-        "membership": scope.membership_of(user),
-        "root": scope.root_jurisdiction(user),
-        "enterprise_count": scope.enterprises_visible_to(user).count(),
+        "role": access.role_of(user),
+        "membership": access.membership_of(user),
+        "root": access.root_jurisdiction(user),
+        "enterprise_count": access.enterprises_visible_to(user).count(),
         "site_counts": {row["kind"]: row["n"] for row in sites.values("kind").annotate(n=Count("id"))},
         "sites": sites.order_by("kind", "code")[:12],
         "open_cases": cases_visible_to(user).filter(state__in=OPEN_STATES).count(),

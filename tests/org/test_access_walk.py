@@ -1,0 +1,352 @@
+"""Every URL pattern (read from the resolver) and every API route (read from the OpenAPI schema), as every role,
+against a case, an alert, an enterprise, an outlet, a matrix row, an import and a notification of another
+township, another enterprise and another department: outsiders get 404, insiders without the right get 403, and
+neither learns anything or changes anything. A pattern or route without a rule below fails the walk."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.cases.conftest import PNG, TUESDAY
+from tests.conftest import _user
+
+ROLES = ("leader", "bureau", "department", "other_department", "supporter", "township_a", "township_b", "grid_a",
+         "enterprise_a", "enterprise_b", "nobody")
+EVERYONE = frozenset(ROLES) - {"nobody"}
+GOVERNMENT = EVERYONE - {"enterprise_a", "enterprise_b"}
+# The foreign world lies in 北平镇, belongs to 乙公司 and is led by 自然资源局 (supported by 水利局). These users
+# have no tie to it: another township, its village's grid officer, another enterprise, an unrelated department,
+# and a user without a role.
+OUTSIDERS = frozenset({"township_a", "grid_a", "enterprise_a", "department", "nobody"})
+CASE_PEOPLE = frozenset(ROLES) - OUTSIDERS
+MATRIX_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What each role gets. `ok`: may (pages answer, actions are allowed); `hidden`: 404; anyone else: 403.
+    `open`: no scope at all (signing in and out, the language, the API's own description)."""
+
+    ok: frozenset[str] = frozenset()
+    hidden: frozenset[str] = frozenset()
+    method: str = "get"
+    open: bool = False
+    params: dict = field(default_factory=dict)
+
+
+def on(obj_people: frozenset[str], ok: frozenset[str] | set[str], method: str = "get", **params) -> Rule:
+    return Rule(ok=frozenset(ok), hidden=frozenset(ROLES) - obj_people, method=method, params=params)
+
+
+OPEN = Rule(open=True)
+OPEN_POST = Rule(open=True, method="post")
+SERIES = {"factor": "a21026", "period": "hour"}
+
+# The duty of each role in the county's mechanism, for every case action (docs/access.md says the same).
+CASE_ACTIONS = {
+    "dispatch": {"bureau"}, "close": {"bureau"}, "return": {"bureau"}, "reopen": {"bureau"},
+    "decide_extension": {"bureau"}, "urge": {"bureau"},
+    "accept": {"other_department"},  # the lead unit only; the township does not lead this case
+    "start": {"other_department", "township_b"},  # the lead and the township's officers (属地)
+    "submit": {"other_department", "township_b", "enterprise_b"},
+    "request_extension": {"other_department", "township_b", "enterprise_b"},
+    "contribute": {"supporter"},
+    "instruct": {"leader"},
+}
+
+URL_RULES: dict[str, Rule] = {
+    "home": Rule(ok=frozenset(ROLES)),
+    "login": OPEN,
+    "logout": OPEN_POST,
+    "set_language": OPEN_POST,
+    "favicon": OPEN,
+    "password_change": Rule(ok=frozenset(ROLES)),  # each user's own password only
+    "password_change_done": Rule(ok=frozenset(ROLES)),
+    "api:openapi-json": OPEN,
+    "api:openapi-view": OPEN,
+    "api:api-root": OPEN,
+    "org:jurisdictions": Rule(ok=GOVERNMENT),
+    "org:enterprises": Rule(ok=EVERYONE),
+    "org:enterprise": on(CASE_PEOPLE, CASE_PEOPLE),
+    "monitoring:sites": Rule(ok=EVERYONE),
+    "monitoring:site": on(CASE_PEOPLE, CASE_PEOPLE),
+    "monitoring:site_series": on(CASE_PEOPLE, CASE_PEOPLE, **SERIES),
+    "monitoring:imports": Rule(ok=frozenset({"bureau"})),
+    "monitoring:import_template": Rule(ok=frozenset({"bureau"})),
+    "monitoring:import": on(frozenset({"bureau"}), {"bureau"}),
+    "cases:inbox": Rule(ok=EVERYONE),
+    "cases:new": Rule(ok=frozenset({"bureau", "township_a", "township_b", "grid_a"})),
+    "cases:queue": Rule(ok=frozenset({"bureau"})),
+    "cases:matrix": Rule(ok=frozenset({"bureau"})),
+    "cases:matrix_row": on(MATRIX_PEOPLE, {"bureau"}),
+    "cases:accountability": Rule(ok=frozenset({"bureau", "leader"})),
+    "cases:detail": on(CASE_PEOPLE, CASE_PEOPLE),
+    "cases:act": Rule(),  # one rule per action: CASE_ACTIONS
+    "cases:evidence": on(CASE_PEOPLE, CASE_PEOPLE),
+    "alerts:list": Rule(ok=EVERYONE),
+    "alerts:acknowledge": on(CASE_PEOPLE, {"bureau", "township_b", "enterprise_b"}, "post"),
+    "alerts:open_case": on(CASE_PEOPLE, {"bureau"}, "post"),
+    "notifications:list": Rule(ok=frozenset(ROLES)),
+    "notifications:read_all": Rule(ok=frozenset(ROLES), method="post"),
+    "notifications:read": on(frozenset({"township_b"}), {"township_b"}, "post"),
+}
+
+API_RULES: dict[str, Rule] = {
+    "GET /api/v1/jurisdictions": Rule(ok=GOVERNMENT),
+    "GET /api/v1/enterprises": Rule(ok=EVERYONE),
+    "GET /api/v1/enterprises/{enterprise_id}": on(CASE_PEOPLE, CASE_PEOPLE),
+    "GET /api/v1/sites": Rule(ok=EVERYONE),
+    "GET /api/v1/sites/{site_id}": on(CASE_PEOPLE, CASE_PEOPLE),
+    "GET /api/v1/sites/{site_id}/measurements": on(CASE_PEOPLE, CASE_PEOPLE, factor="a21026"),
+    "GET /api/v1/cases": Rule(ok=EVERYONE),
+    "GET /api/v1/cases/{case_id}": on(CASE_PEOPLE, CASE_PEOPLE),
+    "POST /api/v1/cases/{case_id}/actions/{action}": Rule(),  # CASE_ACTIONS
+    "GET /api/v1/alerts": Rule(ok=EVERYONE),
+    "GET /api/v1/alerts/{alert_id}": on(CASE_PEOPLE, CASE_PEOPLE),
+    "POST /api/v1/alerts/{alert_id}/acknowledge": on(CASE_PEOPLE, {"bureau", "township_b", "enterprise_b"},
+                                                     "post"),
+}
+
+
+# --- reading the routes ---------------------------------------------------------------------------------------------
+
+def url_patterns(patterns=None, namespace: str = "", prefix: str = "") -> dict[str, str]:
+    """Every named URL pattern of the resolver: "namespace:name" → route."""
+    found: dict[str, str] = {}
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = ":".join(part for part in (namespace, entry.namespace or "") if part)
+            found.update(url_patterns(entry.url_patterns, inner, prefix + str(entry.pattern)))
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else str(entry.name)
+            found[name] = prefix + str(entry.pattern)
+    return found
+
+
+def api_operations(schema: dict) -> dict[str, str]:
+    """Every operation of the OpenAPI schema: "METHOD /path" → operationId."""
+    return {f"{method.upper()} {path}": operation.get("operationId", "")
+            for path, operations in schema["paths"].items() for method, operation in operations.items()}
+
+
+def uncovered_patterns() -> set[str]:
+    # The admin answers to Django's own staff check (tested below); the API's routes are walked from the schema.
+    names = {name for name in url_patterns() if not name.startswith("admin:")}
+    api_names = {name for name in names if name.startswith("api:") and name not in URL_RULES}
+    return (names - api_names) - set(URL_RULES)
+
+
+def uncovered_routes(schema: dict) -> set[str]:
+    return set(api_operations(schema)) - set(API_RULES)
+
+
+def _schema() -> dict:
+    from lanqing.api.views import api
+
+    return api.get_openapi_schema()
+
+
+# --- the foreign world ---------------------------------------------------------------------------------------------
+
+@dataclass
+class World:
+    users: dict
+    objects: dict  # URL keyword → id
+    markers: list[str]  # texts that only someone who may see the foreign objects may ever read
+
+
+@pytest.fixture
+def world(cast) -> World:
+    from lanqing.alerts.models import Alert, AlertRule
+    from lanqing.cases.models import Evidence, ResponsibilityRule
+    from lanqing.cases.services import case_open, case_submit
+    from lanqing.monitoring.services import measurement_import_submit
+    from lanqing.notifications.services import notification_send
+    from lanqing.org.models import Unit
+
+    lead = Unit.objects.create(name="古县自然资源局", kind="department", jurisdiction=cast.county)
+    support = Unit.objects.create(name="古县水利局", kind="department", jurisdiction=cast.county)
+    cast.users["other_department"] = _user("other_department", "unit", scope=lead.name)
+    cast.users["supporter"] = _user("supporter", "unit", scope=support.name)
+    row = ResponsibilityRule.objects.create(category="complaint", lead_unit=lead, note="群众投诉由自然资源局牵头")
+    row.support_units.set([support])
+    case = case_open(title="乙公司夜间偷排", category="complaint", source="complaint", by=cast.users["bureau"],
+                     site=cast.outlet_b, now=TUESDAY)
+    case_submit(case=case, by=cast.users["enterprise_b"], text="已整改", files=[SimpleUploadedFile("a.png", PNG)],
+                now=TUESDAY)
+    rule = AlertRule.objects.create(name="负值", kind="non_positive")
+    alert = Alert.objects.create(rule=rule, source_key="foreign", site=cast.outlet_b, severity="medium",
+                                 message="乙公司焦炉烟囱 SO2 为负值", first_seen_at=TUESDAY, last_seen_at=TUESDAY)
+    upload = measurement_import_submit(file_name="bureau.csv", content=b"site\n", by=cast.users["bureau"])
+    notice = notification_send(users=[cast.users["township_b"]], title="北平镇的通知")[0]
+    objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
+               "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
+               "import_id": upload.id, "notification_id": notice.id}
+    return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message])
+
+
+def fingerprint() -> tuple:
+    """Everything a forbidden request might change."""
+    from lanqing.alerts.models import Alert
+    from lanqing.cases.models import Case, CaseEvent, ResponsibilityChange, ResponsibilityRule
+    from lanqing.notifications.models import Notification
+
+    return (list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
+            list(Alert.objects.values_list("id", "acknowledged_at")), ResponsibilityRule.objects.count(),
+            ResponsibilityChange.objects.count(),
+            list(Notification.objects.values_list("id", "read_at")))
+
+
+def _expected(rule: Rule, role: str) -> str:
+    if role in rule.hidden:
+        return "hidden"
+    return "ok" if role in rule.ok else "forbidden"
+
+
+def _check(response, expected: str, where: str) -> None:
+    if expected == "hidden":
+        assert response.status_code == 404, where
+    elif expected == "forbidden":
+        assert response.status_code == 403, where
+    else:
+        assert response.status_code < 400, (where, response.status_code)
+
+
+def _text_of(response) -> str:
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return " ".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+    return response.content.decode(errors="replace")
+
+
+# --- the walks ------------------------------------------------------------------------------------------------------
+
+def test_every_url_pattern_has_an_access_rule():
+    assert uncovered_patterns() == set()
+
+
+def test_every_api_route_has_an_access_rule():
+    assert uncovered_routes(_schema()) == set()
+    from lanqing.cases.services import ACTIONS
+
+    assert set(ACTIONS) == set(CASE_ACTIONS)
+
+
+@pytest.mark.urls("tests.org.urls_with_a_new_page")
+def test_a_new_url_without_a_rule_fails_the_walk():
+    assert uncovered_patterns() == {"unruled"}
+
+
+def test_a_new_api_route_without_a_rule_fails_the_walk():
+    schema = _schema()
+    schema["paths"]["/api/v1/reports"] = {"get": {"operationId": "list_reports"}}
+    assert uncovered_routes(schema) == {"GET /api/v1/reports"}
+
+
+def _page_requests(world: World):
+    for name, route in sorted(url_patterns().items()):
+        rule = URL_RULES.get(name)
+        if rule is None or rule.open or name.startswith("api:"):
+            continue
+        kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
+                                                      "alert_id", "row_id", "import_id", "notification_id")
+                  if f"<int:{key}>" in route}
+        if name == "cases:act":
+            for action, ok in CASE_ACTIONS.items():
+                yield (name, reverse(name, kwargs={**kwargs, "action": action}),
+                       on(CASE_PEOPLE, ok, "post"))
+            continue
+        assert route.count("<") == len(kwargs), f"{name}: give the walk an object for {route}"
+        yield name, reverse(name, kwargs=kwargs), rule
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_answers_each_role_by_its_duty_and_scope(world, client, role):
+    client.force_login(world.users[role])
+    before = fingerprint()
+    for _name, url, rule in _page_requests(world):
+        expected = _expected(rule, role)
+        if rule.method == "post":
+            if expected == "ok":
+                continue  # allowed actions are tested for their effect elsewhere; here nothing may change
+            response = client.post(url, {"text": "x", "note": "x", "reason": "x"})
+            _check(response, expected, f"{role} POST {url}")
+            assert fingerprint() == before, f"{role} POST {url} changed something"
+            continue
+        response = client.get(url, rule.params)
+        _check(response, expected, f"{role} GET {url}")
+        if role in OUTSIDERS and expected == "ok":
+            text = _text_of(response) + _text_of(client.get(url, {**rule.params, "export": "xlsx"}))
+            leaked = [marker for marker in world.markers if marker in text]
+            assert leaked == [], f"{role} reads {leaked} on {url}"
+    assert fingerprint() == before
+
+
+def _api_requests(world: World):
+    from lanqing.cases.services import ACTIONS
+
+    for operation in sorted(api_operations(_schema())):
+        method, path = operation.split(" ", 1)
+        rule = API_RULES[operation]
+        url = path
+        for key, value in world.objects.items():
+            url = url.replace("{" + key + "}", str(value))
+        if "{action}" in url:
+            for action in ACTIONS:
+                yield method, url.replace("{action}", action), on(CASE_PEOPLE, CASE_ACTIONS[action], "post")
+            continue
+        assert "{" not in url, f"{operation}: give the walk an object for {url}"
+        yield method, url, rule
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_route_answers_each_role_by_its_duty_and_scope(world, client, role):
+    client.force_login(world.users[role])
+    before = fingerprint()
+    for method, url, rule in _api_requests(world):
+        expected = _expected(rule, role)
+        if method == "POST":
+            if expected == "ok":
+                continue
+            response = client.post(url, data=json.dumps({"text": "x", "note": "x", "reason": "x"}),
+                                   content_type="application/json")
+            _check(response, expected, f"{role} POST {url}")
+            assert fingerprint() == before, f"{role} POST {url} changed something"
+            continue
+        response = client.get(url, rule.params)
+        _check(response, expected, f"{role} GET {url}")
+        if role in OUTSIDERS and expected == "ok":
+            leaked = [marker for marker in world.markers if marker in response.content.decode()]
+            assert leaked == [], f"{role} reads {leaked} on {url}"
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("role", ["bureau", "leader", "township_b"])
+def test_ids_that_do_not_exist_answer_like_ids_out_of_scope(world, client, role):
+    client.force_login(world.users[role])
+    missing = {key: 987654 for key in world.objects}
+    for name, route in url_patterns().items():
+        keys = [key for key in missing if f"<int:{key}>" in route]
+        if not keys or name.startswith("admin:"):
+            continue
+        kwargs = {key: missing[key] for key in keys}
+        if "<str:action>" in route:
+            kwargs["action"] = "close"
+        method = URL_RULES[name].method if name != "cases:act" else "post"
+        response = getattr(client, method)(reverse(name, kwargs=kwargs))
+        assert response.status_code == 404, name
+
+
+@pytest.mark.parametrize("role", ["bureau", "leader", "department", "enterprise_a"])
+def test_the_admin_is_only_for_staff(world, client, role):
+    client.force_login(world.users[role])
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
