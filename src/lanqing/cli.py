@@ -13,6 +13,9 @@ from pathlib import Path
 
 # Sub-packages that add their own sub-commands; optional so that a partial install still runs.
 PLUGIN_MODULES = ("lanqing.standards.cli", "lanqing.receiver.cli")
+# The worker loop sleeps in steps of this many seconds and looks for queued jobs every few steps.
+WORKER_STEP = 0.1
+WORKER_POLL_STEPS = 2
 
 
 def _django_setup() -> None:
@@ -155,7 +158,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _django_setup()
     from django.db import close_old_connections
 
-    from lanqing.jobs.services import worker_name, worker_pass
+    from lanqing.jobs.services import job_waiting, worker_name, worker_pass
 
     stopping = False
 
@@ -172,11 +175,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
         if not args.loop or stopping:
             print(f"lanqing worker: ran {ran} job(s)")
             return 0
-        # Sleep in short steps so SIGTERM stops the worker promptly between jobs.
-        for _ in range(int(args.interval * 10)):
+        # Sleep in short steps so SIGTERM stops the worker promptly between jobs, and look for queued jobs at
+        # each step: the judgement the receiver queues with new hourly values starts within a step, not
+        # after the interval, which paces the periodic tasks.
+        for step in range(int(args.interval / WORKER_STEP)):
             if stopping:
                 return 0
-            time.sleep(0.1)
+            time.sleep(WORKER_STEP)
+            if step % WORKER_POLL_STEPS == WORKER_POLL_STEPS - 1 and job_waiting():
+                break
 
 
 def cmd_createuser(args: argparse.Namespace) -> int:
@@ -283,7 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = add("worker", cmd_worker, "run queued and periodic background jobs (one pass, or --loop)")
     worker.add_argument("--loop", action="store_true", help="keep running until SIGTERM")
-    worker.add_argument("--interval", type=float, default=2.0, help="seconds between passes with --loop")
+    worker.add_argument("--interval", type=float, default=2.0,
+                        help="seconds between passes with --loop (queued jobs are looked for every 0.2 s)")
 
     add("check", cmd_check, "check the settings for production; exits 1 on anything unsafe")
 

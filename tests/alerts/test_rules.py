@@ -85,7 +85,7 @@ def test_evaluating_since_new_data_does_not_clear_alerts_of_points_it_did_not_lo
     hourly(cast.air_station, "a34004", [(TUESDAY - H, 0.0, "N")])
     alerts_evaluate(now=TUESDAY)
     hourly(outlet, "a34013", [(TUESDAY, 5.0, "N")])
-    alerts_evaluate(since=TUESDAY, now=TUESDAY + H)
+    alerts_evaluate(new_only=True, now=TUESDAY + H)
     assert Alert.objects.get().status == AlertStatus.ACTIVE
 
 

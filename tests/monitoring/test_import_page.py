@@ -21,7 +21,7 @@ def test_bureau_upload_is_queued_then_imported_by_the_worker(cast, client_for):
     record = MeasurementImport.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("monitoring:import", args=[record.id])
     assert bytes(record.content) == GOOD_AND_BAD and record.status == "queued"
-    assert worker_pass(worker="test") == 1
+    assert worker_pass(worker="test") == 2  # the import, then the judgement of the hourly value it stored
     record.refresh_from_db()
     assert (record.status, record.rows_written, record.rows_rejected) == ("done", 1, 1)
     assert Measurement.objects.count() == 1

@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from lanqing.alerts.services import alerts_evaluate
 from lanqing.jobs.registry import job_kind, periodic
+from lanqing.monitoring.measurements import NEW_VALUES_JOB
 
-EVALUATE_JOB = "alerts.evaluate"
 
-
-@job_kind(EVALUATE_JOB)
-def run_evaluation(job) -> None:
-    """Queued by the receiver after it stores new data: payload {"since": ISO time of the oldest new value}."""
-    since = job.payload.get("since")
-    alerts_evaluate(since=datetime.fromisoformat(since) if since else None)
+@job_kind(NEW_VALUES_JOB)
+def evaluate_new_values(job) -> None:
+    """Queued, coalesced, by the commit that stores hourly or daily values (the receiver's, an import's)."""
+    alerts_evaluate(new_only=True)
 
 
 @periodic("alerts.evaluate", every=timedelta(minutes=5))

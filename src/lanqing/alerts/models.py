@@ -122,3 +122,28 @@ class Alert(models.Model):
     @property
     def display_message(self) -> str:
         return texts.render(self.message_text or self.message)
+
+
+class Exceedance(models.Model):
+    """An hourly (flue gas) or daily (wastewater) value judged above its outlet's limit, recorded once per value
+    when it is stored, late ones too; alerts are raised from these and reports count exceedance hours here."""
+
+    point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE,
+                              related_name="+")
+    factor = models.ForeignKey(Factor, verbose_name=_("factor"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=4)
+    time = models.DateTimeField(_("data time"))
+    # As judged: converted to the reference oxygen where the limit asks for it.
+    value = models.FloatField(_("judged value"))
+    limit = models.FloatField(_("limit"), null=True, blank=True)
+    judged_at = models.DateTimeField(_("judged"), db_index=True)
+
+    class Meta:
+        ordering = ["-time"]
+        constraints = [models.UniqueConstraint(fields=["point", "factor", "period", "time"],
+                                               name="exceedance_one_per_value")]
+        verbose_name = _("exceedance")
+        verbose_name_plural = _("exceedances")
+
+    def __str__(self) -> str:
+        return f"{self.point_id}/{self.factor_id}/{self.period}/{self.time:%Y-%m-%d %H:%M} = {self.value}"

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lanqing import texts
-from lanqing.alerts.models import AlertRule, RuleKind
+from lanqing.alerts.models import AlertRule, Exceedance, RuleKind
 from lanqing.monitoring import quality
 from lanqing.monitoring.models import (
     Device,
@@ -29,6 +29,7 @@ from lanqing.monitoring.models import (
     Measurement,
     OutletMedium,
     Period,
+    Point,
     Site,
     SiteKind,
 )
@@ -109,61 +110,76 @@ def _factor_name(factor: Factor) -> texts.Stored:
 
 # --- exceedance -------------------------------------------------------------------------------------------------
 
-def check_exceedance(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
-    hours = float(rule.param("lookback_hours"))
-    outlets = Site.objects.filter(kind=SiteKind.OUTLET, is_active=True).exclude(limit_set="")
-    limit_sets: dict[int, emission.LimitSet] = {}
-    for site in outlets:
-        if site.limit_set not in catalogue():
+# Which stored values are judged against an outlet's limit: hourly flue gas, daily wastewater.
+JUDGED_PERIOD: dict[str, str] = {OutletMedium.GAS: Period.HOUR, OutletMedium.WATER: Period.DAY}
+
+
+def outlet_limit_sets() -> dict[int, tuple[Site, emission.LimitSet]]:
+    """Active outlets with a limit set from the catalogue, by site id."""
+    found = {}
+    for site in Site.objects.filter(kind=SiteKind.OUTLET, is_active=True).exclude(limit_set=""):
+        if site.limit_set not in catalogue() or site.outlet_medium not in JUDGED_PERIOD:
             continue
         limit_set = catalogue()[site.limit_set]
         if site.reference_o2 is not None:
             # The permit's reference oxygen, where given, overrides the standard's.
             limit_set = dataclasses.replace(limit_set, reference_o2=float(site.reference_o2))
-        limit_sets[site.id] = limit_set
+        found[site.id] = (site, limit_set)
+    return found
+
+
+def check_exceedance(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
+    """Findings from the exceedances recorded when the values were stored and judged (alerts.exceedances): a
+    source with a value recorded in this pass (judged_at == now), however old its data time — a late hour
+    or a backfilled one opens or joins the alert — and a source whose newest valid value in the lookback
+    window was recorded above the limit, which keeps its alert active. Any other source looked at clears:
+    a late exceedance whose series has newer values within the limit keeps its alert until the next pass
+    that looks at that point."""
+    hours = float(rule.param("lookback_hours"))
+    outlets = outlet_limit_sets()
     factors = _factors()
-    findings: list[Finding] = []
+    fresh = Exceedance.objects.filter(judged_at=now, point__site__in=list(outlets))
+    if points is not None:
+        fresh = fresh.filter(point_id__in=points)
+    if rule.factor_id:
+        fresh = fresh.filter(factor_id=rule.factor_id)
+    chosen: dict[tuple[int, int], Exceedance] = {}
+    for record in fresh.order_by("time"):
+        chosen[(record.point_id, record.factor_id)] = record  # the newest data time of the pass
     looked: set[int] = set()
-    for medium, period, window in ((OutletMedium.GAS, Period.HOUR, hours), (OutletMedium.WATER, Period.DAY,
-                                                                           max(hours, 48.0))):
-        site_ids = [s.id for s in outlets if s.id in limit_sets and s.outlet_medium == medium]
-        if not site_ids:
-            continue
+    newest: dict[tuple[int, int], tuple[str, datetime]] = {}
+    for medium, period in JUDGED_PERIOD.items():
+        window = hours if medium == OutletMedium.GAS else max(hours, 48.0)
         series = _series(since=now - timedelta(hours=window), until=now, points=points, period=period,
                          site_kinds=[SiteKind.OUTLET])
         sites = _site_of_points({p for p, _f in series})
-        o2_id = next((f.id for f in factors.values() if f.code == O2_CODE), None)
         for (point_id, factor_id), values in series.items():
-            outlet = sites.get(point_id)
-            if outlet is None or outlet.id not in site_ids:
+            outlet = outlets.get(sites[point_id].id) if point_id in sites else None
+            if outlet is None or outlet[0].outlet_medium != medium:
                 continue
             looked.add(point_id)
-            factor = factors[factor_id]
-            name = LIMIT_NAMES.get(factor.code)
-            if (rule.factor_id and rule.factor_id != factor_id) or name not in limit_sets[outlet.id].limits:
+            if rule.factor_id and rule.factor_id != factor_id:
                 continue
-            valid = [(t, v) for t, v, flag in values if flag == VALID_FLAG and v is not None]
-            if not valid:
-                continue
-            time, value = valid[-1]
-            o2 = None
-            if medium == OutletMedium.GAS and o2_id is not None:
-                o2_values = {t: v for t, v, flag in series.get((point_id, o2_id), []) if flag == VALID_FLAG}
-                o2 = o2_values.get(time)
-                if o2 is None and limit_sets[outlet.id].reference_o2 is not None:
-                    # Without a valid O2 reading the converted concentration cannot be computed: no judgement.
-                    continue
-            verdict = emission.check([value], name, limit_sets[outlet.id], o2=None if o2 is None else [o2])
-            if not bool(verdict.exceeds[0]):
-                continue
-            judged = float(verdict.value[0])
-            limit = verdict.limit if isinstance(verdict.limit, float) else None
-            findings.append(Finding(
-                f"point:{point_id}/factor:{factor_id}", outlet.id,
-                texts.message(texts.gettext_noop("%(site)s %(factor)s %(value)s above the limit %(limit)s (%(time)s)"),
-                              site=outlet.name, factor=_factor_name(factor), value=judged,
-                              limit=limit if limit is not None else "", time=texts.moment(time)),
-                point_id=point_id, factor_id=factor_id, value=judged, limit=limit))
+            valid = [t for t, v, flag in values if flag == VALID_FLAG and v is not None]
+            if valid and LIMIT_NAMES.get(factors[factor_id].code) in outlet[1].limits:
+                newest[(point_id, factor_id)] = (period, valid[-1])
+    if newest:
+        still = Exceedance.objects.filter(point_id__in={p for p, _f in newest},
+                                          time__gte=min(t for _p, t in newest.values()))
+        for record in still:
+            source = (record.point_id, record.factor_id)
+            if newest.get(source) == (record.period, record.time) and source not in chosen:
+                chosen[source] = record
+    site_of = {p.id: outlets[p.site_id][0] for p in Point.objects.filter(id__in={p for p, _f in chosen})}
+    findings = []
+    for (point_id, factor_id), record in chosen.items():
+        outlet_site = site_of[point_id]
+        findings.append(Finding(
+            f"point:{point_id}/factor:{factor_id}", outlet_site.id,
+            texts.message(texts.gettext_noop("%(site)s %(factor)s %(value)s above the limit %(limit)s (%(time)s)"),
+                          site=outlet_site.name, factor=_factor_name(factors[factor_id]), value=record.value,
+                          limit=record.limit if record.limit is not None else "", time=texts.moment(record.time)),
+            point_id=point_id, factor_id=factor_id, value=record.value, limit=record.limit))
     return Result(findings, None if points is None else looked | set(points))
 
 

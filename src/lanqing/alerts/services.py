@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanqing import texts
+from lanqing.alerts.exceedances import values_judge
 from lanqing.alerts.models import Alert, AlertRule, AlertStatus, RuleKind
 from lanqing.alerts.rules import CHECKS, Finding, Result
 from lanqing.cases.models import OPEN_STATES, CaseEvent, CaseSource, Category
-from lanqing.monitoring.models import Measurement, Period
 from lanqing.org import access
 
 log = logging.getLogger(__name__)
@@ -47,14 +47,17 @@ class EvaluationCount:
     cases: int = 0
 
 
-def alerts_evaluate(*, since: datetime | None = None, now: datetime | None = None) -> EvaluationCount:
-    """Evaluates every active rule. With `since`, measurement rules look only at points that have values from
-    `since` on (the receiver passes the time of the oldest new value); the schedule calls it without."""
+def alerts_evaluate(*, new_only: bool = False, now: datetime | None = None) -> EvaluationCount:
+    """Judges the values stored since the last pass (alerts.exceedances), then evaluates every active rule.
+    With `new_only` (the job the writers queue), measurement rules look only at the points of those values,
+    and nothing is evaluated when there were none; the schedule calls it without, for every source."""
     now = now or timezone.now()
+    judged = values_judge(now=now)
     points = None
-    if since is not None:
-        points = set(Measurement.objects.filter(period__in=[Period.HOUR, Period.DAY], time__gte=since)
-                     .values_list("point_id", flat=True).distinct())
+    if new_only:
+        if not judged.points:
+            return EvaluationCount()  # another pass took them
+        points = judged.points
     count = EvaluationCount()
     for rule in AlertRule.objects.filter(is_active=True):
         try:

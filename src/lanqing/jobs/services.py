@@ -86,6 +86,11 @@ def periodic_due(*, now: datetime | None = None) -> list[str]:
     return ran
 
 
+def job_waiting(*, now: datetime | None = None) -> bool:
+    """Whether a queued job is due; the worker loop asks this between its passes (one indexed read)."""
+    return Job.objects.filter(status=JobStatus.QUEUED, run_after__lte=now or timezone.now()).exists()
+
+
 def worker_pass(*, worker: str, max_jobs: int = 100) -> int:
     """One pass: due periodic tasks, then up to max_jobs queued jobs. Returns the number of jobs run."""
     periodic_due()

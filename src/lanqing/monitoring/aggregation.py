@@ -25,7 +25,7 @@ from itertools import chain, repeat
 from django.utils import timezone
 
 from lanqing.hj212.codes import VALID_FLAG
-from lanqing.jobs.registry import job_kind, periodic
+from lanqing.jobs.registry import periodic
 from lanqing.monitoring.ingest import CHINA
 from lanqing.monitoring.models import Aggregate, Factor, Measurement, Period, Point
 
@@ -258,17 +258,6 @@ def _beijing_day_start(moment: datetime) -> datetime:
     # A day is the natural day in Beijing time (DESIGN.md, Storage).
     local = moment.astimezone(CHINA)
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
-
-
-AGGREGATE_JOB = "monitoring.aggregate"
-
-
-@job_kind(AGGREGATE_JOB)
-def run_aggregate(job) -> None:
-    """Queued recomputation of a range, e.g. after a backfill: payload {"begin": iso, "end": iso}."""
-    aggregates_compute(
-        begin=datetime.fromisoformat(job.payload["begin"]), end=datetime.fromisoformat(job.payload["end"])
-    )
 
 
 @periodic("monitoring.aggregate_recent", every=timedelta(minutes=10))

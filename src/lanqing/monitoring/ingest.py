@@ -32,10 +32,12 @@ from django.utils import timezone as dj_timezone
 from lanqing import hj212
 from lanqing.hj212 import Frame, Packet, QnRtn, Rejection
 from lanqing.hj212.crc import CrcMode
+from lanqing.monitoring.measurements import JUDGED_PERIODS, new_values_announce
 from lanqing.monitoring.models import (
     Device,
     DeviceKey,
     Factor,
+    NewValue,
     Point,
     RawPacket,
     ReceiverProgress,
@@ -823,6 +825,12 @@ def _write(rows: _Rows) -> None:
         "cumulative = excluded.cumulative",
         measurements,
     )
+    # Hourly and daily values wait for detection's judgement (one row per point and hour, a few per packet
+    # at most), and one job is queued for all of them: detection follows the receiver within seconds.
+    new = {(m[0], m[2], m[3]) for m in measurements if m[2] in JUDGED_PERIODS}
+    if new:
+        _insert(NewValue._meta.db_table, "point_id, period, time", "", list(new))
+        new_values_announce()
     _insert(
         "monitoring_facilityrun",
         "device_id, facility, cn, time, state, run_hours",

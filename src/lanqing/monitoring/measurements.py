@@ -8,7 +8,13 @@ from datetime import datetime
 
 from django.db import transaction
 
-from lanqing.monitoring.models import Measurement
+from lanqing.jobs.models import Job, JobStatus
+from lanqing.jobs.services import job_enqueue
+from lanqing.monitoring.models import Measurement, NewValue, Period
+
+# Queued when hourly or daily values were stored; the alerts app handles it (judges the new values).
+NEW_VALUES_JOB = "monitoring.new_values"
+JUDGED_PERIODS = (Period.HOUR, Period.DAY)
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,32 @@ def _upsert_batch(batch: list[MeasurementRow], count: UpsertCount) -> None:
             unique_fields=["point", "factor", "period", "time"],
             update_fields=["value", "flag", "source"],
         )
+        new_values_add({(r.point_id, r.period, r.time) for r in changed if r.period in JUDGED_PERIODS})
     count.written += len(changed)
+
+
+def new_values_add(keys: set[tuple[int, str, datetime]]) -> None:
+    """Marks (point, period, time) as stored for detection to judge; call it in the storing transaction."""
+    if keys:
+        NewValue.objects.bulk_create([NewValue(point_id=p, period=period, time=t) for p, period, t in keys])
+        new_values_announce()
+
+
+def new_values_announce() -> None:
+    """Queues the judgement of new values unless a queued one is waiting already: one job row for however
+    many commits happen before a worker takes it."""
+    if not Job.objects.filter(kind=NEW_VALUES_JOB, status=JobStatus.QUEUED).exists():
+        job_enqueue(kind=NEW_VALUES_JOB)
+
+
+def new_values_from_history(*, since: datetime, until: datetime) -> int:
+    """Marks the hourly and daily values already stored between two times as new (data loaded without the
+    writers, as the demo's history is); returns how many (point, period, time) were marked."""
+    keys = set(Measurement.objects.filter(period__in=JUDGED_PERIODS, time__gte=since, time__lte=until)
+               .values_list("point_id", "period", "time").distinct())
+    with transaction.atomic():
+        new_values_add(keys)
+    return len(keys)
 
 
 def _existing(rows: Iterable[MeasurementRow]) -> dict[tuple, tuple]:

@@ -273,6 +273,27 @@ class Measurement(models.Model):
         return f"{self.point_id}/{self.factor_id}/{self.period}/{self.time:%Y-%m-%d %H:%M} = {self.value}"
 
 
+class NewValue(models.Model):
+    """An hourly or daily value stored (or stored again) that detection has not judged yet: the writers add one
+    row per (point, period, time) in the transaction that stores the value, the alert evaluation takes them
+    away. A queue rather than a mark on the measurement, so that the receiver's upsert stays as it is and a
+    value corrected later is judged again."""
+
+    id = RowIdField(primary_key=True)
+    # No foreign-key index: rows live seconds, and are read in id order.
+    point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE,
+                              related_name="+", db_index=False)
+    period = models.CharField(_("period"), max_length=4, choices=Period.choices)
+    time = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("value to judge")
+        verbose_name_plural = _("values to judge")
+
+    def __str__(self) -> str:
+        return f"{self.point_id}/{self.period}/{self.time:%Y-%m-%d %H:%M}"
+
+
 class Verdict(models.TextChoices):
     ACCEPTED = "accepted", pgettext_lazy("packet verdict", "Accepted")
     REJECTED = "rejected", pgettext_lazy("packet verdict", "Rejected")
