@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 # Sub-packages that add their own sub-commands; optional so that a partial install still runs.
-PLUGIN_MODULES = ("lanqing.standards.cli", "lanqing.receiver.cli")
+PLUGIN_MODULES = ("lanqing.standards.cli", "lanqing.receiver.cli", "lanqing.registry.cli")
 
 
 def _django_setup() -> None:
