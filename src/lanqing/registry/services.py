@@ -25,8 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import translation
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext, gettext_noop
 
 from lanqing.monitoring.device_fields import (
     NUMBER_SETTINGS,
@@ -40,7 +39,16 @@ from lanqing.monitoring.device_fields import (
     protocol_problem,
     settings_problems,
 )
-from lanqing.monitoring.models import CrcMode, Device, OutletMedium, Point, Protocol, Site, SiteKind, WaterClass
+from lanqing.monitoring.models import (
+    CrcMode,
+    Device,
+    OutletMedium,
+    Point,
+    Protocol,
+    Site,
+    SiteKind,
+    WaterClass,
+)
 from lanqing.org import scope
 from lanqing.org.credit_code import credit_code_problem
 from lanqing.org.models import Enterprise, EnterpriseStatus, Industry, Jurisdiction, Level, Unit, UnitKind
@@ -50,8 +58,8 @@ from lanqing.tabular import cell_text
 from lanqing.texts import Stored, message
 
 ORDER = ("units", "enterprises", "sites", "points", "devices")
-NOT_LEVEL = {Level.TOWNSHIP: _noop("%(code)s (%(name)s) is not a township"),
-             Level.VILLAGE: _noop("%(code)s (%(name)s) is not a village or community")}
+NOT_LEVEL: dict[str, str] = {Level.TOWNSHIP: gettext_noop("%(code)s (%(name)s) is not a township"),
+             Level.VILLAGE: gettext_noop("%(code)s (%(name)s) is not a village or community")}
 
 
 def _key(*parts: str) -> tuple[str, ...] | None:
@@ -129,22 +137,22 @@ class _Row:
 
     def limited(self, key: str, model: type[models.Model], name: str, *, required: bool = False) -> str:
         text = self.text(key)
-        limit = model._meta.get_field(name).max_length
+        limit = getattr(model._meta.get_field(name), "max_length", None)
         if required and not text:
-            self.fail(key, message(_noop("required; the cell is empty")))
+            self.fail(key, message(gettext_noop("required; the cell is empty")))
         elif limit and len(text) > limit:
-            self.fail(key, message(_noop("longer than %(limit)s characters"), limit=limit))
+            self.fail(key, message(gettext_noop("longer than %(limit)s characters"), limit=limit))
         return text
 
     def choice(self, key: str, choices: Iterable[tuple[Any, Any]], *, required: bool = False) -> str:
         text = self.text(key)
         if not text:
             if required:
-                self.fail(key, message(_noop("required; the cell is empty")))
+                self.fail(key, message(gettext_noop("required; the cell is empty")))
             return ""
         value = _choice_value(text, choices)
         if value is None:
-            self.fail(key, message(_noop("%(value)s is not one of %(choices)s"), value=repr(text[:40]),
+            self.fail(key, message(gettext_noop("%(value)s is not one of %(choices)s"), value=repr(text[:40]),
                                    choices=", ".join(str(v) for v, _label in choices)))
             return ""
         return value
@@ -158,7 +166,7 @@ class _Row:
         except (InvalidOperation, ValueError):
             value = None
         if value is None or not value.is_finite() or not low <= value <= high:
-            self.fail(key, message(_noop("%(value)s is not a number from %(low)s to %(high)s"),
+            self.fail(key, message(gettext_noop("%(value)s is not a number from %(low)s to %(high)s"),
                                    value=repr(text[:40]), low=low, high=high))
             return None
         return value
@@ -169,7 +177,7 @@ class _Row:
             return True
         if text in ("0", "no", "n", "false", "否", "停用"):
             return False
-        self.fail(key, message(_noop("%(value)s is not yes or no"), value=repr(text[:40])))
+        self.fail(key, message(gettext_noop("%(value)s is not yes or no"), value=repr(text[:40])))
         return True
 
 
@@ -228,7 +236,7 @@ class _Checker:
             row = _Row(sheet, number, values, self.errors)
             key = natural_key(row)
             if key and key in first:
-                row.fail(key_column, message(_noop("%(value)s also appears on row %(row)s"),
+                row.fail(key_column, message(gettext_noop("%(value)s also appears on row %(row)s"),
                                              value=" / ".join(key) if isinstance(key, tuple) else key,
                                              row=first[key]))
             elif key:
@@ -248,18 +256,18 @@ class _Checker:
         code = row.text(column)
         if not code:
             if required:
-                row.fail(column, message(_noop("required; the cell is empty")))
+                row.fail(column, message(gettext_noop("required; the cell is empty")))
             return None
         if not (len(code) == 12 and code.isdigit()):
-            row.fail(column, message(_noop("%(value)s is not a 12-digit division code"), value=repr(code[:40])))
+            row.fail(column, message(gettext_noop("%(value)s is not a 12-digit division code"), value=repr(code[:40])))
             return None
         division = self.divisions.get(code)
         if division is None:
-            row.fail(column, message(_noop("no division has the code %(code)s; load it first with "
+            row.fail(column, message(gettext_noop("no division has the code %(code)s; load it first with "
                                            "lanqing divisions load"), code=code))
             return None
         if not code.startswith(self.prefix):
-            row.fail(column, message(_noop("%(code)s lies outside your jurisdiction"), code=code))
+            row.fail(column, message(gettext_noop("%(code)s lies outside your jurisdiction"), code=code))
             return None
         if level and division.level != level:
             row.fail(column, message(NOT_LEVEL[level], code=code, name=division.name))
@@ -268,7 +276,7 @@ class _Checker:
 
     def _outside(self, row: _Row, column: str, value: str, in_scope: bool) -> bool:
         if not in_scope:
-            row.fail(column, message(_noop("%(value)s is registered outside your jurisdiction"), value=value))
+            row.fail(column, message(gettext_noop("%(value)s is registered outside your jurisdiction"), value=value))
         return not in_scope
 
     def _reference(self, row: _Row, column: str, sheet: str, key: Any, stored: bool, missing: Stored) -> bool:
@@ -276,7 +284,7 @@ class _Checker:
         if key in self.good[sheet]:
             return True
         if key in self.bad[sheet]:
-            row.fail(column, message(_noop("%(value)s is on row %(row)s of the sheet %(sheet)s, which has errors"),
+            row.fail(column, message(gettext_noop("%(value)s is on row %(row)s of the sheet %(sheet)s, which has errors"),
                                      value=" / ".join(key) if isinstance(key, tuple) else key,
                                      row=self.bad[sheet][key], sheet=self.sheets[sheet].title))
             return False
@@ -306,27 +314,27 @@ class _Checker:
         for row, key in self._rows(sheet, lambda r: r.text("credit_code").upper(), "credit_code"):
             code = key
             if not code:
-                row.fail("credit_code", message(_noop("required; the cell is empty")))
+                row.fail("credit_code", message(gettext_noop("required; the cell is empty")))
             else:
                 problem = credit_code_problem(code)
                 if problem:
-                    row.fail("credit_code", message(_noop("credit code %(code)s: %(problem)s"), code=code[:40],
+                    row.fail("credit_code", message(gettext_noop("credit code %(code)s: %(problem)s"), code=code[:40],
                                                     problem=message(problem)))
                 elif code in stored:
                     self._outside(row, "credit_code", code, stored[code].township.code.startswith(self.prefix))
             industry = row.text("industry")
             industry_name = row.limited("industry_name", Industry, "name")
             if not (len(industry) == 4 and industry.isdigit()):
-                row.fail("industry", message(_noop("%(value)s is not a 4-digit GB/T 4754 class code"),
+                row.fail("industry", message(gettext_noop("%(value)s is not a 4-digit GB/T 4754 class code"),
                                              value=repr(industry[:40])))
             elif industry not in industries and not industry_name:
-                row.fail("industry", message(_noop(
+                row.fail("industry", message(gettext_noop(
                     "no industry class %(code)s is registered; give its name in the next column to add it"),
                     code=industry))
             township = self._division(row, "township", level=Level.TOWNSHIP)
             village = self._division(row, "village", level=Level.VILLAGE, required=False)
             if village and township and village.parent_id != township.id:
-                row.fail("village", message(_noop("the village %(village)s does not belong to the township "
+                row.fail("village", message(gettext_noop("the village %(village)s does not belong to the township "
                                                   "%(township)s"), village=village.name, township=township.name))
             values = {
                 "credit_code": code, "name": row.limited("name", Enterprise, "name", required=True),
@@ -356,24 +364,24 @@ class _Checker:
             medium = row.choice("outlet_medium", OutletMedium.choices)
             if kind == SiteKind.OUTLET:
                 if not credit_code:
-                    row.fail("enterprise", message(_noop("an outlet belongs to an enterprise; give its credit code")))
+                    row.fail("enterprise", message(gettext_noop("an outlet belongs to an enterprise; give its credit code")))
                 elif self._reference(row, "enterprise", "enterprises", credit_code, credit_code in enterprises,
-                                     message(_noop("no enterprise has the credit code %(code)s in this workbook or "
+                                     message(gettext_noop("no enterprise has the credit code %(code)s in this workbook or "
                                                    "the registry"), code=credit_code[:40])):
                     if credit_code in enterprises and credit_code not in self.good["enterprises"]:
                         self._outside(row, "enterprise", credit_code,
                                       enterprises[credit_code].startswith(self.prefix))
                 if not medium:
-                    row.fail("outlet_medium", message(_noop("an outlet emits flue gas or wastewater: %(choices)s"),
+                    row.fail("outlet_medium", message(gettext_noop("an outlet emits flue gas or wastewater: %(choices)s"),
                                                       choices=", ".join(OutletMedium.values)))
             elif kind and credit_code:
-                row.fail("enterprise", message(_noop("only an outlet belongs to an enterprise; leave it empty")))
+                row.fail("enterprise", message(gettext_noop("only an outlet belongs to an enterprise; leave it empty")))
             target = row.choice("target_class", TARGET_CLASSES)
             if target and kind != SiteKind.WATER:
-                row.fail("target_class", message(_noop("only a water section has a target class")))
+                row.fail("target_class", message(gettext_noop("only a water section has a target class")))
             limit_set = row.limited("limit_set", Site, "limit_set")
             if limit_set and limit_set not in limit_sets:
-                row.fail("limit_set", message(_noop("no emission limit set %(value)s in the catalogue"),
+                row.fail("limit_set", message(gettext_noop("no emission limit set %(value)s in the catalogue"),
                                               value=limit_set))
             values = {
                 "code": code, "kind": kind, "name": row.limited("name", Site, "name", required=True),
@@ -394,8 +402,8 @@ class _Checker:
         for row, key in self._rows(sheet, lambda r: _key(r.text("site"), r.text("code")), "code"):
             site = row.text("site")
             if not site:
-                row.fail("site", message(_noop("required; the cell is empty")))
-            elif self._reference(row, "site", "sites", site, site in sites, message(_noop(
+                row.fail("site", message(gettext_noop("required; the cell is empty")))
+            elif self._reference(row, "site", "sites", site, site in sites, message(gettext_noop(
                     "no site has the code %(code)s in this workbook or the registry"), code=site[:40])):
                 if site not in self.good["sites"]:
                     self._outside(row, "site", site, sites[site].startswith(self.prefix))
@@ -427,8 +435,8 @@ class _Checker:
                 self._outside(row, "mn", mn, stored[mn].point.site.jurisdiction.code.startswith(self.prefix))
             point = (row.text("site"), row.text("point"))
             if not all(point):
-                row.fail("point" if point[0] else "site", message(_noop("required; the cell is empty")))
-            elif self._reference(row, "point", "points", point, point in points, message(_noop(
+                row.fail("point" if point[0] else "site", message(gettext_noop("required; the cell is empty")))
+            elif self._reference(row, "point", "points", point, point in points, message(gettext_noop(
                     "no point %(point)s at the site %(site)s in this workbook or the registry"),
                     point=point[1][:40], site=point[0][:40])):
                 if point not in self.good["points"]:
@@ -444,7 +452,7 @@ def _upsert(model: type[models.Model], existing: models.Model | None, values: di
             counts: Counts) -> Any:
     if existing is None:
         counts.created += 1
-        return model.objects.create(**values)
+        return model._default_manager.create(**values)
     changed = [name for name, value in values.items() if getattr(existing, name) != value]
     if changed:
         for name in changed:
@@ -533,7 +541,7 @@ def registry_rows_import(*, rows: dict[str, list[dict[str, Any]]], user) -> Regi
         for number, row in enumerate(rows.get(key) or [], start=1):
             unknown = set(row) - set(sheet.columns)
             for name in sorted(unknown):
-                errors.append(CellError(key, key, number, "", name, message(_noop("unknown column %(header)s"),
+                errors.append(CellError(key, key, number, "", name, message(gettext_noop("unknown column %(header)s"),
                                                                             header=name[:60])))
             sheet.rows.append((number, [row.get(column.key) for column in layout.columns]))
         sheets[key] = sheet
@@ -585,12 +593,12 @@ def unit_row(unit: Unit) -> list[Any]:
 
 def enterprise_row(e: Enterprise) -> list[Any]:
     return [e.credit_code, e.name, e.industry.code, e.industry.name, e.township.code,
-            e.village.code if e.village_id else "", e.address, _number(e.longitude), _number(e.latitude),
+            e.village.code if e.village else "", e.address, _number(e.longitude), _number(e.latitude),
             e.contact_name, e.contact_phone, e.status]
 
 
 def site_row(s: Site) -> list[Any]:
-    return [s.code, s.kind, s.name, s.jurisdiction.code, s.enterprise.credit_code if s.enterprise_id else "",
+    return [s.code, s.kind, s.name, s.jurisdiction.code, s.enterprise.credit_code if s.enterprise else "",
             s.outlet_medium, _number(s.longitude), _number(s.latitude), s.target_class, s.limit_set,
             _number(s.reference_o2), "yes" if s.is_active else "no"]
 
@@ -617,3 +625,61 @@ def describe_error(error: CellError) -> str:
     return gettext("sheet %(sheet)s, row %(row)s, column %(column)s %(header)s: %(reason)s") % {
         "sheet": sheet, "row": error.row, "column": error.column,
         "header": f"({error.header})" if error.header else "", "reason": reason}
+
+
+# --- Single records (the API and the page) ------------------------------------------------------------------
+
+
+class RecordRefused(Exception):
+    """A single-record change was refused; `reason` is a stored text."""
+
+    def __init__(self, reason: Stored) -> None:
+        super().__init__(reason["key"])
+        self.reason = reason
+
+
+# Sheet → (model, the row as exported, the column that names the record and cannot change).
+RECORDS: dict[str, tuple[type[models.Model], Callable[[Any], list[Any]], str]] = {
+    "enterprises": (Enterprise, enterprise_row, "credit_code"),
+    "sites": (Site, site_row, "code"),
+    "devices": (Device, device_row, "mn"),
+}
+
+
+def registry_record_update(*, user, sheet: str, record_id: int, changes: dict[str, Any]) -> RegistryImport:
+    """Changes some columns of one enterprise, site or device, held to the workbook's checks.
+
+    PermissionDenied unless the user may manage the registry; Http404 for a record outside the user's scope.
+    """
+    _prefix_for(user)
+    model, row_of, key_column = RECORDS[sheet]
+    record = scope.get_visible(user, model._default_manager.all(), id=record_id)
+    columns = [column.key for column in LAYOUT[sheet].columns]
+    row = dict(zip(columns, row_of(record), strict=True))
+    if key_column in changes and cell_text(changes[key_column]) != row[key_column]:
+        result = RegistryImport()
+        result.errors.append(CellError(sheet, sheet, 1, "", key_column, message(gettext_noop(
+            "%(column)s names the record and cannot be changed"), column=key_column)))
+        return result
+    row.update(changes)
+    return registry_rows_import(rows={sheet: [row]}, user=user)
+
+
+def devices_awaiting_password(*, user) -> QuerySet[Device]:
+    """Devices registered without a password (disabled until one is set), within the user's scope."""
+    _prefix_for(user)
+    return _visible(user, Device.objects.select_related("point__site")).filter(password_hash="").order_by("mn")
+
+
+@transaction.atomic
+def device_password_set(*, user, device_id: int, password: str) -> Device:
+    """Sets a device's access password; a device that was waiting for one is enabled. RecordRefused for a
+    password HJ 212 cannot carry; Http404 outside the user's scope."""
+    _prefix_for(user)
+    device = scope.get_visible(user, Device.objects.select_for_update(), id=device_id)
+    problem = password_problem(password)
+    if problem:
+        raise RecordRefused(problem.text)
+    device_password_apply(device, password)
+    device.save(update_fields=["password_hash", "is_active"])
+    return device

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext, gettext_noop
 
 from lanqing.texts import Stored, message
 
@@ -48,62 +47,62 @@ class SheetLayout:
 
 
 SHEETS: tuple[SheetLayout, ...] = (
-    SheetLayout("units", _noop("Units"), (
-        Column("name", _noop("Unit name"), True),
-        Column("short_name", _noop("Short name")),
-        Column("kind", _noop("Unit kind"), True),
-        Column("jurisdiction", _noop("Division code"), True),
-        Column("leader_name", _noop("Leader")),
-        Column("phone", _noop("Phone")),
+    SheetLayout("units", gettext_noop("Units"), (
+        Column("name", gettext_noop("Unit name"), True),
+        Column("short_name", gettext_noop("Short name")),
+        Column("kind", gettext_noop("Unit kind"), True),
+        Column("jurisdiction", gettext_noop("Division code"), True),
+        Column("leader_name", gettext_noop("Leader")),
+        Column("phone", gettext_noop("Phone")),
     )),
-    SheetLayout("enterprises", _noop("Enterprises"), (
-        Column("credit_code", _noop("Unified social credit code"), True),
-        Column("name", _noop("Enterprise name"), True),
-        Column("industry", _noop("Industry code (GB/T 4754)"), True),
-        Column("industry_name", _noop("Industry name")),
-        Column("township", _noop("Township code"), True),
-        Column("village", _noop("Village code")),
-        Column("address", _noop("Address")),
-        Column("longitude", _noop("Longitude")),
-        Column("latitude", _noop("Latitude")),
-        Column("contact_name", _noop("Contact person")),
-        Column("contact_phone", _noop("Contact phone")),
-        Column("status", _noop("Operating status")),
+    SheetLayout("enterprises", gettext_noop("Enterprises"), (
+        Column("credit_code", gettext_noop("Unified social credit code"), True),
+        Column("name", gettext_noop("Enterprise name"), True),
+        Column("industry", gettext_noop("Industry code (GB/T 4754)"), True),
+        Column("industry_name", gettext_noop("Industry name")),
+        Column("township", gettext_noop("Township code"), True),
+        Column("village", gettext_noop("Village code")),
+        Column("address", gettext_noop("Address")),
+        Column("longitude", gettext_noop("Longitude")),
+        Column("latitude", gettext_noop("Latitude")),
+        Column("contact_name", gettext_noop("Contact person")),
+        Column("contact_phone", gettext_noop("Contact phone")),
+        Column("status", gettext_noop("Operating status")),
     )),
-    SheetLayout("sites", _noop("Sites"), (
-        Column("code", _noop("Site code"), True),
-        Column("kind", _noop("Site kind"), True),
-        Column("name", _noop("Site name"), True),
-        Column("jurisdiction", _noop("Division code"), True),
-        Column("enterprise", _noop("Enterprise credit code")),
-        Column("outlet_medium", _noop("Outlet medium")),
-        Column("longitude", _noop("Longitude")),
-        Column("latitude", _noop("Latitude")),
-        Column("target_class", _noop("Target water class")),
-        Column("limit_set", _noop("Emission limit set")),
-        Column("reference_o2", _noop("Reference oxygen, %")),
-        Column("is_active", _noop("In service")),
+    SheetLayout("sites", gettext_noop("Sites"), (
+        Column("code", gettext_noop("Site code"), True),
+        Column("kind", gettext_noop("Site kind"), True),
+        Column("name", gettext_noop("Site name"), True),
+        Column("jurisdiction", gettext_noop("Division code"), True),
+        Column("enterprise", gettext_noop("Enterprise credit code")),
+        Column("outlet_medium", gettext_noop("Outlet medium")),
+        Column("longitude", gettext_noop("Longitude")),
+        Column("latitude", gettext_noop("Latitude")),
+        Column("target_class", gettext_noop("Target water class")),
+        Column("limit_set", gettext_noop("Emission limit set")),
+        Column("reference_o2", gettext_noop("Reference oxygen content")),
+        Column("is_active", gettext_noop("In service")),
     )),
-    SheetLayout("points", _noop("Points"), (
-        Column("site", _noop("Site code"), True),
-        Column("code", _noop("Point code"), True),
-        Column("name", _noop("Point name"), True),
+    SheetLayout("points", gettext_noop("Points"), (
+        Column("site", gettext_noop("Site code"), True),
+        Column("code", gettext_noop("Point code"), True),
+        Column("name", gettext_noop("Point name"), True),
     )),
-    SheetLayout("devices", _noop("Devices"), (
-        Column("mn", _noop("MN"), True),
-        Column("site", _noop("Site code"), True),
-        Column("point", _noop("Point code"), True),
-        Column("protocol", _noop("Protocol"), True),
-        Column("password", _noop("Access password")),
-        Column("sm4_key", _noop("SM4 key")),
-        Column("crc_mode", _noop("CRC check")),
-        Column("logger_id", _noop("Data-logger ID")),
-        Column("reply_timeout", _noop("Reply timeout (s)")),
-        Column("resend_count", _noop("Resend count")),
-        Column("rtd_interval", _noop("Real-time data interval (s)")),
-        Column("min_interval", _noop("Minute data interval (min)")),
-        Column("realtime_upload", _noop("Real-time data upload")),
-        Column("status_upload", _noop("Facility status upload")),
+    SheetLayout("devices", gettext_noop("Devices"), (
+        Column("mn", gettext_noop("MN"), True),
+        Column("site", gettext_noop("Site code"), True),
+        Column("point", gettext_noop("Point code"), True),
+        Column("protocol", gettext_noop("Protocol"), True),
+        Column("password", gettext_noop("Access password")),
+        Column("sm4_key", gettext_noop("SM4 key")),
+        Column("crc_mode", gettext_noop("CRC check")),
+        Column("logger_id", gettext_noop("Data-logger ID")),
+        Column("reply_timeout", gettext_noop("Reply timeout (s)")),
+        Column("resend_count", gettext_noop("Resend count")),
+        Column("rtd_interval", gettext_noop("Real-time data interval (s)")),
+        Column("min_interval", gettext_noop("Minute data interval (min)")),
+        Column("realtime_upload", gettext_noop("Real-time data upload")),
+        Column("status_upload", gettext_noop("Facility status upload")),
     )),
 )
 LAYOUT = {sheet.key: sheet for sheet in SHEETS}
@@ -158,8 +157,8 @@ def workbook_read(data: bytes, *, max_rows: int = MAX_ROWS) -> tuple[dict[str, S
     """The workbook's sheets by key, and every problem of its shape (not of its values)."""
     if not data.startswith(b"PK\x03\x04"):
         if not data.strip():
-            return {}, [_file_error(message(_noop("the file is empty")))]
-        return {}, [_file_error(message(_noop(
+            return {}, [_file_error(message(gettext_noop("the file is empty")))]
+        return {}, [_file_error(message(gettext_noop(
             "the file is not an Excel .xlsx workbook (a CSV or .xls file renamed?); open it in Excel or WPS and "
             "save it as .xlsx, or download the template")))]
     from openpyxl import load_workbook
@@ -167,7 +166,7 @@ def workbook_read(data: bytes, *, max_rows: int = MAX_ROWS) -> tuple[dict[str, S
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file; none may crash an import
-        return {}, [_file_error(message(_noop("the .xlsx workbook cannot be opened: %(problem)s"),
+        return {}, [_file_error(message(gettext_noop("the .xlsx workbook cannot be opened: %(problem)s"),
                                         problem=str(exc)[:200]))]
     try:
         return _read_sheets(workbook, data, max_rows=max_rows)
@@ -187,7 +186,7 @@ def _read_sheets(workbook, data: bytes, *, max_rows: int) -> tuple[dict[str, She
     for layout in SHEETS:
         sheet = next((by_name[name] for name in _names(layout.key, layout.label) if name in by_name), None)
         if sheet is None:
-            errors.append(CellError(layout.key, "", 0, "", "", message(_noop(
+            errors.append(CellError(layout.key, "", 0, "", "", message(gettext_noop(
                 "the sheet %(sheet)s is missing (every sheet of the template is needed, even when empty)"),
                 sheet=message(layout.label))))
             continue
@@ -197,13 +196,13 @@ def _read_sheets(workbook, data: bytes, *, max_rows: int) -> tuple[dict[str, She
             first = cell_range.split(":")[0]
             row_number = int(re.sub(r"[A-Z]", "", first) or 0)
             errors.append(CellError(layout.key, sheet.title, row_number, re.sub(r"\d", "", first), "", message(
-                _noop("merged cells %(range)s: unmerge them and fill in every cell"), range=cell_range)))
+                gettext_noop("merged cells %(range)s: unmerge them and fill in every cell"), range=cell_range)))
         iterator: Iterator[tuple] = sheet.iter_rows(max_col=MAX_COLUMNS)
         header_cells = next(iterator, ())
         errors += _header(rows, header_cells)
         for cells in iterator:
             if total >= max_rows:
-                errors.append(_file_error(message(_noop(
+                errors.append(_file_error(message(gettext_noop(
                     "the workbook has more than %(limit)s rows; split it into several workbooks"), limit=max_rows)))
                 return found, errors
             values: list[Any] = []
@@ -213,12 +212,12 @@ def _read_sheets(workbook, data: bytes, *, max_rows: int) -> tuple[dict[str, She
                 if getattr(cell, "data_type", None) == "f":
                     key = next((k for k, at in rows.columns.items() if at == len(values)), "")
                     errors.append(CellError(layout.key, sheet.title, row_number, cell.column_letter,
-                                            rows.headers.get(key, ""), message(_noop(
+                                            rows.headers.get(key, ""), message(gettext_noop(
                                                 "a formula: enter the value itself (copy, paste as values)"))))
                     values.append(None)
                 elif getattr(cell, "data_type", None) == "e":
                     errors.append(CellError(layout.key, sheet.title, row_number, cell.column_letter, "",
-                                            message(_noop("an error value %(value)s"), value=str(cell.value))))
+                                            message(gettext_noop("an error value %(value)s"), value=str(cell.value))))
                     values.append(None)
                 else:
                     values.append(cell.value)
@@ -241,17 +240,17 @@ def _header(rows: SheetRows, cells: Iterable) -> list[CellError]:
         key = next((k for k, names in spellings.items() if _normal(text) in names), None)
         if key is None:
             errors.append(CellError(rows.layout.key, rows.title, 1, get_column_letter(index + 1), text,
-                                    message(_noop("unknown column %(header)s"), header=text[:60])))
+                                    message(gettext_noop("unknown column %(header)s"), header=text[:60])))
         elif key in rows.columns:
             errors.append(CellError(rows.layout.key, rows.title, 1, get_column_letter(index + 1), text,
-                                    message(_noop("the column %(header)s appears twice"), header=text[:60])))
+                                    message(gettext_noop("the column %(header)s appears twice"), header=text[:60])))
         else:
             rows.columns[key] = index
             rows.headers[key] = text
     for column in rows.layout.columns:
         if column.required and column.key not in rows.columns:
             errors.append(CellError(rows.layout.key, rows.title, 1, "", "", message(
-                _noop("the column %(column)s is missing"), column=message(column.label))))
+                gettext_noop("the column %(column)s is missing"), column=message(column.label))))
     return errors
 
 

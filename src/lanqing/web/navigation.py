@@ -34,6 +34,7 @@ MENU = [
     MenuItem(_("Enterprises"), "org:enterprises", EVERYONE),
     MenuItem(_("Monitoring sites"), "monitoring:sites", EVERYONE),
     MenuItem(_("Data import"), "monitoring:imports", frozenset({Role.BUREAU})),
+    MenuItem(_("Registry workbook"), "registry:page", frozenset({Role.BUREAU})),
     MenuItem(_("Cases"), "cases:inbox", EVERYONE),
     MenuItem(_("Alerts"), "alerts:list", EVERYONE),
     MenuItem(_("Dispatch queue"), "cases:queue", frozenset({Role.BUREAU})),
