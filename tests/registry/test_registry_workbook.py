@@ -172,8 +172,7 @@ def test_a_device_whose_site_is_on_a_bad_row_of_another_sheet_is_reported_there(
         4: [["MNW02", "W-02", "1", "2017", "", "", "", "", "", "", "", "", "", ""]],
     })
     assert _refused(path, capsys)[:-1] == [
-        "registry.xlsx: sheet Sites, row 5, column I (Target water class): 'Ⅵ' is not one of 1, 2, 3, 4, 5, 1, 2, "
-        "3, 4, 5",
+        "registry.xlsx: sheet Sites, row 5, column I (Target water class): 'Ⅵ' is not one of Ⅰ, Ⅱ, Ⅲ, Ⅳ, Ⅴ",
         "registry.xlsx: sheet Points, row 5, column A (Site code): W-02 is on row 5 of the sheet Sites, which has "
         "errors",
         "registry.xlsx: sheet Devices, row 5, column C (Point code): W-02 / 1 is on row 5 of the sheet Points, "

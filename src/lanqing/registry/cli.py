@@ -18,6 +18,7 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
     from django.utils.translation import gettext as _
 
     from lanqing.registry.services import describe_error, registry_import
+    from lanqing.registry.workbook import LAYOUT
 
     path = Path(args.file)
     try:
@@ -35,7 +36,7 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
         return 1
     for key, counts in result.counts.items():
         print(_("lanqing registry import: %(sheet)s: %(created)s created, %(updated)s updated, "
-                "%(unchanged)s unchanged") % {"sheet": key, "created": counts.created, "updated": counts.updated,
+                "%(unchanged)s unchanged") % {"sheet": _(LAYOUT[key].label), "created": counts.created, "updated": counts.updated,
                                               "unchanged": counts.unchanged})
     if result.keys_set:
         print(_("lanqing registry import: %(count)s SM4 keys set") % {"count": result.keys_set})

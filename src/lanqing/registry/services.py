@@ -55,7 +55,7 @@ from lanqing.org.models import Enterprise, EnterpriseStatus, Industry, Jurisdict
 from lanqing.registry.workbook import LAYOUT, MAX_ROWS, CellError, SheetRows, workbook_read, workbook_write
 from lanqing.standards.emission import load_catalogue
 from lanqing.tabular import cell_text
-from lanqing.texts import Stored, message
+from lanqing.texts import Stored, items, message
 
 ORDER = ("units", "enterprises", "sites", "points", "devices")
 NOT_LEVEL: dict[str, str] = {Level.TOWNSHIP: gettext_noop("%(code)s (%(name)s) is not a township"),
@@ -152,8 +152,12 @@ class _Row:
             return ""
         value = _choice_value(text, choices)
         if value is None:
+            # Named as the export writes them: the labels, in the reader's language (one per value).
+            labels: dict[str, str] = {}
+            for choice, label in choices:
+                labels.setdefault(str(choice), str(label))
             self.fail(key, message(gettext_noop("%(value)s is not one of %(choices)s"), value=repr(text[:40]),
-                                   choices=", ".join(str(v) for v, _label in choices)))
+                                   choices=items(list(labels.values()))))
             return ""
         return value
 
@@ -587,20 +591,27 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _label(choices: type[models.Choices], value: Any) -> str:
+    """A choice as people read it, in the active language; the import reads it back in either language."""
+    return "" if value in ("", None) else str(choices(value).label)
+
+
 def unit_row(unit: Unit) -> list[Any]:
-    return [unit.name, unit.short_name, unit.kind, unit.jurisdiction.code, unit.leader_name, unit.phone]
+    return [unit.name, unit.short_name, _label(UnitKind, unit.kind), unit.jurisdiction.code, unit.leader_name,
+            unit.phone]
 
 
 def enterprise_row(e: Enterprise) -> list[Any]:
     return [e.credit_code, e.name, e.industry.code, e.industry.name, e.township.code,
             e.village.code if e.village else "", e.address, _number(e.longitude), _number(e.latitude),
-            e.contact_name, e.contact_phone, e.status]
+            e.contact_name, e.contact_phone, _label(EnterpriseStatus, e.status)]
 
 
 def site_row(s: Site) -> list[Any]:
-    return [s.code, s.kind, s.name, s.jurisdiction.code, s.enterprise.credit_code if s.enterprise else "",
-            s.outlet_medium, _number(s.longitude), _number(s.latitude), s.target_class, s.limit_set,
-            _number(s.reference_o2), "yes" if s.is_active else "no"]
+    return [s.code, _label(SiteKind, s.kind), s.name, s.jurisdiction.code,
+            s.enterprise.credit_code if s.enterprise else "", _label(OutletMedium, s.outlet_medium),
+            _number(s.longitude), _number(s.latitude), _label(WaterClass, s.target_class), s.limit_set,
+            _number(s.reference_o2), gettext("yes") if s.is_active else gettext("no")]
 
 
 def device_row(d: Device) -> list[Any]:
