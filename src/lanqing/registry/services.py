@@ -556,8 +556,14 @@ def _import(sheets: dict[str, SheetRows], errors: list[CellError], prefix: str) 
     result = RegistryImport(errors=errors)
     if any(not error.row for error in errors):
         return result  # the workbook's shape is wrong: its rows cannot be read reliably
-    plan = _Checker(sheets, prefix, result.errors).run()
+    checked: list[CellError] = []
+    plan = _Checker(sheets, prefix, checked).run()
+    # A cell already reported as read (a formula, an error value) reads as empty: one reason is enough.
+    seen = {(e.sheet, e.row, e.column) for e in errors}
+    result.errors += [e for e in checked if (e.sheet, e.row, e.column) not in seen]
     if result.errors:
+        result.errors.sort(key=lambda e: (ORDER.index(e.sheet) if e.sheet in ORDER else -1, e.row,
+                                          len(e.column), e.column))
         return result
     with transaction.atomic():
         _write(plan, result)
