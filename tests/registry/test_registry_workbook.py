@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 
 import pytest
@@ -232,3 +233,22 @@ def test_text_starting_with_a_tab_is_exported_as_a_text_cell(cast, tmp_path):
     path = _export(tmp_path)
     row = next(r for r in load_workbook(path)["企业"].iter_rows(min_row=2) if r[1].value == "甲焦化有限公司")
     assert (row[9].value, row[9].data_type) == ("\t=1+2", "s")
+
+
+def test_a_sheet_formatted_far_below_its_data_is_refused_rather_than_read_to_its_end(english):
+    from openpyxl.styles import Font
+
+    from lanqing.registry.workbook import SHEETS, workbook_read
+
+    book = Workbook()
+    book.remove(book.active)
+    for layout in SHEETS:
+        sheet = book.create_sheet(layout.key)
+        sheet.append([column.key for column in layout.columns])
+    for row in range(2, 60):
+        book["sites"].cell(row=row, column=1).font = Font(bold=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _sheets, errors = workbook_read(buffer.getvalue(), max_rows=10)
+    assert [(e.sheet, e.reason["key"] % e.reason["params"]) for e in errors] == [
+        ("sites", "the sheet runs past row 50; delete the empty rows below the data")]

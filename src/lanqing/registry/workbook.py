@@ -25,6 +25,8 @@ from lanqing.texts import Stored, message
 # A county's registry is hundreds of enterprises and a few thousand devices; a workbook far beyond this is a
 # mistake (a wrong file, a sheet filled down to its end), and checking it as a whole would hold it in memory.
 MAX_ROWS = 20_000
+# Rows of one sheet read at most, empty ones included, before the sheet is refused.
+EMPTY_ROWS_FACTOR = 5
 # Columns read per row: the widest sheet has 14; a row carrying values out to column XFD is read no further.
 MAX_COLUMNS = 40
 
@@ -200,7 +202,13 @@ def _read_sheets(workbook, data: bytes, *, max_rows: int) -> tuple[dict[str, She
         iterator: Iterator[tuple] = sheet.iter_rows(max_col=MAX_COLUMNS)
         header_cells = next(iterator, ())
         errors += _header(rows, header_cells)
-        for cells in iterator:
+        for read, cells in enumerate(iterator, start=2):
+            if read > max_rows * EMPTY_ROWS_FACTOR:
+                # Rows formatted down to the sheet's end are empty but still read one by one.
+                errors.append(CellError(layout.key, sheet.title, 0, "", "", message(gettext_noop(
+                    "the sheet runs past row %(limit)s; delete the empty rows below the data"),
+                    limit=max_rows * EMPTY_ROWS_FACTOR)))
+                return found, errors
             if total >= max_rows:
                 errors.append(_file_error(message(gettext_noop(
                     "the workbook has more than %(limit)s rows; split it into several workbooks"), limit=max_rows)))
