@@ -252,3 +252,18 @@ def test_a_sheet_formatted_far_below_its_data_is_refused_rather_than_read_to_its
     _sheets, errors = workbook_read(buffer.getvalue(), max_rows=10)
     assert [(e.sheet, e.reason["key"] % e.reason["params"]) for e in errors] == [
         ("sites", "the sheet runs past row 50; delete the empty rows below the data")]
+
+
+def test_an_sm4_key_in_the_workbook_is_stored_sealed_once_and_a_bad_one_is_not_echoed(cast, tmp_path, capsys,
+                                                                                      english):
+    path = _add_rows(_export(tmp_path), {4: [["MNKEY01", "OUT-A", "1", "2025", "pw-key-1", "abcdefgh12345678"]]})
+    _import(path, capsys)
+    key = DeviceKey.objects.get(device__mn="MNKEY01")
+    assert key.open() == b"abcdefgh12345678" and b"abcdefgh12345678" not in bytes(key.sealed)
+    _import(path, capsys)
+    assert list(DeviceKey.objects.filter(device__mn="MNKEY01")) == [key]
+    bad = _add_rows(_export(tmp_path, "bad.xlsx"), {4: [["MNKEY02", "OUT-A", "1", "2025", "", "short-secret"]]})
+    lines = _refused(bad, capsys)
+    assert lines[0] == ("bad.xlsx: sheet Devices, row 6, column F (SM4 key): the key is not 16 printable ASCII "
+                        "characters")
+    assert not any("short-secret" in line for line in lines)

@@ -85,7 +85,7 @@ RESPONSES = {200: ImportOut, 400: RefusedOut, 403: MessageOut, 404: MessageOut}
 def import_rows(request, rows: RowsIn):
     """Creates or updates records from rows in the workbook's layout; checked as a whole, all or nothing."""
     try:
-        return _answer(registry_rows_import(rows=rows.dict(), user=request.auth))
+        return _answer(registry_rows_import(rows=rows.model_dump(), user=request.auth))
     except PermissionDenied:
         raise HttpError(403, "Only the environment bureau maintains the registry.") from None
 
