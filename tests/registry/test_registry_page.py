@@ -54,8 +54,8 @@ def test_a_bad_workbook_is_reported_cell_by_cell_on_the_page_in_the_readers_lang
     response = _upload(client, buffer.getvalue())
     assert response.status_code == 400
     page = response.content.decode()
-    assert ("<tr><td>站点</td><td>5</td><td>B 站点类型</td><td>&#x27;airport&#x27; 不是以下之一：环境空气质量监测站、地表水监测断面、污染源排放口"
-            "</td></tr>") in page
+    assert ("<tr><td><b>站点</b> · 第 5 行 · B 列 · 站点类型</td><td>&#x27;airport&#x27; 不是以下之一：环境空气质量监测站、"
+            "地表水监测断面、污染源排放口</td></tr>") in page
     assert not Site.objects.filter(code="AIR-02").exists()
 
 
