@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
@@ -565,8 +565,14 @@ def _import(sheets: dict[str, SheetRows], errors: list[CellError], prefix: str) 
         result.errors.sort(key=lambda e: (ORDER.index(e.sheet) if e.sheet in ORDER else -1, e.row,
                                           len(e.column), e.column))
         return result
-    with transaction.atomic():
-        _write(plan, result)
+    try:
+        with transaction.atomic():
+            _write(plan, result)
+    except IntegrityError:
+        # Checked outside the write transaction (which holds the write lock), so someone may have registered
+        # the same code in between: nothing was written, and the next import sees that record.
+        result = RegistryImport(errors=[CellError("", "", 0, "", "", message(gettext_noop(
+            "the registry changed while the workbook was being checked; nothing was written, import it again")))])
     return result
 
 
