@@ -268,7 +268,7 @@ class _Checker:
         division = self.divisions.get(code)
         if division is None:
             row.fail(column, message(gettext_noop("no division has the code %(code)s; load it first with "
-                                           "lanqing divisions load"), code=code))
+                                                  "lanqing divisions load"), code=code))
             return None
         if not code.startswith(self.prefix):
             row.fail(column, message(gettext_noop("%(code)s lies outside your jurisdiction"), code=code))
@@ -338,8 +338,9 @@ class _Checker:
             township = self._division(row, "township", level=Level.TOWNSHIP)
             village = self._division(row, "village", level=Level.VILLAGE, required=False)
             if village and township and village.parent_id != township.id:
-                row.fail("village", message(gettext_noop("the village %(village)s does not belong to the township "
-                                                  "%(township)s"), village=village.name, township=township.name))
+                row.fail("village", message(gettext_noop(
+                    "the village %(village)s does not belong to the township %(township)s"),
+                    village=village.name, township=township.name))
             values = {
                 "credit_code": code, "name": row.limited("name", Enterprise, "name", required=True),
                 "township_id": township.id if township else None, "village_id": village.id if village else None,
@@ -370,8 +371,8 @@ class _Checker:
                 if not credit_code:
                     row.fail("enterprise", message(gettext_noop("an outlet belongs to an enterprise; give its credit code")))
                 elif self._reference(row, "enterprise", "enterprises", credit_code, credit_code in enterprises,
-                                     message(gettext_noop("no enterprise has the credit code %(code)s in this workbook or "
-                                                   "the registry"), code=credit_code[:40])):
+                                     message(gettext_noop("no enterprise has the credit code %(code)s in this "
+                                                          "workbook or the registry"), code=credit_code[:40])):
                     if credit_code in enterprises and credit_code not in self.good["enterprises"]:
                         self._outside(row, "enterprise", credit_code,
                                       enterprises[credit_code].startswith(self.prefix))
