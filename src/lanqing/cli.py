@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 # Sub-packages that add their own sub-commands; optional so that a partial install still runs.
-PLUGIN_MODULES = ("lanqing.standards.cli", "lanqing.receiver.cli")
+PLUGIN_MODULES = ("lanqing.standards.cli", "lanqing.receiver.cli", "lanqing.registry.cli")
 # The worker loop sleeps in steps of this many seconds and looks for queued jobs every few steps.
 WORKER_STEP = 0.1
 WORKER_POLL_STEPS = 2

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "lanqing.notifications",
     "lanqing.cases",
     "lanqing.alerts",
+    "lanqing.registry",
 ]
 
 MIDDLEWARE = [

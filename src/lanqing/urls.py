@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("lanqing.org.urls")),
     path("monitoring/", include("lanqing.monitoring.urls")),
+    path("registry/", include("lanqing.registry.urls")),
     path("cases/", include("lanqing.cases.urls")),
     path("alerts/", include("lanqing.alerts.urls")),
     path("notifications/", include("lanqing.notifications.urls")),

@@ -120,6 +120,8 @@ def site_measurements(request, site_id: int, query: Query[SeriesQuery]):
 # Routers of the supervision apps (their services ask lanqing.org.access before any write).
 from lanqing.alerts.api import router as alerts_router  # noqa: E402
 from lanqing.cases.api import router as cases_router  # noqa: E402
+from lanqing.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/cases", cases_router)
 api.add_router("/alerts", alerts_router)
+api.add_router("/registry", registry_router)

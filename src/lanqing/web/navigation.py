@@ -32,6 +32,7 @@ MENU = [
     MenuItem(_("Enterprises"), "org:enterprises", "enterprise.view"),
     MenuItem(_("Monitoring sites"), "monitoring:sites", "site.view"),
     MenuItem(_("Data import"), "monitoring:imports", "registry.manage"),
+    MenuItem(_("Registry workbook"), "registry:page", "registry.manage"),
     MenuItem(_("Cases"), "cases:inbox", "case.view"),
     MenuItem(_("Alerts"), "alerts:list", "alert.view"),
     MenuItem(_("Dispatch queue"), "cases:queue", "case.dispatch"),
