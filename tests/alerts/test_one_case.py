@@ -134,3 +134,14 @@ def test_a_device_missing_several_factors_has_one_gap_alert_that_lists_them_and_
     Device.objects.update(last_seen_at=TUESDAY + 2 * H)
     alerts_evaluate(now=TUESDAY + 2 * H)
     assert Alert.objects.get().status == AlertStatus.CLEARED
+
+
+def test_a_device_that_went_silent_after_its_last_hour_is_not_reported_as_missing_its_factors(cast, hourly):
+    AlertRule.objects.create(name="gap", kind="factor_gap", params={"hours": 2, "lookback_hours": 24})
+    # The hour before last arrived when it ended; since then the device has been silent (the offline rule's
+    # business), and its values are late by less than the two hours the rule allows.
+    Device.objects.update(last_seen_at=TUESDAY - H)
+    for code in ("a21026", "a21002"):
+        hourly(cast.outlet_a, code, [(TUESDAY - k * H, 50.0, "N") for k in range(2, 6)])
+    alerts_evaluate(now=TUESDAY + H / 2)
+    assert not Alert.objects.exists()

@@ -199,7 +199,9 @@ def check_factor_gap(rule: AlertRule, *, now: datetime, points: set[int] | None)
     for (point_id, factor_id), values in series.items():
         last = max(t for t, v, _flag in values if v is not None) if any(v is not None for _t, v, _f in values) \
             else None
-        if last is None or last >= now - gap:
+        # An hourly value is complete at the end of its hour: a device that sent the hour before and then went
+        # silent is not missing factors (if anything it is offline) until two hours after that hour ended.
+        if last is None or last + timedelta(hours=1) >= now - gap:
             continue
         missing[point_id].append((factors[factor_id].display_name, last))
     findings = []
