@@ -10,7 +10,7 @@ from lanqing import hj212
 from lanqing.hj212 import Framer, Version
 from lanqing.monitoring.ingest import DeviceCache, Received, ingest_batch
 from lanqing.monitoring.models import Device, Measurement, RawPacket
-from lanqing.simulator.device import SimDevice
+from lanqing.simulator.device import FactorSpec, SimDevice
 
 START = datetime(2026, 3, 1, 10, 0)
 
@@ -88,3 +88,22 @@ def test_the_demo_simulation_uses_the_demo_devices_and_their_protocols(cast):
     assert set(devices) == {"MNOUTA", "MNAIR01"}
     assert (devices["MNOUTA"].kind, devices["MNOUTA"].version) == ("gas", Version.V2005)
     assert devices["MNAIR01"].kind == "air"
+
+
+def test_a_device_with_readings_sends_them_and_nothing_for_an_hour_they_have_none():
+    off = datetime(2026, 3, 1, 3, tzinfo=UTC)  # 11:00 on the device's Beijing clock
+
+    def readings(hour):
+        return None if hour == off else {"a21026": (40.0 + hour.hour, "N"), "a19001": (9.5, "C")}
+
+    device = SimDevice(mn="MN1", kind="gas", readings=readings,
+                       factors=(FactorSpec("a21026", 0, 0, 0), FactorSpec("a19001", 0, 0, 0, decimals=1)))
+    sent = hj212.parse_bytes(device.hourly(START)[0])
+    assert [(code, value, flag) for code, value, flag, _z, _c in sent.stored_values()] == [
+        ("a21026", 42.0, "N"), ("a19001", 9.5, "C")]
+    assert device.silent(START + timedelta(hours=1, minutes=20)) and not device.silent(START)
+    host = hj212.Peer("MN1", "123456", "31")
+    request = hj212.parse_bytes(hj212.build_history_request(
+        host, "2061", START, START + timedelta(hours=1), qn="20260301120000000"))
+    answer = [hj212.parse_bytes(frame) for frame, _ in device.answer(request, datetime(2026, 3, 1, 6, tzinfo=UTC))]
+    assert {p.data_time for p in answer if p.header.cn == "2061"} == {START}

@@ -200,28 +200,39 @@ def check_device_offline(rule: AlertRule, *, now: datetime, points: set[int] | N
 
 
 def check_factor_gap(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
+    """One finding per talking device that stopped sending some of its factors, listing them all, so that a
+    device with four silent analysers is one alert (and one problem), not four."""
     gap = timedelta(hours=float(rule.param("hours")))
     lookback = timedelta(hours=float(rule.param("lookback_hours")))
     # A device that is silent altogether is the offline rule's business; this one finds a device that
     # keeps talking but stopped sending one factor.
-    talking = set(Device.objects.filter(is_active=True, last_seen_at__gte=now - gap).values_list("point_id",
-                                                                                                 flat=True))
+    device_of: dict[int, int] = {}
+    for device_id, point_id in (Device.objects.filter(is_active=True, last_seen_at__gte=now - gap)
+                                .order_by("last_seen_at", "id").values_list("id", "point_id")):
+        device_of[point_id] = device_id  # of two devices at one point, the one heard last
     factor_ids = [rule.factor_id] if rule.factor_id else None
-    series = _series(since=now - lookback, until=now, points=talking, factor_ids=factor_ids)
+    series = _series(since=now - lookback, until=now, points=set(device_of), factor_ids=factor_ids)
     sites = _site_of_points({p for p, _f in series})
     factors = _factors()
-    findings = []
+    missing: dict[int, list[tuple[str, texts.Stored, datetime]]] = defaultdict(list)
     for (point_id, factor_id), values in series.items():
         last = max(t for t, v, _flag in values if v is not None) if any(v is not None for _t, v, _f in values) \
             else None
-        if last is None or last >= now - gap:
+        # An hourly value is complete at the end of its hour: a device that sent the hour before and then went
+        # silent is not missing factors (if anything it is offline) until two hours after that hour ended.
+        if last is None or last + timedelta(hours=1) >= now - gap:
             continue
+        missing[point_id].append((factors[factor_id].code, _factor_name(factors[factor_id]), last))
+    findings = []
+    for point_id, silent in missing.items():
         site = sites[point_id]
+        silent.sort()
         findings.append(Finding(
-            f"point:{point_id}/factor:{factor_id}", site.id,
-            texts.message(texts.gettext_noop("%(site)s has no %(factor)s values since %(time)s"),
-                          site=site.name, factor=_factor_name(factors[factor_id]), time=texts.moment(last)),
-            point_id=point_id, factor_id=factor_id))
+            f"device:{device_of[point_id]}", site.id,
+            texts.message(texts.gettext_noop("%(site)s has sent no values of %(factors)s since %(time)s"),
+                          site=site.name, factors=texts.items([name for _code, name, _last in silent]),
+                          time=texts.moment(max(last for _code, _name, last in silent))),
+            point_id=point_id, device_id=device_of[point_id], value=float(len(silent))))
     return Result(findings)
 
 

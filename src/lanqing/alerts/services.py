@@ -15,7 +15,8 @@ from lanqing import texts
 from lanqing.alerts.exceedances import values_judge
 from lanqing.alerts.models import Alert, AlertRule, AlertStatus, RuleKind
 from lanqing.alerts.rules import CHECKS, Finding, Result
-from lanqing.cases.models import OPEN_STATES, CaseEvent, CaseSource, Category
+from lanqing.cases.models import OPEN_STATES, Case, CaseEvent, CaseSource, Category
+from lanqing.monitoring.models import Site
 from lanqing.org import access
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def alerts_apply(*, rule: AlertRule, result: Result, now: datetime, count: Evalu
         alert, created = _alert_raise(rule, finding, now)
         if created:
             count.opened += 1
-            if rule.creates_case and _case_from_alert(alert, by=None, now=now):
+            if rule.creates_case and _case_from_alert(alert, by=None, now=now)[1]:
                 count.cases += 1
         else:
             count.repeated += 1
@@ -136,14 +137,32 @@ def _alert_clear(alert: Alert, now: datetime) -> bool:
                                                                               cleared_at=now)
     if not won:
         return False
-    for case in alert.cases.filter(state__in=OPEN_STATES + ("submitted",)):
+    for case in alert.linked_cases.filter(state__in=OPEN_STATES + ("submitted",)):
         # The verifier sees on the timeline that the data no longer show the problem.
         CaseEvent.objects.create(case=case, at=now, action="alert_cleared", note=alert.message,
                                  note_text=alert.message_text, data={"alert_id": alert.id})
     return True
 
 
-def _case_from_alert(alert: Alert, *, by, now: datetime):
+def _case_from_alert(alert: Alert, *, by, now: datetime) -> tuple[Case, bool]:
+    """The alert joins the case not yet closed about its site and category, or opens one; returns the case
+    and whether it is new. One case per problem: an alert that repeats the problem of an open case (another
+    factor of the same device, the same section's class again after a short clearance) adds to its timeline."""
+    from lanqing.cases.services import case_about, case_alert_join
+
+    site = alert.site
+    with transaction.atomic():
+        # Two workers raising alerts about one site at once would each find no case and open one; the row
+        # lock on the site makes the second wait and find the first one's case (PostgreSQL; SQLite transactions
+        # here begin IMMEDIATE, one writer at a time).
+        list(Site.objects.select_for_update().filter(id=site.id).values_list("id", flat=True))
+        case = case_about(site=site, category=CATEGORY_OF[alert.rule.kind])
+        if case is not None:
+            return case_alert_join(case=case, alert=alert, by=by, now=now), False
+        return _case_open_from_alert(alert, by=by, now=now), True
+
+
+def _case_open_from_alert(alert: Alert, *, by, now: datetime) -> Case:
     from lanqing.cases.services import case_open
 
     site = alert.site
@@ -214,9 +233,9 @@ def alert_open_case(*, alert: Alert, by, now: datetime | None = None):
 
     now = now or timezone.now()
     _require(by, "alert.open_case", alert, _("Only the bureau opens cases from alerts."))
-    if alert.cases.exclude(state="closed").exists():
+    if alert.linked_cases.exclude(state="closed").exists():
         raise AlertError(_("This alert already has an open case."))
     try:
-        return _case_from_alert(alert, by=by, now=now)
+        return _case_from_alert(alert, by=by, now=now)[0]
     except CaseError as error:
         raise AlertError(str(error)) from None

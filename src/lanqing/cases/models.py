@@ -80,6 +80,10 @@ class Case(models.Model):
     source = models.CharField(_("source"), max_length=15, choices=CaseSource.choices)
     alert = models.ForeignKey("alerts.Alert", verbose_name=_("alert"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="cases")
+    # Every alert on the case: the one that opened it and the later ones about the same subject and
+    # category that joined it instead of opening another case.
+    alerts = models.ManyToManyField("alerts.Alert", verbose_name=_("alerts"), blank=True,
+                                    related_name="linked_cases")
     # The subject (enterprise, site, household, project…) whatever its model; enterprise and site are also
     # kept as plain keys because routing and scope use them.
     subject_type = models.ForeignKey(ContentType, verbose_name=_("subject type"), null=True, blank=True,
@@ -207,6 +211,7 @@ EVENT_LABELS = {
     "contributed": _("Supporting unit's report"),
     "reminded": _("Deadline reminder"),
     "alert_cleared": _("Alert cleared"),
+    "alert_joined": _("Alert joined"),
     "escalated_1": _("Overdue: urge notice"),
     "escalated_2": _("Escalated to the unit's leader"),
     "escalated_3": _("Escalated to county leadership"),

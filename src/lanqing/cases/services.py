@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -205,6 +206,8 @@ def case_open(*, title: texts.Stored | str, category: str, source: str, severity
         created_by=by, created_at=now, updated_at=now, is_demo=is_demo)
     case.number = f"DB{workdays.local_date(now):%Y}{case.id:06d}"
     Case.objects.filter(id=case.id).update(number=case.number)
+    if alert is not None:
+        case.alerts.add(alert)
     _event(case, by=by, action="opened", now=now, note=description_text or description[:500], data={
         "source": source, "alert_id": alert.id if alert else None,
         "routed_by": route.rule.id if route.rule else None,
@@ -220,6 +223,30 @@ def case_open(*, title: texts.Stored | str, category: str, source: str, severity
             case.support_units.set(route.support_units)
         _tell(_bureau_users(), case, texts.message(texts.gettext_noop("New case awaiting dispatch: %(number)s"),
                                                    number=case.number), now=now)
+    return case
+
+
+def case_about(*, site, category: str) -> Case | None:
+    """The case not yet closed about this site and category, if there is one (the oldest, should there be
+    several from before alerts joined cases)."""
+    return (Case.objects.filter(site=site, category=category).exclude(state=CaseState.CLOSED)
+            .order_by("created_at", "id").first())
+
+
+@transaction.atomic
+def case_alert_join(*, case: Case, alert, by=None, now: datetime | None = None) -> Case:
+    """A new alert about the case's subject and category joins the case instead of opening another: the
+    timeline shows it, and the case cannot be closed while the alert is active."""
+    now = now or timezone.now()
+    if case.state == CaseState.CLOSED:
+        raise CaseError(_("A closed case takes no new alerts."))
+    if case.alerts.filter(id=alert.id).exists():
+        return case
+    case.alerts.add(alert)
+    Case.objects.filter(id=case.id).update(updated_at=now)
+    case.updated_at = now
+    _event(case, by=by, action="alert_joined", now=now, note=alert.message_text or alert.message,
+           data={"alert_id": alert.id})
     return case
 
 
@@ -341,14 +368,13 @@ def _resolve_accountability(case: Case, now: datetime, outcome: str) -> None:
 
 @transaction.atomic
 def case_close(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
-    """Verified and closed (销号). A monitoring case whose alert is still active cannot be signed off."""
+    """Verified and closed (销号). A monitoring case any of whose alerts is still active cannot be signed off."""
     now = now or timezone.now()
     _require(by, case, "close")
-    if case.alert_id is not None:
-        from lanqing.alerts.models import AlertStatus
+    from lanqing.alerts.models import Alert, AlertStatus
 
-        if case.alert is not None and case.alert.status == AlertStatus.ACTIVE:
-            raise CaseError(_("The alert behind this case is still active; the data do not show the fix yet."))
+    if Alert.objects.filter(Q(id=case.alert_id) | Q(linked_cases=case), status=AlertStatus.ACTIVE).exists():
+        raise CaseError(_("The alert behind this case is still active; the data do not show the fix yet."))
     previous = case.state
     _move(case, to_state=CaseState.CLOSED, now=now, closed_at=now)
     _event(case, by=by, action="closed", from_state=previous, now=now, note=note)

@@ -15,6 +15,8 @@ COUNTY_CODE = "141025000000"
 DEMO_PASSWORD = "lanqing-demo-2026"
 # HJ 212's factory default PW; the demo simulator logs in with it.
 DEMO_DEVICE_PASSWORD = "123456"
+# The seed of the demo's data: the history is generated with it, and the live simulator continues it.
+DEMO_SEED = 2026
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def _hour_start(moment: datetime | None) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def demo_load(*, seed: int = 2026, days: int = 365, end: datetime | None = None,
+def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime | None = None,
               progress: Callable[[str], None] | None = None) -> DemoSummary:
     """Loads everything in one transaction, so a failed load leaves nothing half-made behind.
 
@@ -246,14 +246,7 @@ def _accounts(enterprises: dict[str, Enterprise]) -> None:
 
 
 def _generate(kind: str, code: str, *, seed: int, start: int, n: int) -> list[series.Series]:
-    if kind == "air":
-        station = next(s for s in catalogue.AIR_STATIONS if s.code == code)
-        return series.air_series(station, seed=seed, start=start, n=n)
-    if kind == "water":
-        section = next(s for s in catalogue.WATER_SECTIONS if s.code == code)
-        return series.water_series(section, seed=seed, start=start, n=n)
-    outlet = next(s for s in catalogue.OUTLETS if s.code == code)
-    return series.outlet_series(outlet, seed=seed, start=start, n=n)
+    return series.site_series(kind, code, seed=seed, start=start, n=n)
 
 
 def _last_seen(end: datetime) -> None:

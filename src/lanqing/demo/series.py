@@ -22,8 +22,11 @@ import numpy as np
 
 from lanqing.demo.catalogue import (
     AIR_FACTORS,
+    AIR_STATIONS,
     LIMIT_SETS,
+    OUTLETS,
     WATER_FACTORS,
+    WATER_SECTIONS,
     AirStationSpec,
     OutletSpec,
     WaterSectionSpec,
@@ -446,3 +449,12 @@ def outlet_series(spec: OutletSpec, *, seed: int, start: int, n: int) -> list[Se
         return out
 
     return _blocks(generate, start, n, spec.code, spec.factors)
+
+
+def site_series(kind: str, code: str, *, seed: int, start: int, n: int) -> list[Series]:
+    """The series of a demo site by its catalogue kind ("air", "water" or "outlet") and code."""
+    if kind == "air":
+        return air_series(next(s for s in AIR_STATIONS if s.code == code), seed=seed, start=start, n=n)
+    if kind == "water":
+        return water_series(next(s for s in WATER_SECTIONS if s.code == code), seed=seed, start=start, n=n)
+    return outlet_series(next(s for s in OUTLETS if s.code == code), seed=seed, start=start, n=n)

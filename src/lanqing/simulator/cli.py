@@ -11,7 +11,7 @@ import sys
 
 from lanqing.hj212 import Version
 from lanqing.simulator.client import SimClient
-from lanqing.simulator.device import FAULTS, KINDS, SimDevice
+from lanqing.simulator.device import FAULTS, KINDS, FactorSpec, SimDevice
 
 VERSIONS = {"2005": Version.V2005, "2017": Version.V2017, "2025": Version.V2025}
 
@@ -36,13 +36,16 @@ def synthetic_devices(
 
 
 def demo_devices() -> list[SimDevice]:
-    """The demo's registered devices (Device.is_demo) with the factors their sites report."""
+    """The demo's registered devices (Device.is_demo), each sending the factors of its site's history and
+    the values that continue it (lanqing.demo.live)."""
     from lanqing.cli import _django_setup
 
     _django_setup()
     from lanqing.demo.catalogue import DEMO_DEVICE_PASSWORD
-    from lanqing.monitoring.models import Device
+    from lanqing.demo.live import SiteReadings
+    from lanqing.monitoring.models import Device, Factor
 
+    decimals = dict(Factor.objects.values_list("code", "decimals"))
     devices = []
     for device in Device.objects.filter(is_demo=True, is_active=True).select_related("point__site"):
         site = device.point.site
@@ -53,12 +56,18 @@ def demo_devices() -> list[SimDevice]:
             if site.kind == "water" or site.outlet_medium == "water"
             else "gas"
         )
+        # A site the demo catalogue does not know (added by hand) gets the simulator's own curves.
+        readings = SiteReadings.of_site(site.kind, site.code, decimals=decimals)
         devices.append(
             SimDevice(
                 mn=device.mn,
                 pw=DEMO_DEVICE_PASSWORD,
                 kind=kind,
                 version=VERSIONS.get(device.protocol, Version.V2017),
+                factors=()
+                if readings is None
+                else tuple(FactorSpec(code, 0, 0, 0, decimals=decimals.get(code, 1)) for code in readings.factors()),
+                readings=readings,
             )
         )
     return devices

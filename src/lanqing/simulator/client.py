@@ -172,17 +172,19 @@ class SimClient:
                 offline_until = None
             online = offline_until is None
             if event == next_rtd:
-                if online and device.realtime_on:
+                if online and device.realtime_on and not device.silent(event):
                     await self.send(device.realtime(event))
                 next_rtd += timedelta(seconds=device.rtd_interval)  # the host may have changed it
             elif event == next_min:
-                if online:
+                if online and not device.silent(event - minute):
                     await self.send(device.minute(event - minute), wait_ack=True)
                 minute = timedelta(minutes=device.min_interval)
                 next_min += minute
             else:
                 start = event - timedelta(hours=1)
-                if online:
+                if device.silent(start):
+                    pass  # the hour the device was off: nothing to send, now or on request
+                elif online:
                     for frame in device.hourly(start, qn=hj212.new_qn(event)):
                         await self.send(frame, wait_ack=True)
                 else:

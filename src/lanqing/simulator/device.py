@@ -1,8 +1,8 @@
 """A simulated data logger without I/O: what it sends at a given time and how it answers the host.
 
-Values are deterministic functions of (MN, factor, interval start) plus the device's faults, so the hourly
-values a device resends for a history request equal what it would have sent live, and tests can predict
-them. Times are the device's own clock (Beijing time, naive), which may be off (``clock_offset``) until
+Values are deterministic functions of (MN, factor, interval start) plus the device's faults, or come from
+the device's `readings` (the demo's history generator), so the hourly values a device resends for a history
+request equal what it would have sent live, and tests can predict them. Times are the device's own clock (Beijing time, naive), which may be off (``clock_offset``) until
 the host sets it with 1012.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lanqing import hj212
@@ -73,6 +73,10 @@ _TO_2005 = {v: k for k, v in {**WATER_2005, **GAS_2005}.items()}
 
 FAULTS = frozenset({"offline", "exceedance", "constant", "bad-crc", "junk", "split", "slow"})
 
+# The readings of every factor for the hour starting at a UTC time, as (value, HJ 212 flag), or None when the
+# device has nothing for that hour (it was offline).
+Readings = Callable[[datetime], "dict[str, tuple[float, str]] | None"]
+
 
 def _unit(*parts: Any) -> float:
     """A stable pseudo-random number in [0, 1) from its arguments."""
@@ -95,6 +99,10 @@ class SimDevice:
     key: bytes | None = None
     # Hours (interval starts) the device failed to send live, e.g. during an offline spell.
     missed_hours: set[datetime] = field(default_factory=set)
+    # Where the values come from instead of the built-in curves: the demo passes the generator its stored
+    # history was made with, so that the live values continue that history (same factors, no jump, the
+    # same offline spells) instead of starting another one.
+    readings: Readings | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -116,7 +124,30 @@ class SimDevice:
 
     # --- values ---------------------------------------------------------------------------------------
 
+    def _hour_readings(self, at: datetime) -> dict[str, tuple[float, str]] | None:
+        assert self.readings is not None
+        hour = at.replace(minute=0, second=0, microsecond=0) - CHINA
+        return self.readings(hour.replace(tzinfo=UTC))
+
+    def silent(self, at: datetime) -> bool:
+        """Whether the device sends nothing at this (device) time: its readings have no values for the hour."""
+        return self.readings is not None and self._hour_readings(at) is None
+
+    def _read(self, spec: FactorSpec, start: datetime, span: timedelta) -> tuple[float, str]:
+        assert self.readings is not None
+        now = self._hour_readings(start) or {}
+        value, flag = now.get(spec.code, (0.0, "D"))
+        if span < timedelta(hours=1):
+            # Within the hour, real-time and minute values move from this hour's value towards the next's.
+            following = (self._hour_readings(start + timedelta(hours=1)) or {}).get(spec.code)
+            if following is not None:
+                share = (start.minute * 60 + start.second) / 3600
+                value = value + (following[0] - value) * share
+        return round(value, spec.decimals), flag
+
     def value(self, spec: FactorSpec, start: datetime, span: timedelta) -> float:
+        if self.readings is not None:
+            return self._read(spec, start, span)[0]
         hour = start.hour + start.minute / 60
         diurnal = 1 + spec.swing * math.sin((hour - 9) / 24 * 2 * math.pi)
         noise = 1 + spec.noise * (2 * _unit(self.mn, spec.code, start, span) - 1)
@@ -128,6 +159,8 @@ class SimDevice:
         return round(value, spec.decimals)
 
     def flag(self, spec: FactorSpec, start: datetime) -> str:
+        if self.readings is not None:
+            return self._read(spec, start, timedelta(hours=1))[1]
         # Now and then an instrument is calibrating or in maintenance (HJ 212 Table 8 flags C, M).
         roll = _unit(self.mn, spec.code, "flag", start)
         return "C" if roll < 0.01 else "M" if roll < 0.015 else "N"
@@ -261,7 +294,7 @@ class SimDevice:
             hour = begin.replace(minute=0, second=0, microsecond=0)
             sent = 0
             while hour <= end:
-                if hour <= self.clock(utc_now) - timedelta(hours=1):
+                if hour <= self.clock(utc_now) - timedelta(hours=1) and not self.silent(hour):
                     for frame in self.hourly(hour, qn=hj212.new_qn(), split=True, resent=True):
                         # HJ/T 212-2005 uploads carry no Flag, so no 9014 comes back to wait for.
                         yield frame, self.version is not Version.V2005
