@@ -30,7 +30,6 @@ def case_deadline(*, case: Case, start: datetime) -> tuple[datetime, texts.Store
     return workdays.deadline_after(start, rule.working_days), basis
 
 
-
 def accountability_resolve(*, case: Case, outcome: str, now: datetime) -> None:
     """Settles the case's open accountability records: closed late, or its deadline extended."""
     for record in AccountabilityRecord.objects.filter(case=case, outcome=AccountabilityOutcome.OPEN):
@@ -39,7 +38,6 @@ def accountability_resolve(*, case: Case, outcome: str, now: datetime) -> None:
         record.working_days_late = workdays.working_days_late(record.deadline_at, now)
         record.highest_escalation = max(record.highest_escalation, case.escalation_level)
         record.save()
-
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from lanqing.org.models import Role
 
 
 def handlers(case: Case) -> list:
+    """The lead unit's members and the case's township officers."""
     users = []
     if case.lead_unit_id:
         users += list(users_with(unit_id=case.lead_unit_id))
@@ -24,6 +25,7 @@ def handlers(case: Case) -> list:
 
 
 def rectifiers(case: Case) -> list:
+    """The accounts of the enterprise that rectifies the problem."""
     return list(users_with(role=Role.ENTERPRISE, enterprise_id=case.enterprise_id)) if case.enterprise_id else []
 
 
@@ -32,6 +34,7 @@ def bureau() -> list:
 
 
 def leadership(case: Case) -> list:
+    """County leadership whose jurisdiction contains the case's place."""
     return [user for user in users_with(role=Role.LEADERSHIP).select_related("membership__jurisdiction")
             if user.membership.jurisdiction and user.membership.jurisdiction.contains(case.jurisdiction)]
 
@@ -42,13 +45,13 @@ def tell(users: Iterable, case: Case, title: texts.Stored, body: texts.Stored | 
                       url=reverse("cases:detail", args=[case.id]), now=now)
 
 
-
 def lead(case: Case) -> list:
+    """The lead unit's members, or the bureau while no unit leads the case."""
     return list(users_with(unit_id=case.lead_unit_id)) if case.lead_unit_id else bureau()
 
 
-
 def unit_leader(case: Case) -> list:
+    """The lead unit's leader and the bureau: the second step of escalation."""
     # The unit's leader through the leader's own account when the unit has one, otherwise through its
     # members' accounts; the bureau, which supervises the escalation, is told either way.
     unit = case.lead_unit
