@@ -10,7 +10,7 @@ from django.utils import translation
 from lanqing.alerts.models import Alert, AlertRule, AlertStatus
 from lanqing.alerts.services import AlertError, alert_acknowledge, alert_open_case, alerts_evaluate
 from lanqing.cases.models import Case, CaseState, ResponsibilityRule
-from lanqing.cases.services import CaseError, case_accept, case_close, case_submit
+from lanqing.cases.transitions import CaseError, case_accept, case_close, case_submit
 from lanqing.monitoring.models import Device, Point, Site
 from tests.alerts.conftest import TUESDAY
 

@@ -12,8 +12,8 @@ from django.utils import translation
 
 from lanqing import texts
 from lanqing.alerts.models import Alert, AlertRule
+from lanqing.cases.clock import cases_deadlines_check
 from lanqing.cases.models import Case, CaseEvent, DeadlineRule, ResponsibilityRule
-from lanqing.cases.services import cases_deadlines_check
 from lanqing.notifications.models import Notification
 from tests.alerts.conftest import TUESDAY
 

@@ -16,7 +16,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture
 def case(cast):
     from lanqing.cases.models import DeadlineRule, ResponsibilityRule
-    from lanqing.cases.services import case_open
+    from lanqing.cases.transitions import case_open
 
     ResponsibilityRule.objects.create(category="inspection", lead_unit=cast.department)
     DeadlineRule.objects.create(working_days=5, basis="test")

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _page_kinds(cast) -> list[str]:
-    from lanqing.cases.services import case_open
+    from lanqing.cases.transitions import case_open
 
     case = case_open(title="焦炉烟囱冒黄烟", category="inspection", source="inspection", by=cast.users["bureau"],
                      site=cast.outlet_a)

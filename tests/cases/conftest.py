@@ -35,7 +35,7 @@ def supervision(cast):
 
 @pytest.fixture
 def inspection_case(supervision):
-    from lanqing.cases.services import case_open
+    from lanqing.cases.transitions import case_open
 
     return case_open(title="焦炉烟囱冒黄烟", category="inspection", source="inspection",
                      by=supervision.users["bureau"], site=supervision.outlet_a, now=TUESDAY)

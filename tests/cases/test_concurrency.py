@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections
 
 from lanqing.cases.models import Case, CaseState
-from lanqing.cases.services import CaseError, case_accept, case_close, case_return, case_submit
+from lanqing.cases.transitions import CaseError, case_accept, case_close, case_return, case_submit
 from tests.cases.conftest import TUESDAY
 
 

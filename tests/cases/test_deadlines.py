@@ -4,6 +4,7 @@ Time is passed in as `now`, never patched."""
 from datetime import date, datetime, timedelta
 
 from lanqing.cases import workdays
+from lanqing.cases.clock import cases_deadlines_check
 from lanqing.cases.models import (
     AccountabilityOutcome,
     AccountabilityRecord,
@@ -12,13 +13,12 @@ from lanqing.cases.models import (
     EscalationLevel,
     HolidayCorrection,
 )
-from lanqing.cases.services import (
+from lanqing.cases.transitions import (
     case_accept,
     case_close,
     case_open,
     case_start,
     case_submit,
-    cases_deadlines_check,
 )
 from lanqing.notifications.models import Notification
 from tests.cases.conftest import SHANGHAI, TUESDAY

@@ -12,7 +12,7 @@ from lanqing.cases.matrix import (
     responsibility_rule_update,
 )
 from lanqing.cases.models import Case, CaseEvent, CaseState, ResponsibilityChange, ResponsibilityRule
-from lanqing.cases.services import (
+from lanqing.cases.transitions import (
     CaseError,
     case_accept,
     case_contribute,

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lanqing.cases.models import Case, CaseEvent, CaseState, Evidence
-from lanqing.cases.services import (
+from lanqing.cases.transitions import (
     CaseError,
     case_accept,
     case_close,

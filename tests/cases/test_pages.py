@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from lanqing.cases.models import Case, CaseState, ResponsibilityRule
-from lanqing.cases.services import case_open
+from lanqing.cases.transitions import case_open
 from lanqing.web.tables import XLSX_TYPE
 from tests.cases.conftest import PNG, TUESDAY
 

@@ -4,7 +4,7 @@ import pytest
 
 from lanqing.cases.models import CaseState, ResponsibilityRule
 from lanqing.cases.routing import route_for, township_of
-from lanqing.cases.services import case_open
+from lanqing.cases.transitions import case_open
 from lanqing.notifications.models import Notification
 from lanqing.org.models import Industry, Jurisdiction
 from tests.cases.conftest import TUESDAY

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from lanqing.api.models import ApiToken
 from lanqing.cases.models import Case, CaseState, Evidence
-from lanqing.cases.services import ACTIONS, case_accept, case_start, case_submit
+from lanqing.cases.transitions import ACTIONS, case_accept, case_start, case_submit
 from tests.cases.conftest import PNG, TUESDAY
 
 OUTSIDERS = ["township_b", "enterprise_b", "other_department"]

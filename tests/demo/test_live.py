@@ -8,8 +8,8 @@ import pytest
 
 from lanqing.alerts.models import Alert, AlertStatus
 from lanqing.alerts.services import alerts_evaluate
+from lanqing.cases.clock import cases_deadlines_check
 from lanqing.cases.models import Case, CaseState
-from lanqing.cases.services import cases_deadlines_check
 from lanqing.demo import demo_load
 from lanqing.hj212 import Framer
 from lanqing.monitoring.ingest import DeviceCache, Received, ingest_batch

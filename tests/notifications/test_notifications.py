@@ -52,7 +52,7 @@ def _wait_for(inbox, count):
 
 
 def test_a_dispatched_case_is_mailed_by_the_worker_through_smtp_in_chinese(supervision, smtp):
-    from lanqing.cases.services import case_open
+    from lanqing.cases.transitions import case_open
 
     supervision.users["department"].email = "zhujian@gu.example.cn"
     supervision.users["department"].save()
@@ -88,7 +88,7 @@ class Refusing(Message):
 
 def test_a_case_transition_succeeds_while_the_mail_server_refuses_and_the_worker_delivers_later(
         supervision, client_for, settings):
-    from lanqing.cases.services import case_open
+    from lanqing.cases.transitions import case_open
 
     server = Refusing()
     controller = Controller(server, hostname="127.0.0.1", port=_free_port())

@@ -174,7 +174,7 @@ class World:
 def world(cast) -> World:
     from lanqing.alerts.models import Alert, AlertRule
     from lanqing.cases.models import Evidence, ResponsibilityRule
-    from lanqing.cases.services import case_open, case_submit
+    from lanqing.cases.transitions import case_open, case_submit
     from lanqing.monitoring.models import Device
     from lanqing.monitoring.services import measurement_import_submit
     from lanqing.notifications.services import notification_send
@@ -250,7 +250,7 @@ def test_every_url_pattern_has_an_access_rule():
 
 def test_every_api_route_has_an_access_rule():
     assert uncovered_routes(_schema()) == set()
-    from lanqing.cases.services import ACTIONS
+    from lanqing.cases.transitions import ACTIONS
 
     assert set(ACTIONS) == set(CASE_ACTIONS)
 
@@ -307,7 +307,7 @@ def test_every_page_answers_each_role_by_its_duty_and_scope(world, client, role)
 
 
 def _api_requests(world: World):
-    from lanqing.cases.services import ACTIONS
+    from lanqing.cases.transitions import ACTIONS
 
     for operation in sorted(api_operations(_schema())):
         method, path = operation.split(" ", 1)

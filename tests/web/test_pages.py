@@ -159,7 +159,7 @@ def test_the_home_page_counts_only_open_cases_in_scope(cast, client_for):
     import re
 
     from lanqing.cases.models import ResponsibilityRule
-    from lanqing.cases.services import case_open
+    from lanqing.cases.transitions import case_open
 
     ResponsibilityRule.objects.create(category="inspection", lead_unit=cast.department)
     case_open(title="焦炉烟囱冒黄烟", category="inspection", source="inspection", by=cast.users["bureau"],

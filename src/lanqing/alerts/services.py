@@ -148,7 +148,8 @@ def _case_from_alert(alert: Alert, *, by, now: datetime) -> tuple[Case, bool]:
     """The alert joins the case not yet closed about its site and category, or opens one; returns the case
     and whether it is new. One case per problem: an alert that repeats the problem of an open case (another
     factor of the same device, the same section's class again after a short clearance) adds to its timeline."""
-    from lanqing.cases.services import case_about, case_alert_join
+    from lanqing.cases.selectors import case_about
+    from lanqing.cases.transitions import case_alert_join
 
     site = alert.site
     with transaction.atomic():
@@ -163,7 +164,7 @@ def _case_from_alert(alert: Alert, *, by, now: datetime) -> tuple[Case, bool]:
 
 
 def _case_open_from_alert(alert: Alert, *, by, now: datetime) -> Case:
-    from lanqing.cases.services import case_open
+    from lanqing.cases.transitions import case_open
 
     site = alert.site
     return case_open(title=alert.message_text or alert.message, category=CATEGORY_OF[alert.rule.kind],
@@ -229,7 +230,7 @@ def alert_acknowledge(*, alert: Alert, by, now: datetime | None = None) -> Alert
 @transaction.atomic
 def alert_open_case(*, alert: Alert, by, now: datetime | None = None):
     """The bureau turns an alert into a case by hand (rules that do not open cases themselves)."""
-    from lanqing.cases.services import CaseError
+    from lanqing.cases.transitions import CaseError
 
     now = now or timezone.now()
     _require(by, "alert.open_case", alert, _("Only the bureau opens cases from alerts."))

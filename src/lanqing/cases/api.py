@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from lanqing.cases import selectors, services, workdays
+from lanqing.cases import actions, selectors, transitions
 from lanqing.cases.models import Case
 from lanqing.org import access
 
@@ -80,7 +80,7 @@ def _out(c: Case) -> dict:
 
 
 def _detail(user, c: Case) -> dict:
-    return {**_out(c), "description": c.display_description, "allowed_actions": services.allowed_actions(user, c),
+    return {**_out(c), "description": c.display_description, "allowed_actions": transitions.allowed_actions(user, c),
             "timeline": [{"at": e.at, "actor": e.actor.username if e.actor else None, "action": e.action,
                           "from_state": e.from_state, "to_state": e.to_state, "note": e.display_note}
                          for e in selectors.timeline_for(c)]}
@@ -117,39 +117,19 @@ def case_action(request, case_id: int, action: str, body: ActionIn):
     the case's state does not allow, 409 with the reason. The case is unchanged in each."""
     user = request.auth
     case = selectors.case_for_user(user, case_id)
-    if action not in services.ACTIONS:
+    if action not in actions.CASE_ACTIONS:
         raise HttpError(404, "Not found.")
     if not access.may(user, f"case.{action}", case):
         # Before the body is read: a caller without the duty learns nothing from its validation.
         return Status(403, {"detail": "Your role may not take this action on this case."})
-    deadline = workdays.end_of_day(body.deadline) if body.deadline else None
+    given = actions.ActionInput(note=body.note, reason=body.reason, text=body.text, unit_id=body.unit_id,
+                                deadline=body.deadline, extension_id=body.extension_id, approve=body.approve)
     try:
-        if action == "dispatch":
-            unit = None
-            if body.unit_id is not None:
-                unit = access.units_visible_to(user).filter(id=body.unit_id).first()
-                if unit is None:
-                    raise HttpError(400, "unknown unit_id")
-            services.case_dispatch(case=case, by=user, unit=unit, deadline=deadline, note=body.note)
-        elif action in ("accept", "start", "close", "urge"):
-            getattr(services, f"case_{action}")(case=case, by=user, note=body.note)
-        elif action == "submit":
-            services.case_submit(case=case, by=user, text=body.text)
-        elif action in ("instruct", "contribute"):
-            getattr(services, f"case_{action}")(case=case, by=user, text=body.text)
-        elif action in ("return", "reopen"):
-            getattr(services, f"case_{action}")(case=case, by=user, reason=body.reason)
-        elif action == "request_extension":
-            if deadline is None:
-                raise HttpError(400, "deadline is required")
-            services.case_extension_request(case=case, by=user, new_deadline=deadline, reason=body.reason)
-        else:
-            if body.extension_id is None or body.approve is None:
-                raise HttpError(400, "extension_id and approve are required")
-            services.case_extension_decide(extension=selectors.extension_of(case, body.extension_id), by=user,
-                                           approve=body.approve, note=body.note)
-    except services.CaseForbidden as refusal:
+        actions.case_action_run(case=case, by=user, action=action, given=given)
+    except actions.ActionInputInvalid as invalid:
+        raise HttpError(400, str(invalid)) from None
+    except transitions.CaseForbidden as refusal:
         return Status(403, {"detail": str(refusal)})
-    except services.CaseError as refusal:
+    except transitions.CaseError as refusal:
         return Status(409, {"detail": str(refusal)})
     return Status(200, _detail(user, selectors.case_for_user(user, case_id)))

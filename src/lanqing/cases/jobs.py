@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from lanqing.cases.services import cases_deadlines_check
+from lanqing.cases.clock import cases_deadlines_check
 from lanqing.jobs.registry import periodic
 
 

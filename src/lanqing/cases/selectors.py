@@ -92,6 +92,13 @@ def evidence_for_user(user, evidence_id) -> Evidence:
     return access.get_visible(user, Evidence.objects.all(), id=evidence_id)
 
 
+def case_about(*, site, category: str) -> Case | None:
+    """The case not yet closed about this site and category, if there is one (the oldest, should there be
+    several from before alerts joined cases)."""
+    return (Case.objects.filter(site=site, category=category).exclude(state=CaseState.CLOSED)
+            .order_by("created_at", "id").first())
+
+
 def extension_of(case: Case, extension_id) -> ExtensionRequest:
     """An extension request of a case the caller already fetched through case_for_user."""
     try:

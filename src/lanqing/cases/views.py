@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lanqing.cases import forms, matrix, selectors, services, workdays
+from lanqing.cases import actions, forms, matrix, selectors, transitions
 from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus, Severity
 from lanqing.org import access
 from lanqing.web.tables import paginate, wants_export, xlsx_response
@@ -67,14 +65,14 @@ def inbox(request):
 
 def _detail_context(request, case, **extra) -> dict:
     user = request.user
-    actions = services.allowed_actions(user, case)
+    allowed = transitions.allowed_actions(user, case)
     return {
-        "case": case, "events": selectors.timeline_for(case), "actions": actions, "now": timezone.now(),
+        "case": case, "events": selectors.timeline_for(case), "actions": allowed, "now": timezone.now(),
         "overdue": case.is_overdue(timezone.now()),
         "support_units": case.support_units.all(),
         "extensions": case.extensions.select_related("requested_by", "decided_by"),
         "pending_extension": case.extensions.filter(status=ExtensionStatus.PENDING).first(),
-        "dispatch_form": forms.DispatchForm(user=user, case=case) if "dispatch" in actions else None,
+        "dispatch_form": forms.DispatchForm(user=user, case=case) if "dispatch" in allowed else None,
         "submit_form": forms.SubmitForm(), "reason_form": forms.ReasonForm(), "note_form": forms.NoteForm(),
         "extension_form": forms.ExtensionForm(), "text_form": forms.TextForm(), **extra,
     }
@@ -89,71 +87,54 @@ def detail(request, case_id: int):
     return render(request, "cases/detail.html", context)
 
 
-def _local_deadline(day) -> datetime | None:
-    return workdays.end_of_day(day) if day else None
-
-
-def _run(request, case, action: str):
-    """Validates the action's form and calls its service; returns an error message or None."""
+def _given(request, case, action: str) -> actions.ActionInput | str:
+    """The action's input from the page's form, or the message saying what is wrong with the form."""
     user, post = request.user, request.POST
     if action == "dispatch":
         form = forms.DispatchForm(post, user=user, case=case)
         if not form.is_valid():
             return _("Check the form: %(errors)s") % {"errors": form.errors.as_text()}
-        services.case_dispatch(case=case, by=user, unit=form.cleaned_data["unit"],
-                               support_units=form.cleaned_data["support_units"],
-                               deadline=_local_deadline(form.cleaned_data["deadline"]),
-                               note=form.cleaned_data["note"])
-    elif action in ("accept", "start", "close", "urge"):
-        note_form = forms.NoteForm(post)
-        note = note_form.cleaned_data["note"] if note_form.is_valid() else ""
-        {"accept": services.case_accept, "start": services.case_start, "close": services.case_close,
-         "urge": services.case_urge}[action](case=case, by=user, note=note)
-    elif action == "instruct":
-        services.case_instruct(case=case, by=user, text=post.get("text", ""))
-    elif action == "contribute":
-        services.case_contribute(case=case, by=user, text=post.get("text", ""))
-    elif action == "submit":
-        services.case_submit(case=case, by=user, text=post.get("text", ""),
-                             files=request.FILES.getlist("files"))
-    elif action in ("return", "reopen"):
-        service = services.case_return if action == "return" else services.case_reopen
-        service(case=case, by=user, reason=post.get("reason", ""))
-    elif action == "request_extension":
+        return actions.ActionInput(unit=form.cleaned_data["unit"], support_units=form.cleaned_data["support_units"],
+                                   deadline=form.cleaned_data["deadline"], note=form.cleaned_data["note"])
+    if action == "request_extension":
         extension_form = forms.ExtensionForm(post)
         if not extension_form.is_valid():
             return _("Check the form: %(errors)s") % {"errors": extension_form.errors.as_text()}
-        services.case_extension_request(
-            case=case, by=user, new_deadline=workdays.end_of_day(extension_form.cleaned_data["new_deadline"]),
-            reason=extension_form.cleaned_data["reason"])
-    elif action == "decide_extension":
+        return actions.ActionInput(deadline=extension_form.cleaned_data["new_deadline"],
+                                   reason=extension_form.cleaned_data["reason"])
+    if action == "decide_extension":
         decision = forms.ExtensionDecisionForm(post)
         if not decision.is_valid():
             return _("Check the form: %(errors)s") % {"errors": decision.errors.as_text()}
-        extension = selectors.extension_of(case, decision.cleaned_data["extension"])
-        services.case_extension_decide(extension=extension, by=user, approve=decision.cleaned_data["approve"],
-                                       note=decision.cleaned_data["note"])
-    else:
-        raise Http404
-    return None
+        return actions.ActionInput(extension_id=decision.cleaned_data["extension"],
+                                   approve=decision.cleaned_data["approve"], note=decision.cleaned_data["note"])
+    note_form = forms.NoteForm(post)
+    return actions.ActionInput(note=note_form.cleaned_data["note"] if note_form.is_valid() else "",
+                               text=post.get("text", ""), reason=post.get("reason", ""),
+                               files=request.FILES.getlist("files"))
 
 
 @login_required
 @require_POST
 def act(request, case_id: int, action: str):
     case = selectors.case_for_user(request.user, case_id)
-    if action not in services.ACTIONS:
+    if action not in actions.CASE_ACTIONS:
         raise Http404
     try:
         if not access.may(request.user, f"case.{action}", case):
-            raise services.CaseForbidden(_("Your role may not take this action on this case."))
-        error = _run(request, case, action)
-    except services.CaseForbidden as refusal:
+            raise transitions.CaseForbidden(_("Your role may not take this action on this case."))
+        given = _given(request, case, action)
+        if isinstance(given, str):
+            error: str | None = given
+        else:
+            actions.case_action_run(case=case, by=request.user, action=action, given=given)
+            error = None
+    except transitions.CaseForbidden as refusal:
         if not request.headers.get("HX-Request"):
             raise
         return render(request, "cases/detail.html#case-panel", _detail_context(request, case, error=str(refusal)),
                       status=403)
-    except services.CaseError as refusal:
+    except transitions.CaseError as refusal:
         error = str(refusal)
     case = selectors.case_for_user(request.user, case_id)
     if request.headers.get("HX-Request"):
@@ -183,11 +164,11 @@ def case_new(request):
         data = form.cleaned_data
         source = CaseSource.INSPECTION if data["category"] == Category.INSPECTION else CaseSource.MANUAL
         try:
-            case = services.case_open(title=data["title"], category=data["category"], severity=data["severity"],
+            case = transitions.case_open(title=data["title"], category=data["category"], severity=data["severity"],
                                       source=source, by=request.user, description=data["description"],
                                       enterprise=data["enterprise"], site=data["site"],
                                       jurisdiction=data["jurisdiction"], location=data["location"])
-        except services.CaseError as refusal:
+        except transitions.CaseError as refusal:
             form.add_error(None, str(refusal))
         else:
             messages.success(request, _("Case %(number)s opened.") % {"number": case.number})

@@ -10,26 +10,25 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from lanqing import texts
 from lanqing.cases import workdays
+from lanqing.cases.clock import accountability_resolve, case_deadline
 from lanqing.cases.evidence import EvidenceRefused, evidence_check
 from lanqing.cases.models import (
     CLOCK_STATES,
     OPEN_STATES,
     AccountabilityOutcome,
-    AccountabilityRecord,
     Case,
     CaseEvent,
     CaseSource,
@@ -41,11 +40,11 @@ from lanqing.cases.models import (
     ExtensionStatus,
     Severity,
 )
-from lanqing.cases.routing import deadline_rule_for, route_for
-from lanqing.cases.selectors import users_with
-from lanqing.notifications.services import notification_send
+from lanqing.cases.recipients import bureau, handlers, lead, rectifiers, tell
+from lanqing.cases.routing import route_for
+from lanqing.cases.timeline import timeline_add
 from lanqing.org import access
-from lanqing.org.models import Enterprise, Jurisdiction, Role, Unit
+from lanqing.org.models import Enterprise, Jurisdiction, Unit
 
 
 class CaseError(Exception):
@@ -78,11 +77,6 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def may(user, case: Case, action: str) -> bool:
-    """Whether the user may take the action now (state here, duty and scope in access); pages show buttons."""
-    return case.state in ACTIONS[action] and access.may(user, f"case.{action}", case)
-
-
 def allowed_actions(user, case: Case) -> list[str]:
     possible = [f"case.{action}" for action, states in ACTIONS.items() if case.state in states]
     return [action.removeprefix("case.") for action in access.actions_permitted(user, possible, case)]
@@ -111,44 +105,6 @@ def _move(case: Case, *, to_state: str, now: datetime, **fields) -> None:
         setattr(case, name, value)
 
 
-def _event(case: Case, *, by, action: str, now: datetime, from_state: str = "", note: texts.Stored | str = "",
-           data: dict | None = None) -> CaseEvent:
-    note, note_text = texts.split(note)
-    return CaseEvent.objects.create(case=case, at=now, actor=by, action=action, from_state=from_state,
-                                    to_state=case.state if from_state else "", note=note, note_text=note_text,
-                                    data=data or {})
-
-
-# --- who is told -----------------------------------------------------------------------------------------------
-
-def _handlers(case: Case) -> list:
-    users = []
-    if case.lead_unit_id:
-        users += list(users_with(unit_id=case.lead_unit_id))
-    if case.township_id:
-        users += list(users_with(role=Role.TOWNSHIP, jurisdiction_id=case.township_id))
-    return users
-
-
-def _rectifiers(case: Case) -> list:
-    return list(users_with(role=Role.ENTERPRISE, enterprise_id=case.enterprise_id)) if case.enterprise_id else []
-
-
-def _bureau_users() -> list:
-    return list(users_with(role=Role.BUREAU))
-
-
-def _leadership(case: Case) -> list:
-    return [user for user in users_with(role=Role.LEADERSHIP).select_related("membership__jurisdiction")
-            if user.membership.jurisdiction and user.membership.jurisdiction.contains(case.jurisdiction)]
-
-
-def _tell(users: Iterable, case: Case, title: texts.Stored, body: texts.Stored | str = "", *,
-          now: datetime) -> None:
-    notification_send(users=users, title=title, body=body or case.title_text or case.title,
-                      url=reverse("cases:detail", args=[case.id]), now=now)
-
-
 # --- opening and dispatching -----------------------------------------------------------------------------------
 
 def _location_of(*, site, enterprise: Enterprise | None, jurisdiction: Jurisdiction | None) -> Jurisdiction:
@@ -159,13 +115,6 @@ def _location_of(*, site, enterprise: Enterprise | None, jurisdiction: Jurisdict
     if jurisdiction is None:
         raise CaseError(_("Say where the problem is: a site, an enterprise or a jurisdiction."))
     return jurisdiction
-
-
-def _deadline(case: Case, start: datetime) -> tuple[datetime, texts.Stored | str]:
-    rule = deadline_rule_for(category=case.category, severity=case.severity)
-    basis = rule.basis or texts.message(texts.gettext_noop("%(days)d working days (default)"),
-                                        days=rule.working_days)
-    return workdays.deadline_after(start, rule.working_days), basis
 
 
 @transaction.atomic
@@ -208,7 +157,7 @@ def case_open(*, title: texts.Stored | str, category: str, source: str, severity
     Case.objects.filter(id=case.id).update(number=case.number)
     if alert is not None:
         case.alerts.add(alert)
-    _event(case, by=by, action="opened", now=now, note=description_text or description[:500], data={
+    timeline_add(case, by=by, action="opened", now=now, note=description_text or description[:500], data={
         "source": source, "alert_id": alert.id if alert else None,
         "routed_by": route.rule.id if route.rule else None,
         "lead_unit": route.lead_unit.name if route.lead_unit else None,
@@ -221,16 +170,9 @@ def case_open(*, title: texts.Stored | str, category: str, source: str, severity
             case.lead_unit = route.lead_unit
             Case.objects.filter(id=case.id).update(lead_unit=route.lead_unit)
             case.support_units.set(route.support_units)
-        _tell(_bureau_users(), case, texts.message(texts.gettext_noop("New case awaiting dispatch: %(number)s"),
-                                                   number=case.number), now=now)
+        tell(bureau(), case, texts.message(texts.gettext_noop("New case awaiting dispatch: %(number)s"),
+                                                  number=case.number), now=now)
     return case
-
-
-def case_about(*, site, category: str) -> Case | None:
-    """The case not yet closed about this site and category, if there is one (the oldest, should there be
-    several from before alerts joined cases)."""
-    return (Case.objects.filter(site=site, category=category).exclude(state=CaseState.CLOSED)
-            .order_by("created_at", "id").first())
 
 
 @transaction.atomic
@@ -245,8 +187,8 @@ def case_alert_join(*, case: Case, alert, by=None, now: datetime | None = None) 
     case.alerts.add(alert)
     Case.objects.filter(id=case.id).update(updated_at=now)
     case.updated_at = now
-    _event(case, by=by, action="alert_joined", now=now, note=alert.message_text or alert.message,
-           data={"alert_id": alert.id})
+    timeline_add(case, by=by, action="alert_joined", now=now, note=alert.message_text or alert.message,
+                 data={"alert_id": alert.id})
     return case
 
 
@@ -254,7 +196,7 @@ def _dispatch(case: Case, *, by, unit: Unit, support: Iterable[Unit], deadline: 
               note: texts.Stored | str = "") -> None:
     basis: texts.Stored | str
     if deadline is None:
-        deadline, basis = _deadline(case, now)
+        deadline, basis = case_deadline(case=case, start=now)
     else:
         basis = texts.message(texts.gettext_noop("Set by the bureau"))
     plain_basis, basis_text = texts.split(basis)
@@ -263,12 +205,12 @@ def _dispatch(case: Case, *, by, unit: Unit, support: Iterable[Unit], deadline: 
           deadline_basis=plain_basis[:200], deadline_basis_text=basis_text, escalation_level=EscalationLevel.NONE,
           reminded_at=None)
     case.support_units.set([u for u in support if u.id != unit.id])
-    _event(case, by=by, action="dispatched", from_state=previous, now=now, note=note,
-           data={"lead_unit": unit.name, "support_units": [u.name for u in case.support_units.all()],
-                 "deadline": deadline.isoformat(), "basis": basis})
-    _tell(_handlers(case) + _rectifiers(case), case,
-          texts.message(texts.gettext_noop("Case %(number)s dispatched to you; deadline %(deadline)s"),
-                        number=case.number, deadline=texts.moment(deadline, precision="date")), now=now)
+    timeline_add(case, by=by, action="dispatched", from_state=previous, now=now, note=note,
+                 data={"lead_unit": unit.name, "support_units": [u.name for u in case.support_units.all()],
+                       "deadline": deadline.isoformat(), "basis": basis})
+    tell(handlers(case) + rectifiers(case), case,
+         texts.message(texts.gettext_noop("Case %(number)s dispatched to you; deadline %(deadline)s"),
+                       number=case.number, deadline=texts.moment(deadline, precision="date")), now=now)
 
 
 def _check_deadline(deadline: datetime | None, now: datetime) -> None:
@@ -299,7 +241,7 @@ def case_accept(*, case: Case, by, note: str = "", now: datetime | None = None) 
     _require(by, case, "accept")
     previous = case.state
     _move(case, to_state=CaseState.ACCEPTED, now=now)
-    _event(case, by=by, action="accepted", from_state=previous, now=now, note=note)
+    timeline_add(case, by=by, action="accepted", from_state=previous, now=now, note=note)
     return case
 
 
@@ -309,7 +251,7 @@ def case_start(*, case: Case, by, note: str = "", now: datetime | None = None) -
     _require(by, case, "start")
     previous = case.state
     _move(case, to_state=CaseState.IN_PROGRESS, now=now)
-    _event(case, by=by, action="started", from_state=previous, now=now, note=note)
+    timeline_add(case, by=by, action="started", from_state=previous, now=now, note=note)
     return case
 
 
@@ -339,9 +281,9 @@ def case_submit(*, case: Case, by, text: str, files: Iterable = (), now: datetim
         raise CaseError(str(refusal)) from None
     previous = case.state
     _move(case, to_state=CaseState.SUBMITTED, now=now)
-    event = _event(case, by=by, action="submitted", from_state=previous, now=now, note=text,
-                   data={"data_after_fix": _data_after_fix(case, case.dispatched_at or case.created_at),
-                         "files": len(checked)})
+    event = timeline_add(case, by=by, action="submitted", from_state=previous, now=now, note=text,
+                         data={"data_after_fix": _data_after_fix(case, case.dispatched_at or case.created_at),
+                               "files": len(checked)})
     for item in checked:
         evidence = Evidence(case=case, event=event, kind=item.kind, original_name=item.name,
                             content_type=item.content_type, size=len(item.data),
@@ -349,22 +291,13 @@ def case_submit(*, case: Case, by, text: str, files: Iterable = (), now: datetim
         evidence.file.save(f"{case.number}-{uuid.uuid4().hex[:8]}{item.extension}", ContentFile(item.data),
                            save=False)
         evidence.save()
-    _tell(_bureau_users(), case, texts.message(
+    tell(bureau(), case, texts.message(
         texts.gettext_noop("Rectification of %(number)s submitted for verification"), number=case.number), text,
         now=now)
     return case
 
 
 # --- verification -----------------------------------------------------------------------------------------------
-
-def _resolve_accountability(case: Case, now: datetime, outcome: str) -> None:
-    for record in AccountabilityRecord.objects.filter(case=case, outcome=AccountabilityOutcome.OPEN):
-        record.resolved_at = now
-        record.outcome = outcome
-        record.working_days_late = workdays.working_days_late(record.deadline_at, now)
-        record.highest_escalation = max(record.highest_escalation, case.escalation_level)
-        record.save()
-
 
 @transaction.atomic
 def case_close(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
@@ -377,9 +310,9 @@ def case_close(*, case: Case, by, note: str = "", now: datetime | None = None) -
         raise CaseError(_("The alert behind this case is still active; the data do not show the fix yet."))
     previous = case.state
     _move(case, to_state=CaseState.CLOSED, now=now, closed_at=now)
-    _event(case, by=by, action="closed", from_state=previous, now=now, note=note)
-    _resolve_accountability(case, now, AccountabilityOutcome.CLOSED_LATE)
-    _tell(_handlers(case) + _rectifiers(case), case, texts.message(
+    timeline_add(case, by=by, action="closed", from_state=previous, now=now, note=note)
+    accountability_resolve(case=case, outcome=AccountabilityOutcome.CLOSED_LATE, now=now)
+    tell(handlers(case) + rectifiers(case), case, texts.message(
         texts.gettext_noop("Case %(number)s verified and closed"), number=case.number), now=now)
     return case
 
@@ -393,8 +326,8 @@ def case_return(*, case: Case, by, reason: str, now: datetime | None = None) -> 
         raise CaseError(_("Give the reason for returning the case."))
     previous = case.state
     _move(case, to_state=CaseState.RETURNED, now=now)
-    _event(case, by=by, action="returned", from_state=previous, now=now, note=reason)
-    _tell(_handlers(case) + _rectifiers(case), case, texts.message(
+    timeline_add(case, by=by, action="returned", from_state=previous, now=now, note=reason)
+    tell(handlers(case) + rectifiers(case), case, texts.message(
         texts.gettext_noop("Case %(number)s returned: more work needed"), number=case.number), reason, now=now)
     return case
 
@@ -407,16 +340,16 @@ def case_reopen(*, case: Case, by, reason: str, now: datetime | None = None) -> 
     reason = (reason or "").strip()
     if not reason:
         raise CaseError(_("Give the reason for reopening the case."))
-    deadline, basis = _deadline(case, now)
+    deadline, basis = case_deadline(case=case, start=now)
     plain_basis, basis_text = texts.split(basis)
     previous = case.state
     _move(case, to_state=CaseState.IN_PROGRESS, now=now, closed_at=None, deadline_at=deadline,
           deadline_basis=plain_basis[:200], deadline_basis_text=basis_text, escalation_level=EscalationLevel.NONE,
           reminded_at=None)
-    _event(case, by=by, action="reopened", from_state=previous, now=now, note=reason,
-           data={"deadline": deadline.isoformat()})
-    _tell(_handlers(case) + _rectifiers(case), case,
-          texts.message(texts.gettext_noop("Case %(number)s reopened"), number=case.number), reason, now=now)
+    timeline_add(case, by=by, action="reopened", from_state=previous, now=now, note=reason,
+                 data={"deadline": deadline.isoformat()})
+    tell(handlers(case) + rectifiers(case), case,
+         texts.message(texts.gettext_noop("Case %(number)s reopened"), number=case.number), reason, now=now)
     return case
 
 
@@ -437,11 +370,11 @@ def case_extension_request(*, case: Case, by, new_deadline: datetime, reason: st
         raise CaseError(_("An extension request for this case is already waiting for a decision."))
     extension = ExtensionRequest.objects.create(case=case, requested_by=by, requested_at=now,
                                                 new_deadline=new_deadline, reason=reason)
-    _event(case, by=by, action="extension_requested", now=now, note=reason,
-           data={"extension_id": extension.id, "new_deadline": new_deadline.isoformat()})
+    timeline_add(case, by=by, action="extension_requested", now=now, note=reason,
+                 data={"extension_id": extension.id, "new_deadline": new_deadline.isoformat()})
     Case.objects.filter(id=case.id).update(updated_at=now)
-    _tell(_bureau_users(), case, texts.message(texts.gettext_noop("Extension requested for case %(number)s"),
-                                               number=case.number), reason, now=now)
+    tell(bureau(), case, texts.message(texts.gettext_noop("Extension requested for case %(number)s"),
+                                              number=case.number), reason, now=now)
     return extension
 
 
@@ -464,13 +397,13 @@ def case_extension_decide(*, extension: ExtensionRequest, by, approve: bool, not
                                                reminded_at=None, updated_at=now,
                                                deadline_basis=plain_basis[:200], deadline_basis_text=basis_text)
         case.deadline_at, case.escalation_level, case.reminded_at = extension.new_deadline, 0, None
-        _resolve_accountability(case, now, AccountabilityOutcome.EXTENDED)
-    _event(case, by=by, action="extension_approved" if approve else "extension_rejected", now=now, note=note,
-           data={"extension_id": extension.id, "new_deadline": extension.new_deadline.isoformat()})
-    _tell(_handlers(case) + _rectifiers(case), case,
-          texts.message(texts.gettext_noop("Extension of case %(number)s approved") if approve else
-                        texts.gettext_noop("Extension of case %(number)s refused"), number=case.number), note,
-          now=now)
+        accountability_resolve(case=case, outcome=AccountabilityOutcome.EXTENDED, now=now)
+    timeline_add(case, by=by, action="extension_approved" if approve else "extension_rejected", now=now, note=note,
+                 data={"extension_id": extension.id, "new_deadline": extension.new_deadline.isoformat()})
+    tell(handlers(case) + rectifiers(case), case,
+         texts.message(texts.gettext_noop("Extension of case %(number)s approved") if approve else
+                       texts.gettext_noop("Extension of case %(number)s refused"), number=case.number), note,
+         now=now)
     return extension
 
 
@@ -478,18 +411,14 @@ def case_extension_decide(*, extension: ExtensionRequest, by, approve: bool, not
 def case_urge(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require(by, case, "urge")
-    _event(case, by=by, action="urged", now=now, note=note)
+    timeline_add(case, by=by, action="urged", now=now, note=note)
     Case.objects.filter(id=case.id).update(updated_at=now)
-    _tell(_handlers(case) + _rectifiers(case), case,
-          texts.message(texts.gettext_noop("Urgent: case %(number)s"), number=case.number), note, now=now)
+    tell(handlers(case) + rectifiers(case), case,
+         texts.message(texts.gettext_noop("Urgent: case %(number)s"), number=case.number), note, now=now)
     return case
 
 
 # --- leadership instructions and supporting units' parts ---------------------------------------------------------
-
-def _lead_users(case: Case) -> list:
-    return list(users_with(unit_id=case.lead_unit_id)) if case.lead_unit_id else _bureau_users()
-
 
 @transaction.atomic
 def case_instruct(*, case: Case, by, text: str, now: datetime | None = None) -> CaseEvent:
@@ -500,10 +429,10 @@ def case_instruct(*, case: Case, by, text: str, now: datetime | None = None) -> 
     text = (text or "").strip()
     if not text:
         raise CaseError(_("Write the instruction."))
-    event = _event(case, by=by, action="instructed", now=now, note=text)
+    event = timeline_add(case, by=by, action="instructed", now=now, note=text)
     Case.objects.filter(id=case.id).update(updated_at=now)
     title = texts.message(gettext_noop("Leadership instruction on case %(number)s"), number=case.number)
-    _tell(_lead_users(case), case, title, text, now=now)
+    tell(lead(case), case, title, text, now=now)
     return event
 
 
@@ -515,88 +444,8 @@ def case_contribute(*, case: Case, by, text: str, now: datetime | None = None) -
     text = (text or "").strip()
     if not text:
         raise CaseError(_("Describe your unit's part of the work."))
-    event = _event(case, by=by, action="contributed", now=now, note=text)
+    event = timeline_add(case, by=by, action="contributed", now=now, note=text)
     Case.objects.filter(id=case.id).update(updated_at=now)
     title = texts.message(gettext_noop("A supporting unit reported on case %(number)s"), number=case.number)
-    _tell(_lead_users(case), case, title, text, now=now)
+    tell(lead(case), case, title, text, now=now)
     return event
-
-
-# --- the clock ------------------------------------------------------------------------------------------------------
-
-def _unit_leader_users(case: Case) -> list:
-    # The unit's leader through the leader's own account when the unit has one, otherwise through its
-    # members' accounts; the bureau, which supervises the escalation, is told either way.
-    unit = case.lead_unit
-    if unit is None:
-        return _bureau_users()
-    if unit.leader_id is not None and unit.leader is not None and unit.leader.is_active:
-        return [unit.leader] + _bureau_users()
-    return list(users_with(unit_id=unit.id)) + _bureau_users()
-
-
-@transaction.atomic
-def _case_tick(case: Case, now: datetime) -> list[str]:
-    case = (Case.objects.select_for_update(of=("self",)).select_related("lead_unit", "jurisdiction", "township")
-            .get(id=case.id))
-    if case.state not in CLOCK_STATES or case.deadline_at is None:
-        return []
-    rule = deadline_rule_for(category=case.category, severity=case.severity)
-    done: list[str] = []
-    if case.deadline_at >= now:
-        left = workdays.working_days_left(now, case.deadline_at)
-        if case.reminded_at is None and left <= rule.remind_before_days:
-            Case.objects.filter(id=case.id).update(reminded_at=now)
-            _event(case, by=None, action="reminded", now=now, data={"working_days_left": left})
-            _tell(_handlers(case) + _rectifiers(case), case,
-                  texts.message(texts.gettext_noop("Reminder: case %(number)s is due on %(deadline)s"),
-                                number=case.number, deadline=texts.moment(case.deadline_at, precision="date")),
-                  now=now)
-            done.append("reminded")
-        return done
-    late = workdays.working_days_late(case.deadline_at, now)
-    level = EscalationLevel.URGED
-    if late >= rule.leadership_after_days:
-        level = EscalationLevel.LEADERSHIP
-    elif late >= rule.unit_leader_after_days:
-        level = EscalationLevel.UNIT_LEADER
-    record, _created = AccountabilityRecord.objects.get_or_create(
-        case=case, deadline_at=case.deadline_at,
-        defaults={"unit": case.lead_unit, "township": case.township, "enterprise": case.enterprise,
-                  "recorded_at": now})
-    AccountabilityRecord.objects.filter(id=record.id).update(working_days_late=late,
-                                                             highest_escalation=max(level, record.highest_escalation))
-    # Each level is reached once; a worker that runs every few minutes does not repeat the notices.
-    for step in range(case.escalation_level + 1, level + 1):
-        if step == EscalationLevel.URGED:
-            users, title = (_handlers(case) + _rectifiers(case),
-                            texts.gettext_noop("Overdue: case %(number)s passed its deadline"))
-        elif step == EscalationLevel.UNIT_LEADER:
-            users, title = _unit_leader_users(case), texts.gettext_noop("Escalated to the unit's leader: case %(number)s")
-        else:
-            users, title = (_leadership(case) + _bureau_users(),
-                            texts.gettext_noop("Escalated to county leadership: case %(number)s"))
-        leader = case.lead_unit.leader_name if case.lead_unit else ""
-        _event(case, by=None, action=f"escalated_{step}", now=now, data={
-            "level": step, "working_days_late": late, "unit": case.lead_unit.name if case.lead_unit else None,
-            "leader": leader})
-        _tell(users, case, texts.message(title, number=case.number), texts.message(
-            texts.gettext_noop("%(days)d working day(s) past the deadline. Lead unit: %(unit)s %(leader)s"),
-            days=late, unit=case.lead_unit.name if case.lead_unit else "—", leader=leader), now=now)
-        done.append(f"escalated_{step}")
-    if level > case.escalation_level:
-        Case.objects.filter(id=case.id).update(escalation_level=level, updated_at=now)
-    return done
-
-
-def cases_deadlines_check(*, now: datetime | None = None) -> dict[str, int]:
-    """Reminders before deadlines; overdue → urge → unit leader → county leadership; accountability records."""
-    now = now or timezone.now()
-    counts: dict[str, int] = {}
-    horizon = now + timedelta(days=31)
-    for case in Case.objects.filter(state__in=CLOCK_STATES, deadline_at__lte=horizon).only("id"):
-        for step in _case_tick(case, now):
-            counts[step] = counts.get(step, 0) + 1
-    return counts
-
-
