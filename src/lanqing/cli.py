@@ -11,37 +11,31 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from lanqing.bootstrap import command_add, django_setup
+
 # Sub-packages that add their own sub-commands; optional so that a partial install still runs.
-PLUGIN_MODULES = ("lanqing.standards.cli", "lanqing.receiver.cli", "lanqing.registry.cli")
+# The order is the order of `lanqing --help`.
+PLUGIN_MODULES = (
+    "lanqing.standards.cli",
+    "lanqing.receiver.cli",
+    "lanqing.simulator.cli",
+    "lanqing.monitoring.cli",
+    "lanqing.registry.cli",
+)
 # The worker loop sleeps in steps of this many seconds and looks for queued jobs every few steps.
 WORKER_STEP = 0.1
 WORKER_POLL_STEPS = 2
 
 
-def _django_setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lanqing.settings")
-    import django
-
-    django.setup()
-
-
 def cmd_init(args: argparse.Namespace) -> int:
     """Creates or upgrades the database and collects static files; safe to run again."""
-    _django_setup()
-    from django.core.management import call_command
+    django_setup()
+    from lanqing.instance import database_label, instance_prepare
 
-    from lanqing.web.assets import compile_catalogues
-
-    call_command("migrate", interactive=False, verbosity=0)
-    compile_catalogues()
-    call_command("collectstatic", interactive=False, verbosity=0)
-    from lanqing.monitoring.factors import factors_ensure
-
-    factors_ensure()
-    print("lanqing: database ready:", _database_label())
-    county = getattr(args, "county", None)  # the demo runs init without the option
-    if county:
-        return _county_set_up(county)
+    instance_prepare()
+    print("lanqing: database ready:", database_label())
+    if args.county:
+        return _county_set_up(args.county)
     return 0
 
 
@@ -73,7 +67,7 @@ def cmd_divisions_usage(args: argparse.Namespace) -> int:
 
 def cmd_divisions_load(args: argparse.Namespace) -> int:
     """Loads a shipped county by its code, or the statistics bureau's division list from a file."""
-    _django_setup()
+    django_setup()
     from django.utils.translation import gettext as _
 
     from lanqing.org.divisions import DivisionError, county_load, divisions_load
@@ -104,7 +98,7 @@ def cmd_divisions_load(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Django's deployment checks and ours; exits 1 on any setting unsafe in production."""
-    _django_setup()
+    django_setup()
     from django.conf import settings
     from django.core import checks
 
@@ -132,18 +126,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _database_label() -> str:
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        return f"SQLite {database['NAME']}"
-    return f"PostgreSQL {database['HOST']}:{database['PORT']}/{database['NAME']}"
-
-
 def cmd_web(args: argparse.Namespace) -> int:
     """Serves the site and API with waitress (a production WSGI server written in pure Python)."""
-    _django_setup()
+    django_setup()
     from waitress import serve
 
     from lanqing.wsgi import application
@@ -155,7 +140,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    _django_setup()
+    django_setup()
     from django.db import close_old_connections
 
     from lanqing.jobs.services import job_waiting, worker_name, worker_pass
@@ -187,7 +172,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_createuser(args: argparse.Namespace) -> int:
-    _django_setup()
+    django_setup()
     from lanqing.org.accounts import AccountError, user_create
 
     password = args.password
@@ -210,7 +195,7 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 
 def cmd_createtoken(args: argparse.Namespace) -> int:
-    _django_setup()
+    django_setup()
     from django.contrib.auth import get_user_model
 
     from lanqing.api.models import ApiToken
@@ -225,7 +210,7 @@ def cmd_createtoken(args: argparse.Namespace) -> int:
 
 
 def cmd_import_measurements(args: argparse.Namespace) -> int:
-    _django_setup()
+    django_setup()
     from lanqing.monitoring.imports import describe_error, import_measurements
 
     path = Path(args.file)
@@ -248,7 +233,7 @@ def cmd_import_measurements(args: argparse.Namespace) -> int:
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
-    _django_setup()
+    django_setup()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["lanqing manage", *args.arguments])
@@ -271,10 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        command.set_defaults(func=func)
-        return command
+        return command_add(sub, name, func, help_text)
 
     demo = add("demo", cmd_demo, "run everything with the Gu County demo data in the foreground until Ctrl-C")
     demo.add_argument("--host", default="127.0.0.1")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import os
 import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from lanqing.bootstrap import django_setup
 
 DEFAULT_RECEIVER_PORT = 9212
 
@@ -38,10 +38,7 @@ def _processes(host: str, port: int, receiver_port: int) -> list[tuple[str, list
 
 
 def _prepare(*, reset: bool, days: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lanqing.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
 
     if reset:
@@ -50,9 +47,10 @@ def _prepare(*, reset: bool, days: int) -> None:
             raise SystemExit("lanqing demo --reset only deletes an embedded SQLite database")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database['NAME']}{suffix}").unlink(missing_ok=True)
-    from lanqing.cli import cmd_init
+    from lanqing.instance import database_label, instance_prepare
 
-    cmd_init(argparse.Namespace())
+    instance_prepare()
+    print("lanqing: database ready:", database_label())
     from lanqing.demo import demo_load, demo_loaded
 
     if demo_loaded():

@@ -1,4 +1,4 @@
-"""Sub-commands of ``lanqing``: receiver, simulate, replay, device import, packets export."""
+"""``lanqing receiver``: the HJ 212 receiver, one process or a supervisor of --workers N."""
 
 from __future__ import annotations
 
@@ -9,13 +9,9 @@ import logging
 import os
 import signal
 import sys
-from pathlib import Path
+from typing import Any
 
-
-def _setup() -> None:
-    from lanqing.cli import _django_setup
-
-    _django_setup()
+from lanqing.bootstrap import command_add, django_setup
 
 
 def _logging(verbose: bool, worker: int | None = None) -> None:
@@ -76,7 +72,7 @@ def cmd_receiver(args: argparse.Namespace) -> int:
         from lanqing.receiver.supervisor import supervise
 
         return supervise(args)
-    _setup()
+    django_setup()
     _logging(args.verbose, args.worker)
     from lanqing.receiver.hostside import HostPolicy
     from lanqing.receiver.server import Limits, serve
@@ -149,98 +145,8 @@ def _raise_open_files(wanted: int) -> None:
         pass
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
-    from lanqing.simulator.cli import run_simulate
-
-    return run_simulate(args)
-
-
-def cmd_replay(args: argparse.Namespace) -> int:
-    _setup()
-    from lanqing.monitoring.ingest import packets_replay
-
-    since = _parse_since(args.since) if args.since else None
-    if args.since and since is None:
-        print(
-            f"lanqing replay: --since {args.since!r}: write a date or time like 2026-01-31 or "
-            "2026-01-31T08:00 (Beijing time)",
-            file=sys.stderr,
-        )
-        return 2
-    count = packets_replay(mn=args.mn, since=since)
-    print(
-        f"lanqing replay: {count.packets} raw packets read, {count.decoded} decoded, "
-        f"{count.measurements} measurements written, {count.skipped} skipped"
-    )
-    return 0
-
-
-def _parse_since(text: str):
-    from datetime import datetime
-
-    from lanqing.monitoring.ingest import CHINA
-
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return value.replace(tzinfo=CHINA) if value.tzinfo is None else value
-
-
-def cmd_device_import(args: argparse.Namespace) -> int:
-    _setup()
-    from lanqing.receiver.devices import devices_import
-
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        print(f"lanqing device import: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return 2
-    result = devices_import(data, dry_run=args.dry_run)
-    for error in result.errors:
-        print(f"{path.name}: line {error.line}, column {error.column}: {error.reason}", file=sys.stderr)
-    print(result.summary())
-    if result.file_error:
-        return 2
-    return 1 if result.errors else 0
-
-
-def cmd_packets_export(args: argparse.Namespace) -> int:
-    _setup()
-    from lanqing.receiver.export import packets_export
-
-    since = _parse_since(args.since) if args.since else None
-    if args.since and since is None:
-        print(
-            f"lanqing packets export: --since {args.since!r}: write a date or time like 2026-01-31 or "
-            "2026-01-31T08:00 (Beijing time)",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        with open(args.output, "w", encoding="utf-8-sig", newline="") as out:
-            count = packets_export(out, mn=args.mn, since=since)
-    except OSError as exc:
-        print(f"lanqing packets export: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-        return 2
-    print(f"lanqing packets export: {count} raw packets written to {args.output}")
-    return 0
-
-
-def _usage(args: argparse.Namespace) -> int:
-    print(f"lanqing {args.command}: name a sub-command; see lanqing {args.command} --help", file=sys.stderr)
-    return 2
-
-
-def register(sub) -> None:
-    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        command.set_defaults(func=func)
-        return command
-
-    receiver = add("receiver", cmd_receiver, "receive HJ 212 data from devices over TCP")
+def register(sub: Any) -> None:
+    receiver = command_add(sub, "receiver", cmd_receiver, "receive HJ 212 data from devices over TCP")
     receiver.add_argument("--host", default="0.0.0.0")
     receiver.add_argument("--port", type=int, default=9212, help="TCP port (0 picks a free one)")
     receiver.add_argument("--max-connections", type=int, default=20_000)
@@ -282,50 +188,3 @@ def register(sub) -> None:
     # Internal: set by the supervisor of --workers N on each worker process (its index).
     receiver.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     receiver.add_argument("-v", "--verbose", action="store_true")
-
-    simulate = add("simulate", cmd_simulate, "simulate HJ 212 devices sending data to a receiver")
-    simulate.add_argument("--host", default="127.0.0.1")
-    simulate.add_argument("--port", type=int, default=9212)
-    simulate.add_argument(
-        "--demo", action="store_true", help="the demo's registered devices, sending live data"
-    )
-    simulate.add_argument("--devices", type=int, default=3, help="devices per kind and protocol version")
-    simulate.add_argument("--kinds", default="air,gas,water", help="comma-separated: air, gas, water")
-    simulate.add_argument("--versions", default="2005,2017,2025", help="comma-separated protocol versions")
-    simulate.add_argument("--password", default="123456")
-    simulate.add_argument("--speed", type=float, default=1.0, help="time runs this many times faster")
-    simulate.add_argument(
-        "--faults",
-        default="",
-        help="comma-separated: offline, exceedance, constant, bad-crc, junk, split, slow",
-    )
-    simulate.add_argument(
-        "--duration", type=float, default=0.0, help="stop after this many seconds (0: never)"
-    )
-    simulate.add_argument("--seed", type=int, default=212)
-
-    replay = add("replay", cmd_replay, "decode stored raw packets again and rebuild their measurements")
-    replay.add_argument("--mn")
-    replay.add_argument("--since", help="only packets received since this Beijing time")
-
-    device = add("device", _usage, "register HJ 212 devices")
-    device_sub = device.add_subparsers(dest="device_command", metavar="SUBCOMMAND")
-    imp = device_sub.add_parser(
-        "import",
-        help="register or update devices from a CSV or XLSX file",
-        description="Columns: mn, password, protocol (2005/2017/2025), point "
-        "(SITECODE/POINTCODE; the point is created when the site exists). Optional: crc_mode, logger_id, "
-        "and the settings sent on connection: reply_timeout and resend_count (1-99, together), "
-        "rtd_interval (30-3600 s), min_interval (minutes), realtime_upload and status_upload (on/off).",
-    )
-    imp.add_argument("file")
-    imp.add_argument("--dry-run", action="store_true", help="check the file and report, change nothing")
-    imp.set_defaults(func=cmd_device_import)
-
-    packets = add("packets", _usage, "raw packets received from devices")
-    packets_sub = packets.add_subparsers(dest="packets_command", metavar="SUBCOMMAND")
-    export = packets_sub.add_parser("export", help="export raw packets with arrival time, verdict and reason")
-    export.add_argument("--mn")
-    export.add_argument("--since", help="only packets received since this Beijing time")
-    export.add_argument("-o", "--output", required=True, help="CSV file to write")
-    export.set_defaults(func=cmd_packets_export)

@@ -6,15 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-
-def _setup() -> None:
-    from lanqing.cli import _django_setup
-
-    _django_setup()
+from lanqing.bootstrap import django_setup
 
 
 def cmd_registry_import(args: argparse.Namespace) -> int:
-    _setup()
+    django_setup()
     from django.utils.translation import gettext as _
 
     from lanqing.registry.services import describe_error, registry_import
@@ -47,7 +43,7 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
 
 
 def cmd_registry_export(args: argparse.Namespace) -> int:
-    _setup()
+    django_setup()
     from django.utils.translation import gettext as _
 
     from lanqing.registry.services import registry_export, registry_template

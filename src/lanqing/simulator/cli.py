@@ -8,7 +8,9 @@ import logging
 import random
 import signal
 import sys
+from typing import Any
 
+from lanqing.bootstrap import command_add, django_setup
 from lanqing.hj212 import Version
 from lanqing.simulator.client import SimClient
 from lanqing.simulator.device import FAULTS, KINDS, FactorSpec, SimDevice
@@ -38,9 +40,7 @@ def synthetic_devices(
 def demo_devices() -> list[SimDevice]:
     """The demo's registered devices (Device.is_demo), each sending the factors of its site's history and
     the values that continue it (lanqing.demo.live)."""
-    from lanqing.cli import _django_setup
-
-    _django_setup()
+    django_setup()
     from lanqing.demo.catalogue import DEMO_DEVICE_PASSWORD
     from lanqing.demo.live import SiteReadings
     from lanqing.monitoring.models import Device, Factor
@@ -120,3 +120,26 @@ def run_simulate(args: argparse.Namespace) -> int:
     acked = sum(client.stats.acked for client in clients)
     print(f"lanqing simulate: {sent} frames sent, {acked} acknowledged")
     return 0
+
+
+def register(sub: Any) -> None:
+    simulate = command_add(sub, "simulate", run_simulate, "simulate HJ 212 devices sending data to a receiver")
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, default=9212)
+    simulate.add_argument(
+        "--demo", action="store_true", help="the demo's registered devices, sending live data"
+    )
+    simulate.add_argument("--devices", type=int, default=3, help="devices per kind and protocol version")
+    simulate.add_argument("--kinds", default="air,gas,water", help="comma-separated: air, gas, water")
+    simulate.add_argument("--versions", default="2005,2017,2025", help="comma-separated protocol versions")
+    simulate.add_argument("--password", default="123456")
+    simulate.add_argument("--speed", type=float, default=1.0, help="time runs this many times faster")
+    simulate.add_argument(
+        "--faults",
+        default="",
+        help="comma-separated: offline, exceedance, constant, bad-crc, junk, split, slow",
+    )
+    simulate.add_argument(
+        "--duration", type=float, default=0.0, help="stop after this many seconds (0: never)"
+    )
+    simulate.add_argument("--seed", type=int, default=212)

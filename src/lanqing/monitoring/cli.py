@@ -1,0 +1,114 @@
+"""Sub-commands of ``lanqing`` on the monitoring data: replay, device import, packets export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lanqing.bootstrap import command_add, django_setup
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    django_setup()
+    from lanqing.monitoring.ingest import packets_replay
+
+    since = _parse_since(args.since) if args.since else None
+    if args.since and since is None:
+        return _since_refused(args.since, command="replay")
+    count = packets_replay(mn=args.mn, since=since)
+    print(
+        f"lanqing replay: {count.packets} raw packets read, {count.decoded} decoded, "
+        f"{count.measurements} measurements written, {count.skipped} skipped"
+    )
+    return 0
+
+
+def _parse_since(text: str) -> datetime | None:
+    from lanqing.monitoring.ingest import CHINA
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value.replace(tzinfo=CHINA) if value.tzinfo is None else value
+
+
+def _since_refused(text: str, *, command: str) -> int:
+    print(
+        f"lanqing {command}: --since {text!r}: write a date or time like 2026-01-31 or "
+        "2026-01-31T08:00 (Beijing time)",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def cmd_device_import(args: argparse.Namespace) -> int:
+    django_setup()
+    from lanqing.monitoring.device_import import devices_import
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"lanqing device import: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    result = devices_import(data, dry_run=args.dry_run)
+    for error in result.errors:
+        print(f"{path.name}: line {error.line}, column {error.column}: {error.reason}", file=sys.stderr)
+    print(result.summary())
+    if result.file_error:
+        return 2
+    return 1 if result.errors else 0
+
+
+def cmd_packets_export(args: argparse.Namespace) -> int:
+    django_setup()
+    from lanqing.monitoring.packet_export import packets_export
+
+    since = _parse_since(args.since) if args.since else None
+    if args.since and since is None:
+        return _since_refused(args.since, command="packets export")
+    try:
+        with open(args.output, "w", encoding="utf-8-sig", newline="") as out:
+            count = packets_export(out, mn=args.mn, since=since)
+    except OSError as exc:
+        print(f"lanqing packets export: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"lanqing packets export: {count} raw packets written to {args.output}")
+    return 0
+
+
+def _usage(args: argparse.Namespace) -> int:
+    print(f"lanqing {args.command}: name a sub-command; see lanqing {args.command} --help", file=sys.stderr)
+    return 2
+
+
+def register(sub: Any) -> None:
+    replay = command_add(sub, "replay", cmd_replay, "decode stored raw packets again and rebuild their measurements")
+    replay.add_argument("--mn")
+    replay.add_argument("--since", help="only packets received since this Beijing time")
+
+    device = command_add(sub, "device", _usage, "register HJ 212 devices")
+    device_sub = device.add_subparsers(dest="device_command", metavar="SUBCOMMAND")
+    imp = device_sub.add_parser(
+        "import",
+        help="register or update devices from a CSV or XLSX file",
+        description="Columns: mn, password, protocol (2005/2017/2025), point "
+        "(SITECODE/POINTCODE; the point is created when the site exists). Optional: crc_mode, logger_id, "
+        "and the settings sent on connection: reply_timeout and resend_count (1-99, together), "
+        "rtd_interval (30-3600 s), min_interval (minutes), realtime_upload and status_upload (on/off).",
+    )
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="check the file and report, change nothing")
+    imp.set_defaults(func=cmd_device_import)
+
+    packets = command_add(sub, "packets", _usage, "raw packets received from devices")
+    packets_sub = packets.add_subparsers(dest="packets_command", metavar="SUBCOMMAND")
+    export = packets_sub.add_parser("export", help="export raw packets with arrival time, verdict and reason")
+    export.add_argument("--mn")
+    export.add_argument("--since", help="only packets received since this Beijing time")
+    export.add_argument("-o", "--output", required=True, help="CSV file to write")
+    export.set_defaults(func=cmd_packets_export)
