@@ -157,7 +157,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     _setup()
-    from lanqing.monitoring.ingest import packets_replay
+    from lanqing.monitoring.ingest.replay import packets_replay
 
     since = _parse_since(args.since) if args.since else None
     if args.since and since is None:
@@ -178,7 +178,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def _parse_since(text: str):
     from datetime import datetime
 
-    from lanqing.monitoring.ingest import CHINA
+    from lanqing.hj212 import CHINA
 
     try:
         value = datetime.fromisoformat(text)
