@@ -12,7 +12,9 @@ from lanqing.cases.clock import cases_deadlines_check
 from lanqing.cases.models import Case, CaseState
 from lanqing.demo import demo_load
 from lanqing.hj212 import Framer
-from lanqing.monitoring.ingest import DeviceCache, Received, ingest_batch
+from lanqing.monitoring.ingest.batch import ingest_batch
+from lanqing.monitoring.ingest.decide import Received
+from lanqing.monitoring.ingest.devices import DeviceCache
 from lanqing.monitoring.models import Device, Measurement
 from lanqing.simulator.cli import demo_devices
 from tests.demo.test_load import measurement_rows

@@ -161,7 +161,7 @@ def test_connections_beyond_the_cap_are_refused_and_the_others_served(strict_rec
 
 
 def test_a_replayed_packet_changes_nothing(receiver):
-    from lanqing.monitoring.ingest import packets_replay
+    from lanqing.monitoring.ingest.replay import packets_replay
 
     frame = hourly(peer(), WHEN, {"a34004": 35.0, "a21026": 8.5})
     device = receiver.connect()

@@ -8,7 +8,9 @@ import pytest
 
 from lanqing import hj212
 from lanqing.hj212 import Framer, Version
-from lanqing.monitoring.ingest import DeviceCache, Received, ingest_batch
+from lanqing.monitoring.ingest.batch import ingest_batch
+from lanqing.monitoring.ingest.decide import Received
+from lanqing.monitoring.ingest.devices import DeviceCache
 from lanqing.monitoring.models import Device, Measurement, RawPacket
 from lanqing.simulator.device import FactorSpec, SimDevice
 

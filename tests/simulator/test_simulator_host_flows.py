@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lanqing.monitoring.ingest import CHINA
+from lanqing.hj212 import CHINA
 from lanqing.monitoring.models import DeviceClock, Measurement, RawPacket
 from lanqing.receiver.hostside import HostPolicy
 from lanqing.simulator.client import SimClient

@@ -30,6 +30,7 @@ Contract:
 """
 
 from lanqing.hj212.build import (
+    CHINA,
     Peer,
     build_activation,
     build_data,
@@ -79,6 +80,7 @@ from lanqing.hj212.segment import Header
 from lanqing.hj212.versions import Version
 
 __all__ = [
+    "CHINA",
     "Cn",
     "CrcCheck",
     "CrcMode",

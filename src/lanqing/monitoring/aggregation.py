@@ -24,9 +24,9 @@ from itertools import chain, repeat
 
 from django.utils import timezone
 
+from lanqing.hj212 import CHINA
 from lanqing.hj212.codes import VALID_FLAG
 from lanqing.jobs.registry import periodic
-from lanqing.monitoring.ingest import CHINA
 from lanqing.monitoring.models import Aggregate, Factor, Measurement, Period, Point
 
 HOUR = timedelta(hours=1)

@@ -13,7 +13,7 @@ from lanqing.bootstrap import command_add, django_setup
 
 def cmd_replay(args: argparse.Namespace) -> int:
     django_setup()
-    from lanqing.monitoring.ingest import packets_replay
+    from lanqing.monitoring.ingest.replay import packets_replay
 
     since = _parse_since(args.since) if args.since else None
     if args.since and since is None:
@@ -27,7 +27,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _parse_since(text: str) -> datetime | None:
-    from lanqing.monitoring.ingest import CHINA
+    from lanqing.hj212 import CHINA
 
     try:
         value = datetime.fromisoformat(text)

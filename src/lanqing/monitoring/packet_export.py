@@ -6,7 +6,7 @@ import csv
 from datetime import datetime
 from typing import TextIO
 
-from lanqing.monitoring.ingest import CHINA
+from lanqing.hj212 import CHINA
 from lanqing.monitoring.models import RawPacket
 from lanqing.tabular import spreadsheet_safe
 

@@ -22,9 +22,10 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from lanqing.hj212 import CHINA
 from lanqing.hj212.codes import VALID_FLAG
 from lanqing.jobs.registry import periodic
-from lanqing.monitoring.ingest import CHINA, devices_mark_offline
+from lanqing.monitoring.ingest.offline import devices_mark_offline
 from lanqing.monitoring.models import Aggregate, Device, Measurement, Period, Source, Span, TransmissionStat
 
 HOUR = timedelta(hours=1)

@@ -29,8 +29,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from lanqing import hj212
-from lanqing.hj212 import Cn
-from lanqing.monitoring.ingest import CHINA, Outcome
+from lanqing.hj212 import CHINA, Cn
+from lanqing.monitoring.ingest.decide import Outcome
 
 if TYPE_CHECKING:
     from lanqing.receiver.server import Connection

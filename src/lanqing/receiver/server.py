@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from lanqing import hj212
 from lanqing.hj212 import Frame, Framer, Reason, Rejection
-from lanqing.monitoring.ingest import Outcome, Received
+from lanqing.monitoring.ingest.decide import Outcome, Received
 from lanqing.receiver.hostside import HostPolicy, HostSession
 from lanqing.receiver.writer import PacketWriter
 

@@ -9,7 +9,7 @@ committing) join the batch once the turn is taken, rather than waiting for the n
 its Django database connection (the ORM is not async-safe).
 
 Under load (a batch of ``defer_from`` frames or more) the decoded measurements are not written in the
-acknowledging transaction: they wait in a :class:`~lanqing.monitoring.ingest.Deferred` and are written
+acknowledging transaction: they wait in a :class:`~lanqing.monitoring.ingest.deferred.Deferred` and are written
 together once they are a second old (or ``FLUSH_ROWS`` rows, or when the queue goes quiet). The raw packet
 is what the acknowledgement promises; the measurements follow within a second, and a crash before they
 are written is repaired at the next start from the raw packets (``ReceiverProgress``). Measured with the
@@ -40,15 +40,10 @@ from typing import Any
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 
-from lanqing.monitoring.ingest import (
-    Deferred,
-    DeviceCache,
-    Outcome,
-    Received,
-    deferred_recover,
-    deferred_write,
-    ingest_batch,
-)
+from lanqing.monitoring.ingest.batch import ingest_batch
+from lanqing.monitoring.ingest.decide import Outcome, Received
+from lanqing.monitoring.ingest.deferred import Deferred, deferred_recover, deferred_write
+from lanqing.monitoring.ingest.devices import DeviceCache
 from lanqing.monitoring.models import Device
 from lanqing.receiver.turns import WriteTurns
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lanqing.monitoring.ingest import DeviceCache
+from lanqing.monitoring.ingest.devices import DeviceCache
 from lanqing.monitoring.models import Device, DeviceKey, Point
 
 pytestmark = pytest.mark.django_db
@@ -107,9 +107,9 @@ def test_unit_overrides_are_read_with_the_registry(cast):
 
 
 def test_a_flood_of_strangers_neither_grows_the_cache_without_bound_nor_evicts_the_registry(cast, monkeypatch):
-    from lanqing.monitoring import ingest
+    from lanqing.monitoring.ingest import devices
 
-    monkeypatch.setattr(ingest, "STRANGERS_MAX", 5)
+    monkeypatch.setattr(devices, "STRANGERS_MAX", 5)
     cache = DeviceCache()
     cache.device("MNOUTA")
     for n in range(50):

@@ -11,14 +11,10 @@ from django.db import transaction
 
 from lanqing import hj212
 from lanqing.hj212 import Cn, Framer, Peer
-from lanqing.monitoring.ingest import (
-    Deferred,
-    DeviceCache,
-    Received,
-    deferred_recover,
-    deferred_write,
-    ingest_batch,
-)
+from lanqing.monitoring.ingest.batch import ingest_batch
+from lanqing.monitoring.ingest.decide import Received
+from lanqing.monitoring.ingest.deferred import Deferred, deferred_recover, deferred_write
+from lanqing.monitoring.ingest.devices import DeviceCache
 from lanqing.monitoring.models import Measurement, RawPacket, ReceiverProgress
 
 pytestmark = pytest.mark.django_db

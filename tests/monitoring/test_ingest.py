@@ -8,7 +8,10 @@ import pytest
 
 from lanqing import hj212
 from lanqing.hj212 import Cn, Framer, Peer, Version
-from lanqing.monitoring.ingest import DeviceCache, Received, ingest_batch, packets_replay
+from lanqing.monitoring.ingest.batch import ingest_batch
+from lanqing.monitoring.ingest.decide import Received
+from lanqing.monitoring.ingest.devices import DeviceCache
+from lanqing.monitoring.ingest.replay import packets_replay
 from lanqing.monitoring.models import Device, DeviceInfo, DeviceKey, FacilityRun, Measurement, RawPacket
 
 pytestmark = pytest.mark.django_db
@@ -135,19 +138,19 @@ def test_a_value_the_database_refuses_does_not_lose_the_other_packets(cast):
 
 
 def test_a_bug_while_decoding_one_frame_keeps_its_bytes_and_the_other_frames_commit(cast, monkeypatch):
-    from lanqing.monitoring import ingest
+    from lanqing.monitoring.ingest import decide
 
     p = Peer("MNOUTA", "123456", "31")
     good = hj212.build_data(p, Cn.HOUR_DATA, WHEN, {"a21026": {"Avg": 1, "Flag": "N"}})
     bad = hj212.build_data(p, Cn.MINUTE_DATA, WHEN, {"a21026": {"Avg": 2, "Flag": "N"}})
-    real = ingest._decode
+    real = decide.decode_packet
 
     def broken(packet, *args):
         if packet.header.cn == "2051":
             raise RuntimeError("simulated bug")
         return real(packet, *args)
 
-    monkeypatch.setattr(ingest, "_decode", broken)
+    monkeypatch.setattr(decide, "decode_packet", broken)
     outcomes = _ingest(good, bad)
     assert [o.accepted for o in outcomes] == [True, False]
     assert outcomes[1].reason.startswith("decode-error: RuntimeError")
