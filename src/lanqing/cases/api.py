@@ -114,7 +114,8 @@ def case_action(request, case_id: int, action: str, body: ActionIn):
     dispatch (unit_id, deadline), request_extension (deadline, reason), decide_extension (extension_id, approve),
     instruct (text; leadership's 批示), contribute (text; a supporting unit's part).
     A case outside the caller's scope answers 404; an action the caller's duty does not include, 403; an action
-    the case's state does not allow, 409 with the reason. The case is unchanged in each."""
+    the case's state does not allow, 409 with the reason; a deadline in the past or more than 366 days ahead,
+    400 with the reason. The case is unchanged in each."""
     user = request.auth
     case = selectors.case_for_user(user, case_id)
     if action not in actions.CASE_ACTIONS:
@@ -126,7 +127,7 @@ def case_action(request, case_id: int, action: str, body: ActionIn):
                                 deadline=body.deadline, extension_id=body.extension_id, approve=body.approve)
     try:
         actions.case_action_run(case=case, by=user, action=action, given=given)
-    except actions.ActionInputInvalid as invalid:
+    except (actions.ActionInputInvalid, transitions.DeadlineInvalid) as invalid:
         raise HttpError(400, str(invalid)) from None
     except transitions.CaseForbidden as refusal:
         return Status(403, {"detail": str(refusal)})
