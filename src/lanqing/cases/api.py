@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from lanqing.api.pagination import MappedRows
 from lanqing.cases import actions, selectors, transitions
 from lanqing.cases.models import Case
 from lanqing.org import access
@@ -99,7 +100,7 @@ def list_cases(request, filters: Query[CaseFilter]):
         cases = cases.filter(category=filters.category)
     if filters.q:
         cases = cases.filter(title__icontains=filters.q)
-    return [_out(c) for c in cases]
+    return MappedRows(cases, _out)
 
 
 @router.get("/{case_id}", response={200: CaseDetailOut, 404: ErrorOut})
