@@ -72,15 +72,17 @@ def site_page(request, site_id: int):
         period = Period.HOUR
     factor = next((f for f in factors if f.code == request.GET.get("factor")), factors[0] if factors else None)
     days = RANGE_DAYS.get(request.GET.get("days", "7"), 7)
-    devices = devices_visible_to(request.user).filter(point__site=site).order_by("mn")
+    # A site can carry thousands of devices: one page of them, and the transmission statistics of that page only.
+    device_page = paginate(request, devices_visible_to(request.user).filter(point__site=site).order_by("mn"))
     month = timezone.localdate()  # the month of the national transmission-validity assessment, local time
-    rates = rates_by_device(month_transmission_for_user(request.user, site=site, month=month))
+    rates = rates_by_device(month_transmission_for_user(request.user, site=site, month=month)
+                            .filter(device_id__in=[device.id for device in device_page]))
     quality_context = _quality(site, days)
     return render(request, "monitoring/site_page.html", {
         **quality_context,
         "site": site, "factors": factors, "factor": factor, "period": period, "periods": Period.choices,
         "days": days, "ranges": RANGE_DAYS.keys(), "month": month,
-        "devices": [(device, *rates.get(device.id, (None, []))) for device in devices],
+        "devices": [(device, *rates.get(device.id, (None, []))) for device in device_page], "page": device_page,
         "unit": factor.unit_at(site.kind) if factor else "",
     })
 
