@@ -163,11 +163,13 @@ def import_detail(request, import_id: int):
     if record is None:
         raise Http404
     access.require(request.user, "registry.manage")
-    errors = [dict(error, text=describe_error(error)) for error in record.errors]
     if wants_export(request):
         return xlsx_response(filename=_("import-errors"), headers=[_("Line"), _("Column"), _("Reason")],
-                             rows=([e["line"], e["column"], e["text"]] for e in errors))
-    context = {"record": record, "page": paginate(request, errors, per_page=100)}
+                             rows=([e["line"], e["column"], describe_error(e)] for e in record.errors))
+    # Up to 5,000 stored errors: the reasons are rendered for the page shown only.
+    page = paginate(request, record.errors, per_page=100)
+    page.object_list = [dict(error, text=describe_error(error)) for error in page.object_list]
+    context = {"record": record, "page": page}
     if request.headers.get("HX-Request"):
         return render(request, "monitoring/import_detail.html#status", context)
     return render(request, "monitoring/import_detail.html", context)
