@@ -14,6 +14,7 @@ from lanqing.alerts.services import (
     alert_for_user,
     alerts_visible_to,
 )
+from lanqing.api.pagination import MappedRows
 from lanqing.org import access
 
 router = Router(tags=["alerts"])
@@ -61,7 +62,7 @@ def list_alerts(request, status: str | None = None):
     alerts = alerts_visible_to(request.auth).order_by("-id")
     if status:
         alerts = alerts.filter(status=status)
-    return [_out(a) for a in alerts]
+    return MappedRows(alerts, _out)
 
 
 @router.get("/{alert_id}", response={200: AlertOut, 404: ErrorOut})

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lanqing.api.auth import SessionAuth, TokenAuth
+from lanqing.api.pagination import MappedRows
 from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, SiteOut
 from lanqing.monitoring.models import Measurement, Period
 from lanqing.monitoring.selectors import site_for_user, sites_visible_to
@@ -42,8 +43,9 @@ def forbidden(request, exc):
 @paginate(LimitOffsetPagination)
 def list_jurisdictions(request):
     access.require(request.auth, "jurisdiction.view")
-    return [JurisdictionOut(code=j.code, name=j.name, level=j.level, parent_code=j.parent.code if j.parent else None)
-            for j in access.jurisdictions_visible_to(request.auth).select_related("parent")]
+    return MappedRows(access.jurisdictions_visible_to(request.auth).select_related("parent"),
+                      lambda j: JurisdictionOut(code=j.code, name=j.name, level=j.level,
+                                                parent_code=j.parent.code if j.parent else None))
 
 
 def _enterprise_out(e) -> EnterpriseOut:
@@ -58,7 +60,7 @@ def _enterprise_out(e) -> EnterpriseOut:
 @paginate(LimitOffsetPagination)
 def list_enterprises(request):
     access.require(request.auth, "enterprise.view")
-    return [_enterprise_out(e) for e in access.enterprises_visible_to(request.auth).order_by("id")]
+    return MappedRows(access.enterprises_visible_to(request.auth).order_by("id"), _enterprise_out)
 
 
 @api.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, 404: ErrorOut}, tags=["organisation"])
@@ -80,7 +82,7 @@ def list_sites(request, kind: str | None = None):
     sites = sites_visible_to(request.auth).order_by("id")
     if kind:
         sites = sites.filter(kind=kind)
-    return [_site_out(s) for s in sites]
+    return MappedRows(sites, _site_out)
 
 
 @api.get("/sites/{site_id}", response={200: SiteOut, 404: ErrorOut}, tags=["monitoring"])

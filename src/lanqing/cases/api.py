@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from lanqing.api.pagination import MappedRows
 from lanqing.cases import actions, selectors, transitions
 from lanqing.cases.models import Case
 from lanqing.org import access
@@ -99,7 +100,7 @@ def list_cases(request, filters: Query[CaseFilter]):
         cases = cases.filter(category=filters.category)
     if filters.q:
         cases = cases.filter(title__icontains=filters.q)
-    return [_out(c) for c in cases]
+    return MappedRows(cases, _out)
 
 
 @router.get("/{case_id}", response={200: CaseDetailOut, 404: ErrorOut})
@@ -114,7 +115,8 @@ def case_action(request, case_id: int, action: str, body: ActionIn):
     dispatch (unit_id, deadline), request_extension (deadline, reason), decide_extension (extension_id, approve),
     instruct (text; leadership's 批示), contribute (text; a supporting unit's part).
     A case outside the caller's scope answers 404; an action the caller's duty does not include, 403; an action
-    the case's state does not allow, 409 with the reason. The case is unchanged in each."""
+    the case's state does not allow, 409 with the reason; a deadline in the past or more than 366 days ahead,
+    400 with the reason. The case is unchanged in each."""
     user = request.auth
     case = selectors.case_for_user(user, case_id)
     if action not in actions.CASE_ACTIONS:
@@ -126,7 +128,7 @@ def case_action(request, case_id: int, action: str, body: ActionIn):
                                 deadline=body.deadline, extension_id=body.extension_id, approve=body.approve)
     try:
         actions.case_action_run(case=case, by=user, action=action, given=given)
-    except actions.ActionInputInvalid as invalid:
+    except (actions.ActionInputInvalid, transitions.DeadlineInvalid) as invalid:
         raise HttpError(400, str(invalid)) from None
     except transitions.CaseForbidden as refusal:
         return Status(403, {"detail": str(refusal)})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
@@ -57,6 +57,10 @@ class CaseForbidden(CaseError, access.Forbidden):
 
 class CaseHidden(CaseError, Http404):
     """A case the user may not see: answered like one that does not exist (HTTP 404)."""
+
+
+class DeadlineInvalid(CaseError):
+    """A deadline the user set is in the past or too far ahead: bad input, whatever the case's state (HTTP 400)."""
 
 
 # --- the workflow: the states each action starts from; who may take it is lanqing.org.access's "case.<action>" --
@@ -213,9 +217,15 @@ def _dispatch(case: Case, *, by, unit: Unit, support: Iterable[Unit], deadline: 
                        number=case.number, deadline=texts.moment(deadline, precision="date")), now=now)
 
 
+# A deadline years ahead is a typo (2207 for 2027) or a way to park a case beyond every escalation.
+DEADLINE_HORIZON = timedelta(days=366)
+
+
 def _check_deadline(deadline: datetime | None, now: datetime) -> None:
     if deadline is not None and deadline <= now:
-        raise CaseError(_("The deadline must lie in the future."))
+        raise DeadlineInvalid(_("The deadline must lie in the future."))
+    if deadline is not None and deadline > now + DEADLINE_HORIZON:
+        raise DeadlineInvalid(_("The deadline may lie at most %(days)d days ahead.") % {"days": DEADLINE_HORIZON.days})
 
 
 @transaction.atomic

@@ -72,15 +72,17 @@ def site_page(request, site_id: int):
         period = Period.HOUR
     factor = next((f for f in factors if f.code == request.GET.get("factor")), factors[0] if factors else None)
     days = RANGE_DAYS.get(request.GET.get("days", "7"), 7)
-    devices = devices_visible_to(request.user).filter(point__site=site).order_by("mn")
+    # A site can carry thousands of devices: one page of them, and the transmission statistics of that page only.
+    device_page = paginate(request, devices_visible_to(request.user).filter(point__site=site).order_by("mn"))
     month = timezone.localdate()  # the month of the national transmission-validity assessment, local time
-    rates = rates_by_device(month_transmission_for_user(request.user, site=site, month=month))
+    rates = rates_by_device(month_transmission_for_user(request.user, site=site, month=month)
+                            .filter(device_id__in=[device.id for device in device_page]))
     quality_context = _quality(site, days)
     return render(request, "monitoring/site_page.html", {
         **quality_context,
         "site": site, "factors": factors, "factor": factor, "period": period, "periods": Period.choices,
         "days": days, "ranges": RANGE_DAYS.keys(), "month": month,
-        "devices": [(device, *rates.get(device.id, (None, []))) for device in devices],
+        "devices": [(device, *rates.get(device.id, (None, []))) for device in device_page], "page": device_page,
         "unit": factor.unit_at(site.kind) if factor else "",
     })
 
@@ -161,11 +163,13 @@ def import_detail(request, import_id: int):
     if record is None:
         raise Http404
     access.require(request.user, "registry.manage")
-    errors = [dict(error, text=describe_error(error)) for error in record.errors]
     if wants_export(request):
         return xlsx_response(filename=_("import-errors"), headers=[_("Line"), _("Column"), _("Reason")],
-                             rows=([e["line"], e["column"], e["text"]] for e in errors))
-    context = {"record": record, "page": paginate(request, errors, per_page=100)}
+                             rows=([e["line"], e["column"], describe_error(e)] for e in record.errors))
+    # Up to 5,000 stored errors: the reasons are rendered for the page shown only.
+    page = paginate(request, record.errors, per_page=100)
+    page.object_list = [dict(error, text=describe_error(error)) for error in page.object_list]
+    context = {"record": record, "page": page}
     if request.headers.get("HX-Request"):
         return render(request, "monitoring/import_detail.html#status", context)
     return render(request, "monitoring/import_detail.html", context)
