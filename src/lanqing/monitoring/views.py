@@ -27,6 +27,7 @@ from lanqing.monitoring.services import measurement_import_submit
 from lanqing.monitoring.transmission import rates_by_device
 from lanqing.org import access
 from lanqing.web.tables import paginate, wants_export, xlsx_response
+from lanqing.web.uploads import upload_refusal
 
 MAX_CHART_POINTS = 20_000
 RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
@@ -130,11 +131,9 @@ def import_list(request):
     access.require(request.user, "registry.manage")
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("Choose a file to upload."))
-        elif upload.size > settings.UPLOAD_MAX_BYTES:
-            messages.error(request, _("The file is larger than %(limit)s MB.") % {
-                "limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
+        refusal = upload_refusal(upload)
+        if refusal:
+            messages.error(request, refusal)
         elif upload.size == 0:
             messages.error(request, _("The file is empty."))
         else:

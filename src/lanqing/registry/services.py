@@ -99,10 +99,6 @@ def _record(user, queryset: QuerySet, record_id: int):
     return access.get_visible(user, queryset, id=record_id)
 
 
-def registry_may_manage(user) -> bool:
-    return access.may(user, "registry.manage")
-
-
 # --- Results ------------------------------------------------------------------------------------------------
 
 

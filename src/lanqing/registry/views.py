@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,40 +13,34 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lanqing.org import access
 from lanqing.registry.services import (
     RecordRefused,
     device_password_set,
     devices_awaiting_password,
     registry_export,
     registry_import,
-    registry_may_manage,
     registry_template,
 )
 from lanqing.registry.workbook import LAYOUT
 from lanqing.texts import render as render_text
+from lanqing.web.uploads import upload_refusal
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Errors shown on the page; a workbook with more has a systematic problem the first ones explain.
 ERRORS_SHOWN = 500
 
 
-def _require_manager(user) -> None:
-    if not registry_may_manage(user):
-        raise PermissionDenied
-
-
 @login_required
 def registry_page(request):
-    _require_manager(request.user)
+    access.require(request.user, "registry.manage")
     errors: list[dict] = []
     error_count = 0
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("Choose a file to upload."))
-        elif upload.size > settings.UPLOAD_MAX_BYTES:
-            messages.error(request, _("The file is larger than %(limit)s MB.") % {
-                "limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
+        refusal = upload_refusal(upload)
+        if refusal:
+            messages.error(request, refusal)
         else:
             result = registry_import(data=upload.read(), user=request.user)
             if not result.errors:
@@ -83,13 +76,13 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 @login_required
 def registry_template_download(request):
-    _require_manager(request.user)
+    access.require(request.user, "registry.manage")
     return _xlsx(registry_template(), _("registry-template") + ".xlsx")
 
 
 @login_required
 def registry_export_download(request):
-    _require_manager(request.user)
+    access.require(request.user, "registry.manage")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx(registry_export(user=request.user), f"{_('registry')}-{stamp}.xlsx")
 
