@@ -18,7 +18,7 @@ from lanqing.alerts.services import (
 )
 from lanqing.cases.models import Severity
 from lanqing.org import access
-from lanqing.web.tables import paginate, wants_export, xlsx_response
+from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 
 @login_required

@@ -13,11 +13,11 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lanqing.api.auth import SessionAuth, TokenAuth
-from lanqing.api.pagination import MappedRows
 from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, SiteOut
 from lanqing.monitoring.models import Measurement, Period
 from lanqing.monitoring.selectors import site_for_user, sites_visible_to
 from lanqing.org import access
+from lanqing.ui.pagination import MappedRows
 
 api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
                auth=[TokenAuth(), SessionAuth()], docs_decorator=login_required,

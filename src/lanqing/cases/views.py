@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from lanqing.cases import actions, forms, matrix, selectors, transitions
 from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus, Severity
 from lanqing.org import access
-from lanqing.web.tables import paginate, wants_export, xlsx_response
+from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 BOX_LABELS = {"mine": gettext_lazy("Awaiting me"), "unit": gettext_lazy("My unit's"),
               "township": gettext_lazy("My township's"), "overdue": gettext_lazy("Overdue"),

@@ -26,8 +26,8 @@ from lanqing.monitoring.selectors import (
 from lanqing.monitoring.services import measurement_import_submit
 from lanqing.monitoring.transmission import rates_by_device
 from lanqing.org import access
-from lanqing.web.tables import paginate, wants_export, xlsx_response
-from lanqing.web.uploads import upload_refusal
+from lanqing.ui.tables import paginate, wants_export, xlsx_response
+from lanqing.ui.uploads import upload_refusal
 
 MAX_CHART_POINTS = 20_000
 RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import EnterpriseStatus, Industry, Level
-from lanqing.web.tables import paginate, wants_export, xlsx_response
+from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 
 @login_required
