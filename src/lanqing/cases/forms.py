@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lanqing.cases.models import Case, Category, ResponsibilityRule, Severity
+from lanqing.alerts.models import Severity
+from lanqing.cases.models import Case, Category, ResponsibilityRule
 from lanqing.monitoring.models import Site
 from lanqing.org import access
 from lanqing.org.models import Enterprise, Jurisdiction, Level, Unit

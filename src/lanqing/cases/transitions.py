@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from lanqing import texts
+from lanqing.alerts.models import Severity
 from lanqing.cases import workdays
 from lanqing.cases.clock import accountability_resolve, case_deadline
 from lanqing.cases.evidence import EvidenceRefused, evidence_check
@@ -38,7 +39,6 @@ from lanqing.cases.models import (
     Evidence,
     ExtensionRequest,
     ExtensionStatus,
-    Severity,
 )
 from lanqing.cases.recipients import bureau, handlers, lead, rectifiers, tell
 from lanqing.cases.routing import route_for

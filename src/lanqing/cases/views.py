@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lanqing.alerts.models import Severity
 from lanqing.cases import actions, forms, matrix, selectors, transitions
-from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus, Severity
+from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus
 from lanqing.org import access
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
