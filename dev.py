@@ -111,6 +111,8 @@ def command_test(args: list[str]) -> int:
     run(BIN / "ruff", "check", "src", "tests", "benchmarks", "dev.py")
     say("mypy")
     run(BIN / "mypy", "src/lanqing", env=env)
+    say("import layers (lint-imports, contracts in .importlinter)")
+    run(BIN / "lint-imports", "--no-cache", env=env)
     say("preparing static files and catalogues")
     run(*lanqing("init"), env=dict(env, LANQING_DATABASE_URL=f"sqlite:///{ROOT / 'var' / 'test' / 'init.sqlite3'}"))
     results = ROOT / "var" / "test"

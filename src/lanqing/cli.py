@@ -13,6 +13,10 @@ from pathlib import Path
 
 from lanqing.bootstrap import command_add, django_setup
 
+# Models and services are imported inside each command, after django_setup(): Django must be configured
+# before they load, and the commands that need no database start without it.
+# `lanqing demo` imports its runner when run: the demo catalogue loads the standards and numpy at import.
+
 # Sub-packages that add their own sub-commands; optional so that a partial install still runs.
 # The order is the order of `lanqing --help`.
 PLUGIN_MODULES = (

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "lanqing.monitoring",
     "lanqing.jobs",
     "lanqing.web",
+    "lanqing.ui",
     "lanqing.api",
     "lanqing.notifications",
     "lanqing.cases",

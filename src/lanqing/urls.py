@@ -3,9 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lanqing.api.views import api
+from lanqing.monitoring.views import enterprise_profile
+from lanqing.org.urls import urlpatterns as org_urlpatterns
 from lanqing.web import views as web_views
 
 admin.site.site_header = admin.site.site_title = "lanqing"
+
+# The enterprise page lists the enterprise's outlets and devices, so its view belongs to monitoring, which sits above
+# org; its address and name stay those of the org pages, where links and bookmarks point.
+org_pages = [*org_urlpatterns, path("enterprises/<int:enterprise_id>/", enterprise_profile, name="enterprise")]
 
 urlpatterns = [
     path("", web_views.home, name="home"),
@@ -19,7 +25,7 @@ urlpatterns = [
          auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
          name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("org/", include("lanqing.org.urls")),
+    path("org/", include((org_pages, "org"))),
     path("monitoring/", include("lanqing.monitoring.urls")),
     path("registry/", include("lanqing.registry.urls")),
     path("cases/", include("lanqing.cases.urls")),

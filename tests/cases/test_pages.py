@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from lanqing.cases.models import Case, CaseState, ResponsibilityRule
 from lanqing.cases.transitions import case_open
-from lanqing.web.tables import XLSX_TYPE
+from lanqing.ui.tables import XLSX_TYPE
 from tests.cases.conftest import PNG, TUESDAY
 
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lanqing.monitoring.models import Device, Factor, Span, TransmissionStat
-from lanqing.web.tables import PAGE_SIZE
+from lanqing.ui.tables import PAGE_SIZE
 
 
 def test_a_site_with_more_devices_than_a_page_shows_one_page_and_the_transmission_of_those_devices(cast, client_for):

@@ -14,8 +14,8 @@ from lanqing.alerts.services import (
     alert_for_user,
     alerts_visible_to,
 )
-from lanqing.api.pagination import MappedRows
 from lanqing.org import access
+from lanqing.ui.pagination import MappedRows
 
 router = Router(tags=["alerts"])
 

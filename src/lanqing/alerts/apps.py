@@ -8,8 +8,8 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alerts")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models and access may only be imported once the apps are loaded.
         from lanqing.alerts import jobs  # noqa: F401 - registers the evaluation job and periodic task
-        from lanqing.alerts.services import alert_routed_unit_ids
         from lanqing.org import access
         from lanqing.org.access import Department, Rule
 
@@ -17,4 +17,3 @@ class AlertsConfig(AppConfig):
         access.register_rule("alerts.alert", Rule(
             ("site__jurisdiction__code",), "site__enterprise",
             Department(units=("cases__lead_unit", "cases__support_units"), enterprise="site__enterprise")))
-        access.register_fact("alert.routed_unit_ids", alert_routed_unit_ids)

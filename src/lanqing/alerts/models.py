@@ -7,8 +7,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lanqing import texts
-from lanqing.cases.models import Severity
 from lanqing.monitoring.models import Device, Factor, Point, Site
+
+
+# Alert rules and cases both grade by it; it lives in alerts, the lower layer of the two (docs/architecture.md).
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
 
 
 class RuleKind(models.TextChoices):

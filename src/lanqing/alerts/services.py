@@ -13,25 +13,13 @@ from django.utils.translation import gettext as _
 
 from lanqing import texts
 from lanqing.alerts.exceedances import values_judge
+from lanqing.alerts.hooks import case_for_alert, case_hooks
 from lanqing.alerts.models import Alert, AlertRule, AlertStatus, RuleKind
 from lanqing.alerts.rules import CHECKS, Finding, Result
-from lanqing.cases.models import OPEN_STATES, Case, CaseEvent, CaseSource, Category
-from lanqing.monitoring.models import Site
 from lanqing.org import access
 
 log = logging.getLogger(__name__)
 
-CATEGORY_OF: dict[str, str] = {
-    RuleKind.EXCEEDANCE: Category.EXCEEDANCE,
-    RuleKind.DEVICE_OFFLINE: Category.OFFLINE,
-    RuleKind.FACTOR_GAP: Category.OFFLINE,
-    RuleKind.CONSTANT: Category.DATA_ANOMALY,
-    RuleKind.NON_POSITIVE: Category.DATA_ANOMALY,
-    RuleKind.JUMP: Category.DATA_ANOMALY,
-    RuleKind.FLAG: Category.DATA_ANOMALY,
-    RuleKind.AQI: Category.AIR_QUALITY,
-    RuleKind.WATER_CLASS: Category.WATER_QUALITY,
-}
 # For these kinds a lower value is the worse one.
 LOWER_IS_WORSE: set[str] = {RuleKind.NON_POSITIVE}
 
@@ -79,7 +67,7 @@ def alerts_apply(*, rule: AlertRule, result: Result, now: datetime, count: Evalu
         alert, created = _alert_raise(rule, finding, now)
         if created:
             count.opened += 1
-            if rule.creates_case and _case_from_alert(alert, by=None, now=now)[1]:
+            if rule.creates_case and case_for_alert(alert, by=None, now=now)[1]:
                 count.cases += 1
         else:
             count.repeated += 1
@@ -137,42 +125,8 @@ def _alert_clear(alert: Alert, now: datetime) -> bool:
                                                                               cleared_at=now)
     if not won:
         return False
-    for case in alert.linked_cases.filter(state__in=OPEN_STATES + ("submitted",)):
-        # The verifier sees on the timeline that the data no longer show the problem.
-        CaseEvent.objects.create(case=case, at=now, action="alert_cleared", note=alert.message,
-                                 note_text=alert.message_text, data={"alert_id": alert.id})
+    case_hooks().alert_cleared(alert, now=now)
     return True
-
-
-def _case_from_alert(alert: Alert, *, by, now: datetime) -> tuple[Case, bool]:
-    """The alert joins the case not yet closed about its site and category, or opens one; returns the case
-    and whether it is new. One case per problem: an alert that repeats the problem of an open case (another
-    factor of the same device, the same section's class again after a short clearance) adds to its timeline."""
-    from lanqing.cases.selectors import case_about
-    from lanqing.cases.transitions import case_alert_join
-
-    site = alert.site
-    with transaction.atomic():
-        # Two workers raising alerts about one site at once would each find no case and open one; the row
-        # lock on the site makes the second wait and find the first one's case (PostgreSQL; SQLite transactions
-        # here begin IMMEDIATE, one writer at a time).
-        list(Site.objects.select_for_update().filter(id=site.id).values_list("id", flat=True))
-        case = case_about(site=site, category=CATEGORY_OF[alert.rule.kind])
-        if case is not None:
-            return case_alert_join(case=case, alert=alert, by=by, now=now), False
-        return _case_open_from_alert(alert, by=by, now=now), True
-
-
-def _case_open_from_alert(alert: Alert, *, by, now: datetime) -> Case:
-    from lanqing.cases.transitions import case_open
-
-    site = alert.site
-    return case_open(title=alert.message_text or alert.message, category=CATEGORY_OF[alert.rule.kind],
-                     source=CaseSource.ALERT, severity=alert.severity, by=by, site=site, alert=alert, now=now,
-                     is_demo=alert.is_demo,
-                     description=texts.message(texts.gettext_noop("Opened from alert “%(rule)s”, first seen %(time)s."),
-                                               rule=alert.rule.name,
-                                               time=texts.moment(alert.first_seen_at, precision="datetime")))
 
 
 # --- user actions ------------------------------------------------------------------------------------------------
@@ -183,19 +137,6 @@ def alerts_visible_to(user):
 
 def alert_for_user(user, alert_id) -> Alert:
     return access.get_visible(user, alerts_visible_to(user), id=alert_id)
-
-
-def alert_routed_unit_ids(alert: Alert) -> set[int]:
-    """The units an alert is routed to: the lead units of its cases, or the matrix's lead unit for it."""
-    leads = set(alert.cases.exclude(lead_unit_id=None).values_list("lead_unit_id", flat=True))
-    if leads:
-        return leads
-    from lanqing.cases.routing import route_for
-
-    site = alert.site
-    route = route_for(category=CATEGORY_OF[alert.rule.kind], jurisdiction=site.jurisdiction,
-                      enterprise=site.enterprise, site_kind=site.kind)
-    return {route.lead_unit.id} if route.lead_unit is not None else set()
 
 
 class AlertForbidden(AlertError, access.Forbidden):
@@ -230,13 +171,12 @@ def alert_acknowledge(*, alert: Alert, by, now: datetime | None = None) -> Alert
 @transaction.atomic
 def alert_open_case(*, alert: Alert, by, now: datetime | None = None):
     """The bureau turns an alert into a case by hand (rules that do not open cases themselves)."""
-    from lanqing.cases.transitions import CaseError
-
     now = now or timezone.now()
     _require(by, "alert.open_case", alert, _("Only the bureau opens cases from alerts."))
     if alert.linked_cases.exclude(state="closed").exists():
         raise AlertError(_("This alert already has an open case."))
+    hooks = case_hooks()
     try:
-        return _case_from_alert(alert, by=by, now=now)[0]
-    except CaseError as error:
+        return hooks.case_for_alert(alert, by=by, now=now)[0]
+    except hooks.refusal as error:
         raise AlertError(str(error)) from None

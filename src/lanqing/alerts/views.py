@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lanqing.alerts.models import AlertStatus
+from lanqing.alerts.models import AlertStatus, Severity
 from lanqing.alerts.services import (
     AlertError,
     AlertForbidden,
@@ -16,9 +16,8 @@ from lanqing.alerts.services import (
     alert_open_case,
     alerts_visible_to,
 )
-from lanqing.cases.models import Severity
 from lanqing.org import access
-from lanqing.web.tables import paginate, wants_export, xlsx_response
+from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 
 @login_required

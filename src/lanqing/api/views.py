@@ -12,12 +12,15 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from lanqing.alerts.api import router as alerts_router
 from lanqing.api.auth import SessionAuth, TokenAuth
-from lanqing.api.pagination import MappedRows
 from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, SiteOut
+from lanqing.cases.api import router as cases_router
 from lanqing.monitoring.models import Measurement, Period
 from lanqing.monitoring.selectors import site_for_user, sites_visible_to
 from lanqing.org import access
+from lanqing.registry.api import router as registry_router
+from lanqing.ui.pagination import MappedRows
 
 api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
                auth=[TokenAuth(), SessionAuth()], docs_decorator=login_required,
@@ -120,10 +123,6 @@ def site_measurements(request, site_id: int, query: Query[SeriesQuery]):
 
 
 # Routers of the supervision apps (their services ask lanqing.org.access before any write).
-from lanqing.alerts.api import router as alerts_router  # noqa: E402
-from lanqing.cases.api import router as cases_router  # noqa: E402
-from lanqing.registry.api import router as registry_router  # noqa: E402
-
 api.add_router("/cases", cases_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/registry", registry_router)

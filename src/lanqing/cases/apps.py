@@ -8,7 +8,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Supervision cases")
 
     def ready(self) -> None:
-        from lanqing.cases import jobs  # noqa: F401 - registers the deadline check
+        # Imported here, not at the top: models and access may only be imported once the apps are loaded.
+        from lanqing.alerts.hooks import case_hooks_register
+        from lanqing.cases import from_alerts, jobs  # noqa: F401 - jobs registers the deadline check
         from lanqing.cases.selectors import enterprise_ids_named_for
         from lanqing.org import access
         from lanqing.org.access import Department, Rule
@@ -27,3 +29,6 @@ class CasesConfig(AppConfig):
                                                               Department(units=("lead_unit", "support_units"))))
         access.register_rule("cases.responsibilitychange", Rule(("row_jurisdiction__code",), None, Department()))
         access.register_fact("unit.named_enterprise_ids", enterprise_ids_named_for)
+        # Alerts (the layer below) open and join cases, and route alerts to units, through these.
+        case_hooks_register(from_alerts.HOOKS)
+        access.register_fact("alert.routed_unit_ids", from_alerts.alert_routed_unit_ids)

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lanqing.cases.models import Case, Category, ResponsibilityRule, Severity
+from lanqing.alerts.models import Severity
+from lanqing.cases.models import Case, Category, ResponsibilityRule
 from lanqing.monitoring.models import Site
+from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import Enterprise, Jurisdiction, Level, Unit
 
@@ -24,8 +26,6 @@ class CaseOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Choices come from the user's scope, so a crafted id outside it is simply an invalid choice.
         self.fields["enterprise"].queryset = access.enterprises_visible_to(user)  # type: ignore[attr-defined]
-        from lanqing.monitoring.selectors import sites_visible_to
-
         self.fields["site"].queryset = sites_visible_to(user)  # type: ignore[attr-defined]
         self.fields["jurisdiction"].queryset = access.jurisdictions_visible_to(user).filter(  # type: ignore[attr-defined]
             level__in=[Level.TOWNSHIP, Level.VILLAGE])

@@ -9,16 +9,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lanqing import texts
+from lanqing.alerts.models import Severity
 from lanqing.monitoring.models import SiteKind
 from lanqing.org.models import Enterprise, Industry, Jurisdiction, Unit
-
-
-class Severity(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-    CRITICAL = "critical", _("Critical")
-
 
 SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
 

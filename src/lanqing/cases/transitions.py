@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from lanqing import texts
+from lanqing.alerts.models import Alert, AlertStatus, Severity
 from lanqing.cases import workdays
 from lanqing.cases.clock import accountability_resolve, case_deadline
 from lanqing.cases.evidence import EvidenceRefused, evidence_check
@@ -38,11 +39,11 @@ from lanqing.cases.models import (
     Evidence,
     ExtensionRequest,
     ExtensionStatus,
-    Severity,
 )
 from lanqing.cases.recipients import bureau, handlers, lead, rectifiers, tell
 from lanqing.cases.routing import route_for
 from lanqing.cases.timeline import timeline_add
+from lanqing.monitoring.models import Measurement, Period
 from lanqing.org import access
 from lanqing.org.models import Enterprise, Jurisdiction, Unit
 
@@ -270,8 +271,6 @@ def _data_after_fix(case: Case, since: datetime) -> list[dict]:
     alert = case.alert
     if alert is None or alert.point_id is None or alert.factor_id is None:
         return []
-    from lanqing.monitoring.models import Measurement, Period
-
     rows = Measurement.objects.filter(point_id=alert.point_id, factor_id=alert.factor_id, period=Period.HOUR,
                                       time__gte=since).order_by("-time")[:24]
     return [{"time": m.time.isoformat(), "value": m.value, "flag": m.flag} for m in reversed(rows)]
@@ -314,8 +313,6 @@ def case_close(*, case: Case, by, note: str = "", now: datetime | None = None) -
     """Verified and closed (销号). A monitoring case any of whose alerts is still active cannot be signed off."""
     now = now or timezone.now()
     _require(by, case, "close")
-    from lanqing.alerts.models import Alert, AlertStatus
-
     if Alert.objects.filter(Q(id=case.alert_id) | Q(linked_cases=case), status=AlertStatus.ACTIVE).exists():
         raise CaseError(_("The alert behind this case is still active; the data do not show the fix yet."))
     previous = case.state

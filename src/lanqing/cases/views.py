@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lanqing.alerts.models import Severity
 from lanqing.cases import actions, forms, matrix, selectors, transitions
-from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus, Severity
+from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus
 from lanqing.org import access
-from lanqing.web.tables import paginate, wants_export, xlsx_response
+from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 BOX_LABELS = {"mine": gettext_lazy("Awaiting me"), "unit": gettext_lazy("My unit's"),
               "township": gettext_lazy("My township's"), "overdue": gettext_lazy("Overdue"),

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lanqing.standards import load_catalogue
+from lanqing.standards.factor_codes import EMISSION
+
 COUNTY_CODE = "141025000000"
 
 # One password for every demo account; printed by `lanqing demo`, so it is no secret.
@@ -72,9 +75,6 @@ DEMO_LIMIT_KEYS = (
 
 
 def _limits_from_catalogue() -> dict[str, Limits]:
-    from lanqing.standards import load_catalogue
-    from lanqing.standards.factor_codes import EMISSION
-
     code_of = {name: code for code, name in EMISSION.items()}
     catalogue = load_catalogue()
     sets = {}

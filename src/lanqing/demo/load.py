@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from lanqing.demo import catalogue, series
 from lanqing.demo.geo import boundary_polygons, contains, place_near
+from lanqing.demo.supervision import demo_supervision_load
 from lanqing.monitoring.factors import factors_ensure
 from lanqing.monitoring.models import Device, Factor, Measurement, Point, Site
 from lanqing.org.accounts import user_create
@@ -95,8 +96,6 @@ def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime
         rows = _measurements(sites, seed=seed, end=end, days=days, say=say)
         _last_seen(end)
         say("supervision: matrix, rules, alerts and cases")
-        # Imported here: the supervision apps build on the monitoring data loaded above.
-        from lanqing.demo.supervision import demo_supervision_load
 
         supervision = demo_supervision_load(seed=seed, now=end)
     prefix = county.prefix

@@ -11,6 +11,10 @@ import time
 from pathlib import Path
 
 from lanqing.bootstrap import django_setup
+from lanqing.demo.catalogue import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+# The instance set-up and the demo loader are imported inside run_demo, after django_setup(): Django must be
+# configured before models load.
 
 DEFAULT_RECEIVER_PORT = 9212
 
@@ -62,8 +66,6 @@ def _prepare(*, reset: bool, days: int) -> None:
 
 
 def _print_accounts(host: str, port: int) -> None:
-    from lanqing.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-
     print(f"\nlanqing demo is running: http://{host}:{port}/  (Ctrl-C stops it)\n", flush=True)
     print(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for account in DEMO_ACCOUNTS:

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from lanqing import texts
-from lanqing.alerts.models import Alert, AlertRule, RuleKind
+from lanqing.alerts.models import Alert, AlertRule, RuleKind, Severity
 from lanqing.alerts.services import EvaluationCount, alerts_evaluate
 from lanqing.cases.clock import cases_deadlines_check
-from lanqing.cases.models import Case, Category, DeadlineRule, ResponsibilityRule, Severity
+from lanqing.cases.models import Case, Category, DeadlineRule, ResponsibilityRule
 from lanqing.cases.transitions import CaseError, case_accept, case_open, case_start
 from lanqing.monitoring.measurements import new_values_from_history
 from lanqing.org.models import Enterprise, Industry, Membership, Role, Unit, UnitKind

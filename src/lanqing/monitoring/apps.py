@@ -8,6 +8,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models may only be imported once the apps are loaded.
         from lanqing.monitoring import (  # noqa: F401 - registers the job kinds and periodic tasks
             aggregation,
             jobs,

@@ -9,6 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from lanqing.bootstrap import command_add, django_setup
+from lanqing.hj212 import CHINA
+
+# Models and services are imported inside each command, after django_setup(): Django must be configured
+# before they load, and the commands that need no database start without it.
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -27,8 +31,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _parse_since(text: str) -> datetime | None:
-    from lanqing.hj212 import CHINA
-
     try:
         value = datetime.fromisoformat(text)
     except ValueError:

@@ -26,8 +26,8 @@ from lanqing.monitoring.selectors import (
 from lanqing.monitoring.services import measurement_import_submit
 from lanqing.monitoring.transmission import rates_by_device
 from lanqing.org import access
-from lanqing.web.tables import paginate, wants_export, xlsx_response
-from lanqing.web.uploads import upload_refusal
+from lanqing.ui.tables import paginate, wants_export, xlsx_response
+from lanqing.ui.uploads import upload_refusal
 
 MAX_CHART_POINTS = 20_000
 RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
@@ -182,3 +182,13 @@ def import_template(request):
     response = HttpResponse(f"{header}\r\n{example}\r\n", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="measurements-template.csv"'
     return response
+
+
+@login_required
+def enterprise_profile(request, enterprise_id: int):
+    enterprise = access.get_visible(request.user, access.enterprises_visible_to(request.user), id=enterprise_id)
+    sites = sites_visible_to(request.user).filter(enterprise=enterprise).prefetch_related("points")
+    devices = devices_visible_to(request.user).filter(point__site__enterprise=enterprise)
+    return render(request, "monitoring/enterprise_profile.html", {
+        "enterprise": enterprise, "sites": sites, "devices": devices,
+    })

@@ -8,4 +8,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models may only be imported once the apps are loaded.
         from lanqing.notifications import channels, jobs  # noqa: F401 - registers channels and periodic tasks

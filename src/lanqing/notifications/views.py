@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from lanqing.notifications.selectors import notifications_for
 from lanqing.notifications.services import notification_mark_read
-from lanqing.web.tables import paginate
+from lanqing.ui.tables import paginate
 
 
 @login_required

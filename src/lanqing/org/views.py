@@ -5,10 +5,9 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import EnterpriseStatus, Industry, Level
-from lanqing.web.tables import paginate, wants_export, xlsx_response
+from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 
 @login_required
@@ -79,14 +78,4 @@ def enterprise_list(request):
         "query": query, "township": township, "industry": industry, "status": status,
         "townships": townships, "industries": industries, "statuses": EnterpriseStatus.choices,
         "filtered": bool(query or township or industry or status),
-    })
-
-
-@login_required
-def enterprise_profile(request, enterprise_id: int):
-    enterprise = access.get_visible(request.user, access.enterprises_visible_to(request.user), id=enterprise_id)
-    sites = sites_visible_to(request.user).filter(enterprise=enterprise).prefetch_related("points")
-    devices = devices_visible_to(request.user).filter(point__site__enterprise=enterprise)
-    return render(request, "org/enterprise_profile.html", {
-        "enterprise": enterprise, "sites": sites, "devices": devices,
     })

@@ -28,9 +28,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
 from lanqing import hj212
 from lanqing.hj212 import CHINA, Cn
 from lanqing.monitoring.ingest.decide import Outcome
+from lanqing.monitoring.models import Device, DeviceClock
+from lanqing.monitoring.services import device_key_replace, device_key_row
+from lanqing.monitoring.transmission import device_hourly_gaps
 
 if TYPE_CHECKING:
     from lanqing.receiver.server import Connection
@@ -240,8 +245,6 @@ class HostSession:
     # --- history backfill -----------------------------------------------------------------------------
 
     def _look_for_gaps(self) -> None:
-        from lanqing.monitoring.transmission import device_hourly_gaps
-
         device_id = self.device_id
         lookback = self.policy.gap_lookback
         future = self.conn.server.writer.call(
@@ -294,8 +297,6 @@ class DeviceSettings:
 
 
 def _settings_of(device_id: int) -> DeviceSettings | None:
-    from lanqing.monitoring.models import Device
-
     row = (
         Device.objects.filter(id=device_id)
         .values_list(
@@ -307,10 +308,6 @@ def _settings_of(device_id: int) -> DeviceSettings | None:
 
 
 def _record_clock(device_id: int, offset: float, corrected: bool) -> None:
-    from django.utils import timezone
-
-    from lanqing.monitoring.models import DeviceClock
-
     DeviceClock.objects.update_or_create(
         device_id=device_id,
         defaults={"checked_at": timezone.now(), "offset_seconds": offset, "corrected": corrected},
@@ -319,10 +316,6 @@ def _record_clock(device_id: int, offset: float, corrected: bool) -> None:
 
 def _key_due(device_id: int, max_age: timedelta, asked: bool) -> bytes | None:
     """The device's current key when it should get a new one, else None."""
-    from django.utils import timezone
-
-    from lanqing.monitoring.services import device_key_row
-
     key = device_key_row(device_id)
     if key is None or not (asked or key.created_at < timezone.now() - max_age):
         return None
@@ -330,6 +323,4 @@ def _key_due(device_id: int, max_age: timedelta, asked: bool) -> bytes | None:
 
 
 def _key_store(device_id: int, new: bytes) -> None:
-    from lanqing.monitoring.services import device_key_replace
-
     device_key_replace(device_id, new)

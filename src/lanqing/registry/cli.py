@@ -8,6 +8,9 @@ from pathlib import Path
 
 from lanqing.bootstrap import django_setup
 
+# Models and services are imported inside each command, after django_setup(): Django must be configured
+# before they load, and the commands that need no database start without it.
+
 
 def cmd_registry_import(args: argparse.Namespace) -> int:
     django_setup()

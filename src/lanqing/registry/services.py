@@ -56,7 +56,7 @@ from lanqing.org.models import Enterprise, EnterpriseStatus, Industry, Jurisdict
 from lanqing.registry.workbook import LAYOUT, MAX_ROWS, CellError, SheetRows, workbook_read, workbook_write
 from lanqing.standards.emission import load_catalogue
 from lanqing.tabular import cell_text
-from lanqing.texts import Stored, items, message
+from lanqing.texts import Stored, items, message, render
 
 ORDER = ("units", "enterprises", "sites", "points", "devices")
 NOT_LEVEL: dict[str, str] = {Level.TOWNSHIP: gettext_noop("%(code)s (%(name)s) is not a township"),
@@ -643,8 +643,6 @@ def device_row(d: Device) -> list[Any]:
 
 def describe_error(error: CellError) -> str:
     """Where a bad cell is and why, as one sentence in the active language (for the command line)."""
-    from lanqing.texts import render
-
     reason = render(error.reason)
     sheet = error.sheet_title or (gettext(LAYOUT[error.sheet].label) if error.sheet else "")
     if not sheet:

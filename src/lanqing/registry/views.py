@@ -24,7 +24,7 @@ from lanqing.registry.services import (
 )
 from lanqing.registry.workbook import LAYOUT
 from lanqing.texts import render as render_text
-from lanqing.web.uploads import upload_refusal
+from lanqing.ui.uploads import upload_refusal
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Errors shown on the page; a workbook with more has a systematic problem the first ones explain.

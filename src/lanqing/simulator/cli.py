@@ -15,6 +15,9 @@ from lanqing.hj212 import Version
 from lanqing.simulator.client import SimClient
 from lanqing.simulator.device import FAULTS, KINDS, FactorSpec, SimDevice
 
+# The demo's devices are read inside demo_devices(), after django_setup(): the simulator sends packets for
+# devices given on the command line without configuring Django or a database.
+
 VERSIONS = {"2005": Version.V2005, "2017": Version.V2017, "2025": Version.V2025}
 
 
