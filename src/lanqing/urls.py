@@ -4,11 +4,12 @@ from django.urls import include, path
 
 from lanqing.api.views import api
 from lanqing.web import views as web_views
+from lanqing.workbench import views as workbench_views
 
 admin.site.site_header = admin.site.site_title = "lanqing"
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", workbench_views.home, name="home"),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,54 @@
+"""Each role's workbench in a real browser: both languages, desk and phone widths, nothing wider than the
+screen; the screenshots are kept for a person to look at."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "test" / "screenshots"
+ROLES = ["bureau", "leader", "department", "township_a", "grid_a", "enterprise_a"]
+
+
+def _cases(cast):
+    from lanqing.cases.models import Case, ResponsibilityRule
+    from lanqing.cases.transitions import case_open
+
+    ResponsibilityRule.objects.create(category="inspection", lead_unit=cast.department)
+    now = timezone.now()
+    for title, site, hours in (("焦炉烟囱冒黄烟，夜间偷排嫌疑待查", cast.outlet_a, -50),
+                               ("煤场未苫盖", cast.outlet_a, 30), ("脱硫设施停运", cast.outlet_b, 200)):
+        case = case_open(title=title, category="inspection", source="inspection", by=cast.users["bureau"],
+                         site=site)
+        Case.objects.filter(id=case.id).update(state="dispatched", deadline_at=now + timedelta(hours=hours))
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_each_workbench_fits_desk_and_phone_in_both_languages(cast, live_server, browser, who):
+    _cases(cast)
+    for language, locale in (("zh-hans", "zh-CN"), ("en", "en-US")):
+        for width in (1440, 390):
+            context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+            # The site is Chinese whatever the browser asks; English is chosen, and kept in a cookie.
+            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(f"{live_server.url}/login/")
+            page.fill("input[name=username]", who)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{live_server.url}/")
+            assert page.get_by_test_id("figures").is_visible()
+            assert page.locator("[data-testid=figures] .tile").count() >= 4
+            expected = "工作台" if language == "zh-hans" else "workbench"
+            assert expected in page.get_by_test_id("home-title").inner_text()
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{who} {language} {width}px is {overflow}px wider than the screen"
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"workbench-{who}-{language}-{width}.png"), full_page=True)
+            context.close()
