@@ -20,6 +20,7 @@ urlpatterns = [
          auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
          name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("overview/", include("lanqing.workbench.urls")),
     path("org/", include("lanqing.org.urls")),
     path("monitoring/", include("lanqing.monitoring.urls")),
     path("registry/", include("lanqing.registry.urls")),

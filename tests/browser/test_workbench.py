@@ -52,3 +52,44 @@ def test_each_workbench_fits_desk_and_phone_in_both_languages(cast, live_server,
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"workbench-{who}-{language}-{width}.png"), full_page=True)
             context.close()
+
+
+@pytest.mark.parametrize("who", ["leader", "bureau", "department", "township_a", "grid_a"])
+def test_the_overview_map_draws_the_county_with_its_markers(cast, live_server, browser, who):
+    from decimal import Decimal
+
+    _cases(cast)
+    for number, site in enumerate((cast.air_station, cast.outlet_a, cast.outlet_b)):
+        site.longitude, site.latitude = Decimal("111.95") + Decimal(number) / 20, Decimal("36.30")
+        site.save()
+    for language, width in (("zh-hans", 1440), ("zh-hans", 390), ("en", 1440), ("en", 390)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", who)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/overview/")
+        page.wait_for_function("() => document.querySelector('#overview-map').dataset.rendered !== undefined")
+        chart = page.get_by_test_id("overview-map")
+        assert chart.get_attribute("data-rendered") == "map"
+        assert int(chart.get_attribute("data-markers")) >= 1
+        assert page.locator("#overview-map canvas").count() >= 1
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{who} {language} {width}px is {overflow}px wider than the screen"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"overview-{who}-{language}-{width}.png"), full_page=True)
+        context.close()
+
+
+def test_an_enterprise_has_no_overview(cast, live_server, page):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "enterprise_a")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "/overview/" not in page.locator("nav.menu").inner_html()
+    assert page.goto(f"{live_server.url}/overview/").status == 403

@@ -72,6 +72,8 @@ URL_RULES: dict[str, Rule] = {
     "api:openapi-view": OPEN,
     "api:api-root": OPEN,
     "org:jurisdictions": Rule(ok=GOVERNMENT),
+    "workbench:overview": Rule(ok=GOVERNMENT),
+    "workbench:overview_map": Rule(ok=GOVERNMENT),
     "org:enterprises": Rule(ok=EVERYONE),
     "org:enterprise": on(CASE_PEOPLE, CASE_PEOPLE),
     "monitoring:sites": Rule(ok=EVERYONE),

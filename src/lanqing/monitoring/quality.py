@@ -80,6 +80,16 @@ def _standard_name(code: int) -> str:
     return {0: "HJ 633-2012", 1: "HJ 633-2026"}.get(int(code), "")
 
 
+def air_days(site: Site, *, first_day: date, days: int) -> dict[str, np.ndarray]:
+    """The site's daily values (HJ 663: 24-h means, O3 as MDA8 under "O3" and daily max 1-h under "O3_1h"),
+    each an array of `days` local days from first_day, NaN where a day lacks enough valid hours."""
+    grid = _hourly_grid(site, AIR_POLLUTANTS, datetime.combine(first_day, time(), _zone()), days * 24)
+    version = standards.air_standard_for(first_day, today=timezone.localdate())
+    daily = standards.daily_values({name: values.reshape(1, -1) for name, values in grid.items()},
+                                   standard=version)
+    return {name: np.asarray(values)[0] for name, values in daily.items()}
+
+
 def hourly_aqi(site: Site, *, last_hour: datetime, hours: int = 24) -> list[AqiRow]:
     """Hourly AQI of each of the `hours` hours ending with the one that starts at last_hour, newest first;
     an hour without any valid value is NA. Partial AQIs are shown, flagged incomplete (see `daily_aqi`)."""

@@ -94,9 +94,9 @@ def case_lines(cases: QuerySet[Case], *, now: datetime, rows: int = LIST_ROWS) -
     return lines
 
 
-def station_aqi(user) -> list[StationAqi]:
+def station_aqi(user, *, limit: int = STATION_ROWS) -> list[StationAqi]:
     """Each air station's AQI in its newest hour with data (a station's own newest hour, as published)."""
-    stations = sites_visible_to(user).filter(kind=SiteKind.AIR).order_by("code")[:STATION_ROWS]
+    stations = sites_visible_to(user).filter(kind=SiteKind.AIR, is_active=True).order_by("code")[:limit]
     result = []
     for site in stations:
         hour = quality.newest_hour(site)
