@@ -8,11 +8,9 @@ stations' valid daily values, the period's PM2.5 mean and good-days ratio from `
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import numpy as np
 from django.contrib.staticfiles import finders
 from django.db.models import Q, Sum
 from django.templatetags.static import static
@@ -29,6 +27,7 @@ from lanqing.monitoring.models import Site, SiteKind, Span, TransmissionStat
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction
+from lanqing.workbench.air import area_days, period_version, same_day_a_year_earlier
 from lanqing.workbench.figures import StationAqi, station_aqi
 
 # Boundaries the package ships, by the 6-digit code of a county or city: public DataV.GeoAtlas outlines, copied
@@ -81,35 +80,17 @@ def boundary_for(root: Jurisdiction | None) -> tuple[str | None, str]:
     return None, root.name if root else ""
 
 
-def _area_day_values(sites: list[Site], *, first_day: date, days: int) -> dict[str, np.ndarray]:
-    """The area's daily values: per pollutant the mean of its stations' valid daily values (HJ 663, 4.3)."""
-    per_station = [quality.air_days(site, first_day=first_day, days=days) for site in sites]
-    area = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a day no station has stays NaN
-        for name in per_station[0]:
-            area[name] = np.nanmean(np.vstack([station[name] for station in per_station]), axis=0)
-    return area
-
-
 def period_air(sites: list[Site], *, first_day: date, last_day: date) -> PeriodAir | None:
     days = (last_day - first_day).days + 1
     if not sites or days <= 0:
         return None
-    daily = _area_day_values(sites, first_day=first_day, days=days)
+    daily = area_days(sites, first_day=first_day, days=days)[period_version(first_day)]
     result = standards.evaluate_daily(daily, first_day=first_day, by="to_date")
     pm25 = result.statistics["PM2.5_mean"]
     mean = float(pm25.rounded[0][0])
     ratio = float(result.good_ratio[0][0])
     return PeriodAir(first_day, last_day, None if math.isnan(mean) else mean,
                      None if math.isnan(ratio) else ratio, int(result.valid_aqi_days[0][0]))
-
-
-def _same_day_last_year(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
 
 
 def _water_state(site: Site, *, now: datetime) -> tuple[str, dict]:
@@ -175,7 +156,7 @@ def overview_for(user, *, now: datetime | None = None) -> Overview:
     stations = list(visible_sites.filter(kind=SiteKind.AIR).order_by("code")[:MAX_STATIONS])
     this_year = period_air(stations, first_day=first, last_day=yesterday)
     last_year = period_air(stations, first_day=date(today.year - 1, 1, 1),
-                           last_day=_same_day_last_year(yesterday)) if this_year else None
+                           last_day=same_day_a_year_earlier(yesterday)) if this_year else None
 
     sections = list(visible_sites.filter(kind=SiteKind.WATER).order_by("code")[:500])
     states = [_water_state(site, now=now)[0] for site in sections]

@@ -6,4 +6,5 @@ app_name = "workbench"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("map.json", views.overview_map, name="overview_map"),
+    path("air/", views.air, name="air"),
 ]
