@@ -6,6 +6,7 @@ from lanqing.api.views import api
 from lanqing.monitoring.views import enterprise_profile
 from lanqing.org.urls import urlpatterns as org_urlpatterns
 from lanqing.web import views as web_views
+from lanqing.workbench import views as workbench_views
 
 admin.site.site_header = admin.site.site_title = "lanqing"
 
@@ -14,7 +15,7 @@ admin.site.site_header = admin.site.site_title = "lanqing"
 org_pages = [*org_urlpatterns, path("enterprises/<int:enterprise_id>/", enterprise_profile, name="enterprise")]
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", workbench_views.home, name="home"),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -25,6 +26,7 @@ urlpatterns = [
          auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
          name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("overview/", include("lanqing.workbench.urls")),
     path("org/", include((org_pages, "org"))),
     path("monitoring/", include("lanqing.monitoring.urls")),
     path("registry/", include("lanqing.registry.urls")),

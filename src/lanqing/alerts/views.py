@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lanqing.alerts.models import AlertStatus, Severity
+from lanqing.alerts.models import AlertStatus, RuleKind, Severity
 from lanqing.alerts.services import (
     AlertError,
     AlertForbidden,
@@ -30,6 +30,9 @@ def alert_list(request):
     severity = request.GET.get("severity", "")
     if severity in Severity.values:
         alerts = alerts.filter(severity=severity)
+    kind = request.GET.get("kind", "")
+    if kind in RuleKind.values:
+        alerts = alerts.filter(rule__kind=kind)
     query = request.GET.get("q", "").strip()
     if query:
         alerts = alerts.filter(Q(message__icontains=query) | Q(site__name__icontains=query))
@@ -48,6 +51,7 @@ def alert_list(request):
         # The buttons each alert offers; its service decides again when one is pressed.
         "acknowledgeable": access.objects_permitted(request.user, "alert.acknowledge", alerts_on_page), "status": status, "statuses": AlertStatus.choices,
         "severity": severity, "severities": Severity.choices, "query": query,
+        "kind": kind, "kinds": RuleKind.choices,
         "can_open_case": access.may(request.user, "alert.open_case"),
     })
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Q, QuerySet
@@ -24,7 +24,11 @@ from lanqing.cases.models import (
 from lanqing.org import access
 from lanqing.org.models import Enterprise, Role
 
-BOXES = ("mine", "unit", "township", "overdue", "all")
+BOXES = ("mine", "unit", "township", "overdue", "due", "all")
+# The "due" box: open cases whose deadline falls within this many days (the workbench counts the same).
+DUE_SOON_DAYS = 3
+# The inbox's state filter value meaning "any open state" (the workbench's open-case figures link with it).
+OPEN = "open"
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -58,6 +62,9 @@ def cases_in_box(user, box: str, *, now: datetime | None = None) -> QuerySet[Cas
     role = access.role_of(user)
     if box == "overdue":
         return cases.filter(state__in=OPEN_STATES, deadline_at__lt=now)
+    if box == "due":
+        return cases.filter(state__in=OPEN_STATES, deadline_at__gte=now,
+                            deadline_at__lt=now + timedelta(days=DUE_SOON_DAYS))
     if box == "unit":
         if membership is None or membership.unit_id is None:
             return cases.none()

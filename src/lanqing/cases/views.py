@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -12,19 +14,26 @@ from django.views.decorators.http import require_POST
 
 from lanqing.alerts.models import Severity
 from lanqing.cases import actions, forms, matrix, selectors, transitions
-from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus
+from lanqing.cases.models import OPEN_STATES, CaseSource, CaseState, Category, ExtensionStatus
+from lanqing.cases.selectors import OPEN
 from lanqing.org import access
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 BOX_LABELS = {"mine": gettext_lazy("Awaiting me"), "unit": gettext_lazy("My unit's"),
               "township": gettext_lazy("My township's"), "overdue": gettext_lazy("Overdue"),
-              "all": gettext_lazy("All")}
+              "due": gettext_lazy("Due soon"), "all": gettext_lazy("All")}
+
 
 
 def _filtered(request, cases):
     state = request.GET.get("state", "")
     if state in CaseState.values:
         cases = cases.filter(state=state)
+    elif state == OPEN:
+        cases = cases.filter(state__in=OPEN_STATES)
+    closed_since = _day(request.GET.get("closed_since", ""))
+    if closed_since:
+        cases = cases.filter(closed_at__gte=timezone.make_aware(datetime.combine(closed_since, time())))
     category = request.GET.get("category", "")
     if category in Category.values:
         cases = cases.filter(category=category)
@@ -35,7 +44,17 @@ def _filtered(request, cases):
     if query:
         cases = cases.filter(Q(number__icontains=query) | Q(title__icontains=query) |
                              Q(enterprise__name__icontains=query))
-    return cases, {"state": state, "category": category, "severity": severity, "query": query}
+    return cases, {"state": state, "category": category, "severity": severity, "query": query,
+                   "closed_since": closed_since}
+
+
+def _day(text: str) -> date | None:
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        return None  # a filter that cannot be read filters nothing, as an unknown state does
+    # Years far outside the system's life would overflow when moved to UTC.
+    return day if day and 2000 <= day.year <= 2100 else None
 
 
 @login_required
@@ -58,7 +77,8 @@ def inbox(request):
                   for c in cases.iterator()))
     return render(request, "cases/inbox.html", {
         "page": paginate(request, cases), "box": box, "boxes": BOX_LABELS.items(), "now": now,
-        "states": CaseState.choices, "categories": Category.choices, "severities": Severity.choices,
+        "states": [(OPEN, gettext_lazy("Any open state")), *CaseState.choices],
+        "categories": Category.choices, "severities": Severity.choices,
         "can_open": access.may(request.user, "case.open"),
         **filters,
     })

@@ -7,6 +7,7 @@ natural day in Beijing time (DESIGN.md, Storage), so the conversion happens here
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -99,33 +100,53 @@ def hourly_aqi(site: Site, *, last_hour: datetime, hours: int = 24) -> list[AqiR
     return rows[::-1]
 
 
-def daily_aqi(site: Site, *, last_day: date, days: int = 30) -> list[AqiRow]:
-    """Daily AQI (24-h means, O3 daily max 8-h) for each local day, oldest first.
+AIR_VERSIONS = (standards.AirStandard.V2012, standards.AirStandard.V2026)
 
-    A day where some pollutant lacks enough valid hours gets the AQI of the others, flagged incomplete, also
-    where HJ 633-2026 would publish NA: the page marks it and says so (its footnote)."""
-    first_day = last_day - timedelta(days=days - 1)
+
+def day_columns(daily: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """compute_aqi's day columns from daily_values' indicators ("O3" is MDA8 there, "O3_1h" the 1-h max)."""
+    columns = {name: daily[name] for name in ("SO2", "NO2", "CO", "PM10", "PM2.5")}
+    columns["O3_8h"] = daily["O3"]
+    columns["O3"] = daily["O3_1h"]
+    return columns
+
+
+def air_days(site: Site, *, first_day: date, days: int) -> dict[standards.AirStandard, dict[str, np.ndarray]]:
+    """The site's daily indicators (HJ 663: 24-h means, "O3" = MDA8, "O3_1h" = daily max 1-h) for `days` local
+    days from first_day, as each version's windows compute them; NaN where a day lacks enough valid hours."""
     grid = _hourly_grid(site, AIR_POLLUTANTS, datetime.combine(first_day, time(), _zone()), days * 24)
     hourly = {name: values.reshape(1, -1) for name, values in grid.items()}
-    dates = [first_day + timedelta(days=d) for d in range(days)]
-    results = {}
-    for version in (standards.AirStandard.V2012, standards.AirStandard.V2026):
-        daily = standards.daily_values(hourly, standard=version)
-        columns = {name: daily[name][0] for name in ("SO2", "NO2", "CO", "PM10", "PM2.5")}
-        columns["O3_8h"] = daily["O3"][0]
-        columns["O3"] = daily["O3_1h"][0]
-        results[version] = standards.compute_aqi(columns, period="day", standard=version,
-                                                 today=timezone.localdate(), partial=True)
+    return {version: {name: np.asarray(values)[0]
+                      for name, values in standards.daily_values(hourly, standard=version).items()}
+            for version in AIR_VERSIONS}
+
+
+def aqi_of_days(daily: Mapping[standards.AirStandard, Mapping[str, np.ndarray]], *, first_day: date) -> list[AqiRow]:
+    """Daily AQI rows, oldest first, each day under the version in force on it (its own windows and tables)."""
+    today = timezone.localdate()
+    results = {version: standards.compute_aqi(day_columns(values), period="day", standard=version, today=today,
+                                              partial=True)
+               for version, values in daily.items()}
     names = {version: result.joined(result.primary) for version, result in results.items()}
     rows = []
-    for index, day in enumerate(dates):
-        version = standards.air_standard_for(day, today=timezone.localdate())
+    for index in range(len(next(iter(results.values())).aqi)):
+        day = first_day + timedelta(days=index)
+        version = standards.air_standard_for(day, today=today)
         result = results[version]
         primary = tuple(names[version][index].split(",")) if names[version][index] else ()
         rows.append(_row(int(result.aqi[index]), bool(result.above_table[index]), primary, day,
                          "HJ 633-2012" if version == standards.AirStandard.V2012 else "HJ 633-2026",
                          bool(result.incomplete[index])))
     return rows
+
+
+def daily_aqi(site: Site, *, last_day: date, days: int = 30) -> list[AqiRow]:
+    """Daily AQI (24-h means, O3 daily max 8-h) for each local day, oldest first.
+
+    A day where some pollutant lacks enough valid hours gets the AQI of the others, flagged incomplete, also
+    where HJ 633-2026 would publish NA: the page marks it and says so (its footnote)."""
+    first_day = last_day - timedelta(days=days - 1)
+    return aqi_of_days(air_days(site, first_day=first_day, days=days), first_day=first_day)
 
 
 def daily_water_class(site: Site, *, last_day: date, days: int = 30) -> list[WaterRow]:

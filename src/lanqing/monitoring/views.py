@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from lanqing.monitoring import quality
 from lanqing.monitoring.imports import COLUMNS, describe_error
-from lanqing.monitoring.models import Factor, Measurement, MeasurementImport, Period, SiteKind
+from lanqing.monitoring.models import Factor, ImportStatus, Measurement, MeasurementImport, Period, SiteKind
 from lanqing.monitoring.selectors import (
     devices_visible_to,
     month_transmission_for_user,
@@ -142,6 +142,9 @@ def import_list(request):
             return redirect("monitoring:import", import_id=record.id)
         return redirect("monitoring:imports")
     imports = MeasurementImport.objects.filter(uploaded_by=request.user).defer("content")
+    status = request.GET.get("status", "")
+    if status in ImportStatus.values:
+        imports = imports.filter(status=status)
     if wants_export(request):
         return xlsx_response(
             filename=_("imports"),
@@ -150,7 +153,8 @@ def import_list(request):
             rows=([r.file_name, r.uploaded_at, r.get_status_display(), r.rows_total, r.rows_written,
                    r.rows_unchanged, r.rows_rejected] for r in imports))
     return render(request, "monitoring/import_list.html", {
-        "page": paginate(request, imports), "columns": COLUMNS,
+        "page": paginate(request, imports), "columns": COLUMNS, "status": status,
+        "status_label": ImportStatus(status).label if status else "",
         "limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
     })
 

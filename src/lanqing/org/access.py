@@ -308,6 +308,7 @@ ACTIONS: dict[str, Action] = {
     "case.view": Action("every role", _roles(*Role.values)),
     "alert.view": Action("every role", _roles(*Role.values)),
     "accountability.view": Action("bureau, leadership", _roles(Role.BUREAU, Role.LEADERSHIP)),
+    "overview.view": Action("government users", _roles(*GOVERNMENT)),
     # registry and configuration
     "registry.manage": Action("bureau", _roles(Role.BUREAU)),
     "matrix.view": Action("bureau", _roles(Role.BUREAU)),

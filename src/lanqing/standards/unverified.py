@@ -58,6 +58,10 @@ MDA8_WINDOW_END_HOURS = MappingProxyType({"2012": tuple(range(8, 25)), "2026": t
 MONTH_MIN_DAYS = 27
 FEBRUARY_MIN_DAYS = 25
 YEAR_MIN_DAYS = 324
+# [U] unverified: a "to date" (累计) statistic, as county reports publish "so far this year", is not a period of
+# HJ 663. Taken here as: every calendar month that has ended meets the monthly minimum, the running month is
+# not judged, and no yearly minimum applies. Set True to judge the running month too.
+TO_DATE_JUDGES_RUNNING_MONTH = False
 
 # [U] unverified: statistics are rounded per GB/T 8170 (round half to even) to integers in µg/m³ and to 1 dp
 # for CO in mg/m³; daily means are rounded the same way before the daily AQI and before period statistics

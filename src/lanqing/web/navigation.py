@@ -28,6 +28,8 @@ class MenuItem:
 
 MENU = [
     MenuItem(_("Home"), "home", None),
+    MenuItem(_("Overview map"), "workbench:overview", "overview.view"),
+    MenuItem(_("Air analysis"), "workbench:air", "overview.view"),
     MenuItem(_("Jurisdictions"), "org:jurisdictions", "jurisdiction.view"),
     MenuItem(_("Enterprises"), "org:enterprises", "enterprise.view"),
     MenuItem(_("Monitoring sites"), "monitoring:sites", "site.view"),

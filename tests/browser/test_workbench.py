@@ -1,0 +1,128 @@
+"""Each role's workbench in a real browser: both languages, desk and phone widths, nothing wider than the
+screen; the screenshots are kept for a person to look at."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "test" / "screenshots"
+# The elements that reach past the right edge of the screen, named for the failure message.
+WIDER = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll-x'))
+  .slice(0, 8).map(e => e.tagName.toLowerCase() + '.' + e.className)"""
+ROLES = ["bureau", "leader", "department", "township_a", "grid_a", "enterprise_a"]
+
+
+def _cases(cast):
+    from lanqing.cases.models import Case, ResponsibilityRule
+    from lanqing.cases.transitions import case_open
+
+    ResponsibilityRule.objects.create(category="inspection", lead_unit=cast.department)
+    now = timezone.now()
+    for title, site, hours in (("焦炉烟囱冒黄烟，夜间偷排嫌疑待查", cast.outlet_a, -50),
+                               ("煤场未苫盖", cast.outlet_a, 30), ("脱硫设施停运", cast.outlet_b, 200)):
+        case = case_open(title=title, category="inspection", source="inspection", by=cast.users["bureau"],
+                         site=site)
+        Case.objects.filter(id=case.id).update(state="dispatched", deadline_at=now + timedelta(hours=hours))
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_each_workbench_fits_desk_and_phone_in_both_languages(cast, live_server, browser, who):
+    _cases(cast)
+    for language, locale in (("zh-hans", "zh-CN"), ("en", "en-US")):
+        for width in (1440, 390):
+            context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+            # The site is Chinese whatever the browser asks; English is chosen, and kept in a cookie.
+            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(f"{live_server.url}/login/")
+            page.fill("input[name=username]", who)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{live_server.url}/")
+            assert page.get_by_test_id("figures").is_visible()
+            assert page.locator("[data-testid=figures] .tile").count() >= 4
+            expected = "工作台" if language == "zh-hans" else "workbench"
+            assert expected in page.get_by_test_id("home-title").inner_text()
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{who} {language} {width}px is {overflow}px wider than the screen: {page.evaluate(WIDER)}"
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"workbench-{who}-{language}-{width}.png"), full_page=True)
+            context.close()
+
+
+@pytest.mark.parametrize("who", ["leader", "bureau", "department", "township_a", "grid_a"])
+def test_the_overview_map_draws_the_county_with_its_markers(cast, live_server, browser, who):
+    from decimal import Decimal
+
+    _cases(cast)
+    for number, site in enumerate((cast.air_station, cast.outlet_a, cast.outlet_b)):
+        site.longitude, site.latitude = Decimal("111.95") + Decimal(number) / 20, Decimal("36.30")
+        site.save()
+    for language, width in (("zh-hans", 1440), ("zh-hans", 390), ("en", 1440), ("en", 390)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", who)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/overview/")
+        page.wait_for_function("() => document.querySelector('#overview-map').dataset.rendered !== undefined")
+        chart = page.get_by_test_id("overview-map")
+        assert chart.get_attribute("data-rendered") == "map"
+        assert int(chart.get_attribute("data-markers")) >= 1
+        assert page.locator("#overview-map canvas").count() >= 1
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{who} {language} {width}px is {overflow}px wider than the screen: {page.evaluate(WIDER)}"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"overview-{who}-{language}-{width}.png"), full_page=True)
+        context.close()
+
+
+def test_an_enterprise_has_no_overview(cast, live_server, page):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "enterprise_a")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "/overview/" not in page.locator("nav.menu").inner_html()
+    assert page.goto(f"{live_server.url}/overview/").status == 403
+
+
+def test_the_air_analysis_draws_its_calendar_and_charts(cast, live_server, browser):
+    from django.utils import timezone
+
+    from tests.workbench.test_overview import _air_year
+
+    first = timezone.localdate() - timedelta(days=34)
+    _air_year(cast.air_station, lambda day: 30.0 if day % 3 else 120.0, first=first, days=34)
+    for language, width in (("zh-hans", 1440), ("zh-hans", 390), ("en", 1440), ("en", 390)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", "leader")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/overview/air/?year={first.year}")
+        page.wait_for_function("() => document.querySelector('#aqi-calendar').dataset.rendered !== undefined")
+        assert int(page.get_by_test_id("aqi-calendar").get_attribute("data-days")) >= 1
+        assert page.locator("[data-testid=trend-chart][data-rendered=chart]").count() == 6
+        assert page.get_by_test_id("polluted-chart").get_attribute("data-rendered") == "chart"
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{language} {width}px is {overflow}px wider than the screen: {page.evaluate(WIDER)}"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"air-leader-{language}-{width}.png"), full_page=True)
+        context.close()
