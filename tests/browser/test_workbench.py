@@ -126,3 +126,29 @@ def test_the_air_analysis_draws_its_calendar_and_charts(cast, live_server, brows
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"air-leader-{language}-{width}.png"), full_page=True)
         context.close()
+
+
+@pytest.mark.parametrize("who", ["bureau", "township_a"])
+def test_water_and_sources_fit_desk_and_phone(cast, live_server, browser, who):
+    from lanqing.monitoring.models import Point, Site
+
+    site = Site.objects.create(kind="water", code="W-01", name="洪安涧河古县出境", jurisdiction=cast.yueyang,
+                               target_class=3)
+    Point.objects.create(site=site, code="1", name="1#")
+    for language, width in (("zh-hans", 1440), ("zh-hans", 390), ("en", 1440), ("en", 390)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", who)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/overview/water/")
+        assert page.get_by_test_id("sections").is_visible() and page.get_by_test_id("sources").is_visible()
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{language} {width}px is {overflow}px wider than the screen: {page.evaluate(WIDER)}"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"water-{who}-{language}-{width}.png"), full_page=True)
+        context.close()

@@ -75,6 +75,7 @@ URL_RULES: dict[str, Rule] = {
     "workbench:overview": Rule(ok=GOVERNMENT),
     "workbench:overview_map": Rule(ok=GOVERNMENT),
     "workbench:air": Rule(ok=GOVERNMENT),
+    "workbench:water": Rule(ok=GOVERNMENT),
     "org:enterprises": Rule(ok=EVERYONE),
     "org:enterprise": on(CASE_PEOPLE, CASE_PEOPLE),
     "monitoring:sites": Rule(ok=EVERYONE),

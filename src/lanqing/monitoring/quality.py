@@ -18,6 +18,7 @@ from django.utils import timezone
 from lanqing import standards
 from lanqing.monitoring.models import Measurement, Period, Site
 from lanqing.standards import factor_codes
+from lanqing.standards.water import SectionResult
 
 AIR_POLLUTANTS = factor_codes.AIR
 WATER_FACTORS = factor_codes.WATER
@@ -183,6 +184,36 @@ def daily_water_class(site: Site, *, last_day: date, days: int = 30) -> list[Wat
             rows.append(WaterRow(first_day + timedelta(days=index), result.water_class, result.class_name,
                                  result.colour, result.meets_target, result.worst_factors, sample))
     return rows
+
+
+@dataclass(frozen=True)
+class WaterMonth:
+    month: date  # the first day of the month
+    result: SectionResult
+    days: int  # days with a sample that month
+
+
+def monthly_water_class(site: Site, *, first_month: date, months: int) -> list[WaterMonth | None]:
+    """GB 3838-2002 class of each month's mean sample (each factor: the mean of its daily values that month),
+    oldest first; None for a month without any value. The days are those `daily_water_class` classifies."""
+    last_month = month_add(first_month, months - 1)
+    last_day = month_add(last_month, 1) - timedelta(days=1)
+    rows = daily_water_class(site, last_day=last_day, days=(last_day - first_month).days + 1)
+    result: list[WaterMonth | None] = []
+    for index in range(months):
+        month = month_add(first_month, index)
+        days = [row for row in rows if (row.day.year, row.day.month) == (month.year, month.month)]
+        factors = sorted({name for row in days for name in row.sample})
+        sample = {name: float(np.mean([row.sample[name] for row in days if name in row.sample]))
+                  for name in factors}
+        judged = standards.section_class(sample, target=site.target_class) if sample else None
+        result.append(WaterMonth(month, judged, len(days)) if judged and judged.water_class else None)
+    return result
+
+
+def month_add(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def latest_complete_water_day(site: Site, *, now: datetime, days: int) -> WaterRow | None:

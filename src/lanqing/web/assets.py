@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polib
@@ -16,6 +17,10 @@ def compile_catalogues() -> list[Path]:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+        # Written aside and renamed into place: processes that start together (the demo's, a test's servers)
+        # each compile, and a reader must never load a half-written catalogue.
+        partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
+        polib.pofile(str(po_path)).save_as_mofile(str(partial))
+        os.replace(partial, mo_path)
         written.append(mo_path)
     return written

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -7,11 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanqing.monitoring.models import SiteKind
+from lanqing.monitoring.quality import month_add
 from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
+from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.workbench.air import POLLUTANTS, air_analysis, air_chart_data
 from lanqing.workbench.figures import workbench_for
 from lanqing.workbench.overview import map_points, overview_for
+from lanqing.workbench.water import MONTHS, section_histories, source_lines, sources_in_scope
 
 
 @login_required
@@ -67,3 +72,50 @@ def air(request):
 
 def _int_or_none(text: str) -> int | None:
     return int(text) if text.isdigit() else None
+
+
+@login_required
+def water(request):
+    """Sections' monthly class against target; sources' exceedances and data validity in a month."""
+    access.require(request.user, "overview.view")
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    month, error = this_month, ""
+    if request.GET.get("month"):
+        try:
+            month = date.fromisoformat(request.GET["month"] + "-01")
+        except ValueError:
+            error = _("The month must be written as %(example)s.") % {"example": this_month.strftime("%Y-%m")}
+        else:
+            if not date(FIRST_YEAR, 1, 1) <= month <= this_month:
+                error = _("There is no data for %(month)s: choose a month up to %(last)s.") % {
+                    "month": request.GET["month"], "last": this_month.strftime("%Y-%m")}
+        if error:
+            month = this_month
+    enterprises = sources_in_scope(request.user)
+    if wants_export(request):
+        return xlsx_response(
+            filename=_("sources"),
+            headers=[_("Enterprise"), _("Industry"), _("Outlets"), _("Values above the limit"),
+                     _("Worst multiple over the limit"), _("Transmission validity (per cent)")],
+            rows=([line.enterprise.name, line.enterprise.industry.name if line.enterprise.industry_id else "",
+                   line.outlets, line.exceedance_count, line.worst_multiple, line.validity]
+                  for chunk in _chunks(enterprises) for line in source_lines(request.user, chunk, month=month)))
+    page = paginate(request, enterprises)
+    return render(request, "workbench/water.html", {
+        "month": month, "error": error, "sections": section_histories(request.user, last_month=month),
+        "month_labels": [month_add(month, index - MONTHS + 1) for index in range(MONTHS)],
+        "page": page, "sources": source_lines(request.user, list(page.object_list), month=month),
+    }, status=400 if error else 200)
+
+
+def _chunks(enterprises, size: int = 500):
+    """The enterprises a few hundred at a time, so an export's queries stay bounded."""
+    chunk = []
+    for enterprise in enterprises.iterator():
+        chunk.append(enterprise)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
