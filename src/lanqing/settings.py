@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "lanqing.alerts",
     "lanqing.registry",
     "lanqing.workbench",
+    "lanqing.reports",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
          name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("overview/", include("lanqing.workbench.urls")),
+    path("reports/", include("lanqing.reports.urls")),
     path("org/", include((org_pages, "org"))),
     path("monitoring/", include("lanqing.monitoring.urls")),
     path("registry/", include("lanqing.registry.urls")),

@@ -152,3 +152,35 @@ def test_water_and_sources_fit_desk_and_phone(cast, live_server, browser, who):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"water-{who}-{language}-{width}.png"), full_page=True)
         context.close()
+
+
+def test_a_report_is_asked_for_and_its_progress_shown_until_ready(cast, live_server, browser):
+    """The archive page polls a report's row while the worker makes it; the row then offers its files."""
+    import threading
+
+    from lanqing.jobs.services import worker_pass
+
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "bureau")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/reports/")
+    page.select_option("select[name=kind]", "daily_air")
+    page.fill("input[name=start]", "2025-11-10")
+    page.click("[data-testid=report-request] button[type=submit]")
+    row = page.locator("[data-testid=report-row]").first
+    assert row.get_attribute("data-status") == "queued"
+    worker = threading.Thread(target=worker_pass, kwargs={"worker": "browser-test"})
+    worker.start()
+    worker.join()
+    page.wait_for_function("() => document.querySelector('[data-testid=report-row]').dataset.status === 'done'")
+    assert page.locator("[data-testid=report-row] a", has_text="PDF").count() == 1
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, page.evaluate(WIDER)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reports-bureau-zh-hans-390.png"), full_page=True)
+    context.close()

@@ -26,6 +26,8 @@ GOVERNMENT = EVERYONE - {"enterprise_a", "enterprise_b"}
 OUTSIDERS = frozenset({"township_a", "grid_a", "enterprise_a", "department", "nobody"})
 CASE_PEOPLE = frozenset(ROLES) - OUTSIDERS
 MATRIX_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter"})
+# A report of 北平镇: the county's government users and 北平镇's officers.
+REPORT_PEOPLE = GOVERNMENT - {"township_a", "grid_a"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,11 @@ URL_RULES: dict[str, Rule] = {
     "workbench:overview_map": Rule(ok=GOVERNMENT),
     "workbench:air": Rule(ok=GOVERNMENT),
     "workbench:water": Rule(ok=GOVERNMENT),
+    "reports:archive": Rule(ok=GOVERNMENT),
+    "reports:request": Rule(ok=frozenset({"bureau", "leader", "township_a", "township_b", "grid_a"}), method="post"),
+    "reports:row": on(REPORT_PEOPLE, REPORT_PEOPLE),
+    "reports:pdf": on(REPORT_PEOPLE, REPORT_PEOPLE),
+    "reports:xlsx": on(REPORT_PEOPLE, REPORT_PEOPLE),
     "org:enterprises": Rule(ok=EVERYONE),
     "org:enterprise": on(CASE_PEOPLE, CASE_PEOPLE),
     "monitoring:sites": Rule(ok=EVERYONE),
@@ -176,6 +183,8 @@ class World:
 
 @pytest.fixture
 def world(cast) -> World:
+    from openpyxl import Workbook
+
     from lanqing.alerts.models import Alert, AlertRule
     from lanqing.cases.models import Evidence, ResponsibilityRule
     from lanqing.cases.transitions import case_open, case_submit
@@ -183,6 +192,7 @@ def world(cast) -> World:
     from lanqing.monitoring.services import measurement_import_submit
     from lanqing.notifications.services import notification_send
     from lanqing.org.models import Unit
+    from lanqing.reports.models import Report
 
     lead = Unit.objects.create(name="古县自然资源局", kind="department", jurisdiction=cast.county)
     support = Unit.objects.create(name="古县水利局", kind="department", jurisdiction=cast.county)
@@ -199,10 +209,15 @@ def world(cast) -> World:
                                  message="乙公司焦炉烟囱 SO2 为负值", first_seen_at=TUESDAY, last_seen_at=TUESDAY)
     upload = measurement_import_submit(file_name="bureau.csv", content=b"site\n", by=cast.users["bureau"])
     notice = notification_send(users=[cast.users["township_b"]], title="北平镇的通知")[0]
+    workbook = io.BytesIO()
+    Workbook().save(workbook)
+    report = Report.objects.create(kind="monthly", jurisdiction=cast.beiping, period_start="2025-05-01",
+                                   period_end="2025-05-31", language="zh-hans", status="done", pdf=b"%PDF-1.4",
+                                   xlsx=workbook.getvalue(), requested_at=TUESDAY)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
-               "import_id": upload.id, "notification_id": notice.id}
+               "import_id": upload.id, "notification_id": notice.id, "report_id": report.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message])
 
 
@@ -213,13 +228,14 @@ def fingerprint() -> tuple:
     from lanqing.monitoring.models import Device, Site
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
+    from lanqing.reports.models import Report
 
     return (list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),
             list(Alert.objects.values_list("id", "acknowledged_at")), ResponsibilityRule.objects.count(),
             ResponsibilityChange.objects.count(),
-            list(Notification.objects.values_list("id", "read_at")))
+            list(Notification.objects.values_list("id", "read_at")), Report.objects.count())
 
 
 def _expected(rule: Rule, role: str) -> str:
@@ -277,7 +293,7 @@ def _page_requests(world: World):
             continue
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
-                                                      "device_id")
+                                                      "device_id", "report_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -309,6 +309,9 @@ ACTIONS: dict[str, Action] = {
     "alert.view": Action("every role", _roles(*Role.values)),
     "accountability.view": Action("bureau, leadership", _roles(Role.BUREAU, Role.LEADERSHIP)),
     "overview.view": Action("government users", _roles(*GOVERNMENT)),
+    "report.view": Action("government users", _roles(*GOVERNMENT)),
+    "report.request": Action("bureau, leadership, township and grid officers",
+                             _roles(Role.BUREAU, Role.LEADERSHIP, *OFFICERS)),
     # registry and configuration
     "registry.manage": Action("bureau", _roles(Role.BUREAU)),
     "matrix.view": Action("bureau", _roles(Role.BUREAU)),

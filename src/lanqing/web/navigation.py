@@ -31,6 +31,7 @@ MENU = [
     MenuItem(_("Overview map"), "workbench:overview", "overview.view"),
     MenuItem(_("Air analysis"), "workbench:air", "overview.view"),
     MenuItem(_("Water and sources"), "workbench:water", "overview.view"),
+    MenuItem(_("Reports"), "reports:archive", "report.view"),
     MenuItem(_("Jurisdictions"), "org:jurisdictions", "jurisdiction.view"),
     MenuItem(_("Enterprises"), "org:enterprises", "enterprise.view"),
     MenuItem(_("Monitoring sites"), "monitoring:sites", "site.view"),

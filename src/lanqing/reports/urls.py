@@ -1,0 +1,12 @@
+from django.urls import path
+
+from lanqing.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.archive, name="archive"),
+    path("request/", views.request_report, name="request"),
+    path("<int:report_id>/row/", views.status, name="row"),
+    path("<int:report_id>.pdf", views.download, {"file_kind": "pdf"}, name="pdf"),
+    path("<int:report_id>.xlsx", views.download, {"file_kind": "xlsx"}, name="xlsx"),
+]

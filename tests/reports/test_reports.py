@@ -1,0 +1,133 @@
+"""Reports: what a clerk downloads (Chinese text in the PDF, the workbook's sheets), the archive's promises (one
+entry per request, who and from which data) and the refusals (a period not over, no Chinese font)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pypdfium2
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.workbench.test_overview import _air_year
+
+pytestmark = pytest.mark.django_db
+DAY = date(2025, 11, 10)  # under HJ 633-2012, whose table gives PM2.5 80 µg/m³ an IAQI of 107
+
+
+def _pdf_text_and_ink(data: bytes) -> tuple[str, int]:
+    document = pypdfium2.PdfDocument(data)
+    page = document[0]
+    text = page.get_textpage().get_text_range()
+    pixels = page.render(scale=1).to_numpy()
+    return text, int((pixels[:, :, :3] < 100).all(axis=2).sum())
+
+
+def _generate(kind, start, area, by=None):
+    from lanqing.jobs.services import worker_pass
+    from lanqing.reports.models import Report
+    from lanqing.reports.services import report_request
+
+    report = report_request(kind=kind, start=start, area=area, by=by)
+    worker_pass(worker="test")
+    return Report.objects.get(id=report.id)
+
+
+def test_the_daily_report_prints_its_chinese_text_with_the_font_embedded(cast):
+    # PM2.5 80 all day: IAQI 107, 轻度污染, primary pollutant PM2.5.
+    _air_year(cast.air_station, lambda day: 80.0, first=DAY, days=1)
+    report = _generate("daily_air", DAY, cast.county, by=cast.users["bureau"])
+    assert report.status == "done" and report.progress == 100
+    text, ink = _pdf_text_and_ink(bytes(report.pdf))
+    assert "古县环境空气质量日报" in text
+    assert "区域 AQI：107，轻度污染；首要污染物：PM2.5" in text.replace("\r\n", "").replace("\n", "")
+    assert cast.air_station.name in text
+    assert ink > 2000  # the glyphs are drawn, not empty boxes from a missing font
+    assert report.sources["stations"] == 1 and report.sources["values"] == 24 * 6
+
+
+def test_the_monthly_workbook_has_a_sheet_per_table(cast):
+    _air_year(cast.air_station, lambda day: 30.0, first=date(2026, 10, 1), days=31)
+    report = _generate("monthly", date(2026, 10, 15), cast.county)
+    assert (report.period_start, report.period_end) == (date(2026, 10, 1), date(2026, 10, 31))
+    book = load_workbook(io.BytesIO(bytes(report.xlsx)))
+    assert book.sheetnames[0] == "摘要" and "站点排名" in book.sheetnames
+    ranking = list(book["站点排名"].iter_rows(values_only=True))
+    assert ranking[0][:3] == ("排名", "站点", "综合指数") and ranking[1][1] == cast.air_station.name
+    summary = " ".join(str(row[0]) for row in book["摘要"].iter_rows(values_only=True) if row[0])
+    assert "PM2.5 平均浓度：30 µg/m³；优良天数比例：100.0%（有效天数 31 天）" in summary
+    assert report.requested_by is None  # asked for without a person: the archive says "schedule"
+
+
+def test_one_request_makes_one_archive_entry_however_often_it_is_asked(cast):
+    from lanqing.reports.models import Report
+    from lanqing.reports.services import report_generate, report_request
+
+    first = report_request(kind="monthly", start=date(2026, 10, 1), area=cast.county, by=cast.users["bureau"])
+    again = report_request(kind="monthly", start=date(2026, 10, 20), area=cast.county, by=cast.users["leader"])
+    assert again.id == first.id and Report.objects.count() == 1
+    report_generate(report_id=first.id)
+    report_generate(report_id=first.id)  # a second worker with the same job finds it taken
+    assert Report.objects.get(id=first.id).status == "done" and Report.objects.count() == 1
+    later = report_request(kind="monthly", start=date(2026, 10, 1), area=cast.county, by=cast.users["bureau"])
+    assert later.id != first.id  # once made, asking again makes a new edition (late data may have arrived)
+
+
+def test_a_period_not_over_is_refused_with_its_reason(cast, client_for):
+    from django.utils import timezone
+
+    client = client_for(cast.users["bureau"])
+    response = client.post(reverse("reports:request"), {"kind": "monthly", "start": timezone.localdate()},
+                           follow=True)
+    page = response.content.decode()
+    assert "尚未结束：报告只统计完整的日" in page
+    assert 'data-testid="report-row"' not in page
+
+
+def test_a_township_asks_for_and_sees_its_own_reports_only(cast, client_for):
+    _generate("daily_air", DAY, cast.county, by=cast.users["bureau"])
+    client = client_for(cast.users["township_b"])
+    page = client.get(reverse("reports:archive")).content.decode()
+    assert 'data-testid="report-row"' not in page  # the county's report is not the township's
+    client.post(reverse("reports:request"), {"kind": "daily_air", "start": DAY.isoformat()})
+    from lanqing.jobs.services import worker_pass
+    from lanqing.reports.models import Report
+
+    worker_pass(worker="test")
+    mine = Report.objects.get(jurisdiction=cast.beiping)
+    assert mine.status == "done"
+    text, _ink = _pdf_text_and_ink(bytes(mine.pdf))
+    assert "北平镇环境空气质量日报" in text and "本区域没有空气站" in text  # the county's station is in 岳阳镇
+    page = client.get(reverse("reports:archive")).content.decode()
+    assert page.count('data-testid="report-row"') == 1
+    assert client.get(reverse("reports:pdf", args=[mine.id]))["Content-Type"] == "application/pdf"
+
+
+def test_without_a_chinese_font_the_report_fails_with_its_reason(cast, monkeypatch):
+    from lanqing.reports import render
+
+    monkeypatch.setattr(render, "FONT_CANDIDATES", ())
+    monkeypatch.setenv("LANQING_PDF_FONT", "/nonexistent/font.ttc")
+    report = _generate("daily_air", DAY, cast.county)
+    assert report.status == "failed" and report.pdf is None
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert "请安装 fonts-noto-cjk" in report.display_failure
+
+
+def test_the_schedule_asks_once_for_yesterday_last_month_and_last_year(cast):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from lanqing.reports.models import Report
+    from lanqing.reports.services import reports_schedule
+
+    now = datetime(2026, 12, 5, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    made = reports_schedule(now=now)
+    assert sorted((r.kind, r.period_start) for r in made) == [
+        ("daily_air", date(2026, 12, 4)), ("monthly", date(2026, 11, 1)), ("yearly", date(2025, 1, 1))]
+    assert {r.jurisdiction_id for r in made} == {cast.county.id}  # the bureau's area
+    assert reports_schedule(now=now) == [] and Report.objects.count() == 3
