@@ -64,6 +64,20 @@ def test_an_encrypted_2025_packet_is_decoded_with_the_devices_sealed_key(cast):
     assert Measurement.objects.get().value == 20.5
 
 
+def test_a_key_sealed_under_another_secret_key_leaves_encrypted_packets_rejected(cast, settings):
+    device = Device.objects.get(mn="MNOUTA")
+    settings.SECRET_KEY = "the-secret-key-of-an-older-installation"
+    key = DeviceKey(device=device, created_at=ARRIVED)
+    key.seal(b"0123456789abcdef")
+    key.save()
+    settings.SECRET_KEY = "the-secret-key-of-this-installation-now"
+    p = Peer("MNOUTA", "123456", "31", Version.V2025, key=b"0123456789abcdef")
+    [outcome] = _ingest(hj212.build_data(p, Cn.HOUR_DATA, WHEN, {"a21026": {"Avg": 20.5}}))
+    assert not outcome.accepted
+    assert outcome.reason.startswith("no-key")
+    assert not Measurement.objects.exists()
+
+
 def test_an_encrypted_packet_from_a_device_without_a_key_is_kept_as_rejected(cast):
     p = Peer("MNOUTA", "123456", "31", Version.V2025, key=b"0123456789abcdef")
     [outcome] = _ingest(hj212.build_data(p, Cn.HOUR_DATA, WHEN, {"a21026": {"Avg": 20.5}}))

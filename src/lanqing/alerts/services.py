@@ -63,7 +63,7 @@ def alerts_evaluate(*, new_only: bool = False, now: datetime | None = None) -> E
     for rule in AlertRule.objects.filter(is_active=True):
         try:
             result = CHECKS[rule.kind](rule, now=now, points=points)
-        except Exception:  # noqa: BLE001 - one broken rule must not stop the others
+        except Exception:  # one broken rule must not stop the others
             log.exception("alert rule %s (%s) failed", rule.id, rule.kind)
             continue
         alerts_apply(rule=rule, result=result, now=now, count=count)

@@ -27,7 +27,7 @@ def parse_frame(
     """
     try:
         return _parse(frame, crc_mode, key, fallback_encoding)
-    except Exception as exc:  # the contract is "a value, never an exception"; keep the bytes
+    except Exception as exc:  # noqa: BLE001 - the contract is "a value, never an exception"; keep the bytes
         return Rejection(Reason.MALFORMED, f"unexpected parser error: {exc!r}", frame.raw, len(frame.raw))
 
 

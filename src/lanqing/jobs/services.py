@@ -51,7 +51,7 @@ def job_run(job: Job) -> None:
         return
     try:
         handler(job)
-    except Exception:  # noqa: BLE001 - one job's failure must not stop the worker
+    except Exception:  # one job's failure must not stop the worker
         log.exception("job %s failed", job)
         status = JobStatus.FAILED if job.attempts >= MAX_ATTEMPTS else JobStatus.QUEUED
         Job.objects.filter(id=job.id).update(
@@ -80,7 +80,7 @@ def periodic_due(*, now: datetime | None = None) -> list[str]:
             continue
         try:
             task.run()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("periodic task %s failed", task.name)
         ran.append(task.name)
     return ran
