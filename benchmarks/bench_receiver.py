@@ -141,7 +141,7 @@ def _floor_main(path: str) -> None:
     """Append raw bytes to a file and answer a fixed reply per CR LF; nothing is parsed or stored."""
 
     async def serve() -> None:
-        sink = open(path, "ab", buffering=1 << 20)  # noqa: SIM115 - lives as long as the server
+        sink = open(path, "ab", buffering=1 << 20)  # not a with-block: it lives as long as the server
 
         class Floor(asyncio.Protocol):
             def connection_made(self, transport) -> None:
