@@ -53,7 +53,7 @@ def _real_samples() -> list[bytes]:
 
 def _generated(count: int, rng: random.Random) -> list[bytes]:
     frames = []
-    start = datetime(2026, 1, 1)
+    start = datetime(2026, 1, 1)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
     kinds = [("22", AIR), ("31", FLUE), ("32", WATER)]
     for n in range(count):
         st, codes = kinds[n % 3]

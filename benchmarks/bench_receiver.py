@@ -167,7 +167,7 @@ def _frames(device: int, count: int) -> list[bytes]:
     from lanqing.hj212 import Peer, build_data
 
     peer = Peer(_mn(device), "123456", "31" if device % 2 else "22")
-    start = datetime(2026, 1, 1) + timedelta(days=device % 7)
+    start = datetime(2026, 1, 1) + timedelta(days=device % 7)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
     codes = (
         ("a21026", "a21002", "a34013", "a19001", "a01012", "a00000")
         if device % 2

@@ -20,7 +20,7 @@ from lanqing.monitoring.models import Measurement, RawPacket, ReceiverProgress
 pytestmark = pytest.mark.django_db
 
 ARRIVED = datetime(2026, 3, 1, 7, 0, 30, tzinfo=UTC)
-WHEN = datetime(2026, 3, 1, 15, 0)
+WHEN = datetime(2026, 3, 1, 15, 0)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
 
 
 def _batch(values: list[float], *, start: int = 0, arrived: datetime = ARRIVED) -> list[Received]:

@@ -97,7 +97,7 @@ def test_xlsx_files_are_read_with_real_dates(cast):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["site", "point", "factor", "period", "time", "value", "flag"])
-    sheet.append(["AIR-01", "1", "a34004", "hour", datetime(2026, 1, 5, 8), 75.5, "N"])
+    sheet.append(["AIR-01", "1", "a34004", "hour", datetime(2026, 1, 5, 8), 75.5, "N"])  # noqa: DTZ001 - a cell has no zone
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = import_measurements(buffer.getvalue())

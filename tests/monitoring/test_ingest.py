@@ -17,7 +17,7 @@ from lanqing.monitoring.models import Device, DeviceInfo, DeviceKey, FacilityRun
 pytestmark = pytest.mark.django_db
 
 ARRIVED = datetime(2026, 3, 1, 7, 0, 30, tzinfo=UTC)
-WHEN = datetime(2026, 3, 1, 15, 0)
+WHEN = datetime(2026, 3, 1, 15, 0)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
 
 
 def _ingest(*frames: bytes):

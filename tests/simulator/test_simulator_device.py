@@ -14,7 +14,7 @@ from lanqing.monitoring.ingest.devices import DeviceCache
 from lanqing.monitoring.models import Device, Measurement, RawPacket
 from lanqing.simulator.device import FactorSpec, SimDevice
 
-START = datetime(2026, 3, 1, 10, 0)
+START = datetime(2026, 3, 1, 10, 0)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
 
 
 def test_values_are_deterministic_so_a_resent_hour_equals_the_live_one():

@@ -161,7 +161,7 @@ def parse_time(text: str | None) -> datetime | None:
     value: datetime | None = None
     if len(text) in (14, 17) and text.isdigit() and text.isascii():
         try:
-            value = datetime(
+            value = datetime(  # noqa: DTZ001 - a DataTime is Beijing wall-clock time as sent; ingest adds the zone
                 int(text[0:4]),
                 int(text[4:6]),
                 int(text[6:8]),

@@ -10,7 +10,7 @@ import json
 import math
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import numpy as np
 from lanqing.standards import air_tables
 from lanqing.standards.aqi import ABOVE_TABLE, NOT_USED, MissingIndicators, canonical, compute_aqi
 from lanqing.standards.evaluation import VERDICT_TEXT, evaluate_daily, evaluate_hourly
-from lanqing.standards.versions import EARLIEST_DATA, data_day, parse_standard
+from lanqing.standards.versions import EARLIEST_DATA, beijing_today, data_day, parse_standard
 from lanqing.tabular import TableError, cell_text, parse_local_datetime, read_table
 
 OUTPUT_KINDS = (".csv", ".xlsx", ".json")
@@ -156,7 +156,7 @@ def _read(
     if missing:
         names = [next(k for k, v in pollutant_columns.items() if v == m) for m in missing]
         raise FileProblem(f"{path.name}: line 1: the column(s) {', '.join(names)} are missing")
-    today = date.today()
+    today = beijing_today()
     lines, cells, when, stations = [], [], [], []
     flags: list[list[str]] = [[] for _ in table.rows]
     co_top = max(air_tables.BREAKPOINTS[v]["CO_1h" if hourly else "CO_24h"][-1] for v in air_tables.BREAKPOINTS)
@@ -421,7 +421,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         moment = parsed.when[r]
         assert moment is not None
         if hourly:
-            start = datetime(first.year, first.month, first.day)
+            start = datetime(first.year, first.month, first.day)  # noqa: DTZ001 - data hours are naive Beijing time
             # Slot 0 holds 00:00–01:00 of the first day, labelled 01:00 (the label marks the hour's end) [U].
             slot = int((moment - start) / timedelta(hours=1)) - 1
         else:
