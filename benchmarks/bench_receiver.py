@@ -277,7 +277,8 @@ def _idle_memory(env: dict, count: int) -> tuple[float, int]:
         time.sleep(0.5)
         before = _rss(receiver.pid)
         helper = _child("--idle", str(port), str(count))
-        assert helper.stdout is not None and helper.stdin is not None
+        assert helper.stdout is not None
+        assert helper.stdin is not None
         made = int(helper.stdout.readline())
         time.sleep(2.0)
         after = _rss(receiver.pid)

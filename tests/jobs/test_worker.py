@@ -25,7 +25,8 @@ def test_a_job_is_claimed_by_one_worker_only(db):
     job_enqueue(kind="test.record", payload={"n": 1})
     first = job_claim_next(worker="a")
     second = job_claim_next(worker="b")
-    assert first is not None and second is None
+    assert first is not None
+    assert second is None
     assert Job.objects.get().claimed_by == "a"
 
 
@@ -51,7 +52,9 @@ def test_a_failing_job_is_retried_then_marked_failed_with_its_error(db):
         job = job_claim_next(worker="w")
         job_run(job)
     job = Job.objects.get()
-    assert job.status == "failed" and "boom" in job.error and job.attempts == 3
+    assert job.status == "failed"
+    assert "boom" in job.error
+    assert job.attempts == 3
 
 
 def test_a_job_of_unknown_kind_fails_with_a_reason(db):
@@ -68,6 +71,7 @@ def test_periodic_tasks_run_once_per_interval(db):
         assert "test.tick" in periodic_due(now=now)
         assert "test.tick" not in periodic_due(now=now + timedelta(minutes=1))
         assert "test.tick" in periodic_due(now=now + timedelta(minutes=6))
-        assert len(calls) == 2 and PeriodicRun.objects.filter(name="test.tick").exists()
+        assert len(calls) == 2
+        assert PeriodicRun.objects.filter(name="test.tick").exists()
     finally:
         registry._periodic.pop("test.tick")

@@ -123,7 +123,8 @@ def test_two_workers_share_the_port_store_every_acknowledged_packet_and_stop_tog
         done.set()
         for thread in threads:
             thread.join(10)
-        assert sum(held) == DEVICES and all(held), held
+        assert sum(held) == DEVICES, held
+        assert all(held), held
 
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(30) == 0

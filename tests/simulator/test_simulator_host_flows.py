@@ -75,7 +75,8 @@ def test_a_device_whose_clock_is_off_is_asked_its_time_and_then_set(cast):
     finally:
         stop_receiver(live)
     clock = DeviceClock.objects.get(device__mn="MNAIR01")
-    assert clock.corrected and 290 < clock.offset_seconds < 310
+    assert clock.corrected
+    assert 290 < clock.offset_seconds < 310
     # The device's answers (9011, the 1011 upload, 9012 …) were stored like any other frame.
     cns = {bytes(data).split(b"CN=")[1][:4] for data in RawPacket.objects.values_list("data", flat=True)}
     assert {b"2061", b"9011", b"1011", b"9012"} <= cns
@@ -100,7 +101,8 @@ def test_a_device_with_a_correct_clock_is_left_alone(cast):
     finally:
         stop_receiver(live)
     clock = DeviceClock.objects.get(device__mn="MNAIR01")
-    assert not clock.corrected and device.clock_offset == timedelta(seconds=10)
+    assert not clock.corrected
+    assert device.clock_offset == timedelta(seconds=10)
 
 
 def test_missing_hours_are_requested_with_2061_and_filled_by_split_history_packets(cast):
@@ -168,8 +170,11 @@ def test_an_sm4_key_older_than_80_days_is_rotated_with_1014_and_kept_sealed(cast
     finally:
         stop_receiver(live)
     keys = list(DeviceKey.objects.filter(device=device_row).order_by("created_at"))
-    assert len(keys) == 2 and keys[0].retired_at is not None and keys[1].retired_at is None
-    assert keys[1].open() == device.key and device.key not in bytes(keys[1].sealed)
+    assert len(keys) == 2
+    assert keys[0].retired_at is not None
+    assert keys[1].retired_at is None
+    assert keys[1].open() == device.key
+    assert device.key not in bytes(keys[1].sealed)
     assert (
         Measurement.objects.filter(period="hour", point=device_row.point).values("time").distinct().count()
         == 2
@@ -194,7 +199,9 @@ def test_on_connection_a_device_gets_the_settings_the_registry_holds_for_it(cast
     cns = [bytes(data).split(b"CN=")[1][:4] for data in RawPacket.objects.values_list("data", flat=True)]
     # The device accepted each command (9011), reported each set command done (9012) and answered the
     # stop notification with 9013; nothing was sent for the status upload, left as the device has it.
-    assert cns.count(b"9011") == 3 and cns.count(b"9012") == 3 and cns.count(b"9013") == 1
+    assert cns.count(b"9011") == 3
+    assert cns.count(b"9012") == 3
+    assert cns.count(b"9013") == 1
 
 
 def test_a_device_without_settings_in_the_registry_is_sent_none(cast):

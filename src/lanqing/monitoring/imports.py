@@ -220,7 +220,10 @@ def _validate(line, cells, positions, lookups: _Lookups, tz, now) -> tuple[Measu
 
     if errors:
         return None, errors
-    assert point is not None and factor is not None and period is not None and when is not None
+    assert point is not None
+    assert factor is not None
+    assert period is not None
+    assert when is not None
     return MeasurementRow(point.id, factor.id, period, when, value, flag, Source.IMPORT), []
 
 
