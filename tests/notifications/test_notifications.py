@@ -1,7 +1,6 @@
 """The in-app notification centre and e-mail through a real SMTP server on 127.0.0.1."""
 
 import socket
-import time
 from datetime import timedelta
 from email.header import decode_header, make_header
 
@@ -14,6 +13,7 @@ from django.utils import timezone, translation
 from lanqing.jobs.services import periodic_due, worker_pass
 from lanqing.notifications.models import Delivery, DeliveryStatus, Notification
 from lanqing.notifications.services import deliveries_send, notification_send
+from tests.polling import wait_until
 
 
 class Inbox(Message):
@@ -45,9 +45,7 @@ def smtp(settings):
 
 
 def _wait_for(inbox, count):
-    deadline = time.monotonic() + 5
-    while len(inbox.messages) < count and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: len(inbox.messages) >= count, timeout=5, interval=0.02)
     return inbox.messages
 
 

@@ -7,7 +7,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from lanqing import hj212
 from lanqing.jobs.models import Job, JobStatus
 from lanqing.monitoring.measurements import NEW_VALUES_JOB
 from lanqing.monitoring.models import NewValue
+from tests.polling import wait_until
 
 from .conftest import hourly, peer, process_env, receiver_process
 
@@ -84,14 +84,12 @@ def _db(path: Path) -> sqlite3.Connection:
 
 def _wait(path: Path, sql: str, wanted, timeout: float = 120.0) -> None:
     """Polls the product's database until ``sql`` returns ``wanted`` (a generous bound, not a timing claim)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def got() -> list:
         with _db(path) as connection:
-            got = connection.execute(sql).fetchall()
-        if got == wanted:
-            return
-        assert time.monotonic() < deadline, f"{sql!r} still returns {got!r}"
-        time.sleep(0.1)
+            return connection.execute(sql).fetchall()
+
+    wait_until(lambda: got() == wanted, timeout=timeout, interval=0.1)
+    assert got() == wanted, f"{sql!r} still returns {got()!r}"
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 
 from lanqing import hj212
 from lanqing.monitoring.models import Measurement, RawPacket
+from tests.polling import wait_until
 
 from .conftest import hourly, peer, start_receiver, stop_receiver
 
@@ -158,7 +159,7 @@ def test_a_slow_sender_is_dropped_and_its_partial_frame_recorded(strict_receiver
 
 def test_connections_beyond_the_cap_are_refused_and_the_others_served(strict_receiver):
     kept = [strict_receiver.connect() for _ in range(3)]
-    time.sleep(0.2)
+    assert wait_until(lambda: len(strict_receiver.server.connections) == 3)
     extra = strict_receiver.connect()
     assert extra.closed_by_peer(timeout=5)
     kept[0].send(hourly(peer(), WHEN, {"a34004": 1.0}))
@@ -194,7 +195,7 @@ def test_the_device_is_marked_online_with_its_last_seen_time(receiver):
     assert seen.is_online
     assert seen.last_seen_at is not None
     device.close()
-    time.sleep(0.3)
+    assert wait_until(lambda: not receiver.server.connections)
     receiver.settle()
     assert not Device.objects.get(mn="MNAIR01").is_online
 
@@ -206,7 +207,7 @@ def test_a_device_that_reconnects_is_online_again_with_its_first_packet(receiver
     first.send(hourly(peer(), WHEN, {"a34004": 35.0}))
     first.reply()
     first.close()
-    time.sleep(0.3)
+    assert wait_until(lambda: not receiver.server.connections)
     receiver.settle()
     assert not Device.objects.get(mn="MNAIR01").is_online
     # Seconds later, well inside the interval at which last-seen times are written.
@@ -216,13 +217,6 @@ def test_a_device_that_reconnects_is_online_again_with_its_first_packet(receiver
     receiver.settle()
     assert Device.objects.get(mn="MNAIR01").is_online
     again.close()
-
-
-def _until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_frames_sent_while_another_worker_commits_join_the_waiting_commit_in_order(receiver):
@@ -249,12 +243,12 @@ def test_frames_sent_while_another_worker_commits_join_the_waiting_commit_in_ord
 
     with turns.take():
         air.send(hourly(peer(), WHEN, {"a34004": 35.0}, qn="20260301150000001"))
-        _until(lambda: waiting(1, 0))  # taken by the writer, which now waits for the turn
+        assert wait_until(lambda: waiting(1, 0), interval=0.01)  # taken by the writer, which now waits for the turn
         outlet.send(hourly(peer(mn="MNOUTA"), WHEN, {"a21026": 2.0}, qn="20260301150000002"))
         outlet.send(hourly(peer(mn="MNOUTA"), WHEN, {"a21002": 3.0}, qn="20260301150000003"))
-        _until(lambda: waiting(3, 2))
+        assert wait_until(lambda: waiting(3, 2), interval=0.01)
         leaving.close()
-        _until(lambda: writer._queue.qsize() == 3)  # the offline mark, behind the two frames
+        assert wait_until(lambda: writer._queue.qsize() == 3, interval=0.01)  # the offline mark, behind the two frames
     assert hj212.parse_bytes(air.reply()).header.qn == "20260301150000001"
     assert [hj212.parse_bytes(outlet.reply()).header.qn for _ in range(2)] == [
         "20260301150000002",

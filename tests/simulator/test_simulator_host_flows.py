@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from lanqing.monitoring.models import DeviceClock, Measurement, RawPacket
 from lanqing.receiver.hostside import HostPolicy
 from lanqing.simulator.client import SimClient
 from lanqing.simulator.device import SimDevice
+from tests.polling import wait_until_async
 from tests.receiver.conftest import start_receiver, stop_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,15 +23,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _local_hour_ago(hours: int) -> datetime:
     now = datetime.now(CHINA).replace(tzinfo=None, minute=0, second=0, microsecond=0)
     return now - timedelta(hours=hours)
-
-
-async def _until(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 def _session(policy: HostPolicy, device: SimDevice, talk: Callable[[SimClient], Awaitable[Any]]) -> Any:
@@ -65,7 +56,7 @@ def test_a_device_whose_clock_is_off_is_asked_its_time_and_then_set(cast):
         client._t0 = asyncio.get_running_loop().time()
         await client.connect()
         assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
-        corrected = await _until(lambda: abs(device.clock_offset.total_seconds()) < 5)
+        corrected = await wait_until_async(lambda: abs(device.clock_offset.total_seconds()) < 5)
         await client.disconnect()
         return corrected
 
@@ -91,7 +82,7 @@ def test_a_device_with_a_correct_clock_is_left_alone(cast):
         client._t0 = asyncio.get_running_loop().time()
         await client.connect()
         await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
-        await _until(lambda: client.stats.commands >= 1, timeout=5)  # the 1011 request came
+        await wait_until_async(lambda: client.stats.commands >= 1, timeout=5)  # the 1011 request came
         await asyncio.sleep(0.5)
         await client.disconnect()
 
@@ -118,7 +109,7 @@ def test_missing_hours_are_requested_with_2061_and_filled_by_split_history_packe
         assert await client.send(device.hourly(first)[0], wait_ack=True)
         assert await client.send(device.hourly(last)[0], wait_ack=True)
         # Two live packets, then 4 missing hours × 2 sub-packets, each acknowledged with its own 9014.
-        filled = await _until(lambda: client.stats.acked >= 2 + 4 * 2)
+        filled = await wait_until_async(lambda: client.stats.acked >= 2 + 4 * 2)
         await asyncio.sleep(0.2)
         await client.disconnect()
         assert client.stats.acked == 2 + 4 * 2
@@ -158,7 +149,7 @@ def test_an_sm4_key_older_than_80_days_is_rotated_with_1014_and_kept_sealed(cast
         client._t0 = asyncio.get_running_loop().time()
         await client.connect()
         assert await client.send(device.hourly(_local_hour_ago(3))[0], wait_ack=True)
-        assert await _until(lambda: device.key != old_key)
+        assert await wait_until_async(lambda: device.key != old_key)
         await asyncio.sleep(0.3)  # the receiver stores the new key after the device's 9012
         # Data encrypted with the new key are accepted.
         assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
@@ -193,7 +184,7 @@ def test_on_connection_a_device_gets_the_settings_the_registry_holds_for_it(cast
 
     async def talk(client: SimClient) -> bool:
         assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
-        return await _until(lambda: (device.rtd_interval, device.min_interval, device.realtime_on) == (60, 5, False))
+        return await wait_until_async(lambda: (device.rtd_interval, device.min_interval, device.realtime_on) == (60, 5, False))
 
     assert _session(HostPolicy(calibrate_time=False, backfill=False), device, talk)
     cns = [bytes(data).split(b"CN=")[1][:4] for data in RawPacket.objects.values_list("data", flat=True)]
