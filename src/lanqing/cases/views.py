@@ -225,7 +225,7 @@ def accountability(request):
             filename=_("accountability"),
             headers=[_("Case number"), _("Lead unit"), _("Township"), _("Enterprise"), _("Deadline missed"),
                      _("Working days late"), _("Highest escalation"), _("Outcome")],
-            rows=([r.case.number, r.unit.name if r.unit_id else "", r.township.name if r.township_id else "",
-                   r.enterprise.name if r.enterprise_id else "", r.deadline_at, r.working_days_late,
+            rows=([r.case.number, r.unit.name if r.unit else "", r.township.name if r.township else "",
+                   r.enterprise.name if r.enterprise else "", r.deadline_at, r.working_days_late,
                    r.get_highest_escalation_display(), r.get_outcome_display()] for r in records))
     return render(request, "cases/accountability.html", {"page": paginate(request, records)})

@@ -79,6 +79,7 @@ class DeviceForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data
         if not self.instance.pk and not data.get("password"):
             self.add_error("password", _("A new device needs its access password."))
         return data

@@ -49,7 +49,7 @@ def site_list(request):
             headers=[_("Site code"), _("Name"), _("Kind"), _("Jurisdiction"), _("Enterprise"), _("Longitude"),
                      _("Latitude"), _("Target water class"), _("Emission limit set"), _("Devices")],
             rows=([s.code, s.name, s.get_kind_display(), s.jurisdiction.name,
-                   s.enterprise.name if s.enterprise_id else "", s.longitude, s.latitude,
+                   s.enterprise.name if s.enterprise else "", s.longitude, s.latitude,
                    s.get_target_class_display() if s.target_class else "", s.limit_set, s.device_count]
                   for s in sites))
     return render(request, "monitoring/site_list.html", {

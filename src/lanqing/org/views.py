@@ -22,12 +22,13 @@ def jurisdiction_tree(request):
         return xlsx_response(
             filename=_("jurisdictions"),
             headers=[_("Division code"), _("Name"), _("Level"), _("Parent division code")],
-            rows=([j.code, j.name, j.get_level_display(), j.parent.code if j.parent_id else ""]
+            rows=([j.code, j.name, j.get_level_display(), j.parent.code if j.parent else ""]
                   for j in access.jurisdictions_visible_to(request.user).select_related("parent")))
     by_parent: dict[int | None, list] = {}
     ids = {j.id for j in jurisdictions}
     for jurisdiction in jurisdictions:
-        jurisdiction.enterprise_count = enterprise_counts.get(jurisdiction.id, 0)
+        # The tree template shows it; counted from enterprises apart, as the visible set has its own rule.
+        jurisdiction.enterprise_count = enterprise_counts.get(jurisdiction.id, 0)  # type: ignore[attr-defined]
         parent = jurisdiction.parent_id if jurisdiction.parent_id in ids else None
         by_parent.setdefault(parent, []).append(jurisdiction)
 
@@ -68,7 +69,7 @@ def enterprise_list(request):
                      _("Township"), _("Village or community"), _("Address"), _("Longitude"), _("Latitude"),
                      _("Contact person"), _("Contact phone"), _("Status"), _("Outlets")],
             rows=([e.name, e.credit_code, e.industry.code, e.industry.name, e.township.name,
-                   e.village.name if e.village_id else "", e.address, e.longitude, e.latitude,
+                   e.village.name if e.village else "", e.address, e.longitude, e.latitude,
                    e.contact_name, e.contact_phone, e.get_status_display(), e.outlet_count]
                   for e in enterprises))
     townships = access.jurisdictions_visible_to(request.user).filter(level=Level.TOWNSHIP)
