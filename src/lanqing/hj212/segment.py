@@ -70,10 +70,7 @@ def parse_header(text: str) -> tuple[Header, list[str]]:
         elif key == "MN":
             header.mn = value
         elif key == "Flag":
-            header.flag = _int_or_none(value)
-            if header.flag is None or header.flag > 255:
-                header.flag = None
-                warnings.append(f"Flag is not an integer 0-255: {value[:12]!r}")
+            header.flag = _flag(value, warnings)
         elif key == "PNUM":
             header.pnum = _int_or_none(value)
         elif key == "PNO":
@@ -90,6 +87,14 @@ def parse_header(text: str) -> tuple[Header, list[str]]:
             else:
                 header.extra[key] = value
     return header, warnings
+
+
+def _flag(value: str, warnings: list[str]) -> int | None:
+    flag = _int_or_none(value)
+    if flag is None or flag > 255:
+        warnings.append(f"Flag is not an integer 0-255: {value[:12]!r}")
+        return None
+    return flag
 
 
 def _merge(into: Header, other: Header) -> None:

@@ -10,7 +10,7 @@ import json
 import math
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -166,19 +166,8 @@ def _read(
         lines.append(line)
         cells.append(texts)
         stations.append(texts[s_index] if s_index is not None else "")
-        moment = parse_local_datetime(row[t_index] if t_index < len(row) else "")
-        if moment is None:
-            problems.error(line, header[t_index], f"{texts[t_index]!r} is not a date and time")
-        else:
-            day = data_day(moment) if hourly else moment.date()
-            if day < EARLIEST_DATA:
-                problems.error(
-                    line, header[t_index], f"{day.isoformat()} is before {EARLIEST_DATA.isoformat()}"
-                )
-                moment = None
-            elif day > today:
-                problems.error(line, header[t_index], f"{day.isoformat()} is in the future")
-                moment = None
+        moment = _moment(row[t_index] if t_index < len(row) else "", texts[t_index], problems, line=line,
+                         column=header[t_index], hourly=hourly, today=today)
         when.append(moment)
         for name, i in chosen.items():
             raw = row[i] if i < len(row) else ""
@@ -197,23 +186,50 @@ def _read(
                 problems.error(line, name, f"{text} is negative; a concentration cannot be")
                 continue
             if canonical(name) == "CO":
-                if co_unit == "ug":
-                    number /= 1000
-                elif co_unit is None and number > co_top:
-                    # Above HJ 633's whole table: surely µg/m³, and no sub-index could be given anyway.
-                    problems.error(
-                        line, name, f"CO {text} mg/m³ is implausible: was it given in µg/m³? Say --co-unit ug "
-                        "if the column is in µg/m³"
-                    )
+                co = _co_mg(number, text, problems, flags[r], line=line, column=name, co_unit=co_unit, co_top=co_top)
+                if co is None:
                     continue
-                elif co_unit is None and number > air_tables.CO_SUSPECT_ABOVE_MG_M3:
-                    problems.warn(
-                        line, name, f"CO {text} mg/m³ is unusually high: was it given in µg/m³? Computed as "
-                        "mg/m³; say --co-unit ug if the column is in µg/m³, --co-unit mg to silence this"
-                    )
-                    flags[r].append("CO_unit_suspect")
+                number = co
             values[name][r] = number
     return Parsed(header, lines, cells, when, stations, values, flags)
+
+
+def _moment(raw: Any, text: str, problems: Problems, *, line: int, column: str, hourly: bool,
+            today: date) -> datetime | None:
+    """The row's time, or None (with the error recorded) when it is missing, too old or in the future."""
+    moment = parse_local_datetime(raw)
+    if moment is None:
+        problems.error(line, column, f"{text!r} is not a date and time")
+        return None
+    day = data_day(moment) if hourly else moment.date()
+    if day < EARLIEST_DATA:
+        problems.error(line, column, f"{day.isoformat()} is before {EARLIEST_DATA.isoformat()}")
+        return None
+    if day > today:
+        problems.error(line, column, f"{day.isoformat()} is in the future")
+        return None
+    return moment
+
+
+def _co_mg(number: float, text: str, problems: Problems, row_flags: list[str], *, line: int, column: str,
+           co_unit: str | None, co_top: float) -> float | None:
+    """A CO value in mg/m³, or None (with the error recorded) when it cannot be one."""
+    if co_unit == "ug":
+        return number / 1000
+    if co_unit is None and number > co_top:
+        # Above HJ 633's whole table: surely µg/m³, and no sub-index could be given anyway.
+        problems.error(
+            line, column, f"CO {text} mg/m³ is implausible: was it given in µg/m³? Say --co-unit ug "
+            "if the column is in µg/m³"
+        )
+        return None
+    if co_unit is None and number > air_tables.CO_SUSPECT_ABOVE_MG_M3:
+        problems.warn(
+            line, column, f"CO {text} mg/m³ is unusually high: was it given in µg/m³? Computed as "
+            "mg/m³; say --co-unit ug if the column is in µg/m³, --co-unit mg to silence this"
+        )
+        row_flags.append("CO_unit_suspect")
+    return number
 
 
 # ---- writing -----------------------------------------------------------------------------------------------
