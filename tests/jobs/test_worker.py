@@ -57,7 +57,7 @@ def test_a_failing_job_is_retried_then_marked_failed_with_its_error(db):
     for _ in range(3):
         Job.objects.update(run_after=timezone.now())
         job = job_claim_next(worker="w")
-        job_run(job)
+        job_run(job=job)
     job = Job.objects.get()
     assert job.status == "failed"
     assert "boom" in job.error

@@ -233,7 +233,7 @@ def test_an_imported_key_replaces_one_sealed_under_another_secret_key(cast, tmp_
 
     device = Device.objects.get(mn="MNOUTA")
     settings.SECRET_KEY = "the-secret-key-of-an-older-installation"
-    device_key_replace(device.id, b"abcdefgh12345678")
+    device_key_replace(device_id=device.id, raw=b"abcdefgh12345678")
     settings.SECRET_KEY = "the-secret-key-of-this-installation-now"
     path = tmp_path / "devices.csv"
     path.write_text("mn,password,protocol,point,sm4_key\nMNOUTA,abc123,2025,OUT-A/1,abcdefgh12345678\n")

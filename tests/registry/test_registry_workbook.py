@@ -205,7 +205,7 @@ def test_passwords_and_keys_never_appear_in_an_export(cast, tmp_path):
     device.save()
     from lanqing.monitoring.services import device_key_replace
 
-    device_key_replace(device.id, b"abcdefgh12345678")
+    device_key_replace(device_id=device.id, raw=b"abcdefgh12345678")
     path = _export(tmp_path)
     with zipfile.ZipFile(path) as archive:
         text = b"".join(archive.read(name) for name in archive.namelist())

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +20,9 @@ from lanqing.alerts.rules import CHECKS, Finding, Result
 from lanqing.cases.models import OPEN_STATES, Case, CaseEvent, CaseSource, Category
 from lanqing.monitoring.models import Site
 from lanqing.org import access
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +149,7 @@ def _alert_clear(alert: Alert, now: datetime) -> bool:
     return True
 
 
-def _case_from_alert(alert: Alert, *, by, now: datetime) -> tuple[Case, bool]:
+def _case_from_alert(alert: Alert, *, by: User | None, now: datetime) -> tuple[Case, bool]:
     """The alert joins the case not yet closed about its site and category, or opens one; returns the case
     and whether it is new. One case per problem: an alert that repeats the problem of an open case (another
     factor of the same device, the same section's class again after a short clearance) adds to its timeline."""
@@ -163,7 +168,7 @@ def _case_from_alert(alert: Alert, *, by, now: datetime) -> tuple[Case, bool]:
         return _case_open_from_alert(alert, by=by, now=now), True
 
 
-def _case_open_from_alert(alert: Alert, *, by, now: datetime) -> Case:
+def _case_open_from_alert(alert: Alert, *, by: User | None, now: datetime) -> Case:
     from lanqing.cases.transitions import case_open
 
     site = alert.site
@@ -177,11 +182,11 @@ def _case_open_from_alert(alert: Alert, *, by, now: datetime) -> Case:
 
 # --- user actions ------------------------------------------------------------------------------------------------
 
-def alerts_visible_to(user):
+def alerts_visible_to(user: User) -> QuerySet[Alert]:
     return access.visible(user, Alert.objects.select_related("rule", "site", "factor", "acknowledged_by"))
 
 
-def alert_for_user(user, alert_id) -> Alert:
+def alert_for_user(user: User, alert_id: int) -> Alert:
     return access.get_visible(user, alerts_visible_to(user), id=alert_id)
 
 
@@ -206,7 +211,7 @@ class AlertHidden(AlertError, Http404):
     """An alert the user may not see: answered like one that does not exist (HTTP 404)."""
 
 
-def _require(user, action: str, alert: Alert, refusal: str) -> None:
+def _require(user: User, action: str, alert: Alert, refusal: str) -> None:
     try:
         access.require(user, action, alert)
     except access.Forbidden:
@@ -216,7 +221,7 @@ def _require(user, action: str, alert: Alert, refusal: str) -> None:
 
 
 @transaction.atomic
-def alert_acknowledge(*, alert: Alert, by, now: datetime | None = None) -> Alert:
+def alert_acknowledge(*, alert: Alert, by: User, now: datetime | None = None) -> Alert:
     now = now or timezone.now()
     _require(by, "alert.acknowledge", alert, _("Your role may not acknowledge this alert."))
     won = Alert.objects.filter(id=alert.id, acknowledged_at__isnull=True).update(acknowledged_by=by,
@@ -228,7 +233,7 @@ def alert_acknowledge(*, alert: Alert, by, now: datetime | None = None) -> Alert
 
 
 @transaction.atomic
-def alert_open_case(*, alert: Alert, by, now: datetime | None = None):
+def alert_open_case(*, alert: Alert, by: User, now: datetime | None = None) -> Case:
     """The bureau turns an alert into a case by hand (rules that do not open cases themselves)."""
     from lanqing.cases.transitions import CaseError
 

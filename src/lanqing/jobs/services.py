@@ -44,7 +44,7 @@ def job_claim_next(*, worker: str, now: datetime | None = None) -> Job | None:
     return None
 
 
-def job_run(job: Job) -> None:
+def job_run(*, job: Job) -> None:
     handler = handler_for(job.kind)
     if handler is None:
         _finish(job, JobStatus.FAILED, f"no handler for job kind {job.kind!r}")
@@ -99,6 +99,6 @@ def worker_pass(*, worker: str, max_jobs: int = 100) -> int:
         job = job_claim_next(worker=worker)
         if job is None:
             break
-        job_run(job)
+        job_run(job=job)
         count += 1
     return count

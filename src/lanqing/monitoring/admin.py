@@ -104,7 +104,7 @@ class DeviceAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         key = form.cleaned_data.get("sm4_key")
         if key:
-            device_key_replace(obj.id, key.encode("ascii"))
+            device_key_replace(device_id=obj.id, raw=key.encode("ascii"))
 
 
 class ArrivalFilter(admin.DateFieldListFilter):

@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import EnterpriseStatus, Industry, Level
+from lanqing.org.requests import SignedInRequest
 from lanqing.web.tables import paginate, wants_export, xlsx_response
 
 
 @login_required
-def jurisdiction_tree(request):
+def jurisdiction_tree(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "jurisdiction.view")
     jurisdictions = list(access.jurisdictions_visible_to(request.user).annotate(
         unit_count=Count("units", distinct=True)))
@@ -32,7 +34,7 @@ def jurisdiction_tree(request):
         parent = jurisdiction.parent_id if jurisdiction.parent_id in ids else None
         by_parent.setdefault(parent, []).append(jurisdiction)
 
-    def branch(parent_id):
+    def branch(parent_id: int | None) -> list:
         return [(node, branch(node.id)) for node in by_parent.get(parent_id, [])]
 
     levels = {row["level"]: row["n"] for row in
@@ -45,7 +47,7 @@ def jurisdiction_tree(request):
 
 
 @login_required
-def enterprise_list(request):
+def enterprise_list(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "enterprise.view")
     enterprises = access.enterprises_visible_to(request.user).annotate(
         outlet_count=Count("sites", filter=Q(sites__kind="outlet"))).order_by("township__code", "name")
@@ -84,7 +86,7 @@ def enterprise_list(request):
 
 
 @login_required
-def enterprise_profile(request, enterprise_id: int):
+def enterprise_profile(request: SignedInRequest, enterprise_id: int) -> HttpResponse:
     enterprise = access.get_visible(request.user, access.enterprises_visible_to(request.user), id=enterprise_id)
     sites = sites_visible_to(request.user).filter(enterprise=enterprise).prefetch_related("points")
     devices = devices_visible_to(request.user).filter(point__site__enterprise=enterprise)

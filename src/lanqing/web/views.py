@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 
@@ -12,10 +12,11 @@ from lanqing.cases.models import OPEN_STATES
 from lanqing.cases.selectors import cases_visible_to
 from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
+from lanqing.org.requests import SignedInRequest
 
 
 @login_required
-def home(request):
+def home(request: SignedInRequest) -> HttpResponse:
     user = request.user
     sites = sites_visible_to(user)
     context = {
@@ -31,7 +32,7 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
-def favicon(request):
+def favicon(request: HttpRequest) -> HttpResponse:
     # Pages without our layout (the admin, the API docs) make browsers ask for /favicon.ico; a county network
     # without internet must not show a failed request for it.
     return HttpResponsePermanentRedirect(static("lanqing/favicon.svg"))
