@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from lanqing.hj212 import CHINA
 from lanqing.monitoring.models import DeviceClock, Measurement, RawPacket
 from lanqing.receiver.hostside import HostPolicy
 from lanqing.simulator.client import SimClient
 from lanqing.simulator.device import SimDevice
-from tests.polling import wait_until_async
+from tests.polling import wait_until, wait_until_async
 from tests.receiver.conftest import start_receiver, stop_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,6 +24,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _local_hour_ago(hours: int) -> datetime:
     now = datetime.now(CHINA).replace(tzinfo=None, minute=0, second=0, microsecond=0)
     return now - timedelta(hours=hours)
+
+
+async def _in_database(condition: Callable[[], bool]) -> bool:
+    """Polls the database until ``condition`` holds, from a worker thread: the ORM stays off the event loop."""
+
+    def poll() -> bool:
+        try:
+            return wait_until(condition)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(poll)
 
 
 def _session(policy: HostPolicy, device: SimDevice, talk: Callable[[SimClient], Awaitable[Any]]) -> Any:
@@ -83,7 +96,8 @@ def test_a_device_with_a_correct_clock_is_left_alone(cast):
         await client.connect()
         await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
         await wait_until_async(lambda: client.stats.commands >= 1, timeout=5)  # the 1011 request came
-        await asyncio.sleep(0.5)
+        # The device's answer reached the receiver, which judged the clock.
+        assert await _in_database(lambda: DeviceClock.objects.filter(device__mn="MNAIR01").exists())
         await client.disconnect()
 
     try:
@@ -110,7 +124,9 @@ def test_missing_hours_are_requested_with_2061_and_filled_by_split_history_packe
         assert await client.send(device.hourly(last)[0], wait_ack=True)
         # Two live packets, then 4 missing hours × 2 sub-packets, each acknowledged with its own 9014.
         filled = await wait_until_async(lambda: client.stats.acked >= 2 + 4 * 2)
-        await asyncio.sleep(0.2)
+        # The device's 9012 closing the request is stored: the exchange is over.
+        assert await _in_database(lambda: any(b"CN=9012" in bytes(data) for data in
+                                              RawPacket.objects.values_list("data", flat=True)))
         await client.disconnect()
         assert client.stats.acked == 2 + 4 * 2
         return filled
@@ -150,7 +166,8 @@ def test_an_sm4_key_older_than_80_days_is_rotated_with_1014_and_kept_sealed(cast
         await client.connect()
         assert await client.send(device.hourly(_local_hour_ago(3))[0], wait_ack=True)
         assert await wait_until_async(lambda: device.key != old_key)
-        await asyncio.sleep(0.3)  # the receiver stores the new key after the device's 9012
+        # The receiver stores the new key after the device's 9012.
+        assert await _in_database(lambda: DeviceKey.objects.filter(device=device_row).count() == 2)
         # Data encrypted with the new key are accepted.
         assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
         await client.disconnect()
