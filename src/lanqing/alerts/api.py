@@ -14,9 +14,9 @@ from lanqing.alerts.services import (
     alert_for_user,
     alerts_visible_to,
 )
-from lanqing.api.auth import ApiRequest
 from lanqing.api.pagination import MappedRows
 from lanqing.org import access
+from lanqing.org.requests import ApiRequest
 
 router = Router(tags=["alerts"])
 

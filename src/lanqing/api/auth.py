@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
 from lanqing.api.models import ApiToken, token_digest
-
-
-class ApiRequest(HttpRequest):
-    """What a route receives once TokenAuth or SessionAuth let it through: ``auth`` is the account.
-
-    Only annotations name it; at run time the request is Django's own, with ``auth`` set by django-ninja.
-    """
-
-    auth: User
 
 
 class TokenAuth(HttpBearer):

@@ -12,13 +12,14 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from lanqing.api.auth import ApiRequest, SessionAuth, TokenAuth
+from lanqing.api.auth import SessionAuth, TokenAuth
 from lanqing.api.pagination import MappedRows
 from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, SiteOut
 from lanqing.monitoring.models import Measurement, Period, Site
 from lanqing.monitoring.selectors import site_for_user, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import Enterprise
+from lanqing.org.requests import ApiRequest
 
 api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
                auth=[TokenAuth(), SessionAuth()], docs_decorator=login_required,

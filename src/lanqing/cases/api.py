@@ -8,11 +8,11 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from lanqing.api.auth import ApiRequest
 from lanqing.api.pagination import MappedRows
 from lanqing.cases import actions, selectors, transitions
 from lanqing.cases.models import Case
 from lanqing.org import access
+from lanqing.org.requests import ApiRequest
 
 router = Router(tags=["cases"])
 

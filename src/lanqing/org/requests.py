@@ -1,4 +1,7 @@
-"""The request a page behind ``@login_required`` receives, for type checking."""
+"""The requests pages and API routes receive once signed in, for type checking.
+
+They sit here, below every app, so that each app's pages and routes can name them.
+"""
 
 from __future__ import annotations
 
@@ -13,3 +16,12 @@ class SignedInRequest(HttpRequest):
     """
 
     user: User
+
+
+class ApiRequest(HttpRequest):
+    """What an API route receives once TokenAuth or SessionAuth let it through: ``auth`` is the account.
+
+    Only annotations name it; at run time the request is Django's own, with ``auth`` set by django-ninja.
+    """
+
+    auth: User

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
-from lanqing.api.auth import ApiRequest
+from lanqing.org.requests import ApiRequest
 from lanqing.registry.services import (
     RecordRefused,
     RegistryImport,
