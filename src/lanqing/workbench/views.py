@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from lanqing.monitoring.models import SiteKind
 from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
+from lanqing.org.requests import SignedInRequest
 from lanqing.workbench.air import POLLUTANTS, air_analysis, air_chart_data
 from lanqing.workbench.figures import workbench_for
 from lanqing.workbench.overview import map_points, overview_for
 
 
 @login_required
-def home(request):
+def home(request: SignedInRequest) -> HttpResponse:
     """The first page after login: the figures and lists of the user's own work (工作台)."""
     context = workbench_for(request.user)
     context.update(membership=access.membership_of(request.user), root=access.root_jurisdiction(request.user))
@@ -23,14 +24,14 @@ def home(request):
 
 
 @login_required
-def overview(request):
+def overview(request: SignedInRequest) -> HttpResponse:
     """The county on one page: map, today's AQI, the year so far against last year, water, devices, cases."""
     access.require(request.user, "overview.view")
     return render(request, "workbench/overview.html", {"overview": overview_for(request.user)})
 
 
 @login_required
-def overview_map(request):
+def overview_map(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "overview.view")
     return JsonResponse(map_points(request.user))
 
@@ -40,7 +41,7 @@ FIRST_YEAR = 2013
 
 
 @login_required
-def air(request):
+def air(request: SignedInRequest) -> HttpResponse:
     """Air analysis of the user's stations (or one of them): calendar, trends, polluted days, ranking."""
     access.require(request.user, "overview.view")
     today = timezone.localdate()
