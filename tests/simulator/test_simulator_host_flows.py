@@ -217,6 +217,7 @@ def test_a_device_without_settings_in_the_registry_is_sent_none(cast):
 
     async def talk(client: SimClient) -> None:
         assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
+        # No command must come, and there is no event to poll for: this window is a command's chance to come.
         await asyncio.sleep(0.5)
 
     _session(HostPolicy(calibrate_time=False, backfill=False), device, talk)
