@@ -141,7 +141,7 @@ def _floor_main(path: str) -> None:
     """Append raw bytes to a file and answer a fixed reply per CR LF; nothing is parsed or stored."""
 
     async def serve() -> None:
-        sink = open(path, "ab", buffering=1 << 20)  # noqa: SIM115 - lives as long as the server
+        sink = open(path, "ab", buffering=1 << 20)  # not a with-block: it lives as long as the server
 
         class Floor(asyncio.Protocol):
             def connection_made(self, transport) -> None:
@@ -167,7 +167,7 @@ def _frames(device: int, count: int) -> list[bytes]:
     from lanqing.hj212 import Peer, build_data
 
     peer = Peer(_mn(device), "123456", "31" if device % 2 else "22")
-    start = datetime(2026, 1, 1) + timedelta(days=device % 7)
+    start = datetime(2026, 1, 1) + timedelta(days=device % 7)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
     codes = (
         ("a21026", "a21002", "a34013", "a19001", "a01012", "a00000")
         if device % 2
@@ -277,7 +277,8 @@ def _idle_memory(env: dict, count: int) -> tuple[float, int]:
         time.sleep(0.5)
         before = _rss(receiver.pid)
         helper = _child("--idle", str(port), str(count))
-        assert helper.stdout is not None and helper.stdin is not None
+        assert helper.stdout is not None
+        assert helper.stdin is not None
         made = int(helper.stdout.readline())
         time.sleep(2.0)
         after = _rss(receiver.pid)

@@ -17,8 +17,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from lanqing.standards.aqi import compute_aqi  # noqa: E402
-from lanqing.standards.evaluation import evaluate_hourly  # noqa: E402
+from lanqing.standards.aqi import compute_aqi
+from lanqing.standards.evaluation import evaluate_hourly
 
 POLLUTANTS = ("SO2", "NO2", "CO", "O3", "PM10", "PM2.5")
 

@@ -32,7 +32,8 @@ def main() -> int:
             continue
         print(f"\n=== {path.stem} ===", flush=True)
         spec = importlib.util.spec_from_file_location(path.stem, path)
-        assert spec and spec.loader
+        assert spec
+        assert spec.loader
         module = importlib.util.module_from_spec(spec)
         started = time.perf_counter()
         try:

@@ -14,7 +14,7 @@ def run_lanqing(*argv, **env):
                           env=dict(os.environ, **env))
 
 
-@pytest.mark.parametrize("variable, value", [
+@pytest.mark.parametrize(("variable", "value"), [
     ("LANQING_DEBUG", "maybe"),
     ("LANQING_DATABASE_URL", "mysql://localhost/x"),
     ("LANQING_SESSION_AGE_HOURS", "soon"),
@@ -25,7 +25,8 @@ def run_lanqing(*argv, **env):
 def test_a_bad_value_fails_at_start_naming_the_variable(tmp_path, variable, value):
     result = run_lanqing("init", **{"LANQING_DATA_DIR": str(tmp_path), variable: value})
     assert result.returncode == 2
-    assert variable in result.stderr and "Traceback" not in result.stderr
+    assert variable in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_sqlite_urls_relative_and_absolute():
@@ -61,7 +62,8 @@ def test_cli_import_reports_bad_rows_by_line_and_column(tmp_path):
     assert result.returncode == 1
     assert "bad.csv: line 2, column site: no site with code NOPE" in result.stderr
     missing = run_lanqing("import-measurements", str(tmp_path / "missing.csv"), **env)
-    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr
 
 
 def test_createuser_refuses_an_unknown_scope(tmp_path):
@@ -71,4 +73,5 @@ def test_createuser_refuses_an_unknown_scope(tmp_path):
     secret.write_text("a-long-enough-password-1")
     result = run_lanqing("createuser", "x", "--role", "township", "--scope", "999999999999",
                          "--password-file", str(secret), **env)
-    assert result.returncode == 2 and "999999999999" in result.stderr
+    assert result.returncode == 2
+    assert "999999999999" in result.stderr

@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 
+from tests.polling import wait_until
+
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="uses process groups and SO_REUSEPORT")
 
 
@@ -29,26 +31,27 @@ def test_the_demo_command_serves_the_login_page_and_receives_simulated_packets(t
          str(receiver)], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 240
-        status = None
-        while time.monotonic() < deadline and status is None:
+
+        def login_status() -> int | None:
             assert process.poll() is None, (tmp_path / "demo.log").read_text()[-3000:]
             try:
-                status = urllib.request.urlopen(f"http://127.0.0.1:{web}/login/", timeout=2).status
+                return urllib.request.urlopen(f"http://127.0.0.1:{web}/login/", timeout=2).status
             except OSError:
-                time.sleep(1)
-        assert status == 200
+                return None
+
+        assert wait_until(login_status, timeout=deadline - time.monotonic(), interval=1) == 200
         import sqlite3
 
         # The simulator's devices reach the receiver, which stores what they send.
-        accepted = 0
-        while time.monotonic() < deadline and not accepted:
-            time.sleep(2)
+        def accepted() -> int:
             with sqlite3.connect(tmp_path / "lanqing.sqlite3", timeout=20) as database:
-                accepted = database.execute(
+                return database.execute(
                     "select count(*) from monitoring_rawpacket where verdict = 'accepted'").fetchone()[0]
-        assert accepted > 0
+
+        assert wait_until(accepted, timeout=max(deadline - time.monotonic(), 0), interval=2) > 0
         output = (tmp_path / "demo.log").read_text()
-        assert "lanqing-demo-2026" in output and "Traceback" not in output
+        assert "lanqing-demo-2026" in output
+        assert "Traceback" not in output
         # SIGTERM to the demo alone: it stops its processes and exits cleanly.
         process.terminate()
         assert process.wait(60) == 0

@@ -65,7 +65,8 @@ def test_a_command_started_inside_the_package_refuses_to_make_secrets_there():
     before = set(PACKAGE.rglob("*"))
     result = _lanqing("init", cwd=PACKAGE)
     assert result.returncode == 2
-    assert "LANQING_DATA_DIR" in result.stderr and "inside the lanqing package" in result.stderr
+    assert "LANQING_DATA_DIR" in result.stderr
+    assert "inside the lanqing package" in result.stderr
     assert "Traceback" not in result.stderr
     created = [path for path in set(PACKAGE.rglob("*")) - before if "__pycache__" not in path.parts]
     assert created == []
@@ -73,7 +74,8 @@ def test_a_command_started_inside_the_package_refuses_to_make_secrets_there():
 
 def test_a_data_folder_named_inside_the_package_is_refused(tmp_path):
     result = _lanqing("init", cwd=tmp_path, LANQING_DATA_DIR=str(PACKAGE / "var"))
-    assert result.returncode == 2 and "inside the lanqing package" in result.stderr
+    assert result.returncode == 2
+    assert "inside the lanqing package" in result.stderr
     assert not (PACKAGE / "var").exists()
 
 

@@ -18,7 +18,7 @@ from lanqing.tabular import (
 )
 
 
-@pytest.mark.parametrize("value, shown", [
+@pytest.mark.parametrize(("value", "shown"), [
     ('=HYPERLINK("http://x.example","点我")', '\'=HYPERLINK("http://x.example","点我")'),
     ("+86 138 0000 0000", "'+86 138 0000 0000"),
     ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
@@ -78,7 +78,8 @@ def test_an_enterprise_named_like_a_formula_is_text_in_the_bureau_export(cast, c
     response = client_for(cast.users["bureau"]).get("/org/enterprises/?export=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [cell for row in sheet.iter_rows() for cell in row if "HYPERLINK" in str(cell.value)]
-    assert len(cells) == 1 and cells[0].data_type == "s"
+    assert len(cells) == 1
+    assert cells[0].data_type == "s"
     assert cells[0].value == '\'=HYPERLINK("http://x.example","点我")'
 
 
@@ -92,13 +93,15 @@ def test_raw_packets_of_strangers_are_exported_without_formulas(cast, tmp_path):
     out = tmp_path / "audit.csv"
     assert main(["packets", "export", "--since", "2026-03-01", "-o", str(out)]) == 0
     row = list(csv.reader(out.open(encoding="utf-8-sig")))[1]
-    assert row[1:3] == ["'=1+1", "'@evil"] and row[6] == "'=cmd|' /C calc'!A0"
+    assert row[1:3] == ["'=1+1", "'@evil"]
+    assert row[6] == "'=cmd|' /C calc'!A0"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("start, end", [("0001-01-01T00:00:00+08:00", "0001-01-02T00:00:00+08:00"),
+@pytest.mark.parametrize(("start", "end"), [("0001-01-01T00:00:00+08:00", "0001-01-02T00:00:00+08:00"),
                                         ("9999-12-30T00:00:00-08:00", "9999-12-31T00:00:00-08:00")])
 def test_times_far_outside_sense_are_a_400_not_a_500(cast, client_for, start, end):
     response = client_for(cast.users["bureau"]).get(
         f"/api/v1/sites/{cast.outlet_a.id}/measurements", {"factor": "a21026", "start": start, "end": end})
-    assert response.status_code == 400 and "2000-01-01" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "2000-01-01" in response.json()["detail"]

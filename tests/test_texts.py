@@ -43,8 +43,12 @@ def test_a_measured_value_in_a_sentence_is_formatted_for_the_reader():
     stored = texts.message(EXCEEDANCE, site="甲公司焦炉烟囱", factor=texts.names(zh="二氧化硫", en="Sulfur dioxide"),
                            value=62500.0, limit=100.0, time="06-10 08:00")
     english, chinese = _in("en", stored), _in("zh-hans", stored)
-    assert "Sulfur dioxide 62,500 above the limit 100" in english and "e+" not in english
-    assert "二氧化硫" in chinese and "62500" in chinese and "Sulfur" not in chinese and "e+" not in chinese
+    assert "Sulfur dioxide 62,500 above the limit 100" in english
+    assert "e+" not in english
+    assert "二氧化硫" in chinese
+    assert "62500" in chinese
+    assert "Sulfur" not in chinese
+    assert "e+" not in chinese
 
 
 def test_a_nested_text_is_rendered_in_the_same_language_as_its_sentence():
@@ -86,7 +90,8 @@ def test_a_stored_text_whose_parameters_no_longer_fit_shows_its_key():
 
 
 def test_typed_text_is_shown_as_typed_in_every_language():
-    assert _in("en", "焦炉烟囱冒黄烟") == "焦炉烟囱冒黄烟" and _in("zh-hans", "") == ""
+    assert _in("en", "焦炉烟囱冒黄烟") == "焦炉烟囱冒黄烟"
+    assert _in("zh-hans", "") == ""
     assert texts.split("焦炉烟囱冒黄烟") == ("焦炉烟囱冒黄烟", None)
 
 
@@ -95,7 +100,9 @@ def test_the_plain_copy_of_a_system_text_is_in_the_installations_language(settin
     stored = texts.message(gettext_noop("Routed by the responsibility matrix."))
     with translation.override("en"):
         plain, kept = texts.split(stored)
-    assert kept == stored and CJK.search(plain) and "Routed" not in plain
+    assert kept == stored
+    assert CJK.search(plain)
+    assert "Routed" not in plain
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
@@ -105,8 +112,10 @@ def test_an_old_plain_string_in_either_language_is_recognised_as_its_stored_text
         plain = translation.gettext(EXCEEDANCE) % {"site": "甲公司焦炉烟囱", "factor": "二氧化硫",
                                                    "value": "6.25e+04", "limit": "100", "time": "06-10 08:00"}
     stored = texts.recognise(plain, [OFFLINE, EXCEEDANCE])
-    assert stored is not None and stored["key"] == EXCEEDANCE
-    assert stored["params"]["value"] == 62500.0 and stored["params"]["site"] == "甲公司焦炉烟囱"
+    assert stored is not None
+    assert stored["key"] == EXCEEDANCE
+    assert stored["params"]["value"] == 62500.0
+    assert stored["params"]["site"] == "甲公司焦炉烟囱"
     assert "62,500 above the limit 100" in _in("en", stored)
 
 

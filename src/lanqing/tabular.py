@@ -176,13 +176,13 @@ def parse_local_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        return datetime(value.year, value.month, value.day)  # noqa: DTZ001 - naive local, as documented
     text = cell_text(value)
     if not text:
         return None
     for fmt in DATETIME_FORMATS:
         try:
-            return datetime.strptime(text, fmt)
+            return datetime.strptime(text, fmt)  # noqa: DTZ007 - naive local, as documented
         except ValueError:
             continue
     return None

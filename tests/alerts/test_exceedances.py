@@ -48,7 +48,8 @@ def test_each_hour_is_judged_with_the_oxygen_of_that_same_hour(so2):
 def test_a_value_is_judged_only_once_its_data_time_has_come(so2):
     so2([(TUESDAY + H, 400.0, 6.0)])
     values_judge(now=TUESDAY)
-    assert not Exceedance.objects.exists() and NewValue.objects.exists()
+    assert not Exceedance.objects.exists()
+    assert NewValue.objects.exists()
     values_judge(now=TUESDAY + H)
     assert _recorded() == [(TUESDAY + H, 400.0)]
 
@@ -61,7 +62,9 @@ def test_late_hours_under_a_newer_normal_hour_are_all_recorded_and_open_the_aler
     assert [value for _t, value in _recorded()] == [303.0, 302.0, 301.0]
     alert = Alert.objects.get()
     # The newest of the late hours, with its own data time (an hour before Tuesday 09:00).
-    assert alert.status == AlertStatus.ACTIVE and alert.last_value == 301.0 and "06-10 08:00" in alert.message
+    assert alert.status == AlertStatus.ACTIVE
+    assert alert.last_value == 301.0
+    assert "06-10 08:00" in alert.message
     # The next pass that looks at the outlet sees its newest hour within the limit: the alert clears.
     alerts_evaluate(now=TUESDAY + H + timedelta(minutes=5))
     alert.refresh_from_db()

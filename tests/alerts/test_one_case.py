@@ -44,7 +44,9 @@ def test_a_second_exceedance_at_an_outlet_with_an_open_case_joins_that_case_inst
     nox = Alert.objects.get(factor__code="a21002")
     assert set(case.alerts.all()) == set(Alert.objects.all())
     joined = case.events.get(action="alert_joined")
-    assert joined.data == {"alert_id": nox.id} and "NOx" in joined.display_note and joined.at == TUESDAY + H
+    assert joined.data == {"alert_id": nox.id}
+    assert "NOx" in joined.display_note
+    assert joined.at == TUESDAY + H
 
 
 def test_an_exceedance_at_another_outlet_opens_its_own_case(outlets, hourly):
@@ -107,7 +109,8 @@ def test_the_bureau_opening_a_case_by_hand_for_an_alert_whose_site_has_an_open_c
     alerts_evaluate(now=TUESDAY)
     second = Alert.objects.get(factor__code="a21002")
     assert alert_open_case(alert=second, by=cast.users["bureau"], now=TUESDAY) == first
-    assert Case.objects.count() == 1 and first.alerts.count() == 2
+    assert Case.objects.count() == 1
+    assert first.alerts.count() == 2
 
 
 def test_a_device_missing_several_factors_has_one_gap_alert_that_lists_them_and_follows_the_list(
@@ -120,8 +123,12 @@ def test_a_device_missing_several_factors_has_one_gap_alert_that_lists_them_and_
     hourly(cast.outlet_a, "a21026", [(TUESDAY - k * H, 50.0, "N") for k in range(1, 6)])
     alerts_evaluate(now=TUESDAY)
     alert = Alert.objects.get()
-    assert alert.source_key == f"device:{device.id}" and alert.device == device and alert.factor is None
-    assert "NOx" in alert.display_message and "Particulate matter" in alert.display_message and "SO2" not in alert.display_message
+    assert alert.source_key == f"device:{device.id}"
+    assert alert.device == device
+    assert alert.factor is None
+    assert "NOx" in alert.display_message
+    assert "Particulate matter" in alert.display_message
+    assert "SO2" not in alert.display_message
     assert alert.last_value == 2
     # Particulate matter comes back: the same alert now lists NOx alone.
     Device.objects.update(last_seen_at=TUESDAY + H)
@@ -129,7 +136,9 @@ def test_a_device_missing_several_factors_has_one_gap_alert_that_lists_them_and_
     hourly(cast.outlet_a, "a21026", [(TUESDAY, 50.0, "N")])
     alerts_evaluate(now=TUESDAY + H)
     alert = Alert.objects.get()
-    assert alert.status == AlertStatus.ACTIVE and "NOx" in alert.display_message and "Particulate" not in alert.display_message
+    assert alert.status == AlertStatus.ACTIVE
+    assert "NOx" in alert.display_message
+    assert "Particulate" not in alert.display_message
     hourly(cast.outlet_a, "a21002", [(TUESDAY + H, 5.0, "N")])
     Device.objects.update(last_seen_at=TUESDAY + 2 * H)
     alerts_evaluate(now=TUESDAY + 2 * H)

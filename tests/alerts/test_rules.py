@@ -36,7 +36,8 @@ def test_an_hourly_value_above_the_limit_after_oxygen_conversion_raises_an_alert
     hourly(outlet, "a19001", [(t, 12.0, "N")])
     alerts_evaluate(now=TUESDAY)
     alert = Alert.objects.get()
-    assert alert.status == AlertStatus.ACTIVE and alert.limit_value == 100
+    assert alert.status == AlertStatus.ACTIVE
+    assert alert.limit_value == 100
     assert alert.last_value == pytest.approx(133.33, abs=0.01)
 
 
@@ -72,12 +73,14 @@ def test_a_repeat_updates_the_one_active_alert_and_it_clears_when_the_cause_ends
     hourly(outlet, "a19001", [(t, 6.0, "N")])
     alerts_evaluate(now=t + H)
     alert.refresh_from_db()
-    assert alert.status == AlertStatus.CLEARED and alert.cleared_at == t + H
+    assert alert.status == AlertStatus.CLEARED
+    assert alert.cleared_at == t + H
     # It comes back as a new alert, not as the old one.
     hourly(outlet, "a21026", [(t + H, 400.0, "N")])
     hourly(outlet, "a19001", [(t + H, 6.0, "N")])
     alerts_evaluate(now=t + 2 * H)
-    assert Alert.objects.filter(status=AlertStatus.ACTIVE).count() == 1 and Alert.objects.count() == 2
+    assert Alert.objects.filter(status=AlertStatus.ACTIVE).count() == 1
+    assert Alert.objects.count() == 2
 
 
 def test_evaluating_since_new_data_does_not_clear_alerts_of_points_it_did_not_look_at(cast, outlet, hourly):
@@ -95,7 +98,8 @@ def test_a_silent_device_is_offline_and_clears_when_it_talks_again(cast):
     Device.objects.filter(point__site=cast.outlet_b).update(last_seen_at=TUESDAY - timedelta(hours=2))
     alerts_evaluate(now=TUESDAY)
     alert = Alert.objects.get()
-    assert alert.site == cast.outlet_b and alert.device is not None
+    assert alert.site == cast.outlet_b
+    assert alert.device is not None
     Device.objects.update(last_seen_at=TUESDAY)
     alerts_evaluate(now=TUESDAY + timedelta(minutes=5))
     assert Alert.objects.get().status == AlertStatus.CLEARED
@@ -108,10 +112,12 @@ def test_a_device_that_talks_but_stopped_sending_one_factor_has_a_gap(cast, hour
     hourly(cast.outlet_a, "a21002", [(TUESDAY - k * H, 50.0, "N") for k in range(5, 8)])
     alerts_evaluate(now=TUESDAY)
     alert = Alert.objects.get()
-    assert alert.device.point.site == cast.outlet_a and "NOx" in alert.display_message and "SO2" not in alert.display_message
+    assert alert.device.point.site == cast.outlet_a
+    assert "NOx" in alert.display_message
+    assert "SO2" not in alert.display_message
 
 
-@pytest.mark.parametrize("kind, params, values, expected", [
+@pytest.mark.parametrize(("kind", "params", "values", "expected"), [
     ("constant", {"hours": 4}, [12.0, 12.0, 12.0, 12.0], True),
     ("constant", {"hours": 4}, [12.0, 12.0, 12.1, 12.0], False),
     ("non_positive", {}, [10.0, -1.0], True),
@@ -188,9 +194,12 @@ def test_a_section_whose_day_mean_meets_its_target_raises_no_alert_even_if_its_l
     # though the last hour alone, 0.6, would be class Ⅲ.
     section = _section_day(cast, hourly, 0.3, 0.6)
     alerts_evaluate(now=TUESDAY)
-    assert not Alert.objects.exists() and not Case.objects.exists()
+    assert not Alert.objects.exists()
+    assert not Case.objects.exists()
     [row] = _water_rows(client_for, cast, section)
-    assert "2025-06-09" in row and ">Ⅱ</span>" in row and "是" in row
+    assert "2025-06-09" in row
+    assert ">Ⅱ</span>" in row
+    assert "是" in row
 
 
 def test_a_section_whose_day_mean_misses_its_target_gets_a_case_stating_the_class_the_page_shows(
@@ -210,8 +219,12 @@ def test_a_section_whose_day_mean_misses_its_target_gets_a_case_stating_the_clas
     with translation.override("zh-hans"):
         assert alert.display_message == "涧河断面 2025-06-09（日均值）水质为Ⅲ类，未达到目标Ⅱ类：NH3-N 0.6 mg/L"
     today, yesterday = _water_rows(client_for, cast, section)
-    assert "2025-06-10" in today and ">劣Ⅴ</span>" not in today and ">Ⅴ</span>" in today
-    assert "2025-06-09" in yesterday and ">Ⅲ</span>" in yesterday and "否" in yesterday
+    assert "2025-06-10" in today
+    assert ">劣Ⅴ</span>" not in today
+    assert ">Ⅴ</span>" in today
+    assert "2025-06-09" in yesterday
+    assert ">Ⅲ</span>" in yesterday
+    assert "否" in yesterday
     assert "NH3-N" in yesterday
     alerts_evaluate(now=TUESDAY + 24 * H)  # 10 June (Ⅴ) is now the latest complete day: the alert follows
     with translation.override("en"):
@@ -226,8 +239,10 @@ def test_a_rule_that_opens_cases_routes_the_exceedance_and_the_case_closes_only_
     hourly(outlet, "a19001", [(TUESDAY - H, 6.0, "N")])
     alerts_evaluate(now=TUESDAY)
     case = Case.objects.get()
-    assert case.alert == Alert.objects.get() and case.state == CaseState.DISPATCHED
-    assert case.lead_unit == cast.department and case.enterprise == cast.enterprise_a
+    assert case.alert == Alert.objects.get()
+    assert case.state == CaseState.DISPATCHED
+    assert case.lead_unit == cast.department
+    assert case.enterprise == cast.enterprise_a
     alerts_evaluate(now=TUESDAY + timedelta(minutes=5))
     assert Case.objects.count() == 1  # a repeat does not open a second case
     users = cast.users
@@ -256,7 +271,8 @@ def test_acknowledging_records_who_and_when_once(cast, hourly):
         alert_acknowledge(alert=alert, by=cast.users["leader"], now=TUESDAY)
     alert_acknowledge(alert=alert, by=cast.users["enterprise_a"], now=TUESDAY)
     alert.refresh_from_db()
-    assert alert.acknowledged_by == cast.users["enterprise_a"] and alert.acknowledged_at == TUESDAY
+    assert alert.acknowledged_by == cast.users["enterprise_a"]
+    assert alert.acknowledged_at == TUESDAY
     with pytest.raises(AlertError, match="already"):
         alert_acknowledge(alert=alert, by=cast.users["bureau"], now=TUESDAY)
 
@@ -269,7 +285,8 @@ def test_the_bureau_opens_a_case_from_an_alert_by_hand_once(cast, hourly):
     with pytest.raises(AlertError):
         alert_open_case(alert=alert, by=cast.users["township_b"], now=TUESDAY)
     case = alert_open_case(alert=alert, by=cast.users["bureau"], now=TUESDAY)
-    assert case.state == CaseState.DRAFT and case.township == cast.beiping  # no matrix row: dispatch queue
+    assert case.state == CaseState.DRAFT  # no matrix row: dispatch queue
+    assert case.township == cast.beiping
     with pytest.raises(AlertError):
         alert_open_case(alert=alert, by=cast.users["bureau"], now=TUESDAY)
 

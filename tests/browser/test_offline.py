@@ -58,7 +58,8 @@ def test_every_page_kind_renders_offline_with_no_failed_request(cast, live_serve
         if path == "/api/v1/docs":
             assert "lanqing API" in page.locator(".swagger-ui .info").inner_text()
     icon = page.request.get(f"{live_server.url}/favicon.ico")
-    assert icon.ok and icon.headers["content-type"].startswith("image/svg")
+    assert icon.ok
+    assert icon.headers["content-type"].startswith("image/svg")
     context.close()
     assert outside == []
     assert failed == []

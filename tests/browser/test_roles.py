@@ -33,7 +33,7 @@ def login(page, live_server, username):
     page.wait_for_url(f"{live_server.url}/")
 
 
-@pytest.mark.parametrize("who, site_attr", [
+@pytest.mark.parametrize(("who", "site_attr"), [
     ("leader", "air_station"), ("bureau", "outlet_b"), ("department", "air_station"),
     ("township_a", "air_station"), ("grid_a", "outlet_a"), ("enterprise_a", "outlet_a"),
 ])

@@ -146,7 +146,8 @@ def test_water_and_sources_fit_desk_and_phone(cast, live_server, browser, who):
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server.url}/")
         page.goto(f"{live_server.url}/overview/water/")
-        assert page.get_by_test_id("sections").is_visible() and page.get_by_test_id("sources").is_visible()
+        assert page.get_by_test_id("sections").is_visible()
+        assert page.get_by_test_id("sources").is_visible()
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{language} {width}px is {overflow}px wider than the screen: {page.evaluate(WIDER)}"
         SHOTS.mkdir(parents=True, exist_ok=True)

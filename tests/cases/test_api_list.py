@@ -20,4 +20,5 @@ def test_the_case_list_reads_only_the_requested_page_and_counts_the_rest(supervi
     assert [row["number"] for row in page["items"]] == newest_first[2:5]
     case_reads = [q["sql"] for q in queries.captured_queries
                   if 'FROM "cases_case"' in q["sql"] and "COUNT(" not in q["sql"].upper()]
-    assert case_reads and all("LIMIT 3" in sql for sql in case_reads), case_reads
+    assert case_reads
+    assert all("LIMIT 3" in sql for sql in case_reads), case_reads

@@ -2,10 +2,11 @@
 unchanged."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from lanqing.cases.models import Case, CaseState, ExtensionRequest
 from lanqing.cases.transitions import CaseError, case_dispatch, case_extension_request, case_open
@@ -33,7 +34,7 @@ def test_an_extension_to_a_deadline_more_than_a_year_ahead_is_refused(supervisio
 
 def test_the_api_refuses_an_extension_beyond_a_year_with_400_and_the_reason(supervision, inspection_case,
                                                                            client_for):
-    body = {"deadline": (date.today() + timedelta(days=400)).isoformat(), "reason": "设备到货需两周"}
+    body = {"deadline": (timezone.localdate() + timedelta(days=400)).isoformat(), "reason": "设备到货需两周"}
     response = client_for(supervision.users["department"]).post(
         f"/api/v1/cases/{inspection_case.id}/actions/request_extension", data=json.dumps(body),
         content_type="application/json")
@@ -46,7 +47,7 @@ def test_the_page_refuses_an_extension_beyond_a_year_in_the_readers_language(sup
                                                                             client_for):
     client = client_for(supervision.users["department"])
     response = client.post(reverse("cases:act", kwargs={"case_id": inspection_case.id, "action": "request_extension"}),
-                           {"new_deadline": (date.today() + timedelta(days=400)).isoformat(), "reason": "设备到货"},
+                           {"new_deadline": (timezone.localdate() + timedelta(days=400)).isoformat(), "reason": "设备到货"},
                            HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 409
     assert "办理期限距今不得超过366天" in response.content.decode()

@@ -73,7 +73,8 @@ def test_reminder_then_urge_then_unit_leader_then_leadership_each_once(supervisi
     assert cases_deadlines_check(now=at("2025-06-16", 15)) == {}
     assert cases_deadlines_check(now=at("2025-06-18")) == {"escalated_1": 1}
     record = AccountabilityRecord.objects.get(case=case)
-    assert record.unit == supervision.department and record.township == supervision.yueyang
+    assert record.unit == supervision.department
+    assert record.township == supervision.yueyang
     assert record.outcome == AccountabilityOutcome.OPEN
     assert cases_deadlines_check(now=at("2025-06-19")) == {"escalated_2": 1}
     assert cases_deadlines_check(now=at("2025-06-20")) == {}
@@ -98,7 +99,8 @@ def test_closing_an_overdue_case_records_how_late_it_was(supervision, inspection
     case_close(case=inspection_case, by=users["bureau"], now=at("2025-06-20"))
     record = AccountabilityRecord.objects.get(case=inspection_case)
     assert record.outcome == AccountabilityOutcome.CLOSED_LATE
-    assert record.working_days_late == 3 and record.resolved_at == at("2025-06-20")
+    assert record.working_days_late == 3
+    assert record.resolved_at == at("2025-06-20")
 
 
 def test_a_closed_case_is_never_escalated(supervision, inspection_case):
@@ -118,7 +120,8 @@ def test_the_unit_leader_escalation_reaches_the_leaders_own_account(supervision,
     supervision.department.save()
     cases_deadlines_check(now=at("2025-06-19"))
     titles = list(Notification.objects.filter(user=leader).values_list("title", flat=True))
-    assert len(titles) == 1 and inspection_case.number in titles[0]
+    assert len(titles) == 1
+    assert inspection_case.number in titles[0]
     # The ordinary member of the unit hears of the overdue case, not of the leader's escalation.
     member_titles = Notification.objects.filter(user=supervision.users["department"]).values_list("title",
                                                                                                   flat=True)

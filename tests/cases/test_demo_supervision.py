@@ -16,8 +16,10 @@ def test_the_demo_turns_alerts_into_routed_cases_and_leaves_some_overdue_and_esc
     assert ResponsibilityRule.objects.filter(lead_unit=cast.bureau_unit).exists()
     assert Alert.objects.count() == summary["alerts_opened"] == 3
     from_alerts = Case.objects.filter(alert__isnull=False)
-    assert from_alerts.count() == 3 and all(c.lead_unit == cast.bureau_unit for c in from_alerts)
-    assert summary["overdue"] >= 1 and summary["escalations"]
+    assert from_alerts.count() == 3
+    assert all(c.lead_unit == cast.bureau_unit for c in from_alerts)
+    assert summary["overdue"] >= 1
+    assert summary["escalations"]
     assert Case.objects.filter(state=CaseState.DRAFT, category="other").exists()
     assert {c.township for c in Case.objects.all()} <= {cast.yueyang, cast.beiping}
 

@@ -30,7 +30,8 @@ def test_leadership_instructs_a_case_the_instruction_goes_on_the_timeline_as_typ
     users = supervision.users
     event = case_instruct(case=inspection_case, by=users["leader"], text="  请住建局三日内查明原因并报县政府  ",
                           now=TUESDAY)
-    assert event.action == "instructed" and event.actor == users["leader"]
+    assert event.action == "instructed"
+    assert event.actor == users["leader"]
     assert event.note == "请住建局三日内查明原因并报县政府"
     told = Notification.objects.filter(title__contains=inspection_case.number, body=event.note)
     assert set(told.values_list("user__username", flat=True)) == {"department"}
@@ -65,7 +66,8 @@ def test_leadership_instructs_through_the_api(supervision, inspection_case, clie
     response = client_for(supervision.users["leader"]).post(
         f"/api/v1/cases/{inspection_case.id}/actions/instruct", data=json.dumps({"text": "加快办理"}),
         content_type="application/json")
-    assert response.status_code == 200 and response.json()["timeline"][-1]["note"] == "加快办理"
+    assert response.status_code == 200
+    assert response.json()["timeline"][-1]["note"] == "加快办理"
 
 
 def test_a_supporting_unit_adds_its_part_but_does_not_accept(supervision, inspection_case):
@@ -128,9 +130,11 @@ def test_every_matrix_change_is_recorded_with_who_when_before_and_after(supervis
     assert created.after["lead_unit"] == supervision.department.name
     assert created.after["support_units"] == [supervision.other_department.name]
     assert updated.before == created.after
-    assert updated.after["lead_unit"] == supervision.other_department.name and updated.after["support_units"] == []
+    assert updated.after["lead_unit"] == supervision.other_department.name
+    assert updated.after["support_units"] == []
     assert (deleted.kind, deleted.after, deleted.before) == ("deleted", None, updated.after)
-    assert deleted.at == TUESDAY and not ResponsibilityRule.objects.filter(id=row.id).exists()
+    assert deleted.at == TUESDAY
+    assert not ResponsibilityRule.objects.filter(id=row.id).exists()
 
 
 @pytest.mark.parametrize("who", ["leader", "department", "township_a", "enterprise_a"])
@@ -140,7 +144,8 @@ def test_only_the_bureau_changes_the_matrix(supervision, who):
         responsibility_rule_create(by=supervision.users[who], category="complaint", lead_unit=supervision.department)
     with pytest.raises((MatrixError, Http404)):  # outside what the role sees, the row does not exist
         responsibility_rule_delete(row=row, by=supervision.users[who])
-    assert ResponsibilityRule.objects.count() == 2 and not ResponsibilityChange.objects.exists()
+    assert ResponsibilityRule.objects.count() == 2
+    assert not ResponsibilityChange.objects.exists()
 
 
 def test_a_duplicate_matrix_row_is_refused_with_a_reason(supervision):
@@ -155,7 +160,8 @@ def test_the_matrix_page_shows_the_history_and_a_department_sees_only_rows_namin
     client.post(reverse("cases:matrix"), {"category": "complaint", "lead_unit": supervision.other_department.id,
                                           "is_active": "on"})
     page = client.get(reverse("cases:matrix")).content.decode()
-    assert 'data-testid="matrix-changes"' in page and "bureau" in page
+    assert 'data-testid="matrix-changes"' in page
+    assert "bureau" in page
     assert "信访投诉" in page.split('data-testid="matrix-changes"')[1]  # the category as a reader names it
     rows = access.visible(supervision.users["department"], ResponsibilityRule.objects.all())
     assert list(rows.values_list("category", flat=True)) == ["inspection"]

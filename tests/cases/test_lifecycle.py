@@ -39,7 +39,8 @@ def test_a_case_goes_from_inspection_through_return_to_sign_off(supervision, ins
     assert case.state == CaseState.DISPATCHED
     assert case.lead_unit == supervision.department
     assert list(case.support_units.all()) == [supervision.bureau_unit]
-    assert case.township == supervision.yueyang and case.enterprise == supervision.enterprise_a
+    assert case.township == supervision.yueyang
+    assert case.enterprise == supervision.enterprise_a
     assert case.deadline_at.date().isoformat() == "2025-06-17"  # 5 working days after Tuesday 10 June
 
     case_accept(case=case, by=users["department"], now=TUESDAY + timedelta(hours=1))
@@ -54,7 +55,8 @@ def test_a_case_goes_from_inspection_through_return_to_sign_off(supervision, ins
     case_close(case=case, by=users["bureau"], note="现场核查合格", now=TUESDAY + timedelta(days=3, hours=2))
 
     case = _fresh(case)
-    assert case.state == CaseState.CLOSED and case.closed_at is not None
+    assert case.state == CaseState.CLOSED
+    assert case.closed_at is not None
     steps = list(case.events.values_list("action", "actor__username", "to_state"))
     assert steps == [
         ("opened", "bureau", ""), ("dispatched", None, "dispatched"), ("accepted", "department", "accepted"),
@@ -168,4 +170,6 @@ def test_a_closed_case_can_be_reopened_by_the_bureau_with_a_new_deadline(supervi
         case_reopen(case=inspection_case, by=users["bureau"], reason="", now=later)
     case_reopen(case=inspection_case, by=users["bureau"], reason="群众再次投诉", now=later)
     case = _fresh(inspection_case)
-    assert case.state == CaseState.IN_PROGRESS and case.closed_at is None and case.deadline_at > later
+    assert case.state == CaseState.IN_PROGRESS
+    assert case.closed_at is None
+    assert case.deadline_at > later

@@ -23,14 +23,16 @@ def test_the_handler_accepts_and_submits_through_htmx_and_gets_the_panel_back(su
 
     client = client_for(supervision.users["department"])
     response = client.post(reverse("cases:act", args=[inspection_case.id, "accept"]), HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and 'id="case-panel"' in response.content.decode()
+    assert response.status_code == 200
+    assert 'id="case-panel"' in response.content.decode()
     assert "<html" not in response.content.decode()
     response = client.post(reverse("cases:act", args=[inspection_case.id, "submit"]),
                            {"text": "已整改", "files": [SimpleUploadedFile("a.png", PNG)]})
     assert response.status_code == 302
     assert Case.objects.get(id=inspection_case.id).state == CaseState.SUBMITTED
     page = client.get(reverse("cases:detail", args=[inspection_case.id])).content.decode()
-    assert "a.png" in page and "已整改" in page
+    assert "a.png" in page
+    assert "已整改" in page
 
 
 def test_the_bureau_dispatches_an_unroutable_case_from_the_queue(supervision, client_for):
@@ -40,7 +42,8 @@ def test_the_bureau_dispatches_an_unroutable_case_from_the_queue(supervision, cl
     assert case.number in client.get(reverse("cases:queue")).content.decode()
     client.post(reverse("cases:act", args=[case.id, "dispatch"]), {"unit": supervision.department.id})
     case.refresh_from_db()
-    assert case.state == CaseState.DISPATCHED and case.lead_unit == supervision.department
+    assert case.state == CaseState.DISPATCHED
+    assert case.lead_unit == supervision.department
     assert case.number not in client.get(reverse("cases:queue")).content.decode()
 
 
@@ -58,7 +61,8 @@ def test_the_bureau_edits_the_matrix_and_others_may_not(supervision, client_for)
 
 def test_the_inbox_exports_to_excel(supervision, inspection_case, client_for):
     response = client_for(supervision.users["bureau"]).get(reverse("cases:inbox"), {"box": "all", "export": "xlsx"})
-    assert response["Content-Type"] == XLSX_TYPE and response.content[:2] == b"PK"
+    assert response["Content-Type"] == XLSX_TYPE
+    assert response.content[:2] == b"PK"
 
 
 def test_every_supervision_page_renders_for_the_bureau(supervision, inspection_case, client_for):

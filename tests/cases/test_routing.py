@@ -18,7 +18,7 @@ def units(cast):
     return {n: Unit.objects.create(name=f"古县{n}局", kind="department", jurisdiction=cast.county) for n in names}
 
 
-@pytest.mark.parametrize("rows, category, site_kind, expected", [
+@pytest.mark.parametrize(("rows", "category", "site_kind", "expected"), [
     # (category, industry?, site_kind, lead) rows; the most specific matching row wins
     ([("", False, "", "住建")], "complaint", "", "住建"),
     ([("", False, "", "住建"), ("complaint", False, "", "水利")], "complaint", "", "水利"),
@@ -65,7 +65,9 @@ def test_supporting_units_come_with_the_lead_unit(cast, units):
 def test_an_unroutable_case_waits_in_the_dispatch_queue_and_the_bureau_is_told(cast):
     case = case_open(title="河道倾倒垃圾", category="complaint", source="complaint", jurisdiction=cast.beiping,
                      now=TUESDAY)
-    assert case.state == CaseState.DRAFT and case.lead_unit is None and case.township == cast.beiping
+    assert case.state == CaseState.DRAFT
+    assert case.lead_unit is None
+    assert case.township == cast.beiping
     assert Notification.objects.filter(user=cast.users["bureau"], title__contains=case.number).exists()
     assert case.events.get().action == "opened"
 
@@ -74,5 +76,7 @@ def test_an_enterprise_case_names_the_enterprise_as_the_rectifying_party(cast, u
     ResponsibilityRule.objects.create(lead_unit=units["住建"])
     case = case_open(title="扬尘", category="inspection", source="inspection", enterprise=cast.enterprise_b,
                      now=TUESDAY)
-    assert case.enterprise == cast.enterprise_b and case.township == cast.beiping
-    assert case.state == CaseState.DISPATCHED and case.lead_unit == units["住建"]
+    assert case.enterprise == cast.enterprise_b
+    assert case.township == cast.beiping
+    assert case.state == CaseState.DISPATCHED
+    assert case.lead_unit == units["住建"]

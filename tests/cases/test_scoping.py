@@ -78,9 +78,11 @@ def test_the_bureau_closes_through_the_api_and_a_second_close_is_a_409(case_with
     client = client_for(case_with_evidence_users(case_with_evidence)["bureau"])
     url = f"/api/v1/cases/{case_with_evidence.id}/actions/close"
     first = client.post(url, data=json.dumps({"note": "ok"}), content_type="application/json")
-    assert first.status_code == 200 and first.json()["state"] == "closed"
+    assert first.status_code == 200
+    assert first.json()["state"] == "closed"
     second = client.post(url, data=json.dumps({"note": "ok"}), content_type="application/json")
-    assert second.status_code == 409 and second.json()["detail"]
+    assert second.status_code == 409
+    assert second.json()["detail"]
 
 
 def test_the_enterprise_cannot_close_its_own_case_through_the_page(case_with_evidence, client_for):

@@ -79,4 +79,5 @@ def test_the_demo_left_running_for_a_simulated_day_opens_no_duplicate_case(demo)
         assert not active.filter(rule__kind="factor_gap").exists(), list(active.values_list("message", flat=True))
         most = max(most, active.count())
     assert Alert.objects.filter(first_seen_at__gt=END).exists(), "a day of a county has some new problem"
-    assert most <= at_switch + 5 and most < Device.objects.count()
+    assert most <= at_switch + 5
+    assert most < Device.objects.count()

@@ -114,7 +114,8 @@ def test_every_demo_account_logs_in_and_sees_its_home_page(demo, client):
     for account in DEMO_ACCOUNTS:
         # Through the login form, as a person logs in (the login throttle needs the request).
         login = client.post(reverse("login"), {"username": account.username, "password": DEMO_PASSWORD})
-        assert login.status_code == 302 and login.url == reverse("home"), account.username
+        assert login.status_code == 302, account.username
+        assert login.url == reverse("home"), account.username
         response = client.get(reverse("home"))
         assert response.status_code == 200, account.username
         assert Membership.objects.get(user__username=account.username).role == account.role

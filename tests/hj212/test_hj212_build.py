@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -109,7 +110,8 @@ def test_a_2005_upload_is_acknowledged_in_the_2005_template():
     assert packet.version is Version.V2005
     reply = parse_bytes(build_data_reply(packet))
     assert isinstance(reply, Reply)
-    assert reply.header.qn is None and reply.header.flag == 0
+    assert reply.header.qn is None
+    assert reply.header.flag == 0
     assert reply.cp == {"CN": "2051"}
 
 
@@ -135,7 +137,8 @@ def test_a_key_update_is_encrypted_with_the_current_key_and_readable_with_it():
     )
     assert b"{0x" in frame
     packet = parse_bytes(frame, key=current)
-    assert packet.encrypted and packet.new_key == "N" * 16
+    assert packet.encrypted
+    assert packet.new_key == "N" * 16
 
 
 def test_reply_for_answers_uploads_that_ask_heartbeats_and_calibration_requests_only():
@@ -151,7 +154,8 @@ def test_reply_for_answers_uploads_that_ask_heartbeats_and_calibration_requests_
 
 def test_a_wrong_password_gets_qnrtn_3():
     reply = parse_bytes(build_request_reply(upload(Version.V2017), QnRtn.PW_WRONG))
-    assert reply.qn_rtn == 3 and reply.request_qn == QN17
+    assert reply.qn_rtn == 3
+    assert reply.request_qn == QN17
 
 
 @pytest.mark.parametrize(
@@ -201,33 +205,38 @@ def test_the_activation_assigns_the_new_mn_to_the_registered_logger():
     packet = parse_bytes(
         build_activation(DEVICE_2025, new_mn="ABCDEF0123456789ABCDEF01", logger_id="L-77", qn=QN25)
     )
-    assert packet.header.cn == "1002" and packet.header.mn == "ABCDEF0123456789ABCDEF01"
+    assert packet.header.cn == "1002"
+    assert packet.header.mn == "ABCDEF0123456789ABCDEF01"
     assert packet.fields == {"i23005": {"Info": "L-77"}}
     assert packet.version is Version.V2025
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "reason"),
     [
-        lambda: build_set_timeouts(DEVICE_2017, overtime=0, recount=3),
-        lambda: build_set_timeouts(DEVICE_2017, overtime=5, recount=100),
-        lambda: build_set_rtd_interval(DEVICE_2017, 29),
-        lambda: build_set_min_interval(DEVICE_2017, 7),
-        lambda: build_history_request(DEVICE_2017, "2011", datetime(2024, 1, 1), datetime(2024, 1, 2)),
-        lambda: build_history_request(DEVICE_2017, "2061", datetime(2024, 1, 2), datetime(2024, 1, 1)),
-        lambda: build_key_update(DEVICE_2025, b"short", created=datetime(2025, 1, 1)),
-        lambda: build_frame(cn="2011", st="22", mn="M", pw="P", cp="x" * 10000),
+        (lambda: build_set_timeouts(DEVICE_2017, overtime=0, recount=3), "OverTime and ReCount must be 1..99"),
+        (lambda: build_set_timeouts(DEVICE_2017, overtime=5, recount=100), "OverTime and ReCount must be 1..99"),
+        (lambda: build_set_rtd_interval(DEVICE_2017, 29), "RtdInterval must be 30..3600 s"),
+        (lambda: build_set_min_interval(DEVICE_2017, 7), "MinInterval must be one of"),
+        (lambda: build_history_request(DEVICE_2017, "2011", datetime(2024, 1, 1), datetime(2024, 1, 2)),
+         "CN 2011 is not a history request"),
+        (lambda: build_history_request(DEVICE_2017, "2061", datetime(2024, 1, 2), datetime(2024, 1, 1)),
+         "EndTime before BeginTime"),
+        (lambda: build_key_update(DEVICE_2025, b"short", created=datetime(2025, 1, 1)), "an SM4 key has 16 bytes"),
+        (lambda: build_frame(cn="2011", st="22", mn="M", pw="P", cp="x" * 10000),
+         "does not fit the 4-digit length field"),
     ],
 )
-def test_builders_refuse_values_outside_the_standards_ranges(call):
-    with pytest.raises(ValueError):
+def test_builders_refuse_values_outside_the_standards_ranges(call, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)):
         call()
 
 
 def test_a_qn_is_seventeen_digits_of_beijing_time():
     qn = new_qn(datetime(2024, 1, 1, 0, 0, 0, 5000, tzinfo=timezone(timedelta(hours=0))))
     assert qn == "20240101080000005"
-    assert len(new_qn()) == 17 and new_qn().isdigit()
+    assert len(new_qn()) == 17
+    assert new_qn().isdigit()
 
 
 def test_split_and_resent_uploads_carry_pnum_pno_and_rf():

@@ -43,7 +43,8 @@ def test_any_split_of_a_stream_yields_the_same_frames(cuts):
 def test_junk_between_frames_is_reported_once_and_the_frames_survive():
     items = feed_all([b"\x00\x01garbage" + A + b"  \r\n" + B])
     assert [type(item) for item in items] == [Rejection, Frame, Rejection, Frame]
-    assert items[0].reason is Reason.JUNK and items[0].size == 9
+    assert items[0].reason is Reason.JUNK
+    assert items[0].size == 9
     assert items[2].raw == b"  \r\n"
 
 
@@ -62,8 +63,10 @@ def test_a_length_field_that_lies_still_frames_on_crlf():
 
 def test_a_frame_without_crlf_ends_at_the_next_header():
     items = feed_all([A[:-2] + B])
-    assert items[0].raw == A[:-2] and not items[0].terminated
-    assert items[0].segment == A[6:-6] and items[0].crc_field == b"CC01"
+    assert items[0].raw == A[:-2]
+    assert not items[0].terminated
+    assert items[0].segment == A[6:-6]
+    assert items[0].crc_field == b"CC01"
     assert items[1].raw == B
 
 
@@ -71,14 +74,16 @@ def test_a_frame_without_crlf_at_the_end_of_the_stream_is_flushed_by_close():
     framer = Framer()
     assert framer.feed(A[:-2]) == []
     [frame] = framer.close()
-    assert frame.raw == A[:-2] and not frame.terminated
+    assert frame.raw == A[:-2]
+    assert not frame.terminated
 
 
 def test_a_stream_that_ends_inside_a_frame_is_a_truncated_rejection():
     framer = Framer()
     framer.feed(A[:40])
     [rejection] = framer.close()
-    assert rejection.reason is Reason.TRUNCATED and rejection.raw == A[:40]
+    assert rejection.reason is Reason.TRUNCATED
+    assert rejection.raw == A[:40]
 
 
 def test_a_frame_cut_short_by_a_device_restart_does_not_swallow_the_next_frame():

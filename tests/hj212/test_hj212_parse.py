@@ -43,7 +43,8 @@ def test_header_fields_are_read_in_any_order_and_qn_and_flag_may_be_missing():
         "2011",
         "32",
     )
-    assert result.header.qn is None and result.header.flag is None
+    assert result.header.qn is None
+    assert result.header.flag is None
     assert result.version is Version.V2005
 
 
@@ -177,7 +178,8 @@ def test_each_command_family_gets_its_typed_packet():
     clock = packet("CN=1011;" + base.format(cases["CN=1011"][0]))
     assert clock.system_time == datetime(2020, 1, 1, 12)
     key = packet("CN=1014;" + base.format(cases["CN=1014"][0]))
-    assert key.new_key == "0000000000000000" and key.key_created == datetime(2024, 6, 1, 8, 58, 57, 223000)
+    assert key.new_key == "0000000000000000"
+    assert key.key_created == datetime(2024, 6, 1, 8, 58, 57, 223000)
     reg = packet("CN=1001;" + base.format(cases["CN=1001"][0]))
     assert reg.hardware_ids() == {"i23005": "L1", "i23006": "CPU9", "i23007": "MAC"}
     history = packet("CN=2061;" + base.format(cases["CN=2061"][0]))

@@ -47,7 +47,8 @@ def test_a_built_upload_parses_back_to_the_same_measurements(upload):
     peer, cn, when, factors = upload
     packet = parse_frame(Framer().feed(build_data(peer, cn, when, factors))[0], key=peer.key)
     assert isinstance(packet, DataUpload), packet
-    assert packet.header.mn == peer.mn and packet.version is peer.version
+    assert packet.header.mn == peer.mn
+    assert packet.version is peer.version
     assert packet.encrypted == (peer.key is not None and len(packet.cp_text.encode()) >= 16)
     got = {m.code: m for m in packet.measurements()}
     assert set(got) == set(factors)

@@ -117,7 +117,8 @@ def test_the_split_cems_sample_reports_its_packet_numbers_and_converted_fields(s
     assert (packet.header.pnum, packet.header.pno, packet.header.split) == (2, 1, True)
     nox = packet.factors["a21002"]
     assert nox.fields["ZsCou"] == "0.000"
-    assert nox.flag == "B" and not nox.valid
+    assert nox.flag == "B"
+    assert not nox.valid
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda sample: sample.id)

@@ -57,8 +57,10 @@ def test_the_encrypted_annex_packets_are_as_long_as_the_standard_says():
 def test_plain_and_encrypted_annex_packets_decode_to_the_same_values(plain, encrypted):
     clear = parse_one(plain)
     secret = parse_one(encrypted, key=KEY)
-    assert isinstance(clear, DataUpload) and isinstance(secret, DataUpload)
-    assert secret.encrypted and not clear.encrypted
+    assert isinstance(clear, DataUpload)
+    assert isinstance(secret, DataUpload)
+    assert secret.encrypted
+    assert not clear.encrypted
     assert secret.version is Version.V2025
     assert list(secret.measurements()) == list(clear.measurements())
     assert secret.cp_text == clear.cp_text

@@ -20,7 +20,7 @@ from lanqing.monitoring.models import Measurement, RawPacket, ReceiverProgress
 pytestmark = pytest.mark.django_db
 
 ARRIVED = datetime(2026, 3, 1, 7, 0, 30, tzinfo=UTC)
-WHEN = datetime(2026, 3, 1, 15, 0)
+WHEN = datetime(2026, 3, 1, 15, 0)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
 
 
 def _batch(values: list[float], *, start: int = 0, arrived: datetime = ARRIVED) -> list[Received]:
@@ -51,7 +51,8 @@ def test_a_large_batch_of_odd_size_is_stored_whole_in_order(cast):
     values = [float(i) for i in range(299)]
     deferred = Deferred(slot=0)
     outcomes = ingest_batch(_batch(values), cache=DeviceCache(), deferred=deferred)
-    assert len(outcomes) == 299 and all(o.accepted for o in outcomes)
+    assert len(outcomes) == 299
+    assert all(o.accepted for o in outcomes)
     assert RawPacket.objects.filter(verdict="accepted").count() == 299
     assert deferred_write(deferred) == 299
     assert list(Measurement.objects.order_by("time").values_list("value", flat=True)) == values
@@ -85,7 +86,8 @@ def test_after_a_crash_the_waiting_measurements_are_decoded_again_from_the_raw_p
     del lost  # the process died before writing them
     assert not Measurement.objects.exists()
     count = deferred_recover(0)
-    assert count is not None and count.decoded == 3
+    assert count is not None
+    assert count.decoded == 3
     assert sorted(Measurement.objects.values_list("value", flat=True)) == [1.0, 2.0, 3.0]
     assert ReceiverProgress.objects.get(slot=0).pending_since is None
     assert deferred_recover(0) is None  # nothing waits any more: a normal start decodes nothing

@@ -62,7 +62,8 @@ def test_every_bad_device_row_is_reported_with_line_and_column(cast, tmp_path, c
         "devices.csv: line 6, column point: 'OUT-A' is not SITECODE/POINTCODE, e.g. OUT-A/1",
         "devices.csv: line 8, column mn: MN MN5 also appears on line 7",
     ]
-    assert Device.objects.filter(mn="MN5").exists() and not Device.objects.filter(mn="MN1").exists()
+    assert Device.objects.filter(mn="MN5").exists()
+    assert not Device.objects.filter(mn="MN1").exists()
 
 
 def test_a_file_without_the_required_columns_is_refused(cast, tmp_path, capsys):
@@ -105,7 +106,8 @@ def test_connection_settings_are_imported_and_bad_ones_reported(cast, tmp_path, 
     ]
     device = Device.objects.get(mn="MNSET01")
     assert (device.reply_timeout, device.resend_count, device.rtd_interval, device.min_interval) == (10, 3, 60, 5)
-    assert device.realtime_upload == "off" and device.status_upload == ""
+    assert device.realtime_upload == "off"
+    assert device.status_upload == ""
     untouched = Device.objects.get(mn="MNSET06")
     assert (untouched.rtd_interval, untouched.realtime_upload) == (None, "")
 
@@ -167,7 +169,8 @@ def test_a_device_key_entered_in_the_admin_is_stored_sealed(cast, client):
     response = _admin_key_post(client, device, "abcdefgh12345678")
     assert response.status_code == 302, response.content[:2000]
     key = DeviceKey.objects.get(device=device)
-    assert key.open() == b"abcdefgh12345678" and b"abcdefgh12345678" not in bytes(key.sealed)
+    assert key.open() == b"abcdefgh12345678"
+    assert b"abcdefgh12345678" not in bytes(key.sealed)
 
 
 def test_a_key_with_characters_outside_ascii_is_refused_in_the_admin(cast, client):
@@ -190,7 +193,8 @@ def test_sm4_keys_are_imported_sealed_and_an_unchanged_key_is_left_as_it_is(cast
     assert "2 devices registered, 0 updated, 2 points created, 1 keys set" in capsys.readouterr().out
     device = Device.objects.get(mn="MNNEW0001")
     [key] = DeviceKey.objects.filter(device=device)
-    assert key.open() == b"abcdefgh12345678" and b"abcdefgh12345678" not in bytes(key.sealed)
+    assert key.open() == b"abcdefgh12345678"
+    assert b"abcdefgh12345678" not in bytes(key.sealed)
     assert not DeviceKey.objects.filter(device__mn="MNNEW0002").exists()
     # The same file again: the key row (and the age that drives its rotation) stays.
     assert main(["device", "import", str(path)]) == 0
@@ -218,7 +222,8 @@ def test_bad_sm4_keys_are_reported_without_being_echoed(cast, tmp_path, capsys):
         "devices.csv: line 3, column sm4_key: the key is not 16 printable ASCII characters",
         "devices.csv: line 4, column sm4_key: only HJ 212-2025 devices (protocol 2025) encrypt with a key",
     ]
-    assert "short-key" not in err and "abcdefgh12345678" not in err
+    assert "short-key" not in err
+    assert "abcdefgh12345678" not in err
     assert not Device.objects.filter(mn__startswith="MNK").exists()
     assert not DeviceKey.objects.exists()
 
@@ -228,7 +233,7 @@ def test_an_imported_key_replaces_one_sealed_under_another_secret_key(cast, tmp_
 
     device = Device.objects.get(mn="MNOUTA")
     settings.SECRET_KEY = "the-secret-key-of-an-older-installation"
-    device_key_replace(device.id, b"abcdefgh12345678")
+    device_key_replace(device_id=device.id, raw=b"abcdefgh12345678")
     settings.SECRET_KEY = "the-secret-key-of-this-installation-now"
     path = tmp_path / "devices.csv"
     path.write_text("mn,password,protocol,point,sm4_key\nMNOUTA,abc123,2025,OUT-A/1,abcdefgh12345678\n")

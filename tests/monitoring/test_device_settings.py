@@ -27,7 +27,8 @@ def test_valid_settings_pass(cast):
 
 def test_timeout_and_resend_count_go_together(cast):
     errors = _check(reply_timeout=10)
-    assert errors and "__all__" in errors
+    assert errors
+    assert "__all__" in errors
 
 
 @pytest.mark.parametrize(
@@ -62,11 +63,15 @@ def test_the_raw_packet_list_opens_on_todays_packets_and_never_counts_the_whole_
         RawPacket.objects.create(received_at=when, peer="127.0.0.1:1", mn=mn, data=b"##", verdict="rejected",
                                  reason="test")
     response = admin_client.get("/admin/monitoring/rawpacket/")
-    assert response.status_code == 302 and "received_at__gte=" in response["Location"]
+    assert response.status_code == 302
+    assert "received_at__gte=" in response["Location"]
     page = admin_client.get(response["Location"]).content.decode()
-    assert "MNTODAY" in page and "MNLASTWEEK" not in page
-    assert "今天" in page and "本月" in page
-    assert "任意日期" not in page and "今年" not in page  # no choice that counts the whole table
+    assert "MNTODAY" in page
+    assert "MNLASTWEEK" not in page
+    assert "今天" in page
+    assert "本月" in page
+    assert "任意日期" not in page
+    assert "今年" not in page  # no choice that counts the whole table
     page = admin_client.get(
         "/admin/monitoring/rawpacket/", {"received_at__gte": str(timezone.localdate() - timedelta(days=30))}
     ).content.decode()

@@ -19,8 +19,10 @@ def test_bureau_upload_is_queued_then_imported_by_the_worker(cast, client_for):
     client = client_for(cast.users["bureau"])
     response = upload(client, GOOD_AND_BAD)
     record = MeasurementImport.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("monitoring:import", args=[record.id])
-    assert bytes(record.content) == GOOD_AND_BAD and record.status == "queued"
+    assert response.status_code == 302
+    assert response["Location"] == reverse("monitoring:import", args=[record.id])
+    assert bytes(record.content) == GOOD_AND_BAD
+    assert record.status == "queued"
     assert worker_pass(worker="test") == 2  # the import, then the judgement of the hourly value it stored
     record.refresh_from_db()
     assert (record.status, record.rows_written, record.rows_rejected) == ("done", 1, 1)
@@ -41,7 +43,8 @@ def test_an_oversized_upload_is_refused_with_a_message(cast, client_for, setting
     settings.UPLOAD_MAX_BYTES = 10
     client = client_for(cast.users["bureau"])
     response = upload(client, GOOD_AND_BAD)
-    assert response.status_code == 302 and MeasurementImport.objects.count() == 0
+    assert response.status_code == 302
+    assert MeasurementImport.objects.count() == 0
     page = client.get(reverse("monitoring:imports")).content.decode()
     assert "MB" in page
 
@@ -85,4 +88,5 @@ def test_why_a_file_failed_is_shown_in_the_readers_language(cast, client_for, se
     assert "missing column(s): time, value" in client.get(url).content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     page = client.get(url).content.decode()
-    assert "missing column" not in page and "time, value" in page
+    assert "missing column" not in page
+    assert "time, value" in page

@@ -34,7 +34,9 @@ def test_good_rows_are_imported_as_hourly_values_in_utc(cast):
     stored = Measurement.objects.get(factor__code="a34004")
     # 08:00 in Beijing is 00:00 UTC: the interval start, stored in UTC.
     assert stored.time.isoformat() == "2026-01-05T00:00:00+00:00"
-    assert stored.value == 75 and stored.flag == "N" and stored.source == "import"
+    assert stored.value == 75
+    assert stored.flag == "N"
+    assert stored.source == "import"
 
 
 def test_importing_the_same_file_twice_changes_nothing(cast):
@@ -80,7 +82,8 @@ def test_every_bad_row_is_reported_with_line_column_and_reason_and_good_rows_sti
 
 def test_a_file_with_only_bad_rows_imports_nothing_and_says_so(cast):
     result = import_measurements(csv("NOPE,1,a34004,hour,2026-01-05 08:00,75,N"))
-    assert result.imported_nothing and Measurement.objects.count() == 0
+    assert result.imported_nothing
+    assert Measurement.objects.count() == 0
     assert "Nothing was imported" in result.summary()
 
 
@@ -97,14 +100,15 @@ def test_xlsx_files_are_read_with_real_dates(cast):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["site", "point", "factor", "period", "time", "value", "flag"])
-    sheet.append(["AIR-01", "1", "a34004", "hour", datetime(2026, 1, 5, 8), 75.5, "N"])
+    sheet.append(["AIR-01", "1", "a34004", "hour", datetime(2026, 1, 5, 8), 75.5, "N"])  # noqa: DTZ001 - a cell has no zone
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = import_measurements(buffer.getvalue())
-    assert result.rows_written == 1 and Measurement.objects.get().value == 75.5
+    assert result.rows_written == 1
+    assert Measurement.objects.get().value == 75.5
 
 
-@pytest.mark.parametrize("data, words", [
+@pytest.mark.parametrize(("data", "words"), [
     (b"", "empty"),
     (b"\x00\x01\x02binary", "binary"),
     (b"\xff\xfe\xfa\xfb" * 10, "neither UTF-8 nor GBK"),
@@ -113,7 +117,8 @@ def test_xlsx_files_are_read_with_real_dates(cast):
 ])
 def test_malformed_files_get_a_clear_message_and_change_nothing(cast, data, words):
     result = import_measurements(data)
-    assert result.file_error is not None and words in result.summary()
+    assert result.file_error is not None
+    assert words in result.summary()
     assert Measurement.objects.count() == 0
 
 
@@ -129,4 +134,6 @@ def test_a_user_cannot_import_into_a_site_outside_their_scope(cast):
 def test_a_long_bad_cell_is_quoted_by_a_short_excerpt(cast):
     result = import_measurements(csv("AIR-01,1,a34004,hour,2026-01-05 08:00," + "9x" * 2000 + ",N"))
     [(line, column, reason)] = errors_of(result)
-    assert (line, column) == (2, "value") and reason.endswith("… is not a number") and len(reason) < 80
+    assert (line, column) == (2, "value")
+    assert reason.endswith("… is not a number")
+    assert len(reason) < 80

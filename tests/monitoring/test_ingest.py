@@ -17,7 +17,7 @@ from lanqing.monitoring.models import Device, DeviceInfo, DeviceKey, FacilityRun
 pytestmark = pytest.mark.django_db
 
 ARRIVED = datetime(2026, 3, 1, 7, 0, 30, tzinfo=UTC)
-WHEN = datetime(2026, 3, 1, 15, 0)
+WHEN = datetime(2026, 3, 1, 15, 0)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
 
 
 def _ingest(*frames: bytes):
@@ -31,7 +31,9 @@ def test_values_converted_and_cumulative_are_stored(cast):
         p, Cn.HOUR_DATA, WHEN, {"a21026": {"Avg": 20.5, "ZsAvg": 25.1, "Cou": 1.2, "Flag": "N"}}
     )
     [outcome] = _ingest(frame)
-    assert outcome.accepted and outcome.reply and b"CN=9014" in outcome.reply
+    assert outcome.accepted
+    assert outcome.reply
+    assert b"CN=9014" in outcome.reply
     row = Measurement.objects.get()
     assert (row.value, row.converted, row.cumulative, row.flag, row.period) == (20.5, 25.1, 1.2, "N", "hour")
 
@@ -46,7 +48,8 @@ def test_a_device_reporting_ng_per_m3_is_converted_to_the_stations_ug_per_m3(cas
 def test_a_2005_packet_without_qn_or_flag_is_decoded_with_2017_codes_and_not_answered(cast):
     p = Peer("MNOUTA", "123456", "31", Version.V2005)
     [outcome] = _ingest(hj212.build_data(p, Cn.MINUTE_DATA, WHEN, {"02": {"Avg": 30, "Flag": "N"}}))
-    assert outcome.accepted and outcome.reply is None
+    assert outcome.accepted
+    assert outcome.reply is None
     assert Measurement.objects.get().factor.code == "a21026"
 
 
@@ -64,10 +67,25 @@ def test_an_encrypted_2025_packet_is_decoded_with_the_devices_sealed_key(cast):
     assert Measurement.objects.get().value == 20.5
 
 
+def test_a_key_sealed_under_another_secret_key_leaves_encrypted_packets_rejected(cast, settings):
+    device = Device.objects.get(mn="MNOUTA")
+    settings.SECRET_KEY = "the-secret-key-of-an-older-installation"
+    key = DeviceKey(device=device, created_at=ARRIVED)
+    key.seal(b"0123456789abcdef")
+    key.save()
+    settings.SECRET_KEY = "the-secret-key-of-this-installation-now"
+    p = Peer("MNOUTA", "123456", "31", Version.V2025, key=b"0123456789abcdef")
+    [outcome] = _ingest(hj212.build_data(p, Cn.HOUR_DATA, WHEN, {"a21026": {"Avg": 20.5}}))
+    assert not outcome.accepted
+    assert outcome.reason.startswith("no-key")
+    assert not Measurement.objects.exists()
+
+
 def test_an_encrypted_packet_from_a_device_without_a_key_is_kept_as_rejected(cast):
     p = Peer("MNOUTA", "123456", "31", Version.V2025, key=b"0123456789abcdef")
     [outcome] = _ingest(hj212.build_data(p, Cn.HOUR_DATA, WHEN, {"a21026": {"Avg": 20.5}}))
-    assert not outcome.accepted and outcome.reason.startswith("no-key")
+    assert not outcome.accepted
+    assert outcome.reason.startswith("no-key")
     assert RawPacket.objects.get().device.mn == "MNOUTA"
 
 
@@ -98,7 +116,8 @@ def test_facility_status_and_site_information_are_stored(cast):
 
 def test_a_heartbeat_is_answered_with_9013(cast):
     [outcome] = _ingest(hj212.build_heartbeat(Peer("MNOUTA", "123456", "31", Version.V2025)))
-    assert outcome.accepted and b"CN=9013" in outcome.reply
+    assert outcome.accepted
+    assert b"CN=9013" in outcome.reply
 
 
 def test_a_crc_swapping_device_is_accepted_when_its_mode_allows_it(cast):
@@ -154,7 +173,8 @@ def test_a_bug_while_decoding_one_frame_keeps_its_bytes_and_the_other_frames_com
     outcomes = _ingest(good, bad)
     assert [o.accepted for o in outcomes] == [True, False]
     assert outcomes[1].reason.startswith("decode-error: RuntimeError")
-    assert RawPacket.objects.count() == 2 and Measurement.objects.count() == 1
+    assert RawPacket.objects.count() == 2
+    assert Measurement.objects.count() == 1
 
 
 def _registration(cp: str) -> bytes:
@@ -179,7 +199,8 @@ def test_a_2025_logger_registering_its_hardware_id_is_sent_its_mn_with_1002(cast
 def test_an_unknown_logger_registering_is_kept_as_rejected(cast):
     registration = _registration("i23005-Info=NOBODY")
     [outcome] = _ingest(registration)
-    assert not outcome.accepted and outcome.reason.startswith("unknown-logger")
+    assert not outcome.accepted
+    assert outcome.reason.startswith("unknown-logger")
 
 
 def test_junk_of_every_byte_value_is_kept_byte_for_byte(cast):
@@ -188,7 +209,8 @@ def test_junk_of_every_byte_value_is_kept_byte_for_byte(cast):
     framer = Framer()
     items = [*framer.feed(junk), *framer.close()]
     outcomes = ingest_batch([Received(item, "127.0.0.1:1\t\\x", ARRIVED) for item in items], cache=DeviceCache())
-    assert outcomes and not any(outcome.accepted for outcome in outcomes)
+    assert outcomes
+    assert not any(outcome.accepted for outcome in outcomes)
     stored = RawPacket.objects.order_by("id")
     assert b"".join(bytes(data) for data in stored.values_list("data", flat=True)) == junk
     assert set(stored.values_list("peer", flat=True)) == {"127.0.0.1:1\t\\x"}

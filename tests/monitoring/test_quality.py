@@ -46,7 +46,9 @@ def test_values_flagged_invalid_do_not_count(cast):
     [row] = quality.daily_aqi(cast.air_station, last_day=DAY, days=1)
     # 19 valid hours are fewer than the 20 a daily mean needs (GB 3095-2012 Table 4): PM2.5 has no daily value,
     # the D-flagged 300s are not used, and the AQI of the other pollutants is marked incomplete.
-    assert row.incomplete and row.aqi == 20 and row.primary == ()
+    assert row.incomplete
+    assert row.aqi == 20
+    assert row.primary == ()
 
 
 def test_water_class_by_the_worst_factor_against_the_target(cast):
@@ -59,13 +61,15 @@ def test_water_class_by_the_worst_factor_against_the_target(cast):
     assert (row.water_class, row.class_name, row.meets_target, row.worst_factors) == (4, "Ⅳ", False, ("COD",))
 
 
-@pytest.mark.parametrize("site_attr, marker", [("air_station", 'data-testid="aqi"')])
+@pytest.mark.parametrize(("site_attr", "marker"), [("air_station", 'data-testid="aqi"')])
 def test_the_site_page_shows_the_aqi_tables(cast, client_for, site_attr, marker):
     fill_day(cast.air_station.points.get(), {**CLEAN_AIR, "a34004": 75}, day=DAY - timedelta(days=1))
     fill_day(cast.air_station.points.get(), {**CLEAN_AIR, "a34004": 75})
     page = client_for(cast.users["township_a"]).get(
         reverse("monitoring:site", args=[getattr(cast, site_attr).id]), {"days": "7"}).content.decode()
-    assert marker in page and "良" in page and 'id="daily-aqi-data"' in page
+    assert marker in page
+    assert "良" in page
+    assert 'id="daily-aqi-data"' in page
 
 
 def _rows(page: str, testid: str) -> list[str]:
@@ -88,8 +92,10 @@ def test_the_hourly_table_shows_the_last_24_hours_across_midnight(cast, client_f
     page = client_for(cast.users["bureau"]).get(reverse("monitoring:site", args=[cast.air_station.id])).content.decode()
     shown = _rows(page, "hourly-aqi-row")
     assert len(shown) == 24
-    assert "2025-12-11 14:00" in shown[0] and ">100</span>" in shown[0]
-    assert "2025-12-10 15:00" in shown[-1] and ">150</span>" in shown[-1]
+    assert "2025-12-11 14:00" in shown[0]
+    assert ">100</span>" in shown[0]
+    assert "2025-12-10 15:00" in shown[-1]
+    assert ">150</span>" in shown[-1]
 
 
 DAY_2026 = date(2026, 6, 10)  # HJ 633-2026 in force
@@ -106,16 +112,19 @@ def test_a_day_with_five_of_six_pollutants_valid_shows_their_aqi_with_the_mark(c
         75, "75", "良", ("PM10",), True, "HJ 633-2026")
     page = client_for(cast.users["bureau"]).get(reverse("monitoring:site", args=[cast.air_station.id])).content.decode()
     days = _rows(page, "daily-aqi-row")
-    assert "2026-06-10" in days[0] and ">75</span><sup" in days[0] and "PM10" in days[0]
+    assert "2026-06-10" in days[0]
+    assert ">75</span><sup" in days[0]
+    assert "PM10" in days[0]
     # A day without any value is NA, and NA carries no mark: the footnote's two cases stay apart.
-    assert "2026-06-09" in days[1] and ">NA</span></td>" in days[1]
+    assert "2026-06-09" in days[1]
+    assert ">NA</span></td>" in days[1]
     assert "* 表示仅按有效数据充足的污染物计算的 AQI" in page
 
 
 SECTION_DAY = date(2025, 6, 9)
 
 
-@pytest.mark.parametrize("nh3n, class_name, met", [
+@pytest.mark.parametrize(("nh3n", "class_name", "met"), [
     # GB 3838-2002 Table 1 NH3-N: Ⅱ ≤ 0.5 < Ⅲ ≤ 1.0. Half the hours at 0.3 and half at 0.6 average 0.45 (Ⅱ);
     # half at 0.5 and half at 0.7 average 0.6 (Ⅲ). COD 12 (Ⅰ), DO 8 (Ⅰ) and pH 7.5 (Ⅰ) never decide.
     ((0.3, 0.6), "Ⅱ", True),

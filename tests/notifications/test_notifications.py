@@ -1,7 +1,6 @@
 """The in-app notification centre and e-mail through a real SMTP server on 127.0.0.1."""
 
 import socket
-import time
 from datetime import timedelta
 from email.header import decode_header, make_header
 
@@ -14,6 +13,7 @@ from django.utils import timezone, translation
 from lanqing.jobs.services import periodic_due, worker_pass
 from lanqing.notifications.models import Delivery, DeliveryStatus, Notification
 from lanqing.notifications.services import deliveries_send, notification_send
+from tests.polling import wait_until
 
 
 class Inbox(Message):
@@ -45,9 +45,7 @@ def smtp(settings):
 
 
 def _wait_for(inbox, count):
-    deadline = time.monotonic() + 5
-    while len(inbox.messages) < count and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: len(inbox.messages) >= count, timeout=5, interval=0.02)
     return inbox.messages
 
 
@@ -63,7 +61,9 @@ def test_a_dispatched_case_is_mailed_by_the_worker_through_smtp_in_chinese(super
     messages = _wait_for(smtp, 1)
     assert [m["To"] for m in messages] == ["zhujian@gu.example.cn"]
     subject = str(make_header(decode_header(messages[0]["Subject"])))
-    assert case.number in subject and "督办单" in subject and "dispatched" not in subject
+    assert case.number in subject
+    assert "督办单" in subject
+    assert "dispatched" not in subject
     assert f"/cases/{case.id}/" in messages[0].get_payload(decode=True).decode()
     assert Delivery.objects.get().status == DeliveryStatus.SENT
 
@@ -106,16 +106,20 @@ def test_a_case_transition_succeeds_while_the_mail_server_refuses_and_the_worker
         assert response.status_code == 302
         assert case.events.filter(action="urged").exists()
         delivery = Delivery.objects.get()
-        assert delivery.status == DeliveryStatus.PENDING and server.refused == 0
+        assert delivery.status == DeliveryStatus.PENDING
+        assert server.refused == 0
 
         worker_pass(worker="test")
         delivery.refresh_from_db()
-        assert delivery.status == DeliveryStatus.FAILED and "550" in delivery.error and server.refused == 1
+        assert delivery.status == DeliveryStatus.FAILED
+        assert "550" in delivery.error
+        assert server.refused == 1
 
         server.accepting = True
         periodic_due(now=timezone.now() + timedelta(minutes=6))
         delivery.refresh_from_db()
-        assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
+        assert delivery.status == DeliveryStatus.SENT
+        assert delivery.attempts == 2
         assert len(_wait_for(server, 1)) == 1
     finally:
         controller.stop()
@@ -130,7 +134,9 @@ def test_a_failed_delivery_is_recorded_and_retried_later(cast, settings):
     notification_send(users=[user], title="t", body="b")
     assert deliveries_send() == 0
     delivery = Delivery.objects.get()
-    assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 1 and delivery.error
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == 1
+    assert delivery.error
 
 
 def test_without_an_smtp_host_notifications_stay_in_the_app(cast, settings):
@@ -148,7 +154,8 @@ def test_the_notification_centre_lists_only_my_notifications_and_marks_them_read
     other = notification_send(users=[cast.users["township_b"]], title="别人的通知")[0]
     client = client_for(cast.users["township_a"])
     page = client.get(reverse("notifications:list")).content.decode()
-    assert "我的通知" in page and "别人的通知" not in page
+    assert "我的通知" in page
+    assert "别人的通知" not in page
     client.post(reverse("notifications:read", args=[other.id]))
     other.refresh_from_db()
     assert other.read_at is None

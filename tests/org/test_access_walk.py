@@ -385,4 +385,5 @@ def test_ids_that_do_not_exist_answer_like_ids_out_of_scope(world, client, role)
 def test_the_admin_is_only_for_staff(world, client, role):
     client.force_login(world.users[role])
     response = client.get(reverse("admin:index"))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -19,7 +19,7 @@ def test_a_changed_check_character_is_rejected():
     assert credit_code_problem(wrong) == "the check character does not match"
 
 
-@pytest.mark.parametrize("code, problem", [
+@pytest.mark.parametrize(("code", "problem"), [
     ("91350100M000100Y4", "must be 18 characters long"),
     ("91350100M000100YI3", "contains characters not allowed in a credit code"),
     ("91ABCDEFM000100Y43", "characters 3 to 8 must be a division code of 6 digits"),

@@ -30,7 +30,8 @@ def test_a_statistics_bureau_list_loads_as_a_tree_and_again_without_change():
     first = divisions_load(STATISTICS_LIST.encode("gbk"))
     assert (first.created, first.updated, first.unchanged) == (5, 0, 0)
     village = Jurisdiction.objects.get(code="370102001001")
-    assert village.level == "village" and village.parent.name == "解放路街道"
+    assert village.level == "village"
+    assert village.parent.name == "解放路街道"
     assert village.parent.parent.parent.parent.name == "山东省"
     again = divisions_load(STATISTICS_LIST.encode("utf-8"))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
@@ -74,7 +75,8 @@ def test_init_with_the_county_makes_the_readme_createuser_line_work(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "bureau unit created: 临汾市生态环境局古县分局" in first.stdout
     again = _lanqing(tmp_path, "init", "--county", "141025")
-    assert again.returncode == 0 and "0 divisions added, 0 renamed, 86 unchanged" in again.stdout
+    assert again.returncode == 0
+    assert "0 divisions added, 0 renamed, 86 unchanged" in again.stdout
     password = tmp_path / "pw"
     password.write_text("a-long-enough-password-1")
     user = _lanqing(tmp_path, "createuser", "admin", "--role", "bureau", "--scope", "临汾市生态环境局古县分局",
@@ -91,20 +93,25 @@ def test_init_never_makes_a_second_bureau():
     bureau, created = county_bureau_ensure(county=county)
     Unit.objects.filter(id=bureau.id).update(name="古县生态环境分局")
     again, created_again = county_bureau_ensure(county=county)
-    assert created and not created_again and again.name == "古县生态环境分局"
+    assert created
+    assert not created_again
+    assert again.name == "古县生态环境分局"
     assert Unit.objects.filter(kind="bureau").count() == 1
 
 
 def test_divisions_load_refuses_unknown_counties_and_bad_files_with_the_line(tmp_path):
     assert _lanqing(tmp_path, "init").returncode == 0
     unknown = _lanqing(tmp_path, "divisions", "load", "999999")
-    assert unknown.returncode == 1 and "no division list for 999999 ships with lanqing" in unknown.stderr
+    assert unknown.returncode == 1
+    assert "no division list for 999999 ships with lanqing" in unknown.stderr
     bad = tmp_path / "list.csv"
     bad.write_text("code,name\n14102510000,岳阳镇\n", encoding="utf-8")
     result = _lanqing(tmp_path, "divisions", "load", str(bad))
     assert result.returncode == 1
     assert "list.csv: line 2, column code: '14102510000' is not a 12-digit division code" in result.stderr
     missing = _lanqing(tmp_path, "divisions", "load", str(tmp_path / "nope.csv"))
-    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr
     shipped = _lanqing(tmp_path, "divisions", "load", "141025")
-    assert shipped.returncode == 0 and "86 divisions added" in shipped.stdout
+    assert shipped.returncode == 0
+    assert "86 divisions added" in shipped.stdout

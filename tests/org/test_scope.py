@@ -74,14 +74,14 @@ OBJECT_URLS = [
 
 
 @pytest.mark.parametrize("who", ["township_a", "grid_a", "enterprise_a"])
-@pytest.mark.parametrize("url_name, kwargs", OBJECT_URLS)
+@pytest.mark.parametrize(("url_name", "kwargs"), OBJECT_URLS)
 def test_crafted_urls_to_objects_outside_scope_answer_404(cast, client_for, who, url_name, kwargs):
     client = client_for(cast.users[who])
     response = client.get(reverse(url_name, kwargs=kwargs(cast)), {"factor": "a21026", "period": "hour"})
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("url_name, kwargs", OBJECT_URLS)
+@pytest.mark.parametrize(("url_name", "kwargs"), OBJECT_URLS)
 def test_bureau_reaches_every_object(cast, client_for, url_name, kwargs):
     response = client_for(cast.users["bureau"]).get(reverse(url_name, kwargs=kwargs(cast)),
                                                     {"factor": "a21026", "period": "hour"})
@@ -97,9 +97,12 @@ def test_non_numeric_and_missing_ids_answer_404(cast, client_for):
 def test_lists_show_only_rows_in_scope(cast, client_for):
     client = client_for(cast.users["enterprise_a"])
     page = client.get(reverse("org:enterprises")).content.decode()
-    assert "甲焦化有限公司" in page and "乙焦化有限公司" not in page
+    assert "甲焦化有限公司" in page
+    assert "乙焦化有限公司" not in page
     page = client.get(reverse("monitoring:sites")).content.decode()
-    assert "甲公司焦炉烟囱" in page and "乙公司焦炉烟囱" not in page and "县城空气站" not in page
+    assert "甲公司焦炉烟囱" in page
+    assert "乙公司焦炉烟囱" not in page
+    assert "县城空气站" not in page
 
 
 def test_excel_exports_hold_only_rows_in_scope(cast, client_for):
@@ -111,4 +114,5 @@ def test_excel_exports_hold_only_rows_in_scope(cast, client_for):
     response = client.get(reverse("org:enterprises"), {"export": "xlsx"})
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert len(rows) == 2 and rows[1][0] == "乙焦化有限公司"
+    assert len(rows) == 2
+    assert rows[1][0] == "乙焦化有限公司"

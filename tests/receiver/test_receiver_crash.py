@@ -10,12 +10,12 @@ import socket
 import sqlite3
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from lanqing import hj212
+from tests.polling import wait_until
 
 from .conftest import child_pids, process_env, receiver_process, send_burst
 
@@ -65,9 +65,7 @@ def test_every_acknowledged_packet_survives_a_sigkill_of_the_receiver(tmp_path: 
         ]
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + 10
-        while len(acked) < 2000 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: len(acked) >= 2000, timeout=10, interval=0.01)
         # Mid-stream: packets are in flight on every connection. With workers, every process dies at once, as
         # in a power cut: the workers first, so that none can notice its supervisor gone and stop cleanly.
         for pid in child_pids(receiver.pid):
@@ -92,14 +90,14 @@ def test_every_acknowledged_packet_survives_a_sigkill_of_the_receiver(tmp_path: 
     wanted = {float(int(key.split(":")[1])) for key in acked}
     restarted, _ = receiver_process(env, *flags)
     try:
-        deadline = time.monotonic() + 20
-        while True:
+        def stored() -> set[float]:
             db = sqlite3.connect(tmp_path / "crash.sqlite3")
-            stored_values = {row[0] for row in db.execute("SELECT value FROM monitoring_measurement")}
+            values = {row[0] for row in db.execute("SELECT value FROM monitoring_measurement")}
             db.close()
-            if wanted <= stored_values or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+            return values
+
+        wait_until(lambda: wanted <= stored(), timeout=20, interval=0.2)
+        stored_values = stored()
     finally:
         restarted.terminate()
         restarted.wait(30)

@@ -9,19 +9,21 @@ import pytest
 
 from lanqing import hj212
 from lanqing.monitoring.models import Measurement, RawPacket
+from tests.polling import wait_until
 
 from .conftest import hourly, peer, start_receiver, stop_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WHEN = datetime(2026, 3, 1, 15, 0)  # Beijing time; 07:00 UTC
+WHEN = datetime(2026, 3, 1, 15, 0)  # noqa: DTZ001 - HJ 212 DataTime in Beijing time; 07:00 UTC
 
 
 def test_a_valid_packet_is_stored_then_acknowledged_with_9014(receiver):
     device = receiver.connect()
     device.send(hourly(peer(), WHEN, {"a34004": 35.0, "a21026": 8.5}, qn="20260301150000123"))
     reply = hj212.parse_bytes(device.reply())
-    assert reply.header.cn == "9014" and reply.header.qn == "20260301150000123"
+    assert reply.header.cn == "9014"
+    assert reply.header.qn == "20260301150000123"
     # The reply is sent only after the commit, so the packet is visible as soon as the reply arrives.
     raw = RawPacket.objects.get()
     assert (raw.mn, raw.verdict, raw.device.mn) == ("MNAIR01", "accepted", "MNAIR01")
@@ -48,7 +50,8 @@ def test_bad_crc_is_kept_as_rejected_with_the_reason_and_not_answered(receiver):
     device.send(hourly(peer(), WHEN, {"a34002": 50.0}, qn="20260301150000999"))
     assert hj212.parse_bytes(device.reply()).header.qn == "20260301150000999"  # no reply to the bad one
     rejected = RawPacket.objects.get(verdict="rejected")
-    assert rejected.reason.startswith("crc-mismatch") and rejected.mn == "MNAIR01"
+    assert rejected.reason.startswith("crc-mismatch")
+    assert rejected.mn == "MNAIR01"
     assert bytes(rejected.data) == bytes(frame)
 
 
@@ -103,7 +106,8 @@ def test_junk_between_frames_is_recorded_and_the_frames_around_it_still_count(re
     ]
     receiver.settle()
     reasons = list(RawPacket.objects.filter(verdict="rejected").values_list("reason", flat=True))
-    assert len(reasons) == 2 and all(reason.startswith("junk") for reason in reasons)
+    assert len(reasons) == 2
+    assert all(reason.startswith("junk") for reason in reasons)
 
 
 def test_an_over_long_line_without_crlf_is_recorded_and_the_sender_dropped(receiver):
@@ -115,7 +119,8 @@ def test_an_over_long_line_without_crlf_is_recorded_and_the_sender_dropped(recei
     assert device.closed_by_peer()
     receiver.settle()
     reasons = list(RawPacket.objects.order_by("id").values_list("reason", flat=True))
-    assert reasons and reasons[0].startswith("overflow")
+    assert reasons
+    assert reasons[0].startswith("overflow")
     assert set(RawPacket.objects.values_list("verdict", flat=True)) == {"rejected"}
     assert RawPacket.objects.count() <= 60  # bounded: the flood is cut, not stored a kilobyte at a time
     # Other devices are still served.
@@ -147,13 +152,14 @@ def test_a_slow_sender_is_dropped_and_its_partial_frame_recorded(strict_receiver
     assert device.closed_by_peer(timeout=5)
     strict_receiver.settle()
     raw = RawPacket.objects.get()
-    assert raw.verdict == "rejected" and "slow sender" in raw.reason
+    assert raw.verdict == "rejected"
+    assert "slow sender" in raw.reason
     assert bytes(raw.data) == frame[:20]
 
 
 def test_connections_beyond_the_cap_are_refused_and_the_others_served(strict_receiver):
     kept = [strict_receiver.connect() for _ in range(3)]
-    time.sleep(0.2)
+    assert wait_until(lambda: len(strict_receiver.server.connections) == 3)
     extra = strict_receiver.connect()
     assert extra.closed_by_peer(timeout=5)
     kept[0].send(hourly(peer(), WHEN, {"a34004": 1.0}))
@@ -174,7 +180,8 @@ def test_a_replayed_packet_changes_nothing(receiver):
     count = packets_replay()
     assert count.decoded == 2
     assert list(Measurement.objects.order_by("id").values_list("id", "value", "flag", "time")) == before
-    assert len(before) == 2 and RawPacket.objects.count() == 2
+    assert len(before) == 2
+    assert RawPacket.objects.count() == 2
 
 
 def test_the_device_is_marked_online_with_its_last_seen_time(receiver):
@@ -185,9 +192,10 @@ def test_the_device_is_marked_online_with_its_last_seen_time(receiver):
     device.reply()
     receiver.settle()
     seen = Device.objects.get(mn="MNAIR01")
-    assert seen.is_online and seen.last_seen_at is not None
+    assert seen.is_online
+    assert seen.last_seen_at is not None
     device.close()
-    time.sleep(0.3)
+    assert wait_until(lambda: not receiver.server.connections)
     receiver.settle()
     assert not Device.objects.get(mn="MNAIR01").is_online
 
@@ -199,7 +207,7 @@ def test_a_device_that_reconnects_is_online_again_with_its_first_packet(receiver
     first.send(hourly(peer(), WHEN, {"a34004": 35.0}))
     first.reply()
     first.close()
-    time.sleep(0.3)
+    assert wait_until(lambda: not receiver.server.connections)
     receiver.settle()
     assert not Device.objects.get(mn="MNAIR01").is_online
     # Seconds later, well inside the interval at which last-seen times are written.
@@ -209,13 +217,6 @@ def test_a_device_that_reconnects_is_online_again_with_its_first_packet(receiver
     receiver.settle()
     assert Device.objects.get(mn="MNAIR01").is_online
     again.close()
-
-
-def _until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_frames_sent_while_another_worker_commits_join_the_waiting_commit_in_order(receiver):
@@ -242,12 +243,12 @@ def test_frames_sent_while_another_worker_commits_join_the_waiting_commit_in_ord
 
     with turns.take():
         air.send(hourly(peer(), WHEN, {"a34004": 35.0}, qn="20260301150000001"))
-        _until(lambda: waiting(1, 0))  # taken by the writer, which now waits for the turn
+        assert wait_until(lambda: waiting(1, 0), interval=0.01)  # taken by the writer, which now waits for the turn
         outlet.send(hourly(peer(mn="MNOUTA"), WHEN, {"a21026": 2.0}, qn="20260301150000002"))
         outlet.send(hourly(peer(mn="MNOUTA"), WHEN, {"a21002": 3.0}, qn="20260301150000003"))
-        _until(lambda: waiting(3, 2))
+        assert wait_until(lambda: waiting(3, 2), interval=0.01)
         leaving.close()
-        _until(lambda: writer._queue.qsize() == 3)  # the offline mark, behind the two frames
+        assert wait_until(lambda: writer._queue.qsize() == 3, interval=0.01)  # the offline mark, behind the two frames
     assert hj212.parse_bytes(air.reply()).header.qn == "20260301150000001"
     assert [hj212.parse_bytes(outlet.reply()).header.qn for _ in range(2)] == [
         "20260301150000002",

@@ -48,7 +48,8 @@ def _holder(database: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "held"
     return holder
 
 
@@ -59,6 +60,7 @@ def test_a_second_process_waits_for_the_turn_and_gets_it_when_released(tmp_path:
         other = _other(database)
         assert other.stdout is not None
         assert other.stdout.readline().strip() == "waiting"
+        # Something that must not happen has no event to poll for: this window is its chance to happen.
         time.sleep(0.5)
         assert other.poll() is None  # still blocked: the turn is ours
     waited = float(other.stdout.readline())

@@ -42,7 +42,8 @@ def test_the_bureau_imports_a_workbook_from_the_page(cast, client_for):
     assert not device.is_active
     client.post(f"/registry/devices/{device.id}/password", {"password": "pw-2026"})
     device.refresh_from_db()
-    assert device.is_active and device.check_password("pw-2026")
+    assert device.is_active
+    assert device.check_password("pw-2026")
 
 
 def test_a_bad_workbook_is_reported_cell_by_cell_on_the_page_in_the_readers_language(cast, client_for):

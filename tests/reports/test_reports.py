@@ -39,13 +39,15 @@ def test_the_daily_report_prints_its_chinese_text_with_the_font_embedded(cast):
     # PM2.5 80 all day: IAQI 107, 轻度污染, primary pollutant PM2.5.
     _air_year(cast.air_station, lambda day: 80.0, first=DAY, days=1)
     report = _generate("daily_air", DAY, cast.county, by=cast.users["bureau"])
-    assert report.status == "done" and report.progress == 100
+    assert report.status == "done"
+    assert report.progress == 100
     text, ink = _pdf_text_and_ink(bytes(report.pdf))
     assert "古县环境空气质量日报" in text
     assert "区域 AQI：107，轻度污染；首要污染物：PM2.5" in text.replace("\r\n", "").replace("\n", "")
     assert cast.air_station.name in text
     assert ink > 2000  # the glyphs are drawn, not empty boxes from a missing font
-    assert report.sources["stations"] == 1 and report.sources["values"] == 24 * 6
+    assert report.sources["stations"] == 1
+    assert report.sources["values"] == 24 * 6
 
 
 def test_the_monthly_workbook_has_a_sheet_per_table(cast):
@@ -53,9 +55,11 @@ def test_the_monthly_workbook_has_a_sheet_per_table(cast):
     report = _generate("monthly", date(2026, 10, 15), cast.county)
     assert (report.period_start, report.period_end) == (date(2026, 10, 1), date(2026, 10, 31))
     book = load_workbook(io.BytesIO(bytes(report.xlsx)))
-    assert book.sheetnames[0] == "摘要" and "站点排名" in book.sheetnames
+    assert book.sheetnames[0] == "摘要"
+    assert "站点排名" in book.sheetnames
     ranking = list(book["站点排名"].iter_rows(values_only=True))
-    assert ranking[0][:3] == ("排名", "站点", "综合指数") and ranking[1][1] == cast.air_station.name
+    assert ranking[0][:3] == ("排名", "站点", "综合指数")
+    assert ranking[1][1] == cast.air_station.name
     summary = " ".join(str(row[0]) for row in book["摘要"].iter_rows(values_only=True) if row[0])
     assert "PM2.5 平均浓度：30 µg/m³；优良天数比例：100.0%（有效天数 31 天）" in summary
     assert report.requested_by is None  # asked for without a person: the archive says "schedule"
@@ -67,10 +71,12 @@ def test_one_request_makes_one_archive_entry_however_often_it_is_asked(cast):
 
     first = report_request(kind="monthly", start=date(2026, 10, 1), area=cast.county, by=cast.users["bureau"])
     again = report_request(kind="monthly", start=date(2026, 10, 20), area=cast.county, by=cast.users["leader"])
-    assert again.id == first.id and Report.objects.count() == 1
+    assert again.id == first.id
+    assert Report.objects.count() == 1
     report_generate(report_id=first.id)
     report_generate(report_id=first.id)  # a second worker with the same job finds it taken
-    assert Report.objects.get(id=first.id).status == "done" and Report.objects.count() == 1
+    assert Report.objects.get(id=first.id).status == "done"
+    assert Report.objects.count() == 1
     later = report_request(kind="monthly", start=date(2026, 10, 1), area=cast.county, by=cast.users["bureau"])
     assert later.id != first.id  # once made, asking again makes a new edition (late data may have arrived)
 
@@ -99,7 +105,8 @@ def test_a_township_asks_for_and_sees_its_own_reports_only(cast, client_for):
     mine = Report.objects.get(jurisdiction=cast.beiping)
     assert mine.status == "done"
     text, _ink = _pdf_text_and_ink(bytes(mine.pdf))
-    assert "北平镇环境空气质量日报" in text and "本区域没有空气站" in text  # the county's station is in 岳阳镇
+    assert "北平镇环境空气质量日报" in text
+    assert "本区域没有空气站" in text
     page = client.get(reverse("reports:archive")).content.decode()
     assert page.count('data-testid="report-row"') == 1
     assert client.get(reverse("reports:pdf", args=[mine.id]))["Content-Type"] == "application/pdf"
@@ -111,7 +118,8 @@ def test_without_a_chinese_font_the_report_fails_with_its_reason(cast, monkeypat
     monkeypatch.setattr(render, "FONT_CANDIDATES", ())
     monkeypatch.setenv("LANQING_PDF_FONT", "/nonexistent/font.ttc")
     report = _generate("daily_air", DAY, cast.county)
-    assert report.status == "failed" and report.pdf is None
+    assert report.status == "failed"
+    assert report.pdf is None
     from django.utils import translation
 
     with translation.override("zh-hans"):
@@ -130,4 +138,5 @@ def test_the_schedule_asks_once_for_yesterday_last_month_and_last_year(cast):
     assert sorted((r.kind, r.period_start) for r in made) == [
         ("daily_air", date(2026, 12, 4)), ("monthly", date(2026, 11, 1)), ("yearly", date(2025, 1, 1))]
     assert {r.jurisdiction_id for r in made} == {cast.county.id}  # the bureau's area
-    assert reports_schedule(now=now) == [] and Report.objects.count() == 3
+    assert reports_schedule(now=now) == []
+    assert Report.objects.count() == 3

@@ -14,7 +14,7 @@ from lanqing.monitoring.ingest.devices import DeviceCache
 from lanqing.monitoring.models import Device, Measurement, RawPacket
 from lanqing.simulator.device import FactorSpec, SimDevice
 
-START = datetime(2026, 3, 1, 10, 0)
+START = datetime(2026, 3, 1, 10, 0)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
 
 
 def test_values_are_deterministic_so_a_resent_hour_equals_the_live_one():
@@ -40,7 +40,8 @@ def test_a_history_request_is_answered_with_split_packets_waiting_for_each_ack_a
     assert cns == ["9011", "2061", "2061", "2061", "2061", "9012"]
     assert [wait for _, wait in steps] == [False, True, True, True, True, False]
     closing = hj212.parse_bytes(steps[-1][0])
-    assert closing.header.qn == "20260301120000000" and closing.cp["ExeRtn"] == "1"
+    assert closing.header.qn == "20260301120000000"
+    assert closing.cp["ExeRtn"] == "1"
     first = hj212.parse_bytes(steps[1][0])
     assert (first.header.pnum, first.header.pno) == (2, 1)
 
@@ -103,7 +104,8 @@ def test_a_device_with_readings_sends_them_and_nothing_for_an_hour_they_have_non
     sent = hj212.parse_bytes(device.hourly(START)[0])
     assert [(code, value, flag) for code, value, flag, _z, _c in sent.stored_values()] == [
         ("a21026", 42.0, "N"), ("a19001", 9.5, "C")]
-    assert device.silent(START + timedelta(hours=1, minutes=20)) and not device.silent(START)
+    assert device.silent(START + timedelta(hours=1, minutes=20))
+    assert not device.silent(START)
     host = hj212.Peer("MN1", "123456", "31")
     request = hj212.parse_bytes(hj212.build_history_request(
         host, "2061", START, START + timedelta(hours=1), qn="20260301120000000"))

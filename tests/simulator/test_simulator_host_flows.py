@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from lanqing.hj212 import CHINA
 from lanqing.monitoring.models import DeviceClock, Measurement, RawPacket
 from lanqing.receiver.hostside import HostPolicy
 from lanqing.simulator.client import SimClient
 from lanqing.simulator.device import SimDevice
+from tests.polling import wait_until, wait_until_async
 from tests.receiver.conftest import start_receiver, stop_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,13 +26,16 @@ def _local_hour_ago(hours: int) -> datetime:
     return now - timedelta(hours=hours)
 
 
-async def _until(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-    return False
+async def _in_database(condition: Callable[[], bool]) -> bool:
+    """Polls the database until ``condition`` holds, from a worker thread: the ORM stays off the event loop."""
+
+    def poll() -> bool:
+        try:
+            return wait_until(condition)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(poll)
 
 
 def _session(policy: HostPolicy, device: SimDevice, talk: Callable[[SimClient], Awaitable[Any]]) -> Any:
@@ -65,7 +69,7 @@ def test_a_device_whose_clock_is_off_is_asked_its_time_and_then_set(cast):
         client._t0 = asyncio.get_running_loop().time()
         await client.connect()
         assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
-        corrected = await _until(lambda: abs(device.clock_offset.total_seconds()) < 5)
+        corrected = await wait_until_async(lambda: abs(device.clock_offset.total_seconds()) < 5)
         await client.disconnect()
         return corrected
 
@@ -75,7 +79,8 @@ def test_a_device_whose_clock_is_off_is_asked_its_time_and_then_set(cast):
     finally:
         stop_receiver(live)
     clock = DeviceClock.objects.get(device__mn="MNAIR01")
-    assert clock.corrected and 290 < clock.offset_seconds < 310
+    assert clock.corrected
+    assert 290 < clock.offset_seconds < 310
     # The device's answers (9011, the 1011 upload, 9012 …) were stored like any other frame.
     cns = {bytes(data).split(b"CN=")[1][:4] for data in RawPacket.objects.values_list("data", flat=True)}
     assert {b"2061", b"9011", b"1011", b"9012"} <= cns
@@ -90,8 +95,9 @@ def test_a_device_with_a_correct_clock_is_left_alone(cast):
         client._t0 = asyncio.get_running_loop().time()
         await client.connect()
         await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
-        await _until(lambda: client.stats.commands >= 1, timeout=5)  # the 1011 request came
-        await asyncio.sleep(0.5)
+        await wait_until_async(lambda: client.stats.commands >= 1, timeout=5)  # the 1011 request came
+        # The device's answer reached the receiver, which judged the clock.
+        assert await _in_database(lambda: DeviceClock.objects.filter(device__mn="MNAIR01").exists())
         await client.disconnect()
 
     try:
@@ -100,7 +106,8 @@ def test_a_device_with_a_correct_clock_is_left_alone(cast):
     finally:
         stop_receiver(live)
     clock = DeviceClock.objects.get(device__mn="MNAIR01")
-    assert not clock.corrected and device.clock_offset == timedelta(seconds=10)
+    assert not clock.corrected
+    assert device.clock_offset == timedelta(seconds=10)
 
 
 def test_missing_hours_are_requested_with_2061_and_filled_by_split_history_packets(cast):
@@ -116,8 +123,10 @@ def test_missing_hours_are_requested_with_2061_and_filled_by_split_history_packe
         assert await client.send(device.hourly(first)[0], wait_ack=True)
         assert await client.send(device.hourly(last)[0], wait_ack=True)
         # Two live packets, then 4 missing hours × 2 sub-packets, each acknowledged with its own 9014.
-        filled = await _until(lambda: client.stats.acked >= 2 + 4 * 2)
-        await asyncio.sleep(0.2)
+        filled = await wait_until_async(lambda: client.stats.acked >= 2 + 4 * 2)
+        # The device's 9012 closing the request is stored: the exchange is over.
+        assert await _in_database(lambda: any(b"CN=9012" in bytes(data) for data in
+                                              RawPacket.objects.values_list("data", flat=True)))
         await client.disconnect()
         assert client.stats.acked == 2 + 4 * 2
         return filled
@@ -156,8 +165,9 @@ def test_an_sm4_key_older_than_80_days_is_rotated_with_1014_and_kept_sealed(cast
         client._t0 = asyncio.get_running_loop().time()
         await client.connect()
         assert await client.send(device.hourly(_local_hour_ago(3))[0], wait_ack=True)
-        assert await _until(lambda: device.key != old_key)
-        await asyncio.sleep(0.3)  # the receiver stores the new key after the device's 9012
+        assert await wait_until_async(lambda: device.key != old_key)
+        # The receiver stores the new key after the device's 9012.
+        assert await _in_database(lambda: DeviceKey.objects.filter(device=device_row).count() == 2)
         # Data encrypted with the new key are accepted.
         assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
         await client.disconnect()
@@ -168,8 +178,11 @@ def test_an_sm4_key_older_than_80_days_is_rotated_with_1014_and_kept_sealed(cast
     finally:
         stop_receiver(live)
     keys = list(DeviceKey.objects.filter(device=device_row).order_by("created_at"))
-    assert len(keys) == 2 and keys[0].retired_at is not None and keys[1].retired_at is None
-    assert keys[1].open() == device.key and device.key not in bytes(keys[1].sealed)
+    assert len(keys) == 2
+    assert keys[0].retired_at is not None
+    assert keys[1].retired_at is None
+    assert keys[1].open() == device.key
+    assert device.key not in bytes(keys[1].sealed)
     assert (
         Measurement.objects.filter(period="hour", point=device_row.point).values("time").distinct().count()
         == 2
@@ -188,13 +201,15 @@ def test_on_connection_a_device_gets_the_settings_the_registry_holds_for_it(cast
 
     async def talk(client: SimClient) -> bool:
         assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
-        return await _until(lambda: (device.rtd_interval, device.min_interval, device.realtime_on) == (60, 5, False))
+        return await wait_until_async(lambda: (device.rtd_interval, device.min_interval, device.realtime_on) == (60, 5, False))
 
     assert _session(HostPolicy(calibrate_time=False, backfill=False), device, talk)
     cns = [bytes(data).split(b"CN=")[1][:4] for data in RawPacket.objects.values_list("data", flat=True)]
     # The device accepted each command (9011), reported each set command done (9012) and answered the
     # stop notification with 9013; nothing was sent for the status upload, left as the device has it.
-    assert cns.count(b"9011") == 3 and cns.count(b"9012") == 3 and cns.count(b"9013") == 1
+    assert cns.count(b"9011") == 3
+    assert cns.count(b"9012") == 3
+    assert cns.count(b"9013") == 1
 
 
 def test_a_device_without_settings_in_the_registry_is_sent_none(cast):
@@ -202,6 +217,7 @@ def test_a_device_without_settings_in_the_registry_is_sent_none(cast):
 
     async def talk(client: SimClient) -> None:
         assert await client.send(device.hourly(_local_hour_ago(2))[0], wait_ack=True)
+        # No command must come, and there is no event to poll for: this window is a command's chance to come.
         await asyncio.sleep(0.5)
 
     _session(HostPolicy(calibrate_time=False, backfill=False), device, talk)

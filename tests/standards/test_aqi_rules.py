@@ -15,7 +15,9 @@ CLEAN_DAY = {"SO2": 10, "NO2": 30, "CO": 1.0, "PM10": 80, "PM2.5": 50, "O3_8h": 
 
 def test_under_2026_an_incomplete_record_at_or_below_100_is_na():
     report = aqi_report({**CLEAN_DAY, "PM2.5": None}, period="day", standard="2026")
-    assert report.aqi is None and report.display == "NA" and report.incomplete
+    assert report.aqi is None
+    assert report.display == "NA"
+    assert report.incomplete
     assert report.flags["PM2.5"] == ("missing",)
 
 
@@ -25,54 +27,69 @@ def test_with_partial_an_incomplete_record_keeps_the_aqi_of_the_others_where_202
     partial = compute_aqi(columns, period="day", standard="2026", partial=True)
     # 2026 24-h PM10 row: 80 lies between 50 (IAQI 50) and 120 (IAQI 100): 50 + 30 × 50/70 = 71.4, up to 72;
     # the others are lower (NO2 30 → 38, CO 1.0 → 25, O3 8-h 100 → 50, SO2 10 → 10).
-    assert int(plain.aqi[0]) == -1 and bool(plain.incomplete[0])
-    assert int(partial.aqi[0]) == 72 and bool(partial.incomplete[0]) and partial.joined(partial.primary) == ["PM10"]
+    assert int(plain.aqi[0]) == -1
+    assert bool(plain.incomplete[0])
+    assert int(partial.aqi[0]) == 72
+    assert bool(partial.incomplete[0])
+    assert partial.joined(partial.primary) == ["PM10"]
 
 
 def test_under_2026_an_incomplete_record_above_100_is_published():
     report = aqi_report({**CLEAN_DAY, "PM2.5": None, "PM10": 300}, period="day", standard="2026")
-    assert report.aqi == 175 and report.incomplete
+    assert report.aqi == 175
+    assert report.incomplete
 
 
 def test_under_2012_the_aqi_of_the_available_indicators_is_published_and_flagged():
     report = aqi_report({**CLEAN_DAY, "PM2.5": None}, period="day", standard="2012")
-    assert report.aqi == 65 and report.incomplete
+    assert report.aqi == 65
+    assert report.incomplete
 
 
 def test_a_negative_concentration_gives_no_sub_index_and_says_why():
     report = aqi_report({**CLEAN_DAY, "NO2": -4}, period="day", standard="2012")
-    assert report.iaqi["NO2"] is None and report.flags["NO2"] == ("invalid",)
+    assert report.iaqi["NO2"] is None
+    assert report.flags["NO2"] == ("invalid",)
 
 
 def test_co_given_in_micrograms_is_flagged_instead_of_scored():
     report = aqi_report({**CLEAN_DAY, "CO": 800}, period="day", standard="2012")
-    assert report.iaqi["CO"] is None and report.flags["CO"] == ("suspect_unit",)
+    assert report.iaqi["CO"] is None
+    assert report.flags["CO"] == ("suspect_unit",)
     assert report.aqi == 69
 
 
 def test_co_within_the_table_is_scored_however_high():
     # HJ 633-2012 CO 24-h: 400 + (55 − 48)/(60 − 48) × 100 = 458.3 -> 459.
     report = aqi_report({**CLEAN_DAY, "CO": 55}, period="day", standard="2012")
-    assert report.iaqi["CO"] == 459 and report.aqi == 459
+    assert report.iaqi["CO"] == 459
+    assert report.aqi == 459
 
 
 def test_a_value_beyond_the_table_shows_as_500_plus():
     report = aqi_report({**CLEAN_DAY, "PM10": 1800}, period="day", standard="2012")
-    assert report.aqi == 500 and report.above_table and report.display == "500+"
-    assert report.primary_pollutants == ("PM10",) and report.flags["PM10"] == ("above_table",)
+    assert report.aqi == 500
+    assert report.above_table
+    assert report.display == "500+"
+    assert report.primary_pollutants == ("PM10",)
+    assert report.flags["PM10"] == ("above_table",)
 
 
 def test_so2_above_800_without_a_24h_mean_leaves_so2_without_sub_index_under_2012():
     report = aqi_report(
         {"SO2": 900, "NO2": 50, "CO": 1.0, "O3": 60, "PM10": 60, "PM2.5": 30}, period="hour", standard="2012"
     )
-    assert report.iaqi["SO2"] is None and report.flags["SO2"] == ("not_computed",) and report.incomplete
+    assert report.iaqi["SO2"] is None
+    assert report.flags["SO2"] == ("not_computed",)
+    assert report.incomplete
 
 
 def test_o3_8h_above_800_is_covered_by_the_1h_value_under_2012():
     report = aqi_report({**CLEAN_DAY, "O3_8h": 850, "O3_1h": 900}, period="day", standard="2012")
-    assert report.iaqi["O3_8h"] is None and not report.incomplete
-    assert report.aqi == 350 and report.primary_pollutants == ("O3_1h",)
+    assert report.iaqi["O3_8h"] is None
+    assert not report.incomplete
+    assert report.aqi == 350
+    assert report.primary_pollutants == ("O3_1h",)
 
 
 def test_the_version_follows_the_date_of_each_row():
@@ -89,7 +106,8 @@ def test_an_hour_labelled_midnight_belongs_to_the_day_before():
         period="hour",
         when=datetime(2026, 3, 1, 0, 0),
     )
-    assert report.standard.value == "2012" and report.aqi == 90
+    assert report.standard.value == "2012"
+    assert report.aqi == 90
 
 
 def test_dates_before_2013_or_in_the_future_get_no_aqi():

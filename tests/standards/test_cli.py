@@ -34,7 +34,8 @@ def test_register_adds_both_commands_with_help_and_a_function():
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["aqi", "x.csv", "--period", "hour"])
-    assert callable(args.func) and args.standard == "auto"
+    assert callable(args.func)
+    assert args.standard == "auto"
     assert parser.parse_args(["evaluate", "x.csv", "--by", "month"]).by == "month"
 
 
@@ -42,27 +43,31 @@ def test_hourly_utf8_csv_reproduces_the_published_linfen_values(tmp_path, capsys
     path = tmp_path / "hours.csv"
     path.write_text(HOURLY, encoding="utf-8")
     code, out, err = run(capsys, "aqi", path, "--period", "hour")
-    assert code == 0 and err == ""
+    assert code == 0
+    assert err == ""
     rows = rows_of(out)
     assert [r["AQI"] for r in rows] == ["128", "120", "88"]
     assert [r["category"] for r in rows] == ["轻度污染", "轻度污染", "良"]
     assert [r["primary_pollutants"] for r in rows] == ["PM2.5", "O3", "PM2.5"]
     assert list(rows[0])[-7:] == ["IAQI_SO2", "IAQI_NO2", "IAQI_CO", "IAQI_O3", "IAQI_PM10", "IAQI_PM2.5", "flags"]
-    assert rows[0]["station"] == "临钢医院" and rows[0]["level"] == "3"
+    assert rows[0]["station"] == "临钢医院"
+    assert rows[0]["level"] == "3"
 
 
 def test_a_gbk_file_with_chinese_headers_is_read(tmp_path, capsys):
     path = tmp_path / "gbk.csv"
     path.write_bytes(HOURLY.replace("station", "站点").encode("gbk"))
     code, out, _ = run(capsys, "aqi", path, "--period", "hour")
-    assert code == 0 and rows_of(out)[0]["站点"] == "临钢医院"
+    assert code == 0
+    assert rows_of(out)[0]["站点"] == "临钢医院"
 
 
 def test_a_utf8_file_with_bom_is_read(tmp_path, capsys):
     path = tmp_path / "bom.csv"
     path.write_bytes(HOURLY.encode("utf-8-sig"))
     code, out, _ = run(capsys, "aqi", path, "--period", "hour")
-    assert code == 0 and rows_of(out)[0]["time"] == "2018-02-20 07:00"
+    assert code == 0
+    assert rows_of(out)[0]["time"] == "2018-02-20 07:00"
 
 
 def test_daily_xlsx_in_and_xlsx_out(tmp_path, capsys):
@@ -79,10 +84,13 @@ def test_daily_xlsx_in_and_xlsx_out(tmp_path, capsys):
     values = list(load_workbook(target).active.iter_rows(values_only=True))
     header = list(values[0])
     assert header[-12:-8] == ["AQI", "level", "category", "primary_pollutants"]
-    assert "IAQI_O3_8h" in header and "IAQI_O3" in header
+    assert "IAQI_O3_8h" in header
+    assert "IAQI_O3" in header
     # 2025: the 2012 daily AQI includes the O3 daily max 1-h; 2026 leaves it out [U].
-    assert values[1][header.index("AQI")] == 130 and values[1][header.index("primary_pollutants")] == "O3"
-    assert values[2][header.index("AQI")] == 110 and values[2][header.index("primary_pollutants")] == "O3_8h"
+    assert values[1][header.index("AQI")] == 130
+    assert values[1][header.index("primary_pollutants")] == "O3"
+    assert values[2][header.index("AQI")] == 110
+    assert values[2][header.index("primary_pollutants")] == "O3_8h"
     assert "not part of the daily AQI" in err
 
 
@@ -93,7 +101,9 @@ def test_json_output_and_a_forced_version(tmp_path, capsys):
     code, _, _ = run(capsys, "aqi", path, "--period", "hour", "--standard", "2026", "-o", target)
     records = json.loads(target.read_text(encoding="utf-8"))
     # PM2.5 97 on the HJ 633-2026 row: 100 + (97 − 60)/55 × 50 = 133.6 -> 134 (2012 gives 128).
-    assert code == 0 and records[0]["AQI"] == 134 and records[0]["IAQI_PM2.5"] == 134
+    assert code == 0
+    assert records[0]["AQI"] == 134
+    assert records[0]["IAQI_PM2.5"] == 134
 
 
 def test_bad_rows_are_reported_by_line_and_column_and_good_rows_still_computed(tmp_path, capsys):
@@ -115,7 +125,9 @@ def test_bad_rows_are_reported_by_line_and_column_and_good_rows_still_computed(t
     assert "line 8, column time: 'yesterday' is not a date and time" in err
     rows = rows_of(out)
     assert [r["AQI"] for r in rows] == ["128", "120", "88", "120", "", "", ""]
-    assert rows[3]["IAQI_SO2"] == "" and rows[3]["IAQI_CO"] == "" and rows[3]["IAQI_PM10"] == ""
+    assert rows[3]["IAQI_SO2"] == ""
+    assert rows[3]["IAQI_CO"] == ""
+    assert rows[3]["IAQI_PM10"] == ""
 
 
 def test_co_that_the_table_defines_is_computed_with_a_warning_and_a_flag(tmp_path, capsys):
@@ -130,7 +142,8 @@ def test_co_that_the_table_defines_is_computed_with_a_warning_and_a_flag(tmp_pat
     assert [r["AQI"] for r in rows[3:]] == ["200", "400"]
     assert [r["flags"] for r in rows] == ["", "", "", "CO_unit_suspect", "CO_unit_suspect"]
     assert "line 5, column CO: CO 59.9 mg/m³ is unusually high: was it given in µg/m³?" in err
-    assert "line 6, column CO: CO 119.9 mg/m³ is unusually high" in err and "error" not in err
+    assert "line 6, column CO: CO 119.9 mg/m³ is unusually high" in err
+    assert "error" not in err
 
 
 def test_the_analyst_says_the_co_unit(tmp_path, capsys):
@@ -138,16 +151,19 @@ def test_the_analyst_says_the_co_unit(tmp_path, capsys):
     path.write_text(HOURLY.replace(",2.8,", ",2800,").replace(",1.3,", ",1300,").replace(",1.6,", ",1600,"),
                     encoding="utf-8")
     code, out, err = run(capsys, "aqi", path, "--period", "hour", "--co-unit", "ug")
-    assert code == 0 and err == ""
+    assert code == 0
+    assert err == ""
     rows = rows_of(out)
     # 2.8 mg/m³: 50 × 2.8/5 = 28; the published AQI of the rows is unchanged.
-    assert [r["AQI"] for r in rows] == ["128", "120", "88"] and rows[0]["IAQI_CO"] == "28"
+    assert [r["AQI"] for r in rows] == ["128", "120", "88"]
+    assert rows[0]["IAQI_CO"] == "28"
     assert rows[0]["CO"] == "2800"
     high = tmp_path / "high.csv"
     high.write_text(HOURLY + "2017-07-07 17:00,X,10,10,1300,10,10,10\n2017-07-07 18:00,X,10,10,60,10,10,10\n",
                     encoding="utf-8")
     code, out, err = run(capsys, "aqi", high, "--period", "hour", "--co-unit", "mg")
-    assert code == 0 and err == ""
+    assert code == 0
+    assert err == ""
     assert [r["IAQI_CO"] for r in rows_of(out)[3:]] == ["500+", "200"]
 
 
@@ -155,19 +171,23 @@ def test_a_missing_column_stops_with_a_message(tmp_path, capsys):
     path = tmp_path / "short.csv"
     path.write_text("time,SO2,NO2,CO,O3,PM10\n2018-02-20 07:00,1,1,1,1,1\n", encoding="utf-8")
     code, out, err = run(capsys, "aqi", path, "--period", "hour")
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert "line 1: the column(s) PM2.5 are missing" in err
 
 
 def test_an_unreadable_file_and_a_bad_output_name_are_errors(tmp_path, capsys):
     code, _, err = run(capsys, "aqi", tmp_path / "nothing.csv", "--period", "hour")
-    assert code == 2 and "cannot read" in err
+    assert code == 2
+    assert "cannot read" in err
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"\x00\x01\x02")
     code, _, err = run(capsys, "aqi", binary, "--period", "hour")
-    assert code == 2 and "binary" in err
+    assert code == 2
+    assert "binary" in err
     code, _, err = run(capsys, "aqi", binary, "--period", "hour", "-o", tmp_path / "out.txt")
-    assert code == 2 and ".csv, .xlsx or .json" in err
+    assert code == 2
+    assert ".csv, .xlsx or .json" in err
 
 
 def _hourly_year_file(path, *, drop_station_b_from: int | None = None) -> None:
@@ -194,9 +214,11 @@ def test_evaluate_by_year_gives_statistics_or_insufficient_data(tmp_path, capsys
     assert code == 0, err
     records = json.loads(target.read_text(encoding="utf-8"))
     assert [(r["station"], r["period"]) for r in records] == [("A", "2023"), ("B", "2023")]
-    assert isinstance(records[0]["PM2.5_mean"], int) and records[0]["valid_aqi_days"] == 365
+    assert isinstance(records[0]["PM2.5_mean"], int)
+    assert records[0]["valid_aqi_days"] == 365
     assert records[0]["attainment"] in ("attains", "exceeds")
-    assert records[1]["PM2.5_mean"] == "insufficient data" and records[1]["attainment"] == "insufficient data"
+    assert records[1]["PM2.5_mean"] == "insufficient data"
+    assert records[1]["attainment"] == "insufficient data"
     assert records[1]["composite_index"] == "insufficient data"
 
 
@@ -208,9 +230,16 @@ def test_evaluate_by_month_on_daily_input(tmp_path, capsys):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out, _ = run(capsys, "evaluate", path, "--by", "month")
     rows = rows_of(out)
-    assert code == 0 and rows[0]["period"] == "2024-01"
+    assert code == 0
+    assert rows[0]["period"] == "2024-01"
     assert (
-        rows[0]["PM2.5_mean"] == "40" and rows[0]["good_days"] == "31" and rows[0]["good_days_ratio"] == "100"
+        rows[0]["PM2.5_mean"] == "40"
+    )
+    assert (
+        rows[0]["good_days"] == "31"
+    )
+    assert (
+        rows[0]["good_days_ratio"] == "100"
     )
     assert rows[0]["attainment"] == "not assessed"
 
@@ -227,4 +256,5 @@ def test_the_module_runs_as_a_script(tmp_path):
         text=True,
         check=False,
     )
-    assert done.returncode == 0 and "128" in done.stdout
+    assert done.returncode == 0
+    assert "128" in done.stdout

@@ -62,7 +62,7 @@ def test_the_bureau_extends_the_catalogue_with_a_file_and_with_database_rows(tmp
 
 def test_a_limit_that_is_not_a_positive_number_is_refused():
     catalogue = load_catalogue()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="the limit of SO2 must be a positive number"):
         catalogue.extend({"bad": {"medium": "gas", "limits": {"SO2": 0}}})
 
 
@@ -72,7 +72,8 @@ def test_hourly_values_are_converted_then_judged_with_their_multiple():
     assert result.value[0] == pytest.approx(200)
     assert result.exceeds.tolist() == [False, False, False, False]
     strict = check([150, 100], "SO2", limits, o2=[12, 9], permit_limit=150)
-    assert strict.exceeds.tolist() == [True, False] and strict.multiple[0] == pytest.approx(1 / 3)
+    assert strict.exceeds.tolist() == [True, False]
+    assert strict.multiple[0] == pytest.approx(1 / 3)
     assert result.judged.tolist() == [True, True, False, False]
 
 

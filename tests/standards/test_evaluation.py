@@ -120,7 +120,8 @@ def test_insufficient_data_is_an_explicit_result_not_a_number():
     result = evaluate_daily(daily, first_day=date(2023, 1, 1), by="year", standard="2012")
     assert np.isnan(result.statistics["SO2_mean"].value[0, 0])
     assert result.statistics["SO2_mean"].verdict[0, 0] == INSUFFICIENT
-    assert result.attainment[0, 0] == INSUFFICIENT and np.isnan(result.composite[0, 0])
+    assert result.attainment[0, 0] == INSUFFICIENT
+    assert np.isnan(result.composite[0, 0])
 
 
 def test_months_get_statistics_but_no_attainment_verdict():

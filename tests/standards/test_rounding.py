@@ -9,8 +9,10 @@ from lanqing.standards.rounding import ceil_div, gbt8170, gbt8170_array, round_h
 
 
 def test_gbt8170_rounds_an_exact_half_to_the_even_digit():
-    assert gbt8170(17.5, 0) == Decimal(18) and gbt8170(16.5, 0) == Decimal(16)
-    assert gbt8170(2.25, 1) == Decimal("2.2") and gbt8170(2.35, 1) == Decimal("2.4")
+    assert gbt8170(17.5, 0) == Decimal(18)
+    assert gbt8170(16.5, 0) == Decimal(16)
+    assert gbt8170(2.25, 1) == Decimal("2.2")
+    assert gbt8170(2.35, 1) == Decimal("2.4")
 
 
 def test_gbt8170_reads_floats_by_their_decimal_spelling():

@@ -22,7 +22,8 @@ def test_the_mean_and_good_days_cover_every_day_given_as_one_period():
     statistic = result.statistics["PM2.5_mean"]
     assert statistic.sufficient[0][0]
     assert statistic.rounded[0][0] == round((17 * 30 + 16 * 80) / 33)  # 54.24… → 54
-    assert result.valid_aqi_days[0][0] == 33 and result.good_days[0][0] == 17
+    assert result.valid_aqi_days[0][0] == 33
+    assert result.good_days[0][0] == 17
     assert result.good_ratio[0][0] == 51.5  # 17 / 33 = 51.52 %
 
 
@@ -30,10 +31,12 @@ def test_an_ended_month_below_its_minimum_makes_the_period_insufficient():
     pm25 = [30.0] * 33
     pm25[3:8] = [np.nan] * 5  # January keeps 26 valid days, one short of 27
     statistic = evaluate_daily(_days(pm25), first_day=date(2026, 1, 1), by="to_date").statistics["PM2.5_mean"]
-    assert not statistic.sufficient[0][0] and np.isnan(statistic.rounded[0][0])
+    assert not statistic.sufficient[0][0]
+    assert np.isnan(statistic.rounded[0][0])
 
 
 def test_the_running_month_is_not_judged():
     pm25 = [30.0] * 31 + [np.nan, 30.0]  # February has one valid day of two so far
     statistic = evaluate_daily(_days(pm25), first_day=date(2026, 1, 1), by="to_date").statistics["PM2.5_mean"]
-    assert statistic.sufficient[0][0] and statistic.rounded[0][0] == 30
+    assert statistic.sufficient[0][0]
+    assert statistic.rounded[0][0] == 30

@@ -47,8 +47,12 @@ def test_chinese_factor_names_are_understood_and_the_wording_follows_gb3838():
     result = section_class({"溶解氧": 6.5, "氨氮": 2.5, "总磷": 0.1})
     assert (
         result.water_class == WORSE_THAN_V
-        and result.wording_zh == "劣于Ⅴ类"
-        and result.grade_zh == "重度污染"
+    )
+    assert (
+        result.wording_zh == "劣于Ⅴ类"
+    )
+    assert (
+        result.grade_zh == "重度污染"
     )
     assert result.main_pollutants == ("NH3-N",)
 
@@ -68,6 +72,7 @@ def test_river_status_by_share_of_sections():
 def test_fewer_than_five_sections_are_averaged_factor_by_factor():
     samples = [{"NH3-N": 0.4, "DO": 7.0}, {"NH3-N": 1.2, "DO": 5.5}]
     status = river_status([2, 4], samples=samples)
-    assert status.method == "mean of sections" and status.grade_zh == "良好"
-    with pytest.raises(ValueError):
+    assert status.method == "mean of sections"
+    assert status.grade_zh == "良好"
+    with pytest.raises(ValueError, match="fewer than 5 sections"):
         river_status([2, 4])

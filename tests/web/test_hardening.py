@@ -24,7 +24,8 @@ def test_five_wrong_passwords_lock_the_account_from_that_address_only(cast, clie
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
     elsewhere = _login(client, "bureau", PASSWORD, address="10.2.2.2")
-    assert elsewhere.status_code == 302 and client.session["_auth_user_id"] == str(cast.users["bureau"].id)
+    assert elsewhere.status_code == 302
+    assert client.session["_auth_user_id"] == str(cast.users["bureau"].id)
 
 
 def test_a_right_password_before_the_limit_resets_the_count(cast, client):
@@ -37,13 +38,14 @@ def test_a_right_password_before_the_limit_resets_the_count(cast, client):
     assert _login(client, "township_a", PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("new, reason", [("20261204123456", "entirely numeric"), ("short-1", "too short")])
+@pytest.mark.parametrize(("new", "reason"), [("20261204123456", "entirely numeric"), ("short-1", "too short")])
 def test_a_weak_new_password_is_refused_with_the_reason(cast, client_for, new, reason):
     client = client_for(cast.users["grid_a"])
     client.cookies["django_language"] = "en"
     response = client.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": new,
                                                          "new_password2": new})
-    assert response.status_code == 200 and reason in response.content.decode()
+    assert response.status_code == 200
+    assert reason in response.content.decode()
     cast.users["grid_a"].refresh_from_db()
     assert cast.users["grid_a"].check_password(PASSWORD)
 
@@ -51,11 +53,13 @@ def test_a_weak_new_password_is_refused_with_the_reason(cast, client_for, new, r
 def test_every_user_changes_their_own_password(cast, client_for, client):
     page = client_for(cast.users["enterprise_a"])
     form = page.get(reverse("password_change"))
-    assert form.status_code == 200 and "web/password_change_form.html" in [t.name for t in form.templates]
+    assert form.status_code == 200
+    assert "web/password_change_form.html" in [t.name for t in form.templates]
     response = page.post(reverse("password_change"), {"old_password": PASSWORD,
                                                       "new_password1": "a-new-harbour-light-7",
                                                       "new_password2": "a-new-harbour-light-7"})
-    assert response.status_code == 302 and response.url == reverse("password_change_done")
+    assert response.status_code == 302
+    assert response.url == reverse("password_change_done")
     page.logout()
     assert _login(client, "enterprise_a", "a-new-harbour-light-7").status_code == 302
 
@@ -79,7 +83,8 @@ def test_pages_carry_a_policy_that_allows_no_inline_script_and_use_none(cast, cl
         response = client.get(url)
         policy = response["Content-Security-Policy"]
         script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
-        assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src, url
+        assert "unsafe-inline" not in script_src, url
+        assert "unsafe-eval" not in script_src, url
         html = response.content.decode()
         inline = [attrs for attrs in SCRIPT.findall(html) if "src=" not in attrs and "application/json" not in attrs]
         assert inline == [], url

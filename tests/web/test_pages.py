@@ -26,7 +26,7 @@ def test_login_then_logout(cast, client):
     assert response.request["PATH_INFO"] == reverse("login")
 
 
-@pytest.mark.parametrize("who, visible, hidden", [
+@pytest.mark.parametrize(("who", "visible", "hidden"), [
     ("bureau", ["数据导入", "辖区"], []),
     ("leader", ["辖区", "企业"], ["数据导入"]),
     ("township_a", ["辖区"], ["数据导入"]),
@@ -45,7 +45,8 @@ def test_english_can_be_chosen(cast, client_for):
     client = client_for(cast.users["bureau"])
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("home")).content.decode()
-    assert "Enterprises" in page and "Log out" in page
+    assert "Enterprises" in page
+    assert "Log out" in page
 
 
 def test_jurisdiction_tree_lists_the_six_townships(cast, client_for):
@@ -58,7 +59,8 @@ def test_jurisdiction_tree_lists_the_six_townships(cast, client_for):
 def test_enterprise_list_filters_and_shows_an_empty_state(cast, client_for):
     client = client_for(cast.users["bureau"])
     page = client.get(reverse("org:enterprises"), {"q": "甲"}).content.decode()
-    assert "甲焦化有限公司" in page and "乙焦化有限公司" not in page
+    assert "甲焦化有限公司" in page
+    assert "乙焦化有限公司" not in page
     page = client.get(reverse("org:enterprises"), {"q": "nothing-like-this"}).content.decode()
     assert "没有符合" in page
 
@@ -66,7 +68,8 @@ def test_enterprise_list_filters_and_shows_an_empty_state(cast, client_for):
 def test_enterprise_profile_shows_its_outlets_and_devices(cast, client_for):
     page = client_for(cast.users["enterprise_a"]).get(
         reverse("org:enterprise", args=[cast.enterprise_a.id])).content.decode()
-    assert "甲公司焦炉烟囱" in page and "MNOUTA" in page
+    assert "甲公司焦炉烟囱" in page
+    assert "MNOUTA" in page
 
 
 def test_site_series_returns_local_times_and_values(cast, client_for):
@@ -118,13 +121,15 @@ def test_site_page_shows_when_each_device_was_last_heard_and_this_months_transmi
 def test_site_page_says_so_when_a_device_has_no_statistics_yet(cast, client_for):
     page = client_for(cast.users["bureau"]).get(
         reverse("monitoring:site", args=[cast.air_station.id])).content.decode()
-    assert "从未通信" in page and "本月尚无传输统计" in page
+    assert "从未通信" in page
+    assert "本月尚无传输统计" in page
 
 
 def test_site_series_rejects_an_unknown_factor_with_a_reason(cast, client_for):
     response = client_for(cast.users["bureau"]).get(
         reverse("monitoring:site_series", args=[cast.air_station.id]), {"factor": "zzz"})
-    assert response.status_code == 400 and "error" in response.json()
+    assert response.status_code == 400
+    assert "error" in response.json()
 
 
 def test_pagination_survives_a_bad_page_number(cast, client_for):
@@ -139,7 +144,8 @@ def test_import_status_partial_is_served_to_htmx(cast, client_for):
     response = client_for(cast.users["bureau"]).get(reverse("monitoring:import", args=[record.id]),
                                                    HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert 'id="import-status"' in body and "<html" not in body
+    assert 'id="import-status"' in body
+    assert "<html" not in body
 
 
 def test_every_list_exports_to_excel(cast, client_for):
@@ -186,4 +192,5 @@ def test_a_long_series_is_cut_to_its_newest_values_oldest_first(cast, client_for
                                                  time=start + timedelta(hours=h), value=h) for h in range(12)])
     data = client_for(cast.users["bureau"]).get(reverse("monitoring:site_series", args=[cast.air_station.id]),
                                                 {"factor": "a34004", "period": "hour", "days": "7"}).json()
-    assert [p[1] for p in data["points"]] == [7, 8, 9, 10, 11] and data["truncated"]
+    assert [p[1] for p in data["points"]] == [7, 8, 9, 10, 11]
+    assert data["truncated"]

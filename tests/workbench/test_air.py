@@ -62,7 +62,8 @@ def test_the_calendar_and_polluted_days_follow_the_area_mean(cast):
     assert [row.label for row in analysis.calendar][:2] == [date(2026, 1, 1), date(2026, 1, 2)]
     assert len(analysis.calendar) == 33
     assert [row.aqi for row in analysis.calendar[:2]] == [43, 107]
-    assert analysis.polluted_days == 16 and analysis.polluted_by_primary == [("PM2.5", 16)]
+    assert analysis.polluted_days == 16
+    assert analysis.polluted_by_primary == [("PM2.5", 16)]
     # January has 31 valid days: its mean is the standards' rounded mean; February's 2 days are too few.
     january = round((16 * 30 + 15 * 80) / 31)
     assert analysis.trend.means["PM2.5"] == [january, None]
@@ -77,7 +78,8 @@ def test_the_page_refuses_a_year_without_data_with_its_reason(cast, client_for):
         assert response.status_code == 400
         assert 'data-testid="air-error"' in response.content.decode()
     response = client.get(reverse("workbench:air"))
-    assert response.status_code == 200 and cast.air_station.name in response.content.decode()
+    assert response.status_code == 200
+    assert cast.air_station.name in response.content.decode()
 
 
 def test_a_station_outside_the_scope_is_not_found(cast, client_for):

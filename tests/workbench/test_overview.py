@@ -39,12 +39,14 @@ def test_the_year_so_far_is_the_standards_figure_of_the_stored_days(cast):
     # Even days PM2.5 30 (good), odd days 80 (IAQI 107): 17 good of 33 complete days by 2 February.
     _air_year(cast.air_station, lambda day: 30.0 if day % 2 == 0 else 80.0)
     overview = overview_for(cast.users["leader"], now=NOW)
-    assert overview.this_year.first_day == date(2026, 1, 1) and overview.this_year.last_day == date(2026, 2, 2)
+    assert overview.this_year.first_day == date(2026, 1, 1)
+    assert overview.this_year.last_day == date(2026, 2, 2)
     assert overview.this_year.pm25 == round((17 * 30 + 16 * 80) / 33)
     assert overview.this_year.good_ratio == 51.5
     assert overview.this_year.valid_days == 33
     # Nothing was stored a year earlier: an explicit "insufficient data", never a made-up number.
-    assert overview.last_year.pm25 is None and overview.last_year.good_ratio is None
+    assert overview.last_year.pm25 is None
+    assert overview.last_year.good_ratio is None
 
 
 def test_a_year_with_a_short_january_says_insufficient_data(cast, client_for, settings):
@@ -58,7 +60,8 @@ def test_the_page_shows_insufficient_data_and_the_sites_without_coordinates(cast
     page = client_for(cast.users["leader"]).get(reverse("workbench:overview")).content.decode()
     assert "数据不足" in page or "今年尚无完整日数据" in page
     unplaced = page.split('data-testid="unplaced"', 1)[1].split("</p>", 1)[0]
-    assert cast.air_station.name in unplaced and cast.outlet_a.name in unplaced
+    assert cast.air_station.name in unplaced
+    assert cast.outlet_a.name in unplaced
 
 
 def _place(*sites):

@@ -76,10 +76,12 @@ def test_overdue_cases_come_first_with_days_overdue(workload, client_for):
     page = client_for(workload.users["bureau"]).get(reverse("home")).content.decode()
     cases = page.split('data-testid="workbench-cases"', 1)[1].split("</section>", 1)[0]
     assert cases.index("超期一") < cases.index("超期二")  # the older deadline first
-    assert "超期 2 天" in cases and "超期 1 天" in cases
+    assert "超期 2 天" in cases
+    assert "超期 1 天" in cases
     assert "还早" not in cases
     due = page.split('data-testid="workbench-due"', 1)[1].split("</section>", 1)[0]
-    assert "即将到期" in due and "剩余 0 天" in due
+    assert "即将到期" in due
+    assert "剩余 0 天" in due
 
 
 def test_a_township_sees_its_own_cases_never_the_county(workload, client_for):
@@ -91,7 +93,8 @@ def test_a_township_sees_its_own_cases_never_the_county(workload, client_for):
     assert figures["open-cases"][0] == 2  # 超期二 and 还早; 待核查 is awaiting verification, not open
     for key in ("overdue-cases", "open-cases"):
         assert _listed(client, figures[key][1]) == figures[key][0], key
-    assert "超期一" not in page and "即将到期" not in page
+    assert "超期一" not in page
+    assert "即将到期" not in page
     assert "超期二" in page
 
 
@@ -118,16 +121,20 @@ def test_alert_figures_count_active_alerts_of_their_kind_in_scope(workload, clie
                          first_seen_at=now, last_seen_at=now)
     bureau = client_for(workload.users["bureau"])
     figures = _figures(bureau.get(reverse("home")).content.decode())
-    assert figures["exceeding-alerts"][0] == 2 and figures["offline-alerts"][0] == 1
+    assert figures["exceeding-alerts"][0] == 2
+    assert figures["offline-alerts"][0] == 1
     listed = bureau.get(figures["exceeding-alerts"][1]).content.decode()
-    assert listed.count("<td>超标</td>") == 2 and "<td>离线</td>" not in listed
+    assert listed.count("<td>超标</td>") == 2
+    assert "<td>离线</td>" not in listed
 
     enterprise = client_for(workload.users["enterprise_b"])
     page = enterprise.get(reverse("home")).content.decode()
     figures = _figures(page)
-    assert figures["exceeding-alerts"][0] == 1 and figures["offline-alerts"][0] == 0
+    assert figures["exceeding-alerts"][0] == 1
+    assert figures["offline-alerts"][0] == 0
     outlets = page.split('data-testid="workbench-outlets"', 1)[1]
-    assert workload.outlet_b.name in outlets and workload.outlet_a.name not in outlets
+    assert workload.outlet_b.name in outlets
+    assert workload.outlet_a.name not in outlets
     assert "1 个因子超标" in outlets
 
 

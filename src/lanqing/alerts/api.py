@@ -15,6 +15,7 @@ from lanqing.alerts.services import (
     alerts_visible_to,
 )
 from lanqing.org import access
+from lanqing.org.requests import ApiRequest
 from lanqing.ui.pagination import MappedRows
 
 router = Router(tags=["alerts"])
@@ -57,7 +58,7 @@ def _out(a: Alert) -> dict:
 
 @router.get("", response=list[AlertOut])
 @paginate(LimitOffsetPagination)
-def list_alerts(request, status: str | None = None):
+def list_alerts(request: ApiRequest, status: str | None = None) -> MappedRows:
     access.require(request.auth, "alert.view")
     alerts = alerts_visible_to(request.auth).order_by("-id")
     if status:
@@ -66,12 +67,12 @@ def list_alerts(request, status: str | None = None):
 
 
 @router.get("/{alert_id}", response={200: AlertOut, 404: ErrorOut})
-def get_alert(request, alert_id: int):
+def get_alert(request: ApiRequest, alert_id: int) -> dict:
     return _out(alert_for_user(request.auth, alert_id))
 
 
 @router.post("/{alert_id}/acknowledge", response={200: AlertOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
-def acknowledge_alert(request, alert_id: int):
+def acknowledge_alert(request: ApiRequest, alert_id: int) -> Status:
     alert = alert_for_user(request.auth, alert_id)
     try:
         alert_acknowledge(alert=alert, by=request.auth)

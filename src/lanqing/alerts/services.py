@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +19,9 @@ from lanqing.alerts.hooks import case_for_alert, case_hooks
 from lanqing.alerts.models import Alert, AlertRule, AlertStatus, RuleKind
 from lanqing.alerts.rules import CHECKS, Finding, Result
 from lanqing.org import access
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +56,7 @@ def alerts_evaluate(*, new_only: bool = False, now: datetime | None = None) -> E
     for rule in AlertRule.objects.filter(is_active=True):
         try:
             result = CHECKS[rule.kind](rule, now=now, points=points)
-        except Exception:  # noqa: BLE001 - one broken rule must not stop the others
+        except Exception:  # one broken rule must not stop the others
             log.exception("alert rule %s (%s) failed", rule.id, rule.kind)
             continue
         alerts_apply(rule=rule, result=result, now=now, count=count)
@@ -131,11 +136,11 @@ def _alert_clear(alert: Alert, now: datetime) -> bool:
 
 # --- user actions ------------------------------------------------------------------------------------------------
 
-def alerts_visible_to(user):
+def alerts_visible_to(user: User) -> QuerySet[Alert]:
     return access.visible(user, Alert.objects.select_related("rule", "site", "factor", "acknowledged_by"))
 
 
-def alert_for_user(user, alert_id) -> Alert:
+def alert_for_user(user: User, alert_id: int) -> Alert:
     return access.get_visible(user, alerts_visible_to(user), id=alert_id)
 
 
@@ -147,7 +152,7 @@ class AlertHidden(AlertError, Http404):
     """An alert the user may not see: answered like one that does not exist (HTTP 404)."""
 
 
-def _require(user, action: str, alert: Alert, refusal: str) -> None:
+def _require(user: User, action: str, alert: Alert, refusal: str) -> None:
     try:
         access.require(user, action, alert)
     except access.Forbidden:
@@ -157,7 +162,7 @@ def _require(user, action: str, alert: Alert, refusal: str) -> None:
 
 
 @transaction.atomic
-def alert_acknowledge(*, alert: Alert, by, now: datetime | None = None) -> Alert:
+def alert_acknowledge(*, alert: Alert, by: User, now: datetime | None = None) -> Alert:
     now = now or timezone.now()
     _require(by, "alert.acknowledge", alert, _("Your role may not acknowledge this alert."))
     won = Alert.objects.filter(id=alert.id, acknowledged_at__isnull=True).update(acknowledged_by=by,
@@ -169,7 +174,7 @@ def alert_acknowledge(*, alert: Alert, by, now: datetime | None = None) -> Alert
 
 
 @transaction.atomic
-def alert_open_case(*, alert: Alert, by, now: datetime | None = None):
+def alert_open_case(*, alert: Alert, by: User, now: datetime | None = None) -> Any:
     """The bureau turns an alert into a case by hand (rules that do not open cases themselves)."""
     now = now or timezone.now()
     _require(by, "alert.open_case", alert, _("Only the bureau opens cases from alerts."))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,11 +18,12 @@ from lanqing.alerts.services import (
     alerts_visible_to,
 )
 from lanqing.org import access
+from lanqing.org.requests import SignedInRequest
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 
 @login_required
-def alert_list(request):
+def alert_list(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "alert.view")
     alerts = alerts_visible_to(request.user)
     status = request.GET.get("status", AlertStatus.ACTIVE)
@@ -58,7 +60,7 @@ def alert_list(request):
 
 @login_required
 @require_POST
-def acknowledge(request, alert_id: int):
+def acknowledge(request: SignedInRequest, alert_id: int) -> HttpResponse:
     alert = alert_for_user(request.user, alert_id)
     try:
         alert_acknowledge(alert=alert, by=request.user)
@@ -68,13 +70,13 @@ def acknowledge(request, alert_id: int):
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Alert acknowledged."))
-    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/alerts/")
+    return redirect(request.POST.get("next", "") if str(request.POST.get("next", "")).startswith("/alerts/")
                     else "alerts:list")
 
 
 @login_required
 @require_POST
-def open_case(request, alert_id: int):
+def open_case(request: SignedInRequest, alert_id: int) -> HttpResponse:
     alert = alert_for_user(request.user, alert_id)
     try:
         case = alert_open_case(alert=alert, by=request.user)

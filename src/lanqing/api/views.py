@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
@@ -16,9 +16,11 @@ from lanqing.alerts.api import router as alerts_router
 from lanqing.api.auth import SessionAuth, TokenAuth
 from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, SiteOut
 from lanqing.cases.api import router as cases_router
-from lanqing.monitoring.models import Measurement, Period
+from lanqing.monitoring.models import Measurement, Period, Site
 from lanqing.monitoring.selectors import site_for_user, sites_visible_to
 from lanqing.org import access
+from lanqing.org.models import Enterprise
+from lanqing.org.requests import ApiRequest
 from lanqing.registry.api import router as registry_router
 from lanqing.ui.pagination import MappedRows
 
@@ -33,46 +35,46 @@ LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @api.exception_handler(Http404)
-def not_found(request, exc):
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
-def forbidden(request, exc):
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": "Your role may not do this."}, status=403)
 
 
 @api.get("/jurisdictions", response=list[JurisdictionOut], tags=["organisation"])
 @paginate(LimitOffsetPagination)
-def list_jurisdictions(request):
+def list_jurisdictions(request: ApiRequest) -> MappedRows:
     access.require(request.auth, "jurisdiction.view")
     return MappedRows(access.jurisdictions_visible_to(request.auth).select_related("parent"),
                       lambda j: JurisdictionOut(code=j.code, name=j.name, level=j.level,
                                                 parent_code=j.parent.code if j.parent else None))
 
 
-def _enterprise_out(e) -> EnterpriseOut:
+def _enterprise_out(e: Enterprise) -> EnterpriseOut:
     return EnterpriseOut(
         id=e.id, credit_code=e.credit_code, name=e.name, industry_code=e.industry.code, industry=e.industry.name,
         township_code=e.township.code, township=e.township.name,
-        village_code=e.village.code if e.village_id else None, village=e.village.name if e.village_id else None,
+        village_code=e.village.code if e.village else None, village=e.village.name if e.village else None,
         address=e.address, longitude=e.longitude, latitude=e.latitude, status=e.status)
 
 
 @api.get("/enterprises", response=list[EnterpriseOut], tags=["organisation"])
 @paginate(LimitOffsetPagination)
-def list_enterprises(request):
+def list_enterprises(request: ApiRequest) -> MappedRows:
     access.require(request.auth, "enterprise.view")
     return MappedRows(access.enterprises_visible_to(request.auth).order_by("id"), _enterprise_out)
 
 
 @api.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, 404: ErrorOut}, tags=["organisation"])
-def get_enterprise(request, enterprise_id: int):
+def get_enterprise(request: ApiRequest, enterprise_id: int) -> EnterpriseOut:
     return _enterprise_out(access.get_visible(request.auth, access.enterprises_visible_to(request.auth),
                                              id=enterprise_id))
 
 
-def _site_out(s) -> SiteOut:
+def _site_out(s: Site) -> SiteOut:
     return SiteOut(id=s.id, kind=s.kind, code=s.code, name=s.name, jurisdiction_code=s.jurisdiction.code,
                    enterprise_id=s.enterprise_id, longitude=s.longitude, latitude=s.latitude,
                    target_class=s.target_class, limit_set=s.limit_set)
@@ -80,7 +82,7 @@ def _site_out(s) -> SiteOut:
 
 @api.get("/sites", response=list[SiteOut], tags=["monitoring"])
 @paginate(LimitOffsetPagination)
-def list_sites(request, kind: str | None = None):
+def list_sites(request: ApiRequest, kind: str | None = None) -> MappedRows:
     access.require(request.auth, "site.view")
     sites = sites_visible_to(request.auth).order_by("id")
     if kind:
@@ -89,7 +91,7 @@ def list_sites(request, kind: str | None = None):
 
 
 @api.get("/sites/{site_id}", response={200: SiteOut, 404: ErrorOut}, tags=["monitoring"])
-def get_site(request, site_id: int):
+def get_site(request: ApiRequest, site_id: int) -> SiteOut:
     return _site_out(site_for_user(request.auth, site_id))
 
 
@@ -102,7 +104,7 @@ class SeriesQuery(Schema):
 
 @api.get("/sites/{site_id}/measurements", response={200: list[MeasurementOut], 400: ErrorOut, 404: ErrorOut},
          tags=["monitoring"])
-def site_measurements(request, site_id: int, query: Query[SeriesQuery]):
+def site_measurements(request: ApiRequest, site_id: int, query: Query[SeriesQuery]) -> list[MeasurementOut]:
     """Values of one factor at a site, oldest first; times are interval starts (ISO 8601, UTC offset given)."""
     site = site_for_user(request.auth, site_id)
     if query.period not in Period.values:

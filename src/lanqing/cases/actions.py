@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from lanqing.cases import selectors, transitions, workdays
 from lanqing.cases.models import Case
 from lanqing.org import access
 from lanqing.org.models import Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class ActionInputInvalid(Exception):
 
 @dataclass(frozen=True)
 class CaseAction:
-    run: Callable[[Case, object, ActionInput], object]
+    run: Callable[[Case, User, ActionInput], object]
     needs: tuple[str, ...] = ()
 
 
@@ -49,7 +53,7 @@ def _end_of_day(day: date | None) -> datetime | None:
     return workdays.end_of_day(day) if day else None
 
 
-def _dispatch(case: Case, by, given: ActionInput) -> object:
+def _dispatch(case: Case, by: User, given: ActionInput) -> object:
     unit = given.unit
     if given.unit_id is not None:
         unit = access.units_visible_to(by).filter(id=given.unit_id).first()
@@ -59,13 +63,13 @@ def _dispatch(case: Case, by, given: ActionInput) -> object:
                                      deadline=_end_of_day(given.deadline), note=given.note)
 
 
-def _request_extension(case: Case, by, given: ActionInput) -> object:
+def _request_extension(case: Case, by: User, given: ActionInput) -> object:
     assert given.deadline is not None  # among its needs: case_action_run checked it
     return transitions.case_extension_request(case=case, by=by, new_deadline=workdays.end_of_day(given.deadline),
                                               reason=given.reason)
 
 
-def _decide_extension(case: Case, by, given: ActionInput) -> object:
+def _decide_extension(case: Case, by: User, given: ActionInput) -> object:
     assert given.approve is not None  # among its needs: case_action_run checked it
     return transitions.case_extension_decide(extension=selectors.extension_of(case, given.extension_id), by=by,
                                              approve=given.approve, note=given.note)
@@ -88,7 +92,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
 }
 
 
-def case_action_run(*, case: Case, by, action: str, given: ActionInput) -> object:
+def case_action_run(*, case: Case, by: User, action: str, given: ActionInput) -> object:
     """Runs the named action; raises ActionInputInvalid before the transition if an input it needs is absent,
     and the transition's CaseError if the case refuses it."""
     spec = CASE_ACTIONS[action]

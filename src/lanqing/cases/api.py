@@ -3,6 +3,7 @@
 
 from datetime import date, datetime
 
+from django.contrib.auth.models import User
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -10,6 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from lanqing.cases import actions, selectors, transitions
 from lanqing.cases.models import Case
 from lanqing.org import access
+from lanqing.org.requests import ApiRequest
 from lanqing.ui.pagination import MappedRows
 
 router = Router(tags=["cases"])
@@ -80,7 +82,7 @@ def _out(c: Case) -> dict:
             "closed_at": c.closed_at}
 
 
-def _detail(user, c: Case) -> dict:
+def _detail(user: User, c: Case) -> dict:
     return {**_out(c), "description": c.display_description, "allowed_actions": transitions.allowed_actions(user, c),
             "timeline": [{"at": e.at, "actor": e.actor.username if e.actor else None, "action": e.action,
                           "from_state": e.from_state, "to_state": e.to_state, "note": e.display_note}
@@ -89,7 +91,7 @@ def _detail(user, c: Case) -> dict:
 
 @router.get("", response=list[CaseOut])
 @paginate(LimitOffsetPagination)
-def list_cases(request, filters: Query[CaseFilter]):
+def list_cases(request: ApiRequest, filters: Query[CaseFilter]) -> MappedRows:
     access.require(request.auth, "case.view")
     if filters.box not in selectors.BOXES:
         raise HttpError(400, f"box must be one of {', '.join(selectors.BOXES)}")
@@ -104,13 +106,13 @@ def list_cases(request, filters: Query[CaseFilter]):
 
 
 @router.get("/{case_id}", response={200: CaseDetailOut, 404: ErrorOut})
-def get_case(request, case_id: int):
+def get_case(request: ApiRequest, case_id: int) -> dict:
     return _detail(request.auth, selectors.case_for_user(request.auth, case_id))
 
 
 @router.post("/{case_id}/actions/{action}", response={200: CaseDetailOut, 400: ErrorOut, 403: ErrorOut,
                                                       404: ErrorOut, 409: ErrorOut})
-def case_action(request, case_id: int, action: str, body: ActionIn):
+def case_action(request: ApiRequest, case_id: int, action: str, body: ActionIn) -> Status:
     """Workflow actions: accept, start, submit (text; files through the page), close, return, reopen, urge,
     dispatch (unit_id, deadline), request_extension (deadline, reason), decide_extension (extension_id, approve),
     instruct (text; leadership's 批示), contribute (text; a supporting unit's part).

@@ -32,6 +32,7 @@ class CaseOpenForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if not (data.get("enterprise") or data.get("site") or data.get("jurisdiction")):
             raise forms.ValidationError(_("Say where the problem is: a site, an enterprise or a jurisdiction."))
         return data

@@ -11,11 +11,12 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +47,12 @@ from lanqing.cases.timeline import timeline_add
 from lanqing.monitoring.models import Measurement, Period
 from lanqing.org import access
 from lanqing.org.models import Enterprise, Jurisdiction, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from lanqing.alerts.models import Alert
+    from lanqing.monitoring.models import Site
 
 
 class CaseError(Exception):
@@ -82,12 +89,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def allowed_actions(user, case: Case) -> list[str]:
+def allowed_actions(user: User, case: Case) -> list[str]:
     possible = [f"case.{action}" for action, states in ACTIONS.items() if case.state in states]
     return [action.removeprefix("case.") for action in access.actions_permitted(user, possible, case)]
 
 
-def _require(user, case: Case, action: str) -> None:
+def _require(user: User, case: Case, action: str) -> None:
     try:
         access.require(user, f"case.{action}", case)
     except access.Forbidden:
@@ -99,7 +106,7 @@ def _require(user, case: Case, action: str) -> None:
             "state": case.get_state_display()})
 
 
-def _move(case: Case, *, to_state: str, now: datetime, **fields) -> None:
+def _move(case: Case, *, to_state: str, now: datetime, **fields: object) -> None:
     """The conditional update: it succeeds only if nobody changed the state since the caller read the case."""
     won = Case.objects.filter(id=case.id, state=case.state).update(state=to_state, updated_at=now, **fields)
     if not won:
@@ -112,7 +119,7 @@ def _move(case: Case, *, to_state: str, now: datetime, **fields) -> None:
 
 # --- opening and dispatching -----------------------------------------------------------------------------------
 
-def _location_of(*, site, enterprise: Enterprise | None, jurisdiction: Jurisdiction | None) -> Jurisdiction:
+def _location_of(*, site: Site | None, enterprise: Enterprise | None, jurisdiction: Jurisdiction | None) -> Jurisdiction:
     if site is not None:
         return site.jurisdiction
     if enterprise is not None:
@@ -123,9 +130,10 @@ def _location_of(*, site, enterprise: Enterprise | None, jurisdiction: Jurisdict
 
 
 @transaction.atomic
-def case_open(*, title: texts.Stored | str, category: str, source: str, severity: str = Severity.MEDIUM, by=None,
-              description: texts.Stored | str = "", enterprise: Enterprise | None = None, site=None,
-              jurisdiction: Jurisdiction | None = None, location: str = "", subject=None, alert=None,
+def case_open(*, title: texts.Stored | str, category: str, source: str, severity: str = Severity.MEDIUM,
+              by: User | None = None, description: texts.Stored | str = "", enterprise: Enterprise | None = None,
+              site: Site | None = None, jurisdiction: Jurisdiction | None = None, location: str = "",
+              subject: Model | None = None, alert: Alert | None = None,
               auto_dispatch: bool = True, now: datetime | None = None, is_demo: bool = False) -> Case:
     """Opens a case and routes it; a routed case is dispatched at once, an unroutable one waits in the
     bureau's dispatch queue. A title or description the system writes is a stored text (lanqing.texts); a
@@ -181,7 +189,7 @@ def case_open(*, title: texts.Stored | str, category: str, source: str, severity
 
 
 @transaction.atomic
-def case_alert_join(*, case: Case, alert, by=None, now: datetime | None = None) -> Case:
+def case_alert_join(*, case: Case, alert: Alert, by: User | None = None, now: datetime | None = None) -> Case:
     """A new alert about the case's subject and category joins the case instead of opening another: the
     timeline shows it, and the case cannot be closed while the alert is active."""
     now = now or timezone.now()
@@ -197,7 +205,7 @@ def case_alert_join(*, case: Case, alert, by=None, now: datetime | None = None) 
     return case
 
 
-def _dispatch(case: Case, *, by, unit: Unit, support: Iterable[Unit], deadline: datetime | None, now: datetime,
+def _dispatch(case: Case, *, by: User | None, unit: Unit, support: Iterable[Unit], deadline: datetime | None, now: datetime,
               note: texts.Stored | str = "") -> None:
     basis: texts.Stored | str
     if deadline is None:
@@ -230,7 +238,7 @@ def _check_deadline(deadline: datetime | None, now: datetime) -> None:
 
 
 @transaction.atomic
-def case_dispatch(*, case: Case, by, unit: Unit | None = None, support_units: Iterable[Unit] = (),
+def case_dispatch(*, case: Case, by: User, unit: Unit | None = None, support_units: Iterable[Unit] = (),
                   deadline: datetime | None = None, note: str = "", now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require(by, case, "dispatch")
@@ -247,7 +255,7 @@ def case_dispatch(*, case: Case, by, unit: Unit | None = None, support_units: It
 # --- handling ---------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def case_accept(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
+def case_accept(*, case: Case, by: User, note: str = "", now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require(by, case, "accept")
     previous = case.state
@@ -257,7 +265,7 @@ def case_accept(*, case: Case, by, note: str = "", now: datetime | None = None) 
 
 
 @transaction.atomic
-def case_start(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
+def case_start(*, case: Case, by: User, note: str = "", now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require(by, case, "start")
     previous = case.state
@@ -277,7 +285,7 @@ def _data_after_fix(case: Case, since: datetime) -> list[dict]:
 
 
 @transaction.atomic
-def case_submit(*, case: Case, by, text: str, files: Iterable = (), now: datetime | None = None) -> Case:
+def case_submit(*, case: Case, by: User, text: str, files: Iterable = (), now: datetime | None = None) -> Case:
     """The rectification report: a text, optional photos and PDFs, and for monitoring cases the data since."""
     now = now or timezone.now()
     _require(by, case, "submit")
@@ -309,7 +317,7 @@ def case_submit(*, case: Case, by, text: str, files: Iterable = (), now: datetim
 # --- verification -----------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def case_close(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
+def case_close(*, case: Case, by: User, note: str = "", now: datetime | None = None) -> Case:
     """Verified and closed (销号). A monitoring case any of whose alerts is still active cannot be signed off."""
     now = now or timezone.now()
     _require(by, case, "close")
@@ -325,7 +333,7 @@ def case_close(*, case: Case, by, note: str = "", now: datetime | None = None) -
 
 
 @transaction.atomic
-def case_return(*, case: Case, by, reason: str, now: datetime | None = None) -> Case:
+def case_return(*, case: Case, by: User, reason: str, now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require(by, case, "return")
     reason = (reason or "").strip()
@@ -340,7 +348,7 @@ def case_return(*, case: Case, by, reason: str, now: datetime | None = None) -> 
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, by, reason: str, now: datetime | None = None) -> Case:
+def case_reopen(*, case: Case, by: User, reason: str, now: datetime | None = None) -> Case:
     """Reopens a closed case (the problem came back): a new deadline runs from now."""
     now = now or timezone.now()
     _require(by, case, "reopen")
@@ -363,7 +371,7 @@ def case_reopen(*, case: Case, by, reason: str, now: datetime | None = None) -> 
 # --- extensions and urging ---------------------------------------------------------------------------------------
 
 @transaction.atomic
-def case_extension_request(*, case: Case, by, new_deadline: datetime, reason: str,
+def case_extension_request(*, case: Case, by: User, new_deadline: datetime, reason: str,
                            now: datetime | None = None) -> ExtensionRequest:
     now = now or timezone.now()
     _require(by, case, "request_extension")
@@ -386,7 +394,7 @@ def case_extension_request(*, case: Case, by, new_deadline: datetime, reason: st
 
 
 @transaction.atomic
-def case_extension_decide(*, extension: ExtensionRequest, by, approve: bool, note: str = "",
+def case_extension_decide(*, extension: ExtensionRequest, by: User, approve: bool, note: str = "",
                           now: datetime | None = None) -> ExtensionRequest:
     now = now or timezone.now()
     case = extension.case
@@ -415,7 +423,7 @@ def case_extension_decide(*, extension: ExtensionRequest, by, approve: bool, not
 
 
 @transaction.atomic
-def case_urge(*, case: Case, by, note: str = "", now: datetime | None = None) -> Case:
+def case_urge(*, case: Case, by: User, note: str = "", now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require(by, case, "urge")
     timeline_add(case, by=by, action="urged", now=now, note=note)
@@ -428,7 +436,7 @@ def case_urge(*, case: Case, by, note: str = "", now: datetime | None = None) ->
 # --- leadership instructions and supporting units' parts ---------------------------------------------------------
 
 @transaction.atomic
-def case_instruct(*, case: Case, by, text: str, now: datetime | None = None) -> CaseEvent:
+def case_instruct(*, case: Case, by: User, text: str, now: datetime | None = None) -> CaseEvent:
     """County leadership's instruction (批示) on a case: kept on the timeline as typed, and the lead unit is told
     (the bureau while no unit leads the case)."""
     now = now or timezone.now()
@@ -444,7 +452,7 @@ def case_instruct(*, case: Case, by, text: str, now: datetime | None = None) -> 
 
 
 @transaction.atomic
-def case_contribute(*, case: Case, by, text: str, now: datetime | None = None) -> CaseEvent:
+def case_contribute(*, case: Case, by: User, text: str, now: datetime | None = None) -> CaseEvent:
     """A supporting unit adds its part of the work (配合): kept on the timeline as typed; the lead is told."""
     now = now or timezone.now()
     _require(by, case, "contribute")

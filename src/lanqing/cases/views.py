@@ -4,8 +4,9 @@ from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +15,18 @@ from django.views.decorators.http import require_POST
 
 from lanqing.alerts.models import Severity
 from lanqing.cases import actions, forms, matrix, selectors, transitions
-from lanqing.cases.models import OPEN_STATES, CaseSource, CaseState, Category, ExtensionStatus
+from lanqing.cases.models import (
+    OPEN_STATES,
+    Case,
+    CaseSource,
+    CaseState,
+    Category,
+    ExtensionStatus,
+    ResponsibilityRule,
+)
 from lanqing.cases.selectors import OPEN
 from lanqing.org import access
+from lanqing.org.requests import SignedInRequest
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 BOX_LABELS = {"mine": gettext_lazy("Awaiting me"), "unit": gettext_lazy("My unit's"),
@@ -25,7 +35,7 @@ BOX_LABELS = {"mine": gettext_lazy("Awaiting me"), "unit": gettext_lazy("My unit
 
 
 
-def _filtered(request, cases):
+def _filtered(request: HttpRequest, cases: QuerySet[Case]) -> tuple[QuerySet[Case], dict[str, object]]:
     state = request.GET.get("state", "")
     if state in CaseState.values:
         cases = cases.filter(state=state)
@@ -58,7 +68,7 @@ def _day(text: str) -> date | None:
 
 
 @login_required
-def inbox(request):
+def inbox(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "case.view")
     box = request.GET.get("box", "mine")
     if box not in selectors.BOXES:
@@ -72,8 +82,8 @@ def inbox(request):
             headers=[_("Case number"), _("Title"), _("Category"), _("Severity"), _("State"), _("Township"),
                      _("Lead unit"), _("Enterprise"), _("Deadline"), _("Created"), _("Closed")],
             rows=([c.number, c.display_title, c.get_category_display(), c.get_severity_display(), c.get_state_display(),
-                   c.township.name if c.township_id else "", c.lead_unit.name if c.lead_unit_id else "",
-                   c.enterprise.name if c.enterprise_id else "", c.deadline_at, c.created_at, c.closed_at]
+                   c.township.name if c.township else "", c.lead_unit.name if c.lead_unit else "",
+                   c.enterprise.name if c.enterprise else "", c.deadline_at, c.created_at, c.closed_at]
                   for c in cases.iterator()))
     return render(request, "cases/inbox.html", {
         "page": paginate(request, cases), "box": box, "boxes": BOX_LABELS.items(), "now": now,
@@ -84,7 +94,7 @@ def inbox(request):
     })
 
 
-def _detail_context(request, case, **extra) -> dict:
+def _detail_context(request: SignedInRequest, case: Case, **extra: object) -> dict:
     user = request.user
     allowed = transitions.allowed_actions(user, case)
     return {
@@ -100,7 +110,7 @@ def _detail_context(request, case, **extra) -> dict:
 
 
 @login_required
-def detail(request, case_id: int):
+def detail(request: SignedInRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, case_id)
     context = _detail_context(request, case)
     if request.headers.get("HX-Request"):
@@ -108,7 +118,7 @@ def detail(request, case_id: int):
     return render(request, "cases/detail.html", context)
 
 
-def _given(request, case, action: str) -> actions.ActionInput | str:
+def _given(request: SignedInRequest, case: Case, action: str) -> actions.ActionInput | str:
     """The action's input from the page's form, or the message saying what is wrong with the form."""
     user, post = request.user, request.POST
     if action == "dispatch":
@@ -137,7 +147,7 @@ def _given(request, case, action: str) -> actions.ActionInput | str:
 
 @login_required
 @require_POST
-def act(request, case_id: int, action: str):
+def act(request: SignedInRequest, case_id: int, action: str) -> HttpResponse:
     case = selectors.case_for_user(request.user, case_id)
     if action not in actions.CASE_ACTIONS:
         raise Http404
@@ -171,14 +181,14 @@ def act(request, case_id: int, action: str):
 
 
 @login_required
-def evidence_file(request, evidence_id: int):
+def evidence_file(request: SignedInRequest, evidence_id: int) -> FileResponse:
     evidence = selectors.evidence_for_user(request.user, evidence_id)
     return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=False,
                         filename=evidence.original_name)
 
 
 @login_required
-def case_new(request):
+def case_new(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "case.open")
     form = forms.CaseOpenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -198,12 +208,13 @@ def case_new(request):
 
 
 @login_required
-def queue(request):
+def queue(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "case.dispatch")
     return render(request, "cases/queue.html", {"page": paginate(request, selectors.dispatch_queue(request.user))})
 
 
-def _matrix_save(user, form, row):
+def _matrix_save(user: User, form: forms.MatrixRowForm, row: ResponsibilityRule | None
+                 ) -> ResponsibilityRule:
     data = {name: form.cleaned_data[name] for name in matrix.FIELDS}
     if row is None:
         return matrix.responsibility_rule_create(by=user, **data)
@@ -211,7 +222,7 @@ def _matrix_save(user, form, row):
 
 
 @login_required
-def matrix_page(request, row_id: int | None = None):
+def matrix_page(request: SignedInRequest, row_id: int | None = None) -> HttpResponse:
     """The rows in the user's scope and their history; the bureau adds, edits and deletes rows here."""
     user = request.user
     row = access.get_visible(user, selectors.matrix_rows(user), id=row_id) if row_id is not None else None
@@ -238,7 +249,7 @@ def matrix_page(request, row_id: int | None = None):
 
 
 @login_required
-def accountability(request):
+def accountability(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "accountability.view")
     records = selectors.accountability_visible_to(request.user)
     if wants_export(request):
@@ -246,7 +257,7 @@ def accountability(request):
             filename=_("accountability"),
             headers=[_("Case number"), _("Lead unit"), _("Township"), _("Enterprise"), _("Deadline missed"),
                      _("Working days late"), _("Highest escalation"), _("Outcome")],
-            rows=([r.case.number, r.unit.name if r.unit_id else "", r.township.name if r.township_id else "",
-                   r.enterprise.name if r.enterprise_id else "", r.deadline_at, r.working_days_late,
+            rows=([r.case.number, r.unit.name if r.unit else "", r.township.name if r.township else "",
+                   r.enterprise.name if r.enterprise else "", r.deadline_at, r.working_days_late,
                    r.get_highest_escalation_display(), r.get_outcome_display()] for r in records))
     return render(request, "cases/accountability.html", {"page": paginate(request, records)})

@@ -218,8 +218,8 @@ def _sites(enterprises: dict[str, Enterprise]) -> list[tuple[Site, Point, str]]:
             "2017", 2, number, "water")
     for number, outlet in enumerate(catalogue.OUTLETS, start=1):
         enterprise = enterprises[outlet.enterprise]
-        assert enterprise.longitude is not None and enterprise.latitude is not None, (
-            "_enterprises places every demo enterprise")
+        assert enterprise.longitude is not None, "_enterprises places every demo enterprise"
+        assert enterprise.latitude is not None, "_enterprises places every demo enterprise"
         lon, lat = place_near(polygons, (float(enterprise.longitude), float(enterprise.latitude)),
                               outlet.code, radius_km=0.3)
         reference_o2 = catalogue.LIMIT_SETS[outlet.limit_set].reference_o2
@@ -264,7 +264,8 @@ def _last_seen(end: datetime) -> None:
 
 def _column(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column is not None, f"{name} is not a concrete field"
+    assert isinstance(field, models.Field), f"{name} is not a concrete field"
+    assert field.column is not None, f"{name} is not a concrete field"
     return field.column
 
 

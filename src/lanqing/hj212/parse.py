@@ -27,7 +27,7 @@ def parse_frame(
     """
     try:
         return _parse(frame, crc_mode, key, fallback_encoding)
-    except Exception as exc:  # the contract is "a value, never an exception"; keep the bytes
+    except Exception as exc:  # noqa: BLE001 - the contract is "a value, never an exception"; keep the bytes
         return Rejection(Reason.MALFORMED, f"unexpected parser error: {exc!r}", frame.raw, len(frame.raw))
 
 
@@ -55,29 +55,10 @@ def _parse(frame: Frame, crc_mode: CrcMode, key: bytes | None, fallback_encoding
     cp_at = segment.find(_CP_OPEN)
     if cp_at != -1 and is_encrypted(segment[cp_at + 5 : cp_at + 8]):
         encrypted = True
-        header = _header_only(segment[:cp_at])
-        if key is None:
-            return _reject(Reason.NO_KEY, "encrypted CP area but no SM4 key for this device", frame, header)
-        wire_length = len(segment)
-        try:
-            plain_cp = decrypt_cp(segment[cp_at + 5 :], key)
-        except Sm4Error as exc:
-            return _reject(Reason.DECRYPT_FAILED, str(exc), frame, header)
-        segment = segment[: cp_at + 5] + plain_cp
-        try:
-            segment.decode("utf-8")
-        except UnicodeDecodeError:
-            return _reject(Reason.DECRYPT_FAILED, "decrypted CP is not text: wrong key?", frame, header)
-        # Both annex examples declare the plaintext length; accept the transmitted length as well.
-        if frame.declared_length == wire_length:
-            warnings.append("length field counts the encrypted text")
-        elif frame.declared_length != len(segment):
-            return _reject(
-                Reason.LENGTH_MISMATCH,
-                f"declared length {frame.declared_length}, plaintext segment {len(segment)} bytes",
-                frame,
-                header,
-            )
+        decrypted = _decrypt_segment(frame, segment, cp_at, key, warnings)
+        if isinstance(decrypted, Rejection):
+            return decrypted
+        segment = decrypted
     try:
         text = segment.decode("utf-8")
     except UnicodeDecodeError:
@@ -100,22 +81,9 @@ def _parse(frame: Frame, crc_mode: CrcMode, key: bytes | None, fallback_encoding
                 frame,
                 header,
             )
-    if received is None:
-        if crc_mode is not CrcMode.LOG_ONLY:
-            return _reject(
-                Reason.BAD_CRC_FIELD, f"CRC field {frame.crc_field!r} is not 4 hex digits", frame, header
-            )
-        crc = CrcCheck.MISMATCH_LOGGED
-    else:
-        checked = check_crc(segment, received, crc_mode)
-        if checked is None:
-            return _reject(
-                Reason.CRC_MISMATCH,
-                f"CRC field {frame.crc_field.decode('ascii')} does not match the segment",
-                frame,
-                header,
-            )
-        crc = checked
+    crc = _crc_check(frame, segment, received, crc_mode, header)
+    if isinstance(crc, Rejection):
+        return crc
     if cp_text is None:
         return _reject(Reason.MALFORMED, "no CP=&& data area", frame, header)
     if not closed:
@@ -127,6 +95,56 @@ def _parse(frame: Frame, crc_mode: CrcMode, key: bytes | None, fallback_encoding
         warnings.append(f"segment of {len(segment)} bytes exceeds the standard's 1024")
     version = version_of(header.flag, cn=header.cn, resent=header.resent, encrypted=encrypted)
     return build_packet(header, version, cp_text, raw, crc, encrypted, over_length, warnings)
+
+
+def _decrypt_segment(
+    frame: Frame, segment: bytes, cp_at: int, key: bytes | None, warnings: list[str]
+) -> bytes | Rejection:
+    """The segment with its CP area decrypted (HJ 212-2025 SM4), or why it cannot be."""
+    header = _header_only(segment[:cp_at])
+    if key is None:
+        return _reject(Reason.NO_KEY, "encrypted CP area but no SM4 key for this device", frame, header)
+    wire_length = len(segment)
+    try:
+        plain_cp = decrypt_cp(segment[cp_at + 5 :], key)
+    except Sm4Error as exc:
+        return _reject(Reason.DECRYPT_FAILED, str(exc), frame, header)
+    segment = segment[: cp_at + 5] + plain_cp
+    try:
+        segment.decode("utf-8")
+    except UnicodeDecodeError:
+        return _reject(Reason.DECRYPT_FAILED, "decrypted CP is not text: wrong key?", frame, header)
+    # Both annex examples declare the plaintext length; accept the transmitted length as well.
+    if frame.declared_length == wire_length:
+        warnings.append("length field counts the encrypted text")
+    elif frame.declared_length != len(segment):
+        return _reject(
+            Reason.LENGTH_MISMATCH,
+            f"declared length {frame.declared_length}, plaintext segment {len(segment)} bytes",
+            frame,
+            header,
+        )
+    return segment
+
+
+def _crc_check(
+    frame: Frame, segment: bytes, received: int | None, crc_mode: CrcMode, header: Header | None
+) -> CrcCheck | Rejection:
+    if received is None:
+        if crc_mode is not CrcMode.LOG_ONLY:
+            return _reject(
+                Reason.BAD_CRC_FIELD, f"CRC field {frame.crc_field!r} is not 4 hex digits", frame, header
+            )
+        return CrcCheck.MISMATCH_LOGGED
+    checked = check_crc(segment, received, crc_mode)
+    if checked is None:
+        return _reject(
+            Reason.CRC_MISMATCH,
+            f"CRC field {frame.crc_field.decode('ascii')} does not match the segment",
+            frame,
+            header,
+        )
+    return checked
 
 
 def _header_only(head: bytes) -> Header | None:

@@ -70,10 +70,7 @@ def parse_header(text: str) -> tuple[Header, list[str]]:
         elif key == "MN":
             header.mn = value
         elif key == "Flag":
-            header.flag = _int_or_none(value)
-            if header.flag is None or header.flag > 255:
-                header.flag = None
-                warnings.append(f"Flag is not an integer 0-255: {value[:12]!r}")
+            header.flag = _flag(value, warnings)
         elif key == "PNUM":
             header.pnum = _int_or_none(value)
         elif key == "PNO":
@@ -90,6 +87,14 @@ def parse_header(text: str) -> tuple[Header, list[str]]:
             else:
                 header.extra[key] = value
     return header, warnings
+
+
+def _flag(value: str, warnings: list[str]) -> int | None:
+    flag = _int_or_none(value)
+    if flag is None or flag > 255:
+        warnings.append(f"Flag is not an integer 0-255: {value[:12]!r}")
+        return None
+    return flag
 
 
 def _merge(into: Header, other: Header) -> None:
@@ -161,7 +166,7 @@ def parse_time(text: str | None) -> datetime | None:
     value: datetime | None = None
     if len(text) in (14, 17) and text.isdigit() and text.isascii():
         try:
-            value = datetime(
+            value = datetime(  # noqa: DTZ001 - a DataTime is Beijing wall-clock time as sent; ingest adds the zone
                 int(text[0:4]),
                 int(text[4:6]),
                 int(text[6:8]),

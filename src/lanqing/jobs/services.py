@@ -44,14 +44,14 @@ def job_claim_next(*, worker: str, now: datetime | None = None) -> Job | None:
     return None
 
 
-def job_run(job: Job) -> None:
+def job_run(*, job: Job) -> None:
     handler = handler_for(job.kind)
     if handler is None:
         _finish(job, JobStatus.FAILED, f"no handler for job kind {job.kind!r}")
         return
     try:
         handler(job)
-    except Exception:  # noqa: BLE001 - one job's failure must not stop the worker
+    except Exception:  # one job's failure must not stop the worker
         log.exception("job %s failed", job)
         status = JobStatus.FAILED if job.attempts >= MAX_ATTEMPTS else JobStatus.QUEUED
         Job.objects.filter(id=job.id).update(
@@ -80,7 +80,7 @@ def periodic_due(*, now: datetime | None = None) -> list[str]:
             continue
         try:
             task.run()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("periodic task %s failed", task.name)
         ran.append(task.name)
     return ran
@@ -99,6 +99,6 @@ def worker_pass(*, worker: str, max_jobs: int = 100) -> int:
         job = job_claim_next(worker=worker)
         if job is None:
             break
-        job_run(job)
+        job_run(job=job)
         count += 1
     return count

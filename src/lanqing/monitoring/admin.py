@@ -79,6 +79,7 @@ class DeviceForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data
         if not self.instance.pk and not data.get("password"):
             self.add_error("password", _("A new device needs its access password."))
         return data
@@ -103,7 +104,7 @@ class DeviceAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         key = form.cleaned_data.get("sm4_key")
         if key:
-            device_key_replace(obj.id, key.encode("ascii"))
+            device_key_replace(device_id=obj.id, raw=key.encode("ascii"))
 
 
 class ArrivalFilter(admin.DateFieldListFilter):

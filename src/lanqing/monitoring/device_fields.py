@@ -144,7 +144,7 @@ def device_key_apply(device: Device, key_text: str) -> bool:
     restart the key's 90-day rotation); True when a key was set."""
     key = key_text.encode("ascii")
     if key and device_key_current(device.id) != key:
-        device_key_replace(device.id, key)
+        device_key_replace(device_id=device.id, raw=key)
         return True
     return False
 

@@ -144,13 +144,7 @@ def _column_positions(header: list[str]) -> dict[str, int]:
     return positions
 
 
-def _validate(line, cells, positions, lookups: _Lookups, tz, now) -> tuple[MeasurementRow | None, list[RowError]]:
-    def cell(name: str):
-        index = positions.get(name)
-        return cells[index] if index is not None and index < len(cells) else ""
-
-    errors: list[RowError] = []
-    site_code = cell_text(cell("site"))
+def _point(line: int, site_code: str, point_code: str, lookups: _Lookups, errors: list[RowError]) -> Point | None:
     site = lookups.sites.get(site_code)
     point = None
     if not site_code:
@@ -158,17 +152,59 @@ def _validate(line, cells, positions, lookups: _Lookups, tz, now) -> tuple[Measu
     elif site is None:
         errors.append(RowError(line, "site", gettext_noop("no site with code %(code)s that you may import for"),
                                {"code": site_code}))
+    elif point_code:
+        point = lookups.points.get((site.id, point_code))
+        if point is None:
+            errors.append(RowError(line, "point", gettext_noop("site %(site)s has no point %(code)s"),
+                                   {"site": site_code, "code": point_code}))
     else:
-        point_code = cell_text(cell("point"))
-        if point_code:
-            point = lookups.points.get((site.id, point_code))
-            if point is None:
-                errors.append(RowError(line, "point", gettext_noop("site %(site)s has no point %(code)s"),
-                                       {"site": site_code, "code": point_code}))
+        point = lookups.only_point.get(site.id)
+        if point is None:
+            errors.append(RowError(line, "point", gettext_noop("the site has several points or none; name the point")))
+    return point
+
+
+def _time(line: int, raw_time, period: str | None, tz, now: datetime, errors: list[RowError]) -> datetime | None:
+    local = parse_local_datetime(raw_time)
+    when: datetime | None = None
+    if local is None:
+        errors.append(RowError(line, "time", gettext_noop("%(value)s is not a date and time such as 2026-03-01 14:00"),
+                               {"value": cell_text(raw_time)}))
+    else:
+        when = local.replace(tzinfo=tz)
+        if when > now:
+            errors.append(RowError(line, "time", gettext_noop("%(value)s lies in the future"), {"value": cell_text(raw_time)}))
+        elif period == Period.HOUR and (local.minute or local.second):
+            errors.append(RowError(line, "time", gettext_noop("an hourly value starts on the hour")))
+        elif period == Period.DAY and (local.hour or local.minute or local.second):
+            errors.append(RowError(line, "time", gettext_noop("a daily value starts at midnight")))
+    return when
+
+
+def _value(line: int, raw_value: str, factor: Factor | None, errors: list[RowError]) -> float | None:
+    value: float | None = None
+    if not raw_value:
+        errors.append(RowError(line, "value", gettext_noop("empty")))
+    else:
+        try:
+            value = float(raw_value)
+        except ValueError:
+            errors.append(RowError(line, "value", gettext_noop("%(value)s is not a number"), {"value": raw_value}))
         else:
-            point = lookups.only_point.get(site.id)
-            if point is None:
-                errors.append(RowError(line, "point", gettext_noop("the site has several points or none; name the point")))
+            if not math.isfinite(value):
+                errors.append(RowError(line, "value", gettext_noop("%(value)s is not a number"), {"value": raw_value}))
+            elif value < 0 and factor is not None and factor.kind != "parameter":
+                errors.append(RowError(line, "value", gettext_noop("a concentration cannot be negative")))
+    return value
+
+
+def _validate(line, cells, positions, lookups: _Lookups, tz, now) -> tuple[MeasurementRow | None, list[RowError]]:
+    def cell(name: str):
+        index = positions.get(name)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    errors: list[RowError] = []
+    point = _point(line, cell_text(cell("site")), cell_text(cell("point")), lookups, errors)
 
     factor_name = cell_text(cell("factor"))
     factor = lookups.factors.get(factor_name.lower())
@@ -183,35 +219,8 @@ def _validate(line, cells, positions, lookups: _Lookups, tz, now) -> tuple[Measu
         errors.append(RowError(line, "period", gettext_noop("%(value)s is not one of rtd, min, hour, day"),
                                {"value": period_name}))
 
-    raw_time = cell("time")
-    local = parse_local_datetime(raw_time)
-    when: datetime | None = None
-    if local is None:
-        errors.append(RowError(line, "time", gettext_noop("%(value)s is not a date and time such as 2026-03-01 14:00"),
-                               {"value": cell_text(raw_time)}))
-    else:
-        when = local.replace(tzinfo=tz)
-        if when > now:
-            errors.append(RowError(line, "time", gettext_noop("%(value)s lies in the future"), {"value": cell_text(raw_time)}))
-        elif period == Period.HOUR and (local.minute or local.second):
-            errors.append(RowError(line, "time", gettext_noop("an hourly value starts on the hour")))
-        elif period == Period.DAY and (local.hour or local.minute or local.second):
-            errors.append(RowError(line, "time", gettext_noop("a daily value starts at midnight")))
-
-    raw_value = cell_text(cell("value"))
-    value: float | None = None
-    if not raw_value:
-        errors.append(RowError(line, "value", gettext_noop("empty")))
-    else:
-        try:
-            value = float(raw_value)
-        except ValueError:
-            errors.append(RowError(line, "value", gettext_noop("%(value)s is not a number"), {"value": raw_value}))
-        else:
-            if not math.isfinite(value):
-                errors.append(RowError(line, "value", gettext_noop("%(value)s is not a number"), {"value": raw_value}))
-            elif value < 0 and factor is not None and factor.kind != "parameter":
-                errors.append(RowError(line, "value", gettext_noop("a concentration cannot be negative")))
+    when = _time(line, cell("time"), period, tz, now, errors)
+    value = _value(line, cell_text(cell("value")), factor, errors)
 
     flag = cell_text(cell("flag")) or "N"
     if not (1 <= len(flag) <= 2 and flag[0] in FLAGS):
@@ -220,7 +229,10 @@ def _validate(line, cells, positions, lookups: _Lookups, tz, now) -> tuple[Measu
 
     if errors:
         return None, errors
-    assert point is not None and factor is not None and period is not None and when is not None
+    assert point is not None
+    assert factor is not None
+    assert period is not None
+    assert when is not None
     return MeasurementRow(point.id, factor.id, period, when, value, flag, Source.IMPORT), []
 
 

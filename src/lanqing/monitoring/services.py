@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,9 +11,12 @@ from lanqing.jobs.services import job_enqueue
 from lanqing.monitoring.jobs import IMPORT_JOB
 from lanqing.monitoring.models import DeviceKey, MeasurementImport
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def measurement_import_submit(*, file_name: str, content: bytes, by) -> MeasurementImport:
+def measurement_import_submit(*, file_name: str, content: bytes, by: User) -> MeasurementImport:
     """Keeps the file as received (for audit) and queues it for the worker."""
     record = MeasurementImport.objects.create(file_name=file_name[:255], content=content, uploaded_by=by)
     job_enqueue(kind=IMPORT_JOB, payload={"import_id": record.id})
@@ -19,7 +24,7 @@ def measurement_import_submit(*, file_name: str, content: bytes, by) -> Measurem
 
 
 @transaction.atomic
-def device_key_replace(device_id: int, raw: bytes) -> DeviceKey:
+def device_key_replace(*, device_id: int, raw: bytes) -> DeviceKey:
     """Make ``raw`` the device's SM4 key: the current key is retired (kept, sealed, for packets that were
     encrypted with it) and the new one sealed. The receiver picks it up within its device cache's TTL."""
     now = timezone.now()

@@ -15,7 +15,15 @@ from django.views.decorators.http import require_GET
 
 from lanqing.monitoring import quality
 from lanqing.monitoring.imports import COLUMNS, describe_error
-from lanqing.monitoring.models import Factor, ImportStatus, Measurement, MeasurementImport, Period, SiteKind
+from lanqing.monitoring.models import (
+    Factor,
+    ImportStatus,
+    Measurement,
+    MeasurementImport,
+    Period,
+    Site,
+    SiteKind,
+)
 from lanqing.monitoring.selectors import (
     devices_visible_to,
     month_transmission_for_user,
@@ -26,6 +34,7 @@ from lanqing.monitoring.selectors import (
 from lanqing.monitoring.services import measurement_import_submit
 from lanqing.monitoring.transmission import rates_by_device
 from lanqing.org import access
+from lanqing.org.requests import SignedInRequest
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.ui.uploads import upload_refusal
 
@@ -34,7 +43,7 @@ RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
 
 
 @login_required
-def site_list(request):
+def site_list(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "site.view")
     sites = sites_visible_to(request.user).annotate(device_count=Count("points__devices")).order_by("kind", "code")
     kind = request.GET.get("kind", "")
@@ -49,7 +58,7 @@ def site_list(request):
             headers=[_("Site code"), _("Name"), _("Kind"), _("Jurisdiction"), _("Enterprise"), _("Longitude"),
                      _("Latitude"), _("Target water class"), _("Emission limit set"), _("Devices")],
             rows=([s.code, s.name, s.get_kind_display(), s.jurisdiction.name,
-                   s.enterprise.name if s.enterprise_id else "", s.longitude, s.latitude,
+                   s.enterprise.name if s.enterprise else "", s.longitude, s.latitude,
                    s.get_target_class_display() if s.target_class else "", s.limit_set, s.device_count]
                   for s in sites))
     return render(request, "monitoring/site_list.html", {
@@ -63,7 +72,7 @@ def _local(value: datetime) -> datetime:
 
 
 @login_required
-def site_page(request, site_id: int):
+def site_page(request: SignedInRequest, site_id: int) -> HttpResponse:
     site = site_for_user(request.user, site_id)
     factor_ids = (Measurement.objects.filter(point__site=site).values_list("factor_id", flat=True)
                   .distinct())
@@ -88,7 +97,7 @@ def site_page(request, site_id: int):
     })
 
 
-def _quality(site, days: int) -> dict:
+def _quality(site: Site, days: int) -> dict:
     """AQI (air stations) or water class (water sections) for the page, from the standards engine."""
     last_hour = quality.newest_hour(site)
     if last_hour is None or site.kind == SiteKind.OUTLET:
@@ -104,7 +113,7 @@ def _quality(site, days: int) -> dict:
 
 @login_required
 @require_GET
-def site_series(request, site_id: int):
+def site_series(request: SignedInRequest, site_id: int) -> HttpResponse:
     """Chart data: one factor's values over the last N days up to the newest value, in local time."""
     site = site_for_user(request.user, site_id)
     factor = Factor.objects.filter(code=request.GET.get("factor", "")).first()
@@ -127,19 +136,22 @@ def site_series(request, site_id: int):
 
 
 @login_required
-def import_list(request):
+def import_list(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "registry.manage")
     if request.method == "POST":
         upload = request.FILES.get("file")
         refusal = upload_refusal(upload)
         if refusal:
             messages.error(request, refusal)
-        elif upload.size == 0:
-            messages.error(request, _("The file is empty."))
         else:
-            record = measurement_import_submit(file_name=upload.name, content=upload.read(), by=request.user)
-            messages.success(request, _("The file was received and queued for import."))
-            return redirect("monitoring:import", import_id=record.id)
+            assert upload is not None  # upload_refusal refuses a missing file
+            if upload.size == 0:
+                messages.error(request, _("The file is empty."))
+            else:
+                record = measurement_import_submit(file_name=upload.name or "", content=upload.read(),
+                                                   by=request.user)
+                messages.success(request, _("The file was received and queued for import."))
+                return redirect("monitoring:import", import_id=record.id)
         return redirect("monitoring:imports")
     imports = MeasurementImport.objects.filter(uploaded_by=request.user).defer("content")
     status = request.GET.get("status", "")
@@ -160,7 +172,7 @@ def import_list(request):
 
 
 @login_required
-def import_detail(request, import_id: int):
+def import_detail(request: SignedInRequest, import_id: int) -> HttpResponse:
     # Uploads are personal records: another user's id answers 404 like anything out of scope, before the role.
     record = MeasurementImport.objects.defer("content").filter(uploaded_by=request.user, id=import_id).first()
     if record is None:
@@ -179,7 +191,7 @@ def import_detail(request, import_id: int):
 
 
 @login_required
-def import_template(request):
+def import_template(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "registry.manage")
     header = ",".join(names[0] for names in COLUMNS.values())
     example = "AIR-01,,a34004,hour,2026-03-01 14:00,56,N"
@@ -189,7 +201,7 @@ def import_template(request):
 
 
 @login_required
-def enterprise_profile(request, enterprise_id: int):
+def enterprise_profile(request: SignedInRequest, enterprise_id: int) -> HttpResponse:
     enterprise = access.get_visible(request.user, access.enterprises_visible_to(request.user), id=enterprise_id)
     sites = sites_visible_to(request.user).filter(enterprise=enterprise).prefetch_related("points")
     devices = devices_visible_to(request.user).filter(point__site__enterprise=enterprise)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -13,6 +14,9 @@ from lanqing import texts
 from lanqing.jobs.services import job_enqueue
 from lanqing.notifications.channels import channel_named, channels
 from lanqing.notifications.models import Delivery, DeliveryStatus, Notification
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +87,7 @@ def deliveries_send(*, notification_ids: list[int] | None = None) -> int:
     return sent
 
 
-def notification_mark_read(*, user, notification_id: int | None = None, now: datetime | None = None) -> int:
+def notification_mark_read(*, user: User, notification_id: int | None = None, now: datetime | None = None) -> int:
     """Marks one of the user's notifications (or all of them) read; another user's ids match nothing."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:

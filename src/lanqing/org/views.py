@@ -2,16 +2,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lanqing.org import access
 from lanqing.org.models import EnterpriseStatus, Industry, Level
+from lanqing.org.requests import SignedInRequest
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
 
 @login_required
-def jurisdiction_tree(request):
+def jurisdiction_tree(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "jurisdiction.view")
     jurisdictions = list(access.jurisdictions_visible_to(request.user).annotate(
         unit_count=Count("units", distinct=True)))
@@ -21,16 +23,17 @@ def jurisdiction_tree(request):
         return xlsx_response(
             filename=_("jurisdictions"),
             headers=[_("Division code"), _("Name"), _("Level"), _("Parent division code")],
-            rows=([j.code, j.name, j.get_level_display(), j.parent.code if j.parent_id else ""]
+            rows=([j.code, j.name, j.get_level_display(), j.parent.code if j.parent else ""]
                   for j in access.jurisdictions_visible_to(request.user).select_related("parent")))
     by_parent: dict[int | None, list] = {}
     ids = {j.id for j in jurisdictions}
     for jurisdiction in jurisdictions:
-        jurisdiction.enterprise_count = enterprise_counts.get(jurisdiction.id, 0)
+        # The tree template shows it; counted from enterprises apart, as the visible set has its own rule.
+        jurisdiction.enterprise_count = enterprise_counts.get(jurisdiction.id, 0)  # type: ignore[attr-defined]
         parent = jurisdiction.parent_id if jurisdiction.parent_id in ids else None
         by_parent.setdefault(parent, []).append(jurisdiction)
 
-    def branch(parent_id):
+    def branch(parent_id: int | None) -> list:
         return [(node, branch(node.id)) for node in by_parent.get(parent_id, [])]
 
     levels = {row["level"]: row["n"] for row in
@@ -43,7 +46,7 @@ def jurisdiction_tree(request):
 
 
 @login_required
-def enterprise_list(request):
+def enterprise_list(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "enterprise.view")
     enterprises = access.enterprises_visible_to(request.user).annotate(
         outlet_count=Count("sites", filter=Q(sites__kind="outlet"))).order_by("township__code", "name")
@@ -67,7 +70,7 @@ def enterprise_list(request):
                      _("Township"), _("Village or community"), _("Address"), _("Longitude"), _("Latitude"),
                      _("Contact person"), _("Contact phone"), _("Status"), _("Outlets")],
             rows=([e.name, e.credit_code, e.industry.code, e.industry.name, e.township.name,
-                   e.village.name if e.village_id else "", e.address, e.longitude, e.latitude,
+                   e.village.name if e.village else "", e.address, e.longitude, e.latitude,
                    e.contact_name, e.contact_phone, e.get_status_display(), e.outlet_count]
                   for e in enterprises))
     townships = access.jurisdictions_visible_to(request.user).filter(level=Level.TOWNSHIP)

@@ -323,4 +323,4 @@ def _key_due(device_id: int, max_age: timedelta, asked: bool) -> bytes | None:
 
 
 def _key_store(device_id: int, new: bytes) -> None:
-    device_key_replace(device_id, new)
+    device_key_replace(device_id=device_id, raw=new)

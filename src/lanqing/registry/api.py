@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
+from lanqing.org.requests import ApiRequest
 from lanqing.registry.services import (
     RecordRefused,
     RegistryImport,
@@ -67,7 +68,7 @@ class MessageOut(Schema):
     detail: str
 
 
-def _answer(result: RegistryImport):
+def _answer(result: RegistryImport) -> Status:
     if result.errors:
         return Status(400, RefusedOut(detail="Nothing was written: every bad cell is listed.", errors=[
             CellErrorOut(sheet=e.sheet or "", row=e.row, column=e.header or e.column, reason=render(e.reason))
@@ -82,7 +83,7 @@ RESPONSES = {200: ImportOut, 400: RefusedOut, 403: MessageOut, 404: MessageOut}
 
 
 @router.post("/rows", response=RESPONSES)
-def import_rows(request, rows: RowsIn):
+def import_rows(request: ApiRequest, rows: RowsIn) -> Status:
     """Creates or updates records from rows in the workbook's layout; checked as a whole, all or nothing."""
     try:
         return _answer(registry_rows_import(rows=rows.model_dump(), user=request.auth))
@@ -90,7 +91,7 @@ def import_rows(request, rows: RowsIn):
         raise HttpError(403, "Only the environment bureau maintains the registry.") from None
 
 
-def _update(request, sheet: str, record_id: int, changes: dict[str, Any]):
+def _update(request: ApiRequest, sheet: str, record_id: int, changes: dict[str, Any]) -> Status:
     try:
         return _answer(registry_record_update(user=request.auth, sheet=sheet, record_id=record_id,
                                               changes=changes))
@@ -99,26 +100,26 @@ def _update(request, sheet: str, record_id: int, changes: dict[str, Any]):
 
 
 @router.patch("/enterprises/{enterprise_id}", response=RESPONSES)
-def update_enterprise(request, enterprise_id: int, changes: Body[dict[str, Any]]):
+def update_enterprise(request: ApiRequest, enterprise_id: int, changes: Body[dict[str, Any]]) -> Status:
     """Changes the given columns of an enterprise (keys as in the workbook's Enterprises sheet)."""
     return _update(request, "enterprises", enterprise_id, changes)
 
 
 @router.patch("/sites/{site_id}", response=RESPONSES)
-def update_site(request, site_id: int, changes: Body[dict[str, Any]]):
+def update_site(request: ApiRequest, site_id: int, changes: Body[dict[str, Any]]) -> Status:
     """Changes the given columns of a site (keys as in the workbook's Sites sheet)."""
     return _update(request, "sites", site_id, changes)
 
 
 @router.patch("/devices/{device_id}", response=RESPONSES)
-def update_device(request, device_id: int, changes: Body[dict[str, Any]]):
+def update_device(request: ApiRequest, device_id: int, changes: Body[dict[str, Any]]) -> Status:
     """Changes the given columns of a device (keys as in the workbook's Devices sheet)."""
     return _update(request, "devices", device_id, changes)
 
 
 @router.put("/devices/{device_id}/password", response={204: None, 400: MessageOut, 403: MessageOut,
                                                         404: MessageOut})
-def set_device_password(request, device_id: int, body: PasswordIn):
+def set_device_password(request: ApiRequest, device_id: int, body: PasswordIn) -> Status:
     """Sets a device's access password; a device registered without one is enabled."""
     try:
         device_password_set(user=request.auth, device_id=device_id, password=body.password)

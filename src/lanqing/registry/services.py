@@ -16,10 +16,10 @@ only under their unit's jurisdiction (the two questions are asked in ``_prefix_f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
@@ -58,6 +58,9 @@ from lanqing.standards.emission import load_catalogue
 from lanqing.tabular import cell_text
 from lanqing.texts import Stored, items, message, render
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 ORDER = ("units", "enterprises", "sites", "points", "devices")
 NOT_LEVEL: dict[str, str] = {Level.TOWNSHIP: gettext_noop("%(code)s (%(name)s) is not a township"),
              Level.VILLAGE: gettext_noop("%(code)s (%(name)s) is not a village or community")}
@@ -70,7 +73,7 @@ def _key(*parts: str) -> tuple[str, ...] | None:
 # --- Who may do what: the registry asks lanqing.org.access, here and nowhere else ----------------------------
 
 
-def _prefix_for(user) -> str:
+def _prefix_for(user: User | None) -> str:
     """The division-code prefix under which `user` may register; "" for everything (the command line)."""
     if user is None:
         return ""
@@ -84,11 +87,11 @@ def _prefix_for(user) -> str:
     raise PermissionDenied
 
 
-def _visible(user, queryset: QuerySet) -> QuerySet:
+def _visible(user: User | None, queryset: QuerySet) -> QuerySet:
     return queryset if user is None else access.visible(user, queryset)
 
 
-def _record(user, queryset: QuerySet, record_id: int):
+def _record(user: User | None, queryset: QuerySet, record_id: int) -> Any:
     # Outside the user's scope a record does not exist (404), whatever the role; only then is the role asked
     # (403), so a refusal never tells that an id exists.
     if user is None:
@@ -241,7 +244,8 @@ class _Checker:
 
     # Shared checks ------------------------------------------------------------------------------------------
 
-    def _rows(self, sheet: SheetRows, natural_key: Callable[[_Row], Any], key_column: str):
+    def _rows(self, sheet: SheetRows, natural_key: Callable[[_Row], Any], key_column: str
+              ) -> Iterator[tuple[_Row, Any]]:
         """Rows of a sheet with a duplicate check on their natural key; yields (row, key)."""
         first: dict[Any, int] = {}
         for number, values in sheet.rows:
@@ -530,7 +534,7 @@ def _device_write(item: dict[str, Any], point_id: int, result: RegistryImport) -
 # --- Entry points -------------------------------------------------------------------------------------------
 
 
-def registry_import(*, data: bytes, user=None, max_rows: int = MAX_ROWS) -> RegistryImport:
+def registry_import(*, data: bytes, user: User | None = None, max_rows: int = MAX_ROWS) -> RegistryImport:
     """Checks a workbook as a whole and, if no cell is bad, writes it in one transaction.
 
     `user` None is the command line (anything may be registered); otherwise PermissionDenied unless the user
@@ -541,7 +545,7 @@ def registry_import(*, data: bytes, user=None, max_rows: int = MAX_ROWS) -> Regi
     return _import(sheets, errors, prefix)
 
 
-def registry_rows_import(*, rows: dict[str, list[dict[str, Any]]], user) -> RegistryImport:
+def registry_rows_import(*, rows: dict[str, list[dict[str, Any]]], user: User | None) -> RegistryImport:
     """The same as a workbook, from rows keyed by column key (the API); row numbers count from 1."""
     prefix = _prefix_for(user)
     sheets: dict[str, SheetRows] = {}
@@ -585,7 +589,7 @@ def _import(sheets: dict[str, SheetRows], errors: list[CellError], prefix: str) 
     return result
 
 
-def registry_export(*, user=None) -> bytes:
+def registry_export(*, user: User | None = None) -> bytes:
     """The registry (the user's part of it) in the workbook's layout; no passwords, no keys."""
     _prefix_for(user)
     units = _visible(user, Unit.objects.select_related("jurisdiction")).order_by("jurisdiction__code", "name")
@@ -676,7 +680,8 @@ RECORDS: dict[str, tuple[type[models.Model], Callable[[Any], list[Any]], str]] =
 }
 
 
-def registry_record_update(*, user, sheet: str, record_id: int, changes: dict[str, Any]) -> RegistryImport:
+def registry_record_update(*, user: User | None, sheet: str, record_id: int,
+                           changes: dict[str, Any]) -> RegistryImport:
     """Changes some columns of one enterprise, site or device, held to the workbook's checks.
 
     PermissionDenied unless the user may manage the registry; Http404 for a record outside the user's scope.
@@ -695,14 +700,14 @@ def registry_record_update(*, user, sheet: str, record_id: int, changes: dict[st
     return registry_rows_import(rows={sheet: [row]}, user=user)
 
 
-def devices_awaiting_password(*, user) -> QuerySet[Device]:
+def devices_awaiting_password(*, user: User | None) -> QuerySet[Device]:
     """Devices registered without a password (disabled until one is set), within the user's scope."""
     _prefix_for(user)
     return _visible(user, Device.objects.select_related("point__site")).filter(password_hash="").order_by("mn")
 
 
 @transaction.atomic
-def device_password_set(*, user, device_id: int, password: str) -> Device:
+def device_password_set(*, user: User | None, device_id: int, password: str) -> Device:
     """Sets a device's access password; a device that was waiting for one is enabled. RecordRefused for a
     password HJ 212 cannot carry; Http404 outside the user's scope."""
     device = _record(user, Device.objects.select_for_update(), device_id)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lanqing.org import access
+from lanqing.org.requests import SignedInRequest
 from lanqing.registry.services import (
     RecordRefused,
     device_password_set,
@@ -32,7 +33,7 @@ ERRORS_SHOWN = 500
 
 
 @login_required
-def registry_page(request):
+def registry_page(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "registry.manage")
     errors: list[dict] = []
     error_count = 0
@@ -42,6 +43,7 @@ def registry_page(request):
         if refusal:
             messages.error(request, refusal)
         else:
+            assert upload is not None  # upload_refusal refuses a missing file
             result = registry_import(data=upload.read(), user=request.user)
             if not result.errors:
                 created = sum(c.created for c in result.counts.values())
@@ -75,13 +77,13 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 
 @login_required
-def registry_template_download(request):
+def registry_template_download(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "registry.manage")
     return _xlsx(registry_template(), _("registry-template") + ".xlsx")
 
 
 @login_required
-def registry_export_download(request):
+def registry_export_download(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "registry.manage")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx(registry_export(user=request.user), f"{_('registry')}-{stamp}.xlsx")
@@ -89,7 +91,7 @@ def registry_export_download(request):
 
 @login_required
 @require_POST
-def device_password(request, device_id: int):
+def device_password(request: SignedInRequest, device_id: int) -> HttpResponse:
     # The service answers 404 outside the user's scope before it answers 403 to a role without the right.
     try:
         device = device_password_set(user=request.user, device_id=device_id,

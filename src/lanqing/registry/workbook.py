@@ -167,7 +167,7 @@ def workbook_read(data: bytes, *, max_rows: int = MAX_ROWS) -> tuple[dict[str, S
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file; none may crash an import
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file; none may crash an import
         return {}, [_file_error(message(gettext_noop("the .xlsx workbook cannot be opened: %(problem)s"),
                                         problem=str(exc)[:200]))]
     try:

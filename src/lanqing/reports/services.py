@@ -6,6 +6,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
@@ -36,7 +37,7 @@ def period_of(kind: str, start: date) -> tuple[date, date]:
     raise ReportRefused(translation.gettext("Unknown kind of report."))
 
 
-def report_request(*, kind: str, start: date, area: Jurisdiction, by=None,
+def report_request(*, kind: str, start: date, area: Jurisdiction, by: User | None = None,
                    today: date | None = None) -> Report:
     """Queues a report of a period that is over; a report of the same period already being made is returned
     instead of a second one (so two clicks, or the schedule and a clerk, never make two)."""

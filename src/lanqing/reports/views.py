@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,18 +11,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lanqing.org import access
+from lanqing.org.requests import SignedInRequest
 from lanqing.reports.forms import ReportRequestForm
 from lanqing.reports.models import Report, ReportKind, ReportStatus
 from lanqing.reports.services import ReportRefused, report_request
 from lanqing.ui.tables import paginate
 
 
-def _reports(user):
+def _reports(user: User) -> QuerySet[Report]:
     return access.visible(user, Report.objects.select_related("jurisdiction", "requested_by").defer("pdf", "xlsx"))
 
 
 @login_required
-def archive(request):
+def archive(request: SignedInRequest) -> HttpResponse:
     """The report archive: who asked for what, when, from which data; the request form for those who may."""
     access.require(request.user, "report.view")
     reports = _reports(request.user)
@@ -36,7 +39,7 @@ def archive(request):
 
 @login_required
 @require_POST
-def request_report(request):
+def request_report(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "report.request")
     form = ReportRequestForm(request.POST)
     area = access.root_jurisdiction(request.user)
@@ -54,14 +57,14 @@ def request_report(request):
 
 
 @login_required
-def status(request, report_id: int):
+def status(request: SignedInRequest, report_id: int) -> HttpResponse:
     """One archive row, polled by htmx while the report is being made."""
     report = access.get_visible(request.user, _reports(request.user), id=report_id)
     return render(request, "reports/row.html", {"report": report})
 
 
 @login_required
-def download(request, report_id: int, file_kind: str):
+def download(request: SignedInRequest, report_id: int, file_kind: str) -> HttpResponse:
     report = access.get_visible(request.user, access.visible(request.user, Report.objects.all()), id=report_id)
     access.require(request.user, "report.view", report)
     data = report.pdf if file_kind == "pdf" else report.xlsx

@@ -287,23 +287,27 @@ class SimDevice:
         elif cn == Cn.SET_TIME and isinstance(packet, hj212.ParameterUpload) and packet.system_time:
             self.clock_offset = packet.system_time - (utc_now.replace(tzinfo=None) + CHINA)
         elif cn == Cn.HOUR_DATA and isinstance(packet, hj212.HistoryRequest):
-            begin, end = packet.begin, packet.end
-            if begin is None or end is None or end < begin or end - begin > timedelta(days=31):
-                yield hj212.build_execution_result(packet, ExeRtn.BAD_CONDITIONS), False
-                return
-            hour = begin.replace(minute=0, second=0, microsecond=0)
-            sent = 0
-            while hour <= end:
-                if hour <= self.clock(utc_now) - timedelta(hours=1) and not self.silent(hour):
-                    for frame in self.hourly(hour, qn=hj212.new_qn(), split=True, resent=True):
-                        # HJ/T 212-2005 uploads carry no Flag, so no 9014 comes back to wait for.
-                        yield frame, self.version is not Version.V2005
-                        sent += 1
-                    self.missed_hours.discard(hour)
-                hour += timedelta(hours=1)
-            yield hj212.build_execution_result(packet, ExeRtn.SUCCESS if sent else ExeRtn.NO_DATA), False
+            yield from self._history(packet, utc_now)
             return
         yield hj212.build_execution_result(packet, ExeRtn.SUCCESS), False
+
+    def _history(self, packet: hj212.HistoryRequest, utc_now: datetime) -> Iterator[tuple[bytes, bool]]:
+        """The hours asked for, as new-QN packets (split in two), then the 9012 saying whether any was sent."""
+        begin, end = packet.begin, packet.end
+        if begin is None or end is None or end < begin or end - begin > timedelta(days=31):
+            yield hj212.build_execution_result(packet, ExeRtn.BAD_CONDITIONS), False
+            return
+        hour = begin.replace(minute=0, second=0, microsecond=0)
+        sent = 0
+        while hour <= end:
+            if hour <= self.clock(utc_now) - timedelta(hours=1) and not self.silent(hour):
+                for frame in self.hourly(hour, qn=hj212.new_qn(), split=True, resent=True):
+                    # HJ/T 212-2005 uploads carry no Flag, so no 9014 comes back to wait for.
+                    yield frame, self.version is not Version.V2005
+                    sent += 1
+                self.missed_hours.discard(hour)
+            hour += timedelta(hours=1)
+        yield hj212.build_execution_result(packet, ExeRtn.SUCCESS if sent else ExeRtn.NO_DATA), False
 
 
 def _next_qn(qn: str | None, i: int) -> str | None:

@@ -19,7 +19,7 @@ import numpy as np
 from lanqing.standards import air_tables
 from lanqing.standards.aqi import ABOVE_TABLE, NOT_USED, MissingIndicators, canonical, compute_aqi
 from lanqing.standards.evaluation import VERDICT_TEXT, evaluate_daily, evaluate_hourly
-from lanqing.standards.versions import EARLIEST_DATA, data_day, parse_standard
+from lanqing.standards.versions import EARLIEST_DATA, beijing_today, data_day, parse_standard
 from lanqing.tabular import TableError, cell_text, parse_local_datetime, read_table
 
 OUTPUT_KINDS = (".csv", ".xlsx", ".json")
@@ -156,7 +156,7 @@ def _read(
     if missing:
         names = [next(k for k, v in pollutant_columns.items() if v == m) for m in missing]
         raise FileProblem(f"{path.name}: line 1: the column(s) {', '.join(names)} are missing")
-    today = date.today()
+    today = beijing_today()
     lines, cells, when, stations = [], [], [], []
     flags: list[list[str]] = [[] for _ in table.rows]
     co_top = max(air_tables.BREAKPOINTS[v]["CO_1h" if hourly else "CO_24h"][-1] for v in air_tables.BREAKPOINTS)
@@ -166,19 +166,8 @@ def _read(
         lines.append(line)
         cells.append(texts)
         stations.append(texts[s_index] if s_index is not None else "")
-        moment = parse_local_datetime(row[t_index] if t_index < len(row) else "")
-        if moment is None:
-            problems.error(line, header[t_index], f"{texts[t_index]!r} is not a date and time")
-        else:
-            day = data_day(moment) if hourly else moment.date()
-            if day < EARLIEST_DATA:
-                problems.error(
-                    line, header[t_index], f"{day.isoformat()} is before {EARLIEST_DATA.isoformat()}"
-                )
-                moment = None
-            elif day > today:
-                problems.error(line, header[t_index], f"{day.isoformat()} is in the future")
-                moment = None
+        moment = _moment(row[t_index] if t_index < len(row) else "", texts[t_index], problems, line=line,
+                         column=header[t_index], hourly=hourly, today=today)
         when.append(moment)
         for name, i in chosen.items():
             raw = row[i] if i < len(row) else ""
@@ -197,23 +186,50 @@ def _read(
                 problems.error(line, name, f"{text} is negative; a concentration cannot be")
                 continue
             if canonical(name) == "CO":
-                if co_unit == "ug":
-                    number /= 1000
-                elif co_unit is None and number > co_top:
-                    # Above HJ 633's whole table: surely µg/m³, and no sub-index could be given anyway.
-                    problems.error(
-                        line, name, f"CO {text} mg/m³ is implausible: was it given in µg/m³? Say --co-unit ug "
-                        "if the column is in µg/m³"
-                    )
+                co = _co_mg(number, text, problems, flags[r], line=line, column=name, co_unit=co_unit, co_top=co_top)
+                if co is None:
                     continue
-                elif co_unit is None and number > air_tables.CO_SUSPECT_ABOVE_MG_M3:
-                    problems.warn(
-                        line, name, f"CO {text} mg/m³ is unusually high: was it given in µg/m³? Computed as "
-                        "mg/m³; say --co-unit ug if the column is in µg/m³, --co-unit mg to silence this"
-                    )
-                    flags[r].append("CO_unit_suspect")
+                number = co
             values[name][r] = number
     return Parsed(header, lines, cells, when, stations, values, flags)
+
+
+def _moment(raw: Any, text: str, problems: Problems, *, line: int, column: str, hourly: bool,
+            today: date) -> datetime | None:
+    """The row's time, or None (with the error recorded) when it is missing, too old or in the future."""
+    moment = parse_local_datetime(raw)
+    if moment is None:
+        problems.error(line, column, f"{text!r} is not a date and time")
+        return None
+    day = data_day(moment) if hourly else moment.date()
+    if day < EARLIEST_DATA:
+        problems.error(line, column, f"{day.isoformat()} is before {EARLIEST_DATA.isoformat()}")
+        return None
+    if day > today:
+        problems.error(line, column, f"{day.isoformat()} is in the future")
+        return None
+    return moment
+
+
+def _co_mg(number: float, text: str, problems: Problems, row_flags: list[str], *, line: int, column: str,
+           co_unit: str | None, co_top: float) -> float | None:
+    """A CO value in mg/m³, or None (with the error recorded) when it cannot be one."""
+    if co_unit == "ug":
+        return number / 1000
+    if co_unit is None and number > co_top:
+        # Above HJ 633's whole table: surely µg/m³, and no sub-index could be given anyway.
+        problems.error(
+            line, column, f"CO {text} mg/m³ is implausible: was it given in µg/m³? Say --co-unit ug "
+            "if the column is in µg/m³"
+        )
+        return None
+    if co_unit is None and number > air_tables.CO_SUSPECT_ABOVE_MG_M3:
+        problems.warn(
+            line, column, f"CO {text} mg/m³ is unusually high: was it given in µg/m³? Computed as "
+            "mg/m³; say --co-unit ug if the column is in µg/m³, --co-unit mg to silence this"
+        )
+        row_flags.append("CO_unit_suspect")
+    return number
 
 
 # ---- writing -----------------------------------------------------------------------------------------------
@@ -421,7 +437,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         moment = parsed.when[r]
         assert moment is not None
         if hourly:
-            start = datetime(first.year, first.month, first.day)
+            start = datetime(first.year, first.month, first.day)  # noqa: DTZ001 - data hours are naive Beijing time
             # Slot 0 holds 00:00–01:00 of the first day, labelled 01:00 (the label marks the hour's end) [U].
             slot = int((moment - start) / timedelta(hours=1)) - 1
         else:

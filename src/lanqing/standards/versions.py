@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 import numpy as np
@@ -15,6 +15,8 @@ EFFECTIVE_2026 = date(2026, 3, 1)
 PHASE_2_FROM = date(2031, 1, 1)
 # HJ 633-2012 was applied to the first 74 cities from 2013; the engine refuses older data rather than guess.
 EARLIEST_DATA = date(2013, 1, 1)
+# Data days are Beijing days (UTC+8, no daylight saving), so "today" is asked there, not in the server's zone.
+BEIJING = timezone(timedelta(hours=8))
 
 
 class AirStandard(StrEnum):
@@ -54,13 +56,17 @@ def data_day(moment: date | datetime) -> date:
     return moment
 
 
+def beijing_today() -> date:
+    return datetime.now(BEIJING).date()
+
+
 def check_data_date(day: date, *, today: date | None = None) -> None:
     if day < EARLIEST_DATA:
         raise DateOutOfRange(
             f"{day.isoformat()} is before {EARLIEST_DATA.isoformat()}: no AQI standard is applied "
             "to such old data here"
         )
-    if day > (today or date.today()):
+    if day > (today or beijing_today()):
         raise DateOutOfRange(f"{day.isoformat()} is in the future")
 
 
@@ -100,7 +106,7 @@ def standards_for_times(
         stamps = stamps - np.timedelta64(60, "m")
     days = stamps.astype("datetime64[D]")
     first = np.datetime64(EARLIEST_DATA.isoformat(), "D")
-    last = np.datetime64((today or date.today()).isoformat(), "D")
+    last = np.datetime64((today or beijing_today()).isoformat(), "D")
     forced = parse_standard(force)
     with np.errstate(invalid="ignore"):
         in_range = (days >= first) & (days <= last)

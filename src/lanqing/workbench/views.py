@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +14,8 @@ from lanqing.monitoring.models import SiteKind
 from lanqing.monitoring.quality import month_add
 from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
+from lanqing.org.models import Enterprise
+from lanqing.org.requests import SignedInRequest
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.workbench.air import POLLUTANTS, air_analysis, air_chart_data
 from lanqing.workbench.figures import workbench_for
@@ -20,7 +24,7 @@ from lanqing.workbench.water import MONTHS, section_histories, source_lines, sou
 
 
 @login_required
-def home(request):
+def home(request: SignedInRequest) -> HttpResponse:
     """The first page after login: the figures and lists of the user's own work (工作台)."""
     context = workbench_for(request.user)
     context.update(membership=access.membership_of(request.user), root=access.root_jurisdiction(request.user))
@@ -28,14 +32,14 @@ def home(request):
 
 
 @login_required
-def overview(request):
+def overview(request: SignedInRequest) -> HttpResponse:
     """The county on one page: map, today's AQI, the year so far against last year, water, devices, cases."""
     access.require(request.user, "overview.view")
     return render(request, "workbench/overview.html", {"overview": overview_for(request.user)})
 
 
 @login_required
-def overview_map(request):
+def overview_map(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "overview.view")
     return JsonResponse(map_points(request.user))
 
@@ -45,7 +49,7 @@ FIRST_YEAR = 2013
 
 
 @login_required
-def air(request):
+def air(request: SignedInRequest) -> HttpResponse:
     """Air analysis of the user's stations (or one of them): calendar, trends, polluted days, ranking."""
     access.require(request.user, "overview.view")
     today = timezone.localdate()
@@ -75,7 +79,7 @@ def _int_or_none(text: str) -> int | None:
 
 
 @login_required
-def water(request):
+def water(request: SignedInRequest) -> HttpResponse:
     """Sections' monthly class against target; sources' exceedances and data validity in a month."""
     access.require(request.user, "overview.view")
     today = timezone.localdate()
@@ -109,9 +113,9 @@ def water(request):
     }, status=400 if error else 200)
 
 
-def _chunks(enterprises, size: int = 500):
+def _chunks(enterprises: QuerySet[Enterprise], size: int = 500) -> Iterator[list[Enterprise]]:
     """The enterprises a few hundred at a time, so an export's queries stay bounded."""
-    chunk = []
+    chunk: list[Enterprise] = []
     for enterprise in enterprises.iterator():
         chunk.append(enterprise)
         if len(chunk) == size:

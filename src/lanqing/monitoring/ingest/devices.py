@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+
 from lanqing.hj212.crc import CrcMode
 from lanqing.monitoring.ingest.times import data_time_utc, db_time
 from lanqing.monitoring.models import Device, DeviceKey, Factor
@@ -222,7 +224,7 @@ def _known(device: Device, key_row: DeviceKey | None, factors: dict[str, Factor]
     if key_row is not None:
         try:
             key = key_row.open()
-        except Exception:  # a key sealed under another SECRET_KEY: encrypted packets will be rejected
+        except (InvalidTag, ValueError):  # a key sealed under another SECRET_KEY: encrypted packets will be rejected
             log.error("device %s: its SM4 key cannot be unsealed (SECRET_KEY changed?)", device.mn)
     return KnownDevice(
         device.id,
