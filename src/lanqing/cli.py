@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from lanqing.audit.actor import acting, command_actor
 from lanqing.bootstrap import command_add, django_setup
 
 # Sub-packages that add their own sub-commands; optional so that a partial install still runs.
@@ -331,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "data_dir", None):
         os.environ["LANQING_DATA_DIR"] = str(Path(args.data_dir).resolve())
     try:
-        return int(args.func(args) or 0)
+        # Changes a command makes are audited as the OS user's, with the command's name.
+        with acting(command_actor(args.command)):
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

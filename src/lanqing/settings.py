@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "lanqing.cases",
     "lanqing.alerts",
     "lanqing.registry",
+    "lanqing.audit",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the audit trail reads the request's user when a change is recorded.
+    "lanqing.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
