@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lanqing.audit.capture import MASK
+from lanqing.audit.models import Change
 from lanqing.audit.selectors import AuditFilter, audit_records_for, field_changes, object_types, type_name
 from lanqing.web.tables import paginate, wants_export, xlsx_response
 
@@ -49,7 +50,9 @@ def audit_list(request):
                   for r in records.iterator(chunk_size=500) for c in (field_changes(r) or [None]) if c))
     page = paginate(request, records)
     rows = [(record, type_name(record.object_type),
-             [(c.name, _shown(c.before), _shown(c.after)) for c in field_changes(record)])
+             # A new or deleted object's empty fields say nothing; the export keeps them.
+             [(c.name, _shown(c.before), _shown(c.after)) for c in field_changes(record)
+              if record.change == Change.UPDATED or _shown(c.before) or _shown(c.after)])
             for record in page.object_list]
     return render(request, "audit/list.html", {
         "page": page, "rows": rows, "types": types, "search": search,
