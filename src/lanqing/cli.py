@@ -22,6 +22,7 @@ PLUGIN_MODULES = (
     "lanqing.simulator.cli",
     "lanqing.monitoring.cli",
     "lanqing.registry.cli",
+    "lanqing.backup.cli",
 )
 # The worker loop sleeps in steps of this many seconds and looks for queued jobs every few steps.
 WORKER_STEP = 0.1
