@@ -226,6 +226,7 @@ def test_restore_refuses_a_non_empty_target_unless_forced_and_a_damaged_archive(
     target.run("init")
     refused = target.run("restore", str(archive), check=False)
     assert refused.returncode == 1 and "not empty" in refused.stderr and "--force" in refused.stderr
+    assert "nothing was changed" in refused.stderr
     assert "bureau" not in repr(target.tables()["auth_user"])
     # A flipped byte in the middle of the archive (inside the database member) is found before anything changes.
     damaged = tmp_path / "damaged.tar"

@@ -45,7 +45,12 @@ CHUNK = 1024 * 1024
 
 
 class BackupError(Exception):
-    """The backup or restore did not happen; the message says why, for the operator."""
+    """The backup or restore did not happen; the message says why, for the operator. `changed`: a restore failed
+    after it had begun to replace the target (which must then be restored again)."""
+
+    def __init__(self, message: str, *, changed: bool = False) -> None:
+        super().__init__(message)
+        self.changed = changed
 
 
 @dataclass(frozen=True)
@@ -395,15 +400,26 @@ def backup_restore(source: Path, *, force: bool = False, target: Target | None =
             raise BackupError(f"the target is not empty ({contents.tables_with_rows} tables with rows, "
                               f"{contents.files} uploaded files): restore into an empty database and data folder, "
                               "or give --force to replace what is there")
-        dump = work / manifest["database"]["name"]
-        restored = (_restore_sqlite if target.engine == "sqlite" else _restore_postgresql)(target, dump)
-        if restored != manifest["tables"]:
-            wrong = sorted(name for name in set(restored) | set(manifest["tables"])
-                           if restored.get(name) != manifest["tables"].get(name))
-            raise BackupError(f"the restored database does not match the manifest: {len(wrong)} table(s) differ, "
-                              f"first {wrong[0]} ({restored.get(wrong[0])} rows, manifest "
-                              f"{manifest['tables'].get(wrong[0])})")
-        _restore_files(target, manifest, work)
-        if not target.secret_from_environment:
-            _restore_secret(target, secret)
+        try:
+            _replace(target, manifest, work, secret)
+        except BackupError as error:
+            raise BackupError(f"{error}; the target was partly replaced: restore again with --force",
+                              changed=True) from error
+        except OSError as error:
+            raise BackupError(f"cannot write the uploaded files or the secret key: {error}; the target was partly "
+                              "replaced: restore again with --force", changed=True) from error
     return manifest
+
+
+def _replace(target: Target, manifest: dict[str, Any], work: Path, secret: str) -> None:
+    dump = work / manifest["database"]["name"]
+    restored = (_restore_sqlite if target.engine == "sqlite" else _restore_postgresql)(target, dump)
+    if restored != manifest["tables"]:
+        wrong = sorted(name for name in set(restored) | set(manifest["tables"])
+                       if restored.get(name) != manifest["tables"].get(name))
+        raise BackupError(f"the restored database does not match the manifest: {len(wrong)} table(s) differ, "
+                          f"first {wrong[0]} ({restored.get(wrong[0])} rows, manifest "
+                          f"{manifest['tables'].get(wrong[0])})")
+    _restore_files(target, manifest, work)
+    if not target.secret_from_environment:
+        _restore_secret(target, secret)

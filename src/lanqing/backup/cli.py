@@ -32,7 +32,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         manifest = backup_restore(Path(args.source), force=args.force)
     except BackupError as error:
         print(f"lanqing restore: {error}", file=sys.stderr)
-        print("lanqing restore: nothing was restored", file=sys.stderr)
+        if not error.changed:
+            print("lanqing restore: nothing was changed", file=sys.stderr)
         return 1
     rows = sum(manifest["tables"].values())
     print(f"lanqing restore: {args.source} (made {manifest['created_at']}): {len(manifest['tables'])} tables, "
