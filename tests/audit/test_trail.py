@@ -177,3 +177,21 @@ def test_a_value_that_looks_like_a_formula_is_exported_as_text(cast, client_for)
     cells = [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell]
     assert not any(cell.startswith("=") for cell in cells)
     assert any("HYPERLINK" in cell for cell in cells)
+
+
+def test_a_user_deleted_in_the_admin_is_recorded_and_their_records_stay_as_they_were(cast, admin_client):
+    from lanqing.audit.actor import Actor
+
+    user = cast.users["township_a"]
+    with acting(Actor("web", user=user)):
+        user.first_name = "岳阳镇干部"
+        user.save()
+    response = admin_client.post(reverse("admin:auth_user_delete", args=[user.id]), {"post": "yes"})
+    assert response.status_code == 302
+    deleted = _records(user, change="deleted").get()
+    assert deleted.before["username"] == "township_a" and deleted.before["password"] == MASK
+    assert deleted.actor_name == "root" and deleted.channel == "admin"
+    assert AuditRecord.objects.filter(object_type="org.membership", change="deleted",
+                                      before__user_id=user.id).exists()
+    own = AuditRecord.objects.get(actor_name="township_a", after__first_name="岳阳镇干部")
+    assert own.actor_id == user.id  # kept as it was, though the user is gone

@@ -30,8 +30,9 @@ class AuditRecord(models.Model):
     """
 
     at = models.DateTimeField(_("time"), db_index=True)
+    # DO_NOTHING without a database constraint: deleting a user leaves its records exactly as they were.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+                              on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     # The user's name when the change was made (kept if the user is deleted), or the OS user of a command.
     actor_name = models.CharField(_("by"), max_length=150, db_index=True)
     channel = models.CharField(_("through"), max_length=10, choices=Channel.choices)
