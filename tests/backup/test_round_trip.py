@@ -15,6 +15,7 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 
 # Nothing here uses pytest-django's test database: each installation is its own data folder and database.
@@ -111,8 +112,6 @@ class Installation:
                     "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
                 return {name: sorted(connection.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
                         for name in names}
-        import psycopg
-
         with psycopg.connect(self.database_url) as connection:
             names = [n for (n,) in connection.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
@@ -149,7 +148,6 @@ def installations(request, tmp_path):
     base = _postgres_url()
     if base is None:
         pytest.skip("PostgreSQL: run with LANQING_DATABASE_URL=postgresql://… (python3 dev.py test does)")
-    import psycopg
 
     parts = urlsplit(base)
     names = [f"{parts.path.lstrip('/')}_backup_{side}_{os.getpid()}" for side in ("source", "target")]

@@ -34,6 +34,11 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import psycopg
+from django.conf import settings
+
+from lanqing.config import env_str
+
 FORMAT = "lanqing-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
@@ -69,10 +74,6 @@ class Target:
 
 
 def target_from_settings() -> Target:
-    from django.conf import settings
-
-    from lanqing.config import env_str
-
     return Target(database=settings.DATABASES["default"], media_root=Path(settings.MEDIA_ROOT),
                   data_dir=Path(settings.DATA_DIR), secret_key=settings.SECRET_KEY,
                   secret_from_environment=bool(env_str("LANQING_SECRET_KEY", "")))
@@ -139,9 +140,7 @@ def _pg_environment(database: dict[str, Any]) -> dict[str, str]:
     return environment
 
 
-def _pg_connect(database: dict[str, Any]):
-    import psycopg
-
+def _pg_connect(database: dict[str, Any]) -> psycopg.Connection:
     options = {key: value for key, value in database.get("OPTIONS", {}).items() if key == "sslmode"}
     try:
         return psycopg.connect(dbname=database["NAME"], user=database.get("USER") or None,
@@ -154,7 +153,11 @@ def _pg_connect(database: dict[str, Any]):
 def _pg_counts(connection) -> dict[str, int]:
     tables = [name for (name,) in connection.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename").fetchall()]
-    return {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+    counts = {}
+    for table in tables:
+        row = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        counts[table] = row[0] if row else 0
+    return counts
 
 
 def _run(command: list[str], environment: dict[str, str], what: str) -> None:
@@ -165,14 +168,14 @@ def _run(command: list[str], environment: dict[str, str], what: str) -> None:
 
 
 def _pg_snapshot(target: Target, work: Path) -> tuple[Path, dict[str, int]]:
-    import psycopg
-
     pg_dump = _pg_tool("pg_dump")
     dump = work / "lanqing.pgdump"
     with closing(_pg_connect(target.database)) as connection:
         connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         connection.read_only = True
-        snapshot = connection.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        row = connection.execute("SELECT pg_export_snapshot()").fetchone()
+        assert row is not None
+        snapshot = row[0]
         counts = _pg_counts(connection)
         # The dump sees exactly the snapshot the counts were read in, while this transaction stays open.
         _run([pg_dump, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
