@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from lanqing.audit.actor import acting, command_actor
 from lanqing.bootstrap import command_add, django_setup
 
 # Models and services are imported inside each command, after django_setup(): Django must be configured
@@ -25,6 +26,7 @@ PLUGIN_MODULES = (
     "lanqing.simulator.cli",
     "lanqing.monitoring.cli",
     "lanqing.registry.cli",
+    "lanqing.backup.cli",
 )
 # The worker loop sleeps in steps of this many seconds and looks for queued jobs every few steps.
 WORKER_STEP = 0.1
@@ -335,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "data_dir", None):
         os.environ["LANQING_DATA_DIR"] = str(Path(args.data_dir).resolve())
     try:
-        return int(args.func(args) or 0)
+        # Changes a command makes are audited as the OS user's, with the command's name.
+        with acting(command_actor(args.command)):
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "lanqing.registry",
     "lanqing.workbench",
     "lanqing.reports",
+    "lanqing.audit",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the audit trail reads the request's user when a change is recorded.
+    "lanqing.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

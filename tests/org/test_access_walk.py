@@ -110,6 +110,7 @@ URL_RULES: dict[str, Rule] = {
     "registry:template": Rule(ok=frozenset({"bureau"})),
     "registry:export": Rule(ok=frozenset({"bureau"})),
     "registry:device_password": on(CASE_PEOPLE, {"bureau"}, "post"),
+    "audit:list": Rule(ok=frozenset({"bureau"})),
 }
 
 API_RULES: dict[str, Rule] = {

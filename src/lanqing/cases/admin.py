@@ -16,10 +16,17 @@ class EventInline(admin.TabularInline):
     extra = 0
     fields = readonly_fields = ("at", "actor", "action", "from_state", "to_state", "shown_note")
 
+    can_delete = False
+
     @admin.display(description=_("note"))
     def shown_note(self, event: CaseEvent) -> str:
         return event.display_note
-    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # the timeline is written by the workflow only
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Case)
@@ -34,8 +41,14 @@ class CaseAdmin(admin.ModelAdmin):
     def shown_title(self, case: Case) -> str:
         return case.display_title
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a case, its timeline and its evidence are the record of who did what
 
 
 @admin.register(ResponsibilityRule)
@@ -58,3 +71,13 @@ class HolidayCorrectionAdmin(admin.ModelAdmin):
 class AccountabilityRecordAdmin(admin.ModelAdmin):
     list_display = ["case", "unit", "township", "working_days_late", "highest_escalation", "outcome"]
     list_filter = ["outcome"]
+
+    # Accountability records are written by the deadline clock from the case's history; nobody edits them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanqing import texts
 from lanqing.alerts.models import Severity
+from lanqing.audit.capture import AuditedQuerySet
 from lanqing.monitoring.models import SiteKind
 from lanqing.org.models import Enterprise, Industry, Jurisdiction, Unit
 
@@ -113,6 +114,8 @@ class Case(models.Model):
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = AuditedQuerySet.as_manager()  # its conditional updates reach the audit trail too
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -260,6 +263,8 @@ class ExtensionRequest(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
+    objects = AuditedQuerySet.as_manager()  # its conditional updates reach the audit trail too
+
     class Meta:
         ordering = ["-requested_at"]
         constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="pending"),
@@ -296,6 +301,8 @@ class AccountabilityRecord(models.Model):
                                                           choices=EscalationLevel.choices, default=0)
     outcome = models.CharField(_("outcome"), max_length=12, choices=AccountabilityOutcome.choices,
                                default=AccountabilityOutcome.OPEN)
+
+    objects = AuditedQuerySet.as_manager()  # its conditional updates reach the audit trail too
 
     class Meta:
         ordering = ["-recorded_at"]

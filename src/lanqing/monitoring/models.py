@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lanqing import texts
+from lanqing.audit.capture import AuditedQuerySet
 from lanqing.monitoring.fields import RowIdField
 from lanqing.org.models import Enterprise, Jurisdiction
 
@@ -406,6 +407,8 @@ class DeviceKey(models.Model):
     sealed = models.BinaryField(_("sealed key"), editable=False)
     created_at = models.DateTimeField(_("created"))
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()  # its conditional updates reach the audit trail too
 
     class Meta:
         ordering = ["device", "-created_at"]

@@ -316,6 +316,7 @@ ACTIONS: dict[str, Action] = {
     "registry.manage": Action("bureau", _roles(Role.BUREAU)),
     "matrix.view": Action("bureau", _roles(Role.BUREAU)),
     "matrix.edit": Action("bureau", _roles(Role.BUREAU)),
+    "audit.view": Action("bureau", _roles(Role.BUREAU)),
     # alerts
     "alert.acknowledge": Action("bureau, township and grid officers, the enterprise; a department only for "
                                 "alerts routed to it", _alert_acknowledger),

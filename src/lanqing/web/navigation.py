@@ -42,6 +42,7 @@ MENU = [
     MenuItem(_("Dispatch queue"), "cases:queue", "case.dispatch"),
     MenuItem(_("Responsibility matrix"), "cases:matrix", "matrix.view"),
     MenuItem(_("Accountability"), "cases:accountability", "accountability.view"),
+    MenuItem(_("Audit trail"), "audit:list", "audit.view"),
     MenuItem(_("Notifications"), "notifications:list", None),
 ]
 

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from lanqing.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+]
