@@ -31,6 +31,7 @@ CATEGORY_OF: dict[str, str] = {
     RuleKind.FLAG: Category.DATA_ANOMALY,
     RuleKind.AQI: Category.AIR_QUALITY,
     RuleKind.WATER_CLASS: Category.WATER_QUALITY,
+    RuleKind.PASSWORD: Category.OTHER,
 }
 # For these kinds a lower value is the worse one.
 LOWER_IS_WORSE: set[str] = {RuleKind.NON_POSITIVE}
