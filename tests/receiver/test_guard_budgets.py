@@ -31,10 +31,17 @@ def test_a_guesser_waits_and_the_accepted_password_never_does():
     guard = PasswordGuard(GuessLimits(address_burst=2, address_every=60.0, mn_burst=100, mn_every=1.0))
     # The device behind the gateway: its first try costs nothing once accepted.
     assert guard.wait("10.0.0.9", "MN1", "123456", 0.0) == 0.0
+    guard.judged("MN1", "123456")
     guard.accepted("10.0.0.9", "MN1", "123456", 0.0)
     assert guard.wait("10.0.0.9", "MN1", "111111", 0.0) == 0.0
     assert guard.wait("10.0.0.9", "MN1", "111112", 0.0) == 0.0
     assert guard.wait("10.0.0.9", "MN1", "111113", 0.0) == 60.0
+    # The same guess pipelined while its first frame is being judged is one try, not several.
+    assert guard.wait("10.0.0.9", "MN1", "111112", 0.0) == 0.0
+    guard.judged("MN1", "111112")
+    guard.judged("MN1", "111112")
+    guard.refused("MN1", "111112")
+    assert guard.wait("10.0.0.9", "MN1", "111112", 0.0) == 60.0
     assert guard.wait("10.0.0.9", "MN1", "123456", 0.0) == 0.0
     # A password that the registry changed is tried like any other again.
     guard.refused("MN1", "123456")
@@ -48,18 +55,36 @@ def test_guesses_at_one_mn_from_many_addresses_wait_for_the_mns_budget():
     assert guard.wait("10.0.9.1", "MN2", "000000", 0.0) == 0.0
 
 
-def test_repeated_log_lines_become_one_summary_line_per_interval(caplog):
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_repeated_log_lines_become_one_summary_line_per_interval():
     budget = LogBudget(interval=10.0, per_interval=2, loggers=("lanqing.test.flood",))
+    flood = logging.getLogger("lanqing.test.flood")
+    summary = logging.getLogger("lanqing.receiver")
+    lines = _Lines()
+    for logger in (flood, summary):
+        logger.addHandler(lines)
+    flood.setLevel(logging.INFO)
     budget.install()
     try:
-        flood = logging.getLogger("lanqing.test.flood")
-        with caplog.at_level(logging.INFO):
-            for n in range(1000):
-                flood.warning("%s: connection refused", f"10.0.0.{n % 250}")
-            flood.warning("another kind of line")
-            budget.report(force=True)
+        for n in range(1000):
+            flood.warning("%s: connection refused", f"10.0.0.{n % 250}")
+        flood.warning("another kind of line")
+        budget.report(force=True)
     finally:
         budget.uninstall()
-    lines = [record.getMessage() for record in caplog.records]
-    assert lines[:3] == ["10.0.0.0: connection refused", "10.0.0.1: connection refused", "another kind of line"]
-    assert lines[3:] == ["998 more log lines like this one were not written: 10.0.0.2: connection refused"]
+        for logger in (flood, summary):
+            logger.removeHandler(lines)
+    assert lines.lines == [
+        "10.0.0.0: connection refused",
+        "10.0.0.1: connection refused",
+        "another kind of line",
+        "998 more log lines like this one were not written: 10.0.0.2: connection refused",
+    ]

@@ -8,7 +8,9 @@ frame to the writer and reports each outcome back.
   wait until a token is back: a guesser at 2,500 tries a second from one address gets one every
   ``address_every`` seconds, and a distributed guess at one MN one every ``mn_every`` seconds. A pair
   that was accepted once never waits, so the device that knows its password keeps being served while
-  someone else guesses at its MN, from any address, its own NAT gateway's included.
+  someone else guesses at its MN, from any address, its own NAT gateway's included. An accepted try gives
+  its tokens back, so the budget bounds the tries in flight and the failures, not the devices behind one
+  address: a gateway's hundreds of devices reconnecting after an outage pass in rounds of a burst each.
 * :class:`Buckets` — the token buckets themselves, also the per-address budget of stored rejected frames.
 """
 
@@ -86,6 +88,9 @@ class PasswordGuard:
         self.by_address = Buckets(burst=limits.address_burst, every=limits.address_every)
         self.by_mn = Buckets(burst=limits.mn_burst, every=limits.mn_every)
         self._good: set[tuple[str, str]] = set()
+        # Pairs tried and not yet judged → frames of theirs in flight. A device that pipelines ten packets
+        # on connecting makes one try, not ten: the same guess repeated tells a guesser nothing new.
+        self._trying: dict[tuple[str, str], int] = {}
         self.failures = 0
 
     def known(self, mn: str, pw: str) -> bool:
@@ -93,14 +98,30 @@ class PasswordGuard:
 
     def wait(self, address: str, mn: str, pw: str, now: float) -> float:
         """0 when the try may go ahead now (its tokens are spent), else the seconds to wait first."""
-        if (mn, pw) in self._good:
+        pair = (mn, pw)
+        if pair in self._good:
+            return 0.0
+        if pair in self._trying:
+            self._trying[pair] += 1
             return 0.0
         delay = max(self.by_address.wait(address, now), self.by_mn.wait(mn, now))
         if delay > 0:
             return delay
         self.by_address.take(address, now)
         self.by_mn.take(mn, now)
+        if len(self._trying) >= MAX_KEYS:
+            self._trying.clear()
+        self._trying[pair] = 1
         return 0.0
+
+    def judged(self, mn: str, pw: str) -> None:
+        """A frame of this pair has its outcome (whatever it was): one fewer in flight."""
+        pair = (mn, pw)
+        left = self._trying.get(pair, 0) - 1
+        if left > 0:
+            self._trying[pair] = left
+        else:
+            self._trying.pop(pair, None)
 
     def accepted(self, address: str, mn: str, pw: str, now: float) -> None:
         if (mn, pw) not in self._good:

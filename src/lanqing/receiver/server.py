@@ -48,6 +48,8 @@ log = logging.getLogger("lanqing.receiver")
 
 # Outcome reasons of a try at an MN and password (lanqing.monitoring.ingest.decide).
 GUESS_REASONS = ("unknown-mn", "wrong-pw")
+# Seconds between looks at a connection whose frames wait for the guessing budget.
+RECHECK = 0.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,7 +207,9 @@ class Connection(asyncio.Protocol):
             )
             if self.transport is not None:
                 self.transport.pause_reading()
-        asyncio.get_running_loop().call_later(max(delay, 0.01), self._release)
+        # Looked at again soon rather than when a token is due: the tries of devices behind the same address
+        # give their tokens back once accepted, so a gateway's devices reconnecting together pass in rounds.
+        asyncio.get_running_loop().call_later(min(max(delay, 0.01), RECHECK), self._release)
 
     def _release(self) -> None:
         if self.closing:
@@ -263,10 +267,12 @@ class Connection(asyncio.Protocol):
         header = outcome.packet.header if outcome.packet is not None else None
         if header is None or not header.mn:
             return
+        guard, mn, pw = self.server.guard, header.mn[:40], header.pw or ""
+        guard.judged(mn, pw)
         if outcome.accepted:
-            self.server.guard.accepted(self.address, header.mn[:40], header.pw or "", time.monotonic())
+            guard.accepted(self.address, mn, pw, time.monotonic())
         elif outcome.reason.startswith(GUESS_REASONS):
-            self.server.guard.refused(header.mn[:40], header.pw or "")
+            guard.refused(mn, pw)
 
     def _committed(self, result: Outcome | BaseException) -> None:
         self.pending -= 1
