@@ -46,6 +46,10 @@ VARIABLES = [
     Variable("LANQING_EMAIL_TLS", "false", "Use STARTTLS with the SMTP server (true/false)"),
     Variable("LANQING_EMAIL_FROM", "lanqing@localhost", "Sender address of notification e-mail"),
     Variable("LANQING_SITE_URL", "http://localhost:8000", "Address of the site, for links in e-mail"),
+    Variable("LANQING_RAW_REJECTED_DAYS", "90", "Days rejected raw packets (unknown MNs, junk, wrong passwords) are "
+             "kept for audit before the worker deletes them; 0 keeps them"),
+    Variable("LANQING_RAW_ACCEPTED_DAYS", "3650", "Days accepted raw packets are kept (replay and audit need them) "
+             "before the worker deletes them; 0 keeps them"),
 ]
 
 

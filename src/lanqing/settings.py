@@ -79,6 +79,8 @@ try:
     DEFAULT_FROM_EMAIL = env_str("LANQING_EMAIL_FROM", "lanqing@localhost")
     EMAIL_TIMEOUT = 20
     LANQING_SITE_URL = env_str("LANQING_SITE_URL", "http://localhost:8000")
+    RAW_REJECTED_DAYS = env_int("LANQING_RAW_REJECTED_DAYS", 90)
+    RAW_ACCEPTED_DAYS = env_int("LANQING_RAW_ACCEPTED_DAYS", 3650)
     try:
         import zoneinfo
 

@@ -147,3 +147,14 @@ def test_random_bytes_never_raise_and_keep_the_buffer_bounded(noise, step):
         assert framer.buffered <= 500 + 12 + step
     framer.close()
     assert framer.buffered == 0
+
+
+def test_a_cut_frame_whose_length_ends_on_the_next_frames_cr_lf_does_not_swallow_that_frame():
+    # The cut frame's length field points exactly at B's CR LF (found by the fuzzing of bench_attack.py).
+    declared = len(B) - 12 + 8
+    cut = b"##%04dQN" % declared
+    items = feed_all([cut + B])
+    assert [type(item) for item in items][-1] is Frame
+    assert items[-1].raw == B
+    assert items[0].raw == cut
+    assert not items[0].terminated

@@ -55,22 +55,22 @@ def test_bad_crc_is_kept_as_rejected_with_the_reason_and_not_answered(receiver):
     assert bytes(rejected.data) == bytes(frame)
 
 
-def test_an_unknown_mn_is_kept_as_rejected_and_answered_with_qnrtn_4(receiver):
+def test_an_unknown_mn_is_kept_as_rejected_and_answered_with_qnrtn_2_like_a_wrong_password(receiver):
     device = receiver.connect()
     device.send(hourly(peer(mn="NOSUCHMN"), WHEN, {"a34004": 35.0}))
     reply = hj212.parse_bytes(device.reply())
-    assert (reply.header.cn, reply.cp["QnRtn"]) == ("9011", "4")
+    assert (reply.header.cn, reply.cp["QnRtn"]) == ("9011", "2")
     raw = RawPacket.objects.get()
     assert (raw.verdict, raw.mn, raw.device) == ("rejected", "NOSUCHMN", None)
     assert raw.reason.startswith("unknown-mn")
     assert not Measurement.objects.exists()
 
 
-def test_a_wrong_password_is_kept_as_rejected_and_answered_with_qnrtn_3(receiver):
+def test_a_wrong_password_is_kept_as_rejected_and_answered_with_qnrtn_2_like_an_unknown_mn(receiver):
     device = receiver.connect()
     device.send(hourly(peer(pw="654321"), WHEN, {"a34004": 35.0}))
     reply = hj212.parse_bytes(device.reply())
-    assert (reply.header.cn, reply.cp["QnRtn"]) == ("9011", "3")
+    assert (reply.header.cn, reply.cp["QnRtn"]) == ("9011", "2")
     raw = RawPacket.objects.get()
     assert (raw.verdict, raw.device.mn) == ("rejected", "MNAIR01")
     assert raw.reason.startswith("wrong-pw")

@@ -28,6 +28,7 @@ class RuleKind(models.TextChoices):
     FLAG = "flag", _("Fault, calibration or over-range flag lasting")
     AQI = "aqi", _("Ambient AQI above a level")
     WATER_CLASS = "water_class", _("Water section worse than its target class")
+    PASSWORD = "password", _("Wrong device passwords (guessing)")
 
 
 # The parameters each kind reads from AlertRule.params, with defaults; the bureau edits the numbers.
@@ -41,6 +42,7 @@ DEFAULT_PARAMS: dict[str, dict] = {
     RuleKind.FLAG: {"hours": 4, "flags": ["D", "C", "T"]},
     RuleKind.AQI: {"level": 200},
     RuleKind.WATER_CLASS: {"lookback_hours": 48},
+    RuleKind.PASSWORD: {"minutes": 60, "attempts": 20},
 }
 
 

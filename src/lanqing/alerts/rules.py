@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from lanqing import texts
@@ -30,8 +30,10 @@ from lanqing.monitoring.models import (
     OutletMedium,
     Period,
     Point,
+    RawPacket,
     Site,
     SiteKind,
+    Verdict,
 )
 from lanqing.standards import aqi as aqi_engine
 from lanqing.standards import emission, water
@@ -196,6 +198,27 @@ def check_device_offline(rule: AlertRule, *, now: datetime, points: set[int] | N
                       time=texts.moment(d.last_seen_at) if d.last_seen_at else texts.message(
                           texts.gettext_noop("never"))),
         point_id=d.point_id, device_id=d.id) for d in devices]
+    return Result(findings)
+
+
+def check_password(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
+    """Devices whose MN got ``attempts`` wrong passwords or more within ``minutes``: someone may be guessing
+    (the receiver slows such tries down; the bureau hears of them here). Counted from the stored rejected
+    raw packets, which the receiver keeps within each address's audit budget."""
+    minutes = float(rule.param("minutes"))
+    counts = (RawPacket.objects.filter(received_at__gte=now - timedelta(minutes=minutes), verdict=Verdict.REJECTED,
+                                       reason__startswith="wrong-pw", device__isnull=False)
+              .values("device_id").annotate(tries=Count("id"), last=Max("received_at")))
+    guessed = {row["device_id"]: row for row in counts if row["tries"] >= float(rule.param("attempts"))}
+    devices = Device.objects.filter(id__in=list(guessed)).select_related("point__site")
+    findings = [Finding(
+        f"device:{d.id}/password", d.point.site_id,
+        texts.message(texts.gettext_noop(
+            "%(site)s device %(mn)s: %(count)s wrong passwords in the last %(minutes)s minutes, the latest at "
+            "%(time)s; someone may be guessing its password"),
+            site=d.point.site.name, mn=d.mn, count=guessed[d.id]["tries"], minutes=int(minutes),
+            time=texts.moment(guessed[d.id]["last"])),
+        point_id=d.point_id, device_id=d.id, value=float(guessed[d.id]["tries"])) for d in devices]
     return Result(findings)
 
 
@@ -400,4 +423,5 @@ CHECKS: dict[str, Callable[..., Result]] = {
     RuleKind.FLAG: check_flag,
     RuleKind.AQI: check_aqi,
     RuleKind.WATER_CLASS: check_water_class,
+    RuleKind.PASSWORD: check_password,
 }

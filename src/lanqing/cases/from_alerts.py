@@ -29,6 +29,7 @@ CATEGORY_OF: dict[str, str] = {
     RuleKind.FLAG: Category.DATA_ANOMALY,
     RuleKind.AQI: Category.AIR_QUALITY,
     RuleKind.WATER_CLASS: Category.WATER_QUALITY,
+    RuleKind.PASSWORD: Category.OTHER,
 }
 
 

@@ -2,8 +2,9 @@
 
 Frame = ``##`` + 4-digit length + data segment + 4-hex CRC + CR LF (HJ 212-2017 §6.3, unchanged in 2025).
 Real devices break this (hj212.md §1 [O]), so the framer trusts the length field only when a CR LF sits
-where it points. Otherwise it frames on the first CR LF, because HJ 212-2025 encrypted packets keep the
-plaintext length in that field (hj212_2025.md §2) and some devices simply lie. A header (``##`` + 4 digits)
+where it points and no other header starts before that. Otherwise it frames on the first CR LF, because
+HJ 212-2025 encrypted packets keep the plaintext length in that field (hj212_2025.md §2) and some devices
+simply lie. A header (``##`` + 4 digits)
 appearing before the CR LF ends the previous frame: a device that dropped CR LF or was cut off mid-frame.
 The buffer never holds more than one maximal frame; anything longer is discarded and reported.
 """
@@ -90,7 +91,14 @@ class Framer:
             self._flush_junk(out)
             declared = int(buf[start + 2 : start + 6])
             stop = start + 6 + declared + 4
-            if declared <= self.max_length and stop + 2 <= end and buf[stop : stop + 2] == b"\r\n":
+            # The length is trusted only when no other header starts inside it: a frame cut short (no CR LF)
+            # followed by one of about the same length would otherwise swallow that next frame whole.
+            if (
+                declared <= self.max_length
+                and stop + 2 <= end
+                and buf[stop : stop + 2] == b"\r\n"
+                and self._next_header(buf, start + 6, stop) == -1
+            ):
                 out.append(Frame(bytes(buf[start : stop + 2]), declared))
                 pos = stop + 2
                 continue

@@ -12,5 +12,6 @@ class MonitoringConfig(AppConfig):
         from lanqing.monitoring import (  # noqa: F401 - registers the job kinds and periodic tasks
             aggregation,
             jobs,
+            retention,
             transmission,
         )

@@ -320,6 +320,10 @@ class RawPacket(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        # Rejected packets by time, for their pruning (monitoring.retention): only rejected rows pay for it,
+        # the receiver's accepted packets do not.
+        indexes = [models.Index(fields=["received_at"], condition=models.Q(verdict="rejected"),
+                                name="rawpacket_rejected_time_idx")]
         verbose_name = _("raw packet")
         verbose_name_plural = _("raw packets")
 

@@ -74,15 +74,18 @@ def cmd_receiver(args: argparse.Namespace) -> int:
         return supervise(args)
     django_setup()
     _logging(args.verbose, args.worker)
+    from lanqing.receiver.guard import GuessLimits
     from lanqing.receiver.hostside import HostPolicy
     from lanqing.receiver.server import Limits, serve
 
-    _raise_open_files(args.max_connections + 100)
     limits = Limits(
-        max_connections=args.max_connections,
+        max_connections=connection_cap(args.max_connections),
         max_per_address=args.max_per_address,
+        max_new_per_address=args.max_new_per_address,
+        first_frame_timeout=args.first_frame_timeout,
         idle_timeout=args.idle_timeout,
         frame_timeout=args.frame_timeout,
+        guessing=GuessLimits(address_every=args.guess_every, mn_every=args.guess_every_mn),
     )
     policy = HostPolicy(
         time_tolerance=args.time_tolerance,
@@ -131,18 +134,45 @@ def _collector_settle() -> None:
     gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), middle, old)
 
 
-def _raise_open_files(wanted: int) -> None:
-    # Each device holds a socket; the default soft limit (often 1024) would cap the connections far below
-    # --max-connections. Raise the soft limit towards the hard one; never fail over it.
+# Open files kept for what is not a device socket: the database and its journal, the write-turn lock, the
+# listening socket, the event loop's own descriptors, log files, a checkpoint connection, with room to spare.
+FD_RESERVE = 100
+
+
+def connection_cap(wanted: int, *, reserve: int = FD_RESERVE) -> int:
+    """The connection cap this process can keep: ``wanted``, or less when the open-file limit is lower.
+
+    Each connection holds a descriptor, so a cap at or above the limit lets accept() fail with EMFILE, and
+    asyncio logs every failed accept while the devices that try to connect time out. The soft limit is
+    raised towards the hard one first; whatever stays short of ``wanted + reserve`` is said at start.
+    """
+    log = logging.getLogger("lanqing.receiver")
     try:
         import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        if soft != resource.RLIM_INFINITY and soft < target:
+    except ImportError:  # not on Linux or macOS: nothing to raise or read
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted + reserve
+    if hard != resource.RLIM_INFINITY:
+        target = min(target, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-    except (ImportError, ValueError, OSError):
-        pass
+        except (ValueError, OSError) as exc:
+            log.warning("cannot raise the open-file limit from %d to %d: %s", soft, target, exc)
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY or soft >= wanted + reserve:
+        return wanted
+    cap = max(1, soft - reserve)
+    log.warning(
+        "the open-file limit is %d (hard limit %s): at most %d connections instead of %d; raise the limit "
+        "(LimitNOFILE= in the service unit, or ulimit -n) to serve more devices",
+        soft,
+        "unlimited" if hard == resource.RLIM_INFINITY else hard,
+        cap,
+        wanted,
+    )
+    return cap
 
 
 def register(sub: Any) -> None:
@@ -155,6 +185,30 @@ def register(sub: Any) -> None:
         type=int,
         default=2_000,
         help="connections from one IP address (a NAT gateway may carry many devices)",
+    )
+    receiver.add_argument(
+        "--max-new-per-address",
+        type=int,
+        default=256,
+        help="connections from one IP address that have had no frame accepted yet",
+    )
+    receiver.add_argument(
+        "--first-frame-timeout",
+        type=float,
+        default=30.0,
+        help="seconds a new connection has to get a frame accepted before it is closed",
+    )
+    receiver.add_argument(
+        "--guess-every",
+        type=float,
+        default=6.0,
+        help="once an address has used its burst of unverified MN/password tries, seconds between further tries",
+    )
+    receiver.add_argument(
+        "--guess-every-mn",
+        type=float,
+        default=3.0,
+        help="the same for one MN across all addresses (a device that knows its password never waits)",
     )
     receiver.add_argument(
         "--idle-timeout",

@@ -30,6 +30,9 @@ class Received:
     # The frame parsed with default options (strict CRC, no key), when the caller already did it: the
     # receiver parses on its event-loop thread so that parsing overlaps the writer thread's SQL.
     parsed: Packet | Rejection | None = None
+    # False when the sender is past its budget of stored rejected frames (the receiver's per-address audit
+    # budget): the frame is still judged and answered, but its raw packet is kept only if accepted.
+    keep_rejected: bool = True
 
 
 @dataclass(slots=True)
@@ -55,7 +58,8 @@ def decide_safely(received: Received, cache: DeviceCache, rows: Rows) -> Outcome
         outcome = Outcome(False, clip(f"decode-error: {exc!r}"))
         rows.raw.append(_raw_row(received, received.item.raw, outcome))
         return outcome
-    rows.raw.extend(own.raw)
+    if outcome.accepted or received.keep_rejected:
+        rows.raw.extend(own.raw)
     if own.measurements:
         rows.measurements.update(own.measurements)
     if own.facilities:
@@ -124,11 +128,13 @@ def packet_outcome(
     mn = (header.mn or "")[:40]
     if device is None and isinstance(packet, hj212.Registration):
         return _registration_outcome(packet, cache, received, rows, mn)
+    # An unknown MN and a wrong password get the same answer (QnRtn 2, "rejected"), so that a guesser cannot
+    # first find which MNs exist; the stored reason tells them apart for the bureau.
     if device is None:
-        reply = hj212.build_request_reply(packet, QnRtn.MN_WRONG) if header.ack_wanted else None
+        reply = hj212.build_request_reply(packet, QnRtn.REJECTED) if header.ack_wanted else None
         return Outcome(False, "unknown-mn: no device is registered with this MN", mn, None, packet, reply)
     if check_password and not cache.password_ok(device, header.pw or ""):
-        reply = hj212.build_request_reply(packet, QnRtn.PW_WRONG) if header.ack_wanted else None
+        reply = hj212.build_request_reply(packet, QnRtn.REJECTED) if header.ack_wanted else None
         return Outcome(
             False, "wrong-pw: the password does not match the device's", mn, device.id, packet, reply
         )
