@@ -75,7 +75,7 @@ def cmd_receiver(args: argparse.Namespace) -> int:
     django_setup()
     _logging(args.verbose, args.worker)
     from lanqing.receiver.hostside import HostPolicy
-    from lanqing.receiver.server import Limits, serve
+    from lanqing.receiver.server import Limits, ReceiverFailed, serve
 
     _raise_open_files(args.max_connections + 100)
     limits = Limits(
@@ -109,7 +109,11 @@ def cmd_receiver(args: argparse.Namespace) -> int:
         slot=args.worker or 0,
         slots=args.workers,
     )
-    return _run_until_signal(main, stop_on_stdin_eof=worker)
+    try:
+        return _run_until_signal(main, stop_on_stdin_eof=worker)
+    except ReceiverFailed as failure:
+        print(f"lanqing receiver: stopped on an error: {failure}", file=sys.stderr)
+        return 1
 
 
 # Allocations between young-generation collections (Python's default is 700).

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 import time as monotonic_clock
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import Min, Q
 
+from lanqing.locked import retry_locked
 from lanqing.monitoring.ingest.replay import ReplayCount, packets_replay
 from lanqing.monitoring.ingest.write import Rows, rows_write
 from lanqing.monitoring.models import Factor, Point, ReceiverProgress
@@ -84,14 +87,19 @@ def _write_each(deferred: Deferred) -> None:
 
 
 def deferred_recover(
-    slot: int, *, beyond: int | None = None, margin: timedelta = timedelta(minutes=1)
+    slot: int,
+    *,
+    beyond: int | None = None,
+    margin: timedelta = timedelta(minutes=1),
+    turn: Callable[[], AbstractContextManager] = nullcontext,
 ) -> ReplayCount | None:
     """After a crash: decode again the raw packets whose measurements this receiver worker had not written.
 
     ``beyond``: also take over the marks of workers numbered ``beyond`` and up, which a run with more
     workers left behind (worker 0 passes the number of workers now running). The margin covers wall-clock
     steps between the packets' arrival times. Replay is idempotent, so decoding a packet twice changes
-    nothing. Returns None when nothing was pending.
+    nothing. Returns None when nothing was pending. Every write takes ``turn`` and waits out another
+    process's write lock (``lanqing.locked``): a restart must not fail because someone else is writing.
     """
     slots = Q(slot=slot)
     if beyond is not None:
@@ -100,8 +108,13 @@ def deferred_recover(
     since = marks.aggregate(oldest=Min("pending_since"))["oldest"]
     if since is None:
         return None
-    count = packets_replay(since=since - margin)
-    marks.update(pending_since=None)
+    count = packets_replay(since=since - margin, turn=turn)
+
+    def clear() -> None:
+        with turn():
+            marks.update(pending_since=None)
+
+    retry_locked(clear, what="recovery")
     return count
 
 
