@@ -192,6 +192,8 @@ class Device(models.Model):
     is_online = models.BooleanField(_("online"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # Data dated before this day cannot be the device's own: the receiver refuses it (kept as a raw packet).
+    commissioned_on = models.DateField(_("commissioning date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -7,9 +7,10 @@ values Django would write.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
 from lanqing.hj212 import CHINA
@@ -45,3 +46,22 @@ def arrival_adapter() -> Callable[[datetime], Any]:
         return value.astimezone(zone).replace(tzinfo=None).isoformat(" ")
 
     return arrival
+
+
+def data_time_refusal(local: datetime | None, received_at: datetime, commissioned_on: date | None) -> str | None:
+    """Why a packet's DataTime (naive Beijing time) cannot be a real time of its data, or None.
+
+    Later than its arrival by more than ``LANQING_DATA_TIME_TOLERANCE_MINUTES`` (a clock far off, or a
+    packet dated 2099 that would stretch every chart to one point), or before the day the device was
+    commissioned. Measured against the arrival time, so a replay decides as the receiver did.
+    """
+    if local is None:
+        return None
+    minutes = settings.DATA_TIME_TOLERANCE_MINUTES
+    if local.replace(tzinfo=CHINA) > received_at + timedelta(minutes=minutes):
+        return (f"future-time: DataTime {local:%Y-%m-%d %H:%M:%S} is more than {minutes} minutes after the "
+                "packet arrived; nothing stored")
+    if commissioned_on is not None and local.date() < commissioned_on:
+        return (f"before-commissioning: DataTime {local:%Y-%m-%d %H:%M:%S} precedes the device's commissioning "
+                f"date {commissioned_on:%Y-%m-%d}; nothing stored")
+    return None
