@@ -57,6 +57,7 @@ def ingest_batch(
     for received in batch:
         outcomes.append(decide_safely(received, cache, rows))
     held: dict[tuple, tuple] = {}
+    held_origins: dict[tuple, tuple] = {}
     try:
         with turn():
             if late is not None:
@@ -67,6 +68,7 @@ def ingest_batch(
                         outcomes.append(decide_safely(received, cache, rows))
             if deferred is not None and rows.measurements:
                 held, rows.measurements = rows.measurements, {}
+                held_origins, rows.origins = rows.origins, {}
             with transaction.atomic():
                 rows_write(rows)
                 if held and deferred is not None and not deferred.measurements:
@@ -79,7 +81,7 @@ def ingest_batch(
         log.exception("a batch of %d frames failed to commit; writing them one by one", len(batch))
     else:
         if held and deferred is not None:
-            deferred.add(held)
+            deferred.add(held, held_origins)
         return outcomes
     with turn():
         if deferred is not None:

@@ -13,7 +13,7 @@ from lanqing.hj212.crc import CrcMode
 from lanqing.monitoring.ingest.decode import decode_packet
 from lanqing.monitoring.ingest.devices import DeviceCache, KnownDevice
 from lanqing.monitoring.ingest.times import data_time_refusal
-from lanqing.monitoring.ingest.write import Rows
+from lanqing.monitoring.ingest.write import Rows, measurements_merge
 from lanqing.monitoring.models import Verdict
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def decide_safely(received: Received, cache: DeviceCache, rows: Rows) -> Outcome
         return outcome
     rows.raw.extend(own.raw)
     if own.measurements:
-        rows.measurements.update(own.measurements)
+        measurements_merge(rows.measurements, rows.origins, rows.revisions, own)
     if own.facilities:
         rows.facilities.update(own.facilities)
     if own.info:

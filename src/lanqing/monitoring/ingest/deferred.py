@@ -15,7 +15,7 @@ from django.db.models import Min, Q
 
 from lanqing.locked import retry_locked
 from lanqing.monitoring.ingest.replay import ReplayCount, packets_replay
-from lanqing.monitoring.ingest.write import Rows, rows_write
+from lanqing.monitoring.ingest.write import Rows, measurements_merge, rows_write
 from lanqing.monitoring.models import Factor, Point, ReceiverProgress
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,23 @@ class Deferred:
     slot: int
     measurements: dict[tuple, tuple] = field(default_factory=dict)
     since: float = 0.0  # monotonic time the oldest row was added
+    # As in ``Rows``: where hourly and daily rows came from, and later values for keys already waiting.
+    origins: dict[tuple, tuple] = field(default_factory=dict)
+    revisions: list[tuple[tuple, tuple]] = field(default_factory=list)
 
-    def add(self, measurements: dict[tuple, tuple]) -> None:
+    def add(self, measurements: dict[tuple, tuple], origins: dict[tuple, tuple] | None = None) -> None:
         if not self.measurements:
             self.since = monotonic_clock.monotonic()
-        # Later values replace earlier ones for the same key, as writing them in order would.
-        self.measurements.update(measurements)
+        # As writing them in order would: later values replace earlier ones of the same key, except of an hour
+        # or day, whose first values stay and later different ones become revisions.
+        measurements_merge(self.measurements, self.origins, self.revisions,
+                           Rows(measurements=measurements, origins=origins or {}))
+
+    def rows(self) -> Rows:
+        return Rows(measurements=self.measurements, origins=self.origins, revisions=self.revisions)
+
+    def clear(self) -> None:
+        self.measurements, self.origins, self.revisions = {}, {}, []
 
     @property
     def age(self) -> float:
@@ -57,13 +68,13 @@ def deferred_write(deferred: Deferred) -> int:
         return 0
     try:
         with transaction.atomic():
-            rows_write(Rows(measurements=deferred.measurements))
+            rows_write(deferred.rows())
             progress_set(deferred.slot, None)
     except (IntegrityError, DataError):
         log.exception("%d deferred measurements failed to commit; writing them one by one", len(deferred.measurements))
         _write_each(deferred)
     written = len(deferred.measurements)
-    deferred.measurements = {}
+    deferred.clear()
     return written
 
 
@@ -78,11 +89,17 @@ def _write_each(deferred: Deferred) -> None:
             if key[0] not in points or key[1] not in factors:
                 log.error("measurement %s not stored: its point or factor no longer exists", key)
                 continue
+            origin = deferred.origins.get(key)
             try:
                 with transaction.atomic():
-                    rows_write(Rows(measurements={key: row}))
+                    rows_write(Rows(measurements={key: row}, origins={key: origin} if origin else {}))
             except (IntegrityError, DataError) as exc:
                 log.error("measurement %s not stored (its raw packet is kept): %s", key, exc)
+        try:
+            with transaction.atomic():
+                rows_write(Rows(revisions=deferred.revisions))
+        except (IntegrityError, DataError) as exc:
+            log.error("%d revised values not stored (their raw packets are kept): %s", len(deferred.revisions), exc)
         progress_set(deferred.slot, None)
 
 
