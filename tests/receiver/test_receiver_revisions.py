@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from django.urls import reverse
 
 from lanqing import hj212
 from lanqing.monitoring.models import Measurement, MeasurementRevision, RawPacket
@@ -54,3 +55,26 @@ def test_two_differing_packets_in_one_batch_keep_the_first(receiver):
     assert list(Measurement.objects.values_list("value", "revised")) == [(1.0, True)]
     assert list(MeasurementRevision.objects.values_list("value", flat=True)) == [2.0]
     device.close()
+
+
+def test_the_bureau_sees_that_a_value_was_revised_and_others_do_not_see_it(receiver, cast, client_for):
+    device = receiver.connect()
+    outlet = peer(mn="MNOUTA", st="31")
+    _send(device, hourly(outlet, WHEN, {"a21026": 40.0}, qn="5" * 17))
+    _send(device, hourly(outlet, WHEN, {"a21026": 4.0}, qn="6" * 17))
+    device.close()
+    site = cast.outlet_a.id
+    bureau = client_for(cast.users["bureau"])
+    values = bureau.get(f"/api/v1/sites/{site}/measurements",
+                        {"factor": "a21026", "start": "2026-03-01T00:00:00Z", "end": "2026-03-02T00:00:00Z"}).json()
+    assert [(row["value"], row["revised"]) for row in values] == [(40.0, True)]
+    revisions = bureau.get(f"/api/v1/sites/{site}/revisions").json()["items"]
+    assert [(row["factor"], row["value"], row["time"][:16]) for row in revisions] == [
+        ("a21026", 4.0, "2026-03-01T07:00")]
+    [raw] = [r.id for r in RawPacket.objects.all() if b"QN=" + b"6" * 17 in bytes(r.data)]
+    assert revisions[0]["raw_packet_id"] == raw
+    page = bureau.get(reverse("monitoring:site", args=[site])).content.decode()
+    assert 'data-testid="revision-row"' in page and "4.0" in page
+    # The other enterprise's people cannot see the site, nor its revisions.
+    other = client_for(cast.users["enterprise_b"])
+    assert other.get(f"/api/v1/sites/{site}/revisions").status_code == 404

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_GET
 
 from lanqing.monitoring import quality
 from lanqing.monitoring.imports import COLUMNS, describe_error
-from lanqing.monitoring.models import Factor, Measurement, MeasurementImport, Period, SiteKind
+from lanqing.monitoring.models import (
+    Factor,
+    Measurement,
+    MeasurementImport,
+    MeasurementRevision,
+    Period,
+    SiteKind,
+)
 from lanqing.monitoring.selectors import (
     devices_visible_to,
     month_transmission_for_user,
@@ -31,6 +38,8 @@ from lanqing.web.uploads import upload_refusal
 
 MAX_CHART_POINTS = 20_000
 RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
+# Revised values listed on a site's page (newest first; the API lists them all, a page at a time).
+REVISIONS_SHOWN = 20
 
 
 @login_required
@@ -79,8 +88,12 @@ def site_page(request, site_id: int):
     rates = rates_by_device(month_transmission_for_user(request.user, site=site, month=month)
                             .filter(device_id__in=[device.id for device in device_page]))
     quality_context = _quality(site, days)
+    # Values devices sent for stored hours or days: the newest few here, all of them in the API.
+    revisions = access.visible(request.user, MeasurementRevision.objects.filter(point__site=site))
     return render(request, "monitoring/site_page.html", {
         **quality_context,
+        "revisions": revisions.select_related("point", "factor").order_by("-received_at", "-id")[:REVISIONS_SHOWN],
+        "revisions_count": revisions.count(),
         "site": site, "factors": factors, "factor": factor, "period": period, "periods": Period.choices,
         "days": days, "ranges": RANGE_DAYS.keys(), "month": month,
         "devices": [(device, *rates.get(device.id, (None, []))) for device in device_page], "page": device_page,
