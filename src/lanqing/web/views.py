@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.translation import gettext
 
 from lanqing.alerts.models import AlertStatus
 from lanqing.alerts.services import alerts_visible_to
 from lanqing.cases.models import OPEN_STATES
 from lanqing.cases.selectors import cases_visible_to
+from lanqing.locked import is_locked
 from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
 
@@ -35,3 +39,21 @@ def favicon(request):
     # Pages without our layout (the admin, the API docs) make browsers ask for /favicon.ico; a county network
     # without internet must not show a failed request for it.
     return HttpResponsePermanentRedirect(static("lanqing/favicon.svg"))
+
+
+# Seconds after which a client told "busy" may try again.
+BUSY_RETRY_AFTER = 10
+
+
+def server_error(request):
+    """Django's page for an error, except for a database another process kept locked past the wait: that is
+    no fault of the request, so it is answered 503 with Retry-After and a sentence saying to try again."""
+    from django.views.defaults import server_error as django_server_error
+
+    error = sys.exc_info()[1]
+    if error is not None and is_locked(error):
+        response = HttpResponse(gettext("The database is busy with another task. Please try again in a moment."),
+                                status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
+    return django_server_error(request)
