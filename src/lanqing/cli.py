@@ -147,7 +147,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     django_setup()
-    from django.db import close_old_connections
+    from django.db import DatabaseError, close_old_connections, connections
 
     from lanqing.jobs.services import job_waiting, worker_name, worker_pass
 
@@ -162,7 +162,18 @@ def cmd_worker(args: argparse.Namespace) -> int:
     name = worker_name()
     while True:
         close_old_connections()
-        ran = worker_pass(worker=name)
+        try:
+            ran = worker_pass(worker=name)
+        except DatabaseError as error:
+            if not args.loop:
+                raise
+            # The database refused this pass (another writer kept it locked past the retries, or it is
+            # unreachable): the worker lives on and the next pass tries again. A job it had claimed is offered
+            # again once its claim is stale.
+            print(f"lanqing worker: a pass failed on the database ({error}); trying again", file=sys.stderr,
+                  flush=True)
+            connections.close_all()
+            ran = 0
         if not args.loop or stopping:
             print(f"lanqing worker: ran {ran} job(s)")
             return 0
@@ -173,8 +184,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
             if stopping:
                 return 0
             time.sleep(WORKER_STEP)
-            if step % WORKER_POLL_STEPS == WORKER_POLL_STEPS - 1 and job_waiting():
+            if step % WORKER_POLL_STEPS == WORKER_POLL_STEPS - 1 and _job_waiting(job_waiting, DatabaseError):
                 break
+
+
+def _job_waiting(job_waiting: Callable[[], bool], errors: type[Exception]) -> bool:
+    """Whether a job waits; a database that cannot answer now is asked again at the next pass."""
+    try:
+        return job_waiting()
+    except errors:
+        return False
 
 
 def cmd_createuser(args: argparse.Namespace) -> int:

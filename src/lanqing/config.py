@@ -50,6 +50,10 @@ VARIABLES = [
              "kept for audit before the worker deletes them; 0 keeps them"),
     Variable("LANQING_RAW_ACCEPTED_DAYS", "3650", "Days accepted raw packets are kept (replay and audit need them) "
              "before the worker deletes them; 0 keeps them"),
+    Variable("LANQING_SQLITE_BUSY_SECONDS", "20", "On SQLite: seconds a process waits for another writer before "
+             "it backs off and tries its write again"),
+    Variable("LANQING_DATA_TIME_TOLERANCE_MINUTES", "120", "Minutes a packet's DataTime may lie ahead of the "
+             "receiver's clock; later data is refused and kept only as a raw packet"),
 ]
 
 
@@ -102,7 +106,7 @@ def env_choice(name: str, default: str, choices: list[str]) -> str:
     return value
 
 
-def database_from_url(url: str, *, name: str = "LANQING_DATABASE_URL") -> dict:
+def database_from_url(url: str, *, name: str = "LANQING_DATABASE_URL", busy_seconds: int = 20) -> dict:
     """Django DATABASES['default'] from sqlite:///path or postgresql://user:pass@host:port/db."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -116,9 +120,9 @@ def database_from_url(url: str, *, name: str = "LANQING_DATABASE_URL") -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
             # WAL lets the web, worker and receiver processes read while one writes; a busy writer
-            # makes others wait up to 20 s instead of failing at once.
+            # makes others wait up to ``busy_seconds`` in SQLite, then lanqing.locked retries the transaction.
             "OPTIONS": {
-                "timeout": 20,
+                "timeout": busy_seconds,
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },

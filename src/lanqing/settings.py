@@ -69,7 +69,10 @@ try:
     UPLOAD_MAX_BYTES = env_int("LANQING_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
     LOG_LEVEL = env_choice("LANQING_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
     DATABASE_URL = env_str("LANQING_DATABASE_URL", f"sqlite:///{DATA_DIR / 'lanqing.sqlite3'}")
-    DATABASES = {"default": database_from_url(DATABASE_URL)}
+    DATABASES = {"default": database_from_url(
+        DATABASE_URL, busy_seconds=env_int("LANQING_SQLITE_BUSY_SECONDS", 20, minimum=1))}
+    # How far ahead of the receiver's clock a packet's DataTime may lie before its data is refused.
+    DATA_TIME_TOLERANCE_MINUTES = env_int("LANQING_DATA_TIME_TOLERANCE_MINUTES", 120, minimum=1)
     # Outgoing e-mail for notifications; without a host, notifications stay in the in-app centre only.
     EMAIL_HOST = env_str("LANQING_EMAIL_HOST", "")
     EMAIL_PORT = env_int("LANQING_EMAIL_PORT", 25, minimum=1)

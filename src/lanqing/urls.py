@@ -38,3 +38,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# A database locked by another writer past the wait answers 503 (try again), not 500.
+handler500 = "lanqing.web.views.server_error"

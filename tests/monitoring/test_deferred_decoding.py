@@ -19,7 +19,8 @@ from lanqing.monitoring.models import Measurement, RawPacket, ReceiverProgress
 
 pytestmark = pytest.mark.django_db
 
-ARRIVED = datetime(2026, 3, 1, 7, 0, 30, tzinfo=UTC)
+# Arrived after the last minute any test sends (DataTime later than arrival plus the clock tolerance is refused).
+ARRIVED = datetime(2026, 3, 1, 12, 0, 30, tzinfo=UTC)
 WHEN = datetime(2026, 3, 1, 15, 0)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
 
 

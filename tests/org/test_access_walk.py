@@ -120,6 +120,7 @@ API_RULES: dict[str, Rule] = {
     "GET /api/v1/sites": Rule(ok=EVERYONE),
     "GET /api/v1/sites/{site_id}": on(CASE_PEOPLE, CASE_PEOPLE),
     "GET /api/v1/sites/{site_id}/measurements": on(CASE_PEOPLE, CASE_PEOPLE, factor="a21026"),
+    "GET /api/v1/sites/{site_id}/revisions": on(CASE_PEOPLE, CASE_PEOPLE),
     "GET /api/v1/cases": Rule(ok=EVERYONE),
     "GET /api/v1/cases/{case_id}": on(CASE_PEOPLE, CASE_PEOPLE),
     "POST /api/v1/cases/{case_id}/actions/{action}": Rule(),  # CASE_ACTIONS

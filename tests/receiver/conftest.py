@@ -187,7 +187,7 @@ def send_burst(sock: socket.socket, mn: str, hours: range, buffer: bytes, acked:
     """Send hourly packets for ``hours`` (a window in flight) and read until each has its 9014, recording
     ``MN:QN`` of every acknowledgement. Returns the bytes read beyond the last reply, or None when the
     receiver closed the connection."""
-    start = datetime(2020, 1, 1)  # noqa: DTZ001 - HJ 212 DataTime, naive Beijing time as devices send it
+    start = datetime(2020, 1, 1)
     sock.sendall(
         b"".join(
             hourly(peer(mn=mn), start + timedelta(hours=n), {"a34004": float(n)}, qn=f"{n:017d}") for n in hours

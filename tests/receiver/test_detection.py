@@ -146,12 +146,14 @@ def test_late_exceedance_hours_after_a_normal_hour_are_each_recorded_once_and_a_
             first = connection.execute("SELECT time, value, judged_at FROM alerts_exceedance ORDER BY time"
                                        ).fetchall()
             alerts = connection.execute("SELECT status, message FROM alerts_alert").fetchall()
+            jobs_before = connection.execute("SELECT count(*) FROM jobs_job").fetchone()[0]
         assert [row[1] for row in first] == [303.0, 302.0, 301.0]
         assert alerts  # opened by the late hours, though the newest hour is within the limit
         _send_all(sock, [_hour(NOW_HOUR - 2 * H, 302.0)])
         _wait(database, SETTLED, [(0,)])
     with _db(database) as connection:
         again = connection.execute("SELECT time, value, judged_at FROM alerts_exceedance ORDER BY time").fetchall()
-        jobs = connection.execute("SELECT count(*) FROM jobs_job WHERE status = 'done'").fetchone()[0]
+        jobs = connection.execute("SELECT count(*) FROM jobs_job").fetchone()[0]
+    # An identical resend stores nothing (issue 15: history is not rewritten), so there is nothing to judge again.
     assert again == first
-    assert jobs >= 3  # the resend was judged by a job of its own, and recorded nothing new
+    assert jobs == jobs_before

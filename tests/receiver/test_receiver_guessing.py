@@ -15,7 +15,7 @@ from .conftest import DeviceSocket, hourly, peer, start_receiver, stop_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WHEN = datetime(2026, 3, 1, 15, 0)  # noqa: DTZ001 - an HJ 212 DataTime: naive Beijing time by design
+WHEN = datetime(2026, 3, 1, 15, 0)
 
 
 def _from(port: int, address: str) -> DeviceSocket:

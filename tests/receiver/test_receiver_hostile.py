@@ -16,7 +16,7 @@ from lanqing import hj212
 
 from .conftest import DeviceSocket, hourly, peer, process_env, start_receiver, stop_receiver
 
-WHEN = datetime(2026, 3, 1, 15, 0)  # noqa: DTZ001 - an HJ 212 DataTime: naive Beijing time by design
+WHEN = datetime(2026, 3, 1, 15, 0)
 # The flood comes from another loopback address than the good device, as it would from another network.
 HOSTILE = "127.0.0.2"
 

@@ -15,7 +15,7 @@ from .conftest import hourly, peer, start_receiver, stop_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WHEN = datetime(2026, 3, 1, 15, 0)  # noqa: DTZ001 - HJ 212 DataTime in Beijing time; 07:00 UTC
+WHEN = datetime(2026, 3, 1, 15, 0)
 
 
 def test_a_valid_packet_is_stored_then_acknowledged_with_9014(receiver):

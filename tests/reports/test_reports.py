@@ -134,6 +134,10 @@ def test_the_schedule_asks_once_for_yesterday_last_month_and_last_year(cast):
     from lanqing.reports.services import reports_schedule
 
     now = datetime(2026, 12, 5, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert reports_schedule(now=now) == []  # no data, no report
+    _air_year(cast.air_station, lambda day: 30.0, first=date(2025, 12, 31), days=1)
+    _air_year(cast.air_station, lambda day: 30.0, first=date(2026, 11, 30), days=1)
+    _air_year(cast.air_station, lambda day: 30.0, first=date(2026, 12, 4), days=1)
     made = reports_schedule(now=now)
     assert sorted((r.kind, r.period_start) for r in made) == [
         ("daily_air", date(2026, 12, 4)), ("monthly", date(2026, 11, 1)), ("yearly", date(2025, 1, 1))]

@@ -49,6 +49,21 @@ class MeasurementOut(Schema):
     time: datetime
     value: float | None
     flag: str
+    # A device later sent other values for this hour or day; they are listed by /sites/{id}/revisions.
+    revised: bool = False
+
+
+class RevisionOut(Schema):
+    """Values sent for an hour or day after other values were stored; the stored ones stay."""
+
+    point: str
+    factor: str
+    period: str
+    time: datetime
+    value: float | None
+    flag: str
+    received_at: datetime
+    raw_packet_id: int | None
 
 
 class ErrorOut(Schema):

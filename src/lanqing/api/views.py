@@ -14,9 +14,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from lanqing.alerts.api import router as alerts_router
 from lanqing.api.auth import SessionAuth, TokenAuth
-from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, SiteOut
+from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, RevisionOut, SiteOut
 from lanqing.cases.api import router as cases_router
-from lanqing.monitoring.models import Measurement, Period, Site
+from lanqing.monitoring.models import Measurement, MeasurementRevision, Period, Site
 from lanqing.monitoring.selectors import site_for_user, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import Enterprise
@@ -121,7 +121,19 @@ def site_measurements(request: ApiRequest, site_id: int, query: Query[SeriesQuer
         point__site=site, factor__code=query.factor, period=query.period, time__gte=start, time__lt=end,
     )).select_related("point", "factor").order_by("time")
     return [MeasurementOut(point=m.point.code, factor=m.factor.code, period=m.period, time=m.time,
-                                value=m.value, flag=m.flag) for m in rows]
+                                value=m.value, flag=m.flag, revised=m.revised) for m in rows]
+
+
+@api.get("/sites/{site_id}/revisions", response={200: list[RevisionOut], 404: ErrorOut}, tags=["monitoring"])
+@paginate(LimitOffsetPagination)
+def site_revisions(request: ApiRequest, site_id: int) -> MappedRows:
+    """Values devices sent for an hour or day already stored with other values, newest first."""
+    site = site_for_user(request.auth, site_id)
+    rows = access.visible(request.auth, MeasurementRevision.objects.filter(point__site=site))
+    return MappedRows(rows.select_related("point", "factor").order_by("-received_at", "-id"),
+                      lambda r: RevisionOut(point=r.point.code, factor=r.factor.code, period=r.period, time=r.time,
+                                            value=r.value, flag=r.flag, received_at=r.received_at,
+                                            raw_packet_id=r.raw_packet_id))
 
 
 # Routers of the supervision apps (their services ask lanqing.org.access before any write).

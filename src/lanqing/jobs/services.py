@@ -7,6 +7,7 @@ import os
 import socket
 import traceback
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from lanqing.jobs.models import Job, JobStatus, PeriodicRun
 from lanqing.jobs.registry import handler_for, periodic_tasks
+from lanqing.locked import retry_locked
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +56,18 @@ def job_run(*, job: Job) -> None:
     except Exception:  # one job's failure must not stop the worker
         log.exception("job %s failed", job)
         status = JobStatus.FAILED if job.attempts >= MAX_ATTEMPTS else JobStatus.QUEUED
-        Job.objects.filter(id=job.id).update(
-            status=status, error=traceback.format_exc()[-4000:],
-            run_after=timezone.now() + timedelta(minutes=job.attempts))
+        error = traceback.format_exc()[-4000:]
+        retry_locked(lambda: Job.objects.filter(id=job.id).update(
+            status=status, error=error, run_after=timezone.now() + timedelta(minutes=job.attempts)),
+            what=f"job {job.id}")
         return
     _finish(job, JobStatus.DONE, "")
 
 
 def _finish(job: Job, status: str, error: str) -> None:
-    Job.objects.filter(id=job.id).update(status=status, error=error, finished_at=timezone.now(),
-                                         progress=100 if status == JobStatus.DONE else F("progress"))
+    retry_locked(lambda: Job.objects.filter(id=job.id).update(
+        status=status, error=error, finished_at=timezone.now(),
+        progress=100 if status == JobStatus.DONE else F("progress")), what=f"job {job.id}")
 
 
 def periodic_due(*, now: datetime | None = None) -> list[str]:
@@ -71,11 +75,11 @@ def periodic_due(*, now: datetime | None = None) -> list[str]:
     now = now or timezone.now()
     ran = []
     for task in periodic_tasks():
-        record, _ = PeriodicRun.objects.get_or_create(name=task.name)
+        # Another process's write (an import, the receiver) makes the worker wait here, not die.
+        record = retry_locked(partial(_periodic_record, task.name), what=f"periodic {task.name}")
         if record.last_run_at and record.last_run_at > now - task.every:
             continue
-        with transaction.atomic():
-            won = PeriodicRun.objects.filter(id=record.id, last_run_at=record.last_run_at).update(last_run_at=now)
+        won = retry_locked(partial(_periodic_claim, record, now), what=f"periodic {task.name}")
         if not won:
             continue
         try:
@@ -84,6 +88,15 @@ def periodic_due(*, now: datetime | None = None) -> list[str]:
             log.exception("periodic task %s failed", task.name)
         ran.append(task.name)
     return ran
+
+
+def _periodic_record(name: str) -> PeriodicRun:
+    return PeriodicRun.objects.get_or_create(name=name)[0]
+
+
+def _periodic_claim(record: PeriodicRun, now: datetime) -> int:
+    with transaction.atomic():
+        return PeriodicRun.objects.filter(id=record.id, last_run_at=record.last_run_at).update(last_run_at=now)
 
 
 def job_waiting(*, now: datetime | None = None) -> bool:

@@ -62,6 +62,7 @@ class DeviceForm(forms.ModelForm):
             "unit_overrides",
             "logger_id",
             "is_active",
+            "commissioned_on",
             "reply_timeout",
             "resend_count",
             "rtd_interval",

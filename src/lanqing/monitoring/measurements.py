@@ -10,6 +10,7 @@ from django.db import transaction
 
 from lanqing.jobs.models import Job, JobStatus
 from lanqing.jobs.services import job_enqueue
+from lanqing.locked import retry_locked
 from lanqing.monitoring.models import Measurement, NewValue, Period
 
 # Queued when hourly or daily values were stored; the alerts app handles it (judges the new values).
@@ -59,15 +60,20 @@ def _upsert_batch(batch: list[MeasurementRow], count: UpsertCount) -> None:
     count.unchanged += len(unique) - len(changed)
     if not changed:
         return
-    with transaction.atomic():
-        Measurement.objects.bulk_create(
-            [Measurement(point_id=r.point_id, factor_id=r.factor_id, period=r.period, time=r.time,
-                         value=r.value, flag=r.flag, source=r.source) for r in changed],
-            update_conflicts=True,
-            unique_fields=["point", "factor", "period", "time"],
-            update_fields=["value", "flag", "source"],
-        )
-        new_values_add({(r.point_id, r.period, r.time) for r in changed if r.period in JUDGED_PERIODS})
+
+    def write() -> None:
+        with transaction.atomic():
+            Measurement.objects.bulk_create(
+                [Measurement(point_id=r.point_id, factor_id=r.factor_id, period=r.period, time=r.time,
+                             value=r.value, flag=r.flag, source=r.source) for r in changed],
+                update_conflicts=True,
+                unique_fields=["point", "factor", "period", "time"],
+                update_fields=["value", "flag", "source"],
+            )
+            new_values_add({(r.point_id, r.period, r.time) for r in changed if r.period in JUDGED_PERIODS})
+
+    # One batch per transaction; another process's write lock is waited out rather than failing the import.
+    retry_locked(write, what="measurement import")
     count.written += len(changed)
 
 

@@ -193,6 +193,8 @@ class Device(models.Model):
     is_online = models.BooleanField(_("online"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # Data dated before this day cannot be the device's own: the receiver refuses it (kept as a raw packet).
+    commissioned_on = models.DateField(_("commissioning date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -263,6 +265,9 @@ class Measurement(models.Model):
     converted = models.FloatField(_("converted value"), null=True, blank=True)
     # HJ 212 "Cou": the interval's cumulative amount (emission in kg, discharge in m³), as sent.
     cumulative = models.FloatField(_("cumulative value"), null=True, blank=True)
+    # A device sent other values for this hour or day after these were stored (MeasurementRevision). A
+    # database default: the receiver inserts rows without naming this column.
+    revised = models.BooleanField(_("revised"), default=False, db_default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["point", "factor", "period", "time"],
@@ -272,6 +277,34 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id}/{self.factor_id}/{self.period}/{self.time:%Y-%m-%d %H:%M} = {self.value}"
+
+
+class MeasurementRevision(models.Model):
+    """Values a packet sent for an hour or day already stored with other values: kept beside the first ones,
+    which stay, so that no packet rewrites history unseen (issue 15). An identical resend is no revision."""
+
+    id = RowIdField(primary_key=True)
+    point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE,
+                              related_name="+")
+    factor = models.ForeignKey(Factor, verbose_name=_("factor"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=4, choices=Period.choices)
+    time = models.DateTimeField(_("time"))
+    value = models.FloatField(_("value"), null=True)
+    flag = models.CharField(_("flag"), max_length=2, default="N")
+    converted = models.FloatField(_("converted value"), null=True, blank=True)
+    cumulative = models.FloatField(_("cumulative value"), null=True, blank=True)
+    # The packet that sent these values (None once raw packets are purged).
+    raw_packet = models.ForeignKey("RawPacket", verbose_name=_("raw packet"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField(_("received"))
+
+    class Meta:
+        indexes = [models.Index(fields=["point", "period", "time"], name="revision_point_time_idx")]
+        verbose_name = _("revised value")
+        verbose_name_plural = _("revised values")
+
+    def __str__(self) -> str:
+        return f"{self.point_id}/{self.factor_id}/{self.period}/{self.time:%Y-%m-%d %H:%M} revised to {self.value}"
 
 
 class NewValue(models.Model):

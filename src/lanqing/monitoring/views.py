@@ -20,6 +20,7 @@ from lanqing.monitoring.models import (
     ImportStatus,
     Measurement,
     MeasurementImport,
+    MeasurementRevision,
     Period,
     Site,
     SiteKind,
@@ -40,6 +41,8 @@ from lanqing.ui.uploads import upload_refusal
 
 MAX_CHART_POINTS = 20_000
 RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
+# Revised values listed on a site's page (newest first; the API lists them all, a page at a time).
+REVISIONS_SHOWN = 20
 
 
 @login_required
@@ -88,8 +91,12 @@ def site_page(request: SignedInRequest, site_id: int) -> HttpResponse:
     rates = rates_by_device(month_transmission_for_user(request.user, site=site, month=month)
                             .filter(device_id__in=[device.id for device in device_page]))
     quality_context = _quality(site, days)
+    # Values devices sent for stored hours or days: the newest few here, all of them in the API.
+    revisions = access.visible(request.user, MeasurementRevision.objects.filter(point__site=site))
     return render(request, "monitoring/site_page.html", {
         **quality_context,
+        "revisions": revisions.select_related("point", "factor").order_by("-received_at", "-id")[:REVISIONS_SHOWN],
+        "revisions_count": revisions.count(),
         "site": site, "factors": factors, "factor": factor, "period": period, "periods": Period.choices,
         "days": days, "ranges": RANGE_DAYS.keys(), "month": month,
         "devices": [(device, *rates.get(device.id, (None, []))) for device in device_page], "page": device_page,

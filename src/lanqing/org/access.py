@@ -91,6 +91,9 @@ RULES: dict[str, Rule] = {
                               Department(enterprise="point__site__enterprise", ambient_site="point__site")),
     "monitoring.measurement": Rule(("point__site__jurisdiction__code",), "point__site__enterprise",
                                    Department(enterprise="point__site__enterprise", ambient_site="point__site")),
+    "monitoring.measurementrevision": Rule(
+        ("point__site__jurisdiction__code",), "point__site__enterprise",
+        Department(enterprise="point__site__enterprise", ambient_site="point__site")),
     "monitoring.transmissionstat": Rule(
         ("device__point__site__jurisdiction__code",), "device__point__site__enterprise",
         Department(enterprise="device__point__site__enterprise", ambient_site="device__point__site")),

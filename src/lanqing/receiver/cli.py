@@ -76,7 +76,7 @@ def cmd_receiver(args: argparse.Namespace) -> int:
     _logging(args.verbose, args.worker)
     from lanqing.receiver.guard import GuessLimits
     from lanqing.receiver.hostside import HostPolicy
-    from lanqing.receiver.server import Limits, serve
+    from lanqing.receiver.server import Limits, ReceiverFailed, serve
 
     limits = Limits(
         max_connections=connection_cap(args.max_connections),
@@ -112,7 +112,11 @@ def cmd_receiver(args: argparse.Namespace) -> int:
         slot=args.worker or 0,
         slots=args.workers,
     )
-    return _run_until_signal(main, stop_on_stdin_eof=worker)
+    try:
+        return _run_until_signal(main, stop_on_stdin_eof=worker)
+    except ReceiverFailed as failure:
+        print(f"lanqing receiver: stopped on an error: {failure}", file=sys.stderr)
+        return 1
 
 
 # Allocations between young-generation collections (Python's default is 700).

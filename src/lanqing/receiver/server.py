@@ -398,6 +398,8 @@ class ReceiverServer:
         self.writer: PacketWriter
         self._acceptor: Acceptor | None = None
         self._sweeper: asyncio.Task | None = None
+        # Why the receiver stopped on its own, if it did: it then exits non-zero (``ReceiverFailed``).
+        self.failure: str | None = None
         # address → (when last logged, refusals since): a connection flood must not become a log flood.
         self._refused: dict[str, tuple[float, int]] = {}
         self._pruned = time.monotonic()
@@ -518,6 +520,7 @@ class ReceiverServer:
             if not self.writer.alive:
                 # Without the writer nothing can be stored or acknowledged: stop, so a supervisor restarts us.
                 log.critical("the writer thread is gone; stopping the receiver")
+                self.failure = "the writer thread is gone"
                 os.kill(os.getpid(), signal.SIGTERM)
                 return
             now = time.monotonic()
@@ -565,6 +568,13 @@ async def serve(
         await asyncio.Event().wait()
     finally:
         await server.stop()
+        if server.failure:
+            # Not a stop someone asked for: a service manager must see a failure and start us again.
+            raise ReceiverFailed(server.failure)
 
 
-__all__ = ["Connection", "Limits", "ReceiverServer", "serve"]
+class ReceiverFailed(Exception):
+    """The receiver stopped because it could no longer store frames."""
+
+
+__all__ = ["Connection", "Limits", "ReceiverFailed", "ReceiverServer", "serve"]

@@ -40,6 +40,7 @@ from typing import Any
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 
+from lanqing.locked import retry_locked
 from lanqing.monitoring.ingest.batch import ingest_batch
 from lanqing.monitoring.ingest.decide import Outcome, Received
 from lanqing.monitoring.ingest.deferred import Deferred, deferred_recover, deferred_write
@@ -61,6 +62,8 @@ FLUSH_ROWS = 30_000
 FLUSH_IDLE = 0.05
 # Seconds between passive checkpoints of SQLite's write-ahead log.
 CHECKPOINT_EVERY = 1.0
+# Seconds a batch waits for another process's write lock before its frames fail (unacknowledged).
+LOCKED_PATIENCE = 300.0
 # Write-ahead log size beyond which a checkpoint holds back the receiver's writers until it has finished.
 WAL_LIMIT = 64 * 1024 * 1024
 
@@ -139,7 +142,11 @@ class PacketWriter:
             if connection.vendor == "sqlite":
                 self._tune_sqlite()
                 self.turns = WriteTurns(connection.settings_dict["NAME"])
-            recovered = deferred_recover(self.deferred.slot, beyond=self.recover_beyond)
+            recovered = retry_locked(
+                lambda: deferred_recover(self.deferred.slot, beyond=self.recover_beyond, turn=self.turns.take),
+                what="writer: recovery",
+                patience=None,
+            )
             if recovered is not None:
                 log.warning(
                     "writer: the last run stopped before writing some measurements; %d raw packets decoded "
@@ -265,14 +272,27 @@ class PacketWriter:
             results: list
             # Once some measurements wait, later ones wait too: written in order, the newest value wins.
             defer = bool(self.deferred.measurements) or len(frames) >= self.defer_from
-            try:
-                results = ingest_batch(
-                    [work for work, _ in frames],
+            batch = [work for work, _ in frames]
+
+            def late() -> list[Received]:
+                arrived = self._late(len(batch), callbacks)
+                # Kept with the batch: should the commit be refused for the lock, the next try has them too.
+                batch.extend(arrived)
+                return arrived
+
+            def ingest() -> list[Outcome]:
+                return ingest_batch(
+                    list(batch),
                     cache=self.cache,
                     deferred=self.deferred if defer else None,
                     turn=self.turns.take,
-                    late=lambda: self._late(len(frames), callbacks),
+                    late=late,
                 )
+
+            try:
+                # Another process writing (an import) makes these frames wait, not fail: their devices
+                # would only send them again.
+                results = retry_locked(ingest, what="writer", patience=LOCKED_PATIENCE)
             except Exception as exc:  # database down: nothing acknowledged, connections see the error
                 log.exception("writer: %d frames could not be stored", len(callbacks))
                 close_old_connections()

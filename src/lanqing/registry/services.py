@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from lanqing.locked import retry_locked
 from lanqing.monitoring.device_fields import (
     NUMBER_SETTINGS,
     SWITCH_SETTINGS,
@@ -481,27 +482,51 @@ def _upsert(model: type[models.Model], existing: models.Model | None, values: di
     return existing
 
 
+# Records written per transaction: each batch holds the write lock well under a second, so the receiver and
+# the worker get their turns during a large import.
+WRITE_BATCH = 500
+
+
 def _write(plan: _Plan, result: RegistryImport) -> None:
+    """Writes the checked plan sheet by sheet, ``WRITE_BATCH`` records per transaction."""
     counts = result.counts
-    for item in plan.units:
-        _upsert(Unit, item["existing"], item["values"], counts["units"])
+    _batches(plan.units, lambda item: _upsert(Unit, item["existing"], item["values"], counts["units"]))
     industries = {i.code: i for i in Industry.objects.all()}
-    for item in plan.enterprises:
+
+    def enterprise(item: dict[str, Any]) -> None:
         code, name = item["industry"]
         if code not in industries:
             industries[code] = Industry.objects.create(code=code, name=name)
         _upsert(Enterprise, item["existing"], {**item["values"], "industry_id": industries[code].id},
                 counts["enterprises"])
+
+    _batches(plan.enterprises, enterprise)
     enterprises = dict(Enterprise.objects.values_list("credit_code", "id"))
-    for item in plan.sites:
-        _upsert(Site, item["existing"], {**item["values"], "enterprise_id": enterprises.get(item["enterprise"])},
-                counts["sites"])
+    _batches(plan.sites, lambda item: _upsert(
+        Site, item["existing"], {**item["values"], "enterprise_id": enterprises.get(item["enterprise"])},
+        counts["sites"]))
     sites = dict(Site.objects.values_list("code", "id"))
-    for item in plan.points:
-        _upsert(Point, item["existing"], {**item["values"], "site_id": sites[item["site"]]}, counts["points"])
+    _batches(plan.points, lambda item: _upsert(
+        Point, item["existing"], {**item["values"], "site_id": sites[item["site"]]}, counts["points"]))
     points = {(site, code): pk for pk, site, code in Point.objects.values_list("id", "site__code", "code")}
-    for item in plan.devices:
-        _device_write(item, points[item["point"]], result)
+    _batches(plan.devices, lambda item: _device_write(item, points[item["point"]], result))
+
+
+def _batches(items: list[dict[str, Any]], write: Callable[[dict[str, Any]], Any]) -> None:
+    """``write`` for every item, ``WRITE_BATCH`` items per transaction, each waiting out another writer's lock.
+
+    A transaction refused for the lock is refused at its start (``BEGIN IMMEDIATE``), before ``write`` ran, so
+    running it again counts nothing twice.
+    """
+    for start in range(0, len(items), WRITE_BATCH):
+        chunk = items[start : start + WRITE_BATCH]
+
+        def batch(chunk: list[dict[str, Any]] = chunk) -> None:
+            with transaction.atomic():
+                for item in chunk:
+                    write(item)
+
+        retry_locked(batch, what="registry import")
 
 
 # Device fields that an import may change; compared before and after to tell an unchanged device.
@@ -535,7 +560,7 @@ def _device_write(item: dict[str, Any], point_id: int, result: RegistryImport) -
 
 
 def registry_import(*, data: bytes, user: User | None = None, max_rows: int = MAX_ROWS) -> RegistryImport:
-    """Checks a workbook as a whole and, if no cell is bad, writes it in one transaction.
+    """Checks a workbook as a whole and, if no cell is bad, writes it in batches of WRITE_BATCH records.
 
     `user` None is the command line (anything may be registered); otherwise PermissionDenied unless the user
     may manage the registry, and every division must lie in the user's jurisdiction.
@@ -579,13 +604,13 @@ def _import(sheets: dict[str, SheetRows], errors: list[CellError], prefix: str) 
                                           len(e.column), e.column))
         return result
     try:
-        with transaction.atomic():
-            _write(plan, result)
+        _write(plan, result)
     except IntegrityError:
-        # Checked outside the write transaction (which holds the write lock), so someone may have registered
-        # the same code in between: nothing was written, and the next import sees that record.
+        # Checked before writing, so someone may have registered the same code in between. The batches before
+        # are written; importing the workbook again writes the rest (records already written are unchanged).
         result = RegistryImport(errors=[CellError("", "", 0, "", "", message(gettext_noop(
-            "the registry changed while the workbook was being checked; nothing was written, import it again")))])
+            "the registry changed while the workbook was being written; part of it may be written, "
+            "import it again")))])
     return result
 
 

@@ -80,6 +80,12 @@ def area_sites(area: Jurisdiction, kind: str) -> list[Site]:
                 .order_by("code")[:MAX_SITES])
 
 
+def has_data(area: Jurisdiction, first: date, last: date) -> bool:
+    begin, end = bounds(first, last)
+    return Measurement.objects.filter(point__site__jurisdiction__code__startswith=area.prefix,
+                                      period__in=[Period.HOUR, Period.DAY], time__gte=begin, time__lt=end).exists()
+
+
 def data_used(area: Jurisdiction, first: date, last: date) -> dict:
     """What the archive records of the data a report was made from."""
     begin, end = bounds(first, last)

@@ -108,7 +108,7 @@ def scheduled_areas() -> list[Jurisdiction]:
 
 def reports_schedule(*, now: datetime | None = None) -> list[Report]:
     """Asks for yesterday's daily report, last month's monthly report and last year's yearly report of each
-    scheduled area, unless the archive has them or one is being made."""
+    scheduled area, unless the archive has them, one is being made, or the area has no data of the period."""
     today = timezone.localdate(now or timezone.now())
     yesterday = today - timedelta(days=1)
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -117,9 +117,9 @@ def reports_schedule(*, now: datetime | None = None) -> list[Report]:
     made = []
     for area in scheduled_areas():
         for kind, start in wanted:
-            first, _last = period_of(kind, start)
+            first, last = period_of(kind, start)
             kept = Report.objects.filter(kind=kind, jurisdiction=area, period_start=first).exclude(
                 status=ReportStatus.FAILED)
-            if not kept.exists():
+            if not kept.exists() and content.has_data(area, first, last):
                 made.append(report_request(kind=kind, start=start, area=area, today=today))
     return made

@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager, nullcontext
 
 from django.db import transaction
 
+from lanqing.locked import is_locked
 from lanqing.monitoring.ingest.decide import Outcome, Received, clip, decide_safely
 from lanqing.monitoring.ingest.deferred import Deferred, deferred_write, progress_set
 from lanqing.monitoring.ingest.devices import DeviceCache
@@ -41,7 +42,8 @@ def ingest_batch(
 
     If the batch cannot be committed as a whole (a value the database refuses), each frame is retried
     alone, and a frame whose decoded rows still fail is kept as a raw packet with the error as reason.
-    Exceptions escape only when even that fails (the database is down): then nothing was acknowledged.
+    Exceptions escape only when even that fails (the database is down), or at once when another process
+    holds the database's write lock (``lanqing.locked``): then nothing was acknowledged.
 
     ``turn`` is entered around each write transaction, and only there, so that decoding in several
     processes overlaps (the receiver's ``WriteTurns``). ``late``, called once the turn is taken, returns
@@ -55,6 +57,7 @@ def ingest_batch(
     for received in batch:
         outcomes.append(decide_safely(received, cache, rows))
     held: dict[tuple, tuple] = {}
+    held_origins: dict[tuple, tuple] = {}
     try:
         with turn():
             if late is not None:
@@ -65,17 +68,20 @@ def ingest_batch(
                         outcomes.append(decide_safely(received, cache, rows))
             if deferred is not None and rows.measurements:
                 held, rows.measurements = rows.measurements, {}
+                held_origins, rows.origins = rows.origins, {}
             with transaction.atomic():
                 rows_write(rows)
                 if held and deferred is not None and not deferred.measurements:
                     progress_set(deferred.slot, min(received.received_at for received in batch))
-    except Exception:
+    except Exception as error:
+        if is_locked(error):
+            raise  # nothing is wrong with the frames: the caller waits for its turn and tries the batch again
         if len(batch) == 1 and not held and not rows.measurements and not rows.facilities and not rows.info:
             raise
         log.exception("a batch of %d frames failed to commit; writing them one by one", len(batch))
     else:
         if held and deferred is not None:
-            deferred.add(held)
+            deferred.add(held, held_origins)
         return outcomes
     with turn():
         if deferred is not None:

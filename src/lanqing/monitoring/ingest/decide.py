@@ -12,7 +12,8 @@ from lanqing.hj212 import Frame, Packet, QnRtn, Rejection
 from lanqing.hj212.crc import CrcMode
 from lanqing.monitoring.ingest.decode import decode_packet
 from lanqing.monitoring.ingest.devices import DeviceCache, KnownDevice
-from lanqing.monitoring.ingest.write import Rows
+from lanqing.monitoring.ingest.times import data_time_refusal
+from lanqing.monitoring.ingest.write import Rows, measurements_merge
 from lanqing.monitoring.models import Verdict
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def decide_safely(received: Received, cache: DeviceCache, rows: Rows) -> Outcome
     if outcome.accepted or received.keep_rejected:
         rows.raw.extend(own.raw)
     if own.measurements:
-        rows.measurements.update(own.measurements)
+        measurements_merge(rows.measurements, rows.origins, rows.revisions, own)
     if own.facilities:
         rows.facilities.update(own.facilities)
     if own.info:
@@ -143,6 +144,11 @@ def packet_outcome(
         return Outcome(
             False, "inactive-device: the device is switched off in the registry", mn, device.id, packet, reply
         )
+    if isinstance(packet, hj212.DataUpload):
+        refusal = data_time_refusal(packet.data_time, received.received_at, device.commissioned_on)
+        if refusal:
+            reply = hj212.build_request_reply(packet, QnRtn.REJECTED) if header.ack_wanted else None
+            return Outcome(False, clip(refusal), mn, device.id, packet, reply)
     notes = list(packet.warnings)
     count = decode_packet(packet, device, cache, received.received_at, rows, notes)
     if cache.seen_due(device.id):

@@ -11,6 +11,7 @@ from lanqing.hj212 import Packet
 from lanqing.monitoring.ingest.devices import DeviceCache, KnownDevice
 from lanqing.monitoring.ingest.times import db_time
 from lanqing.monitoring.ingest.write import Rows
+from lanqing.monitoring.measurements import JUDGED_PERIODS
 
 
 def decode_packet(
@@ -40,6 +41,9 @@ def decode_packet(
         when: Any = cache.data_time(packet.data_time)
         if when is None and period is hj212.Period.RTD:
             when = db_time(received_at.astimezone(UTC).replace(microsecond=0))
+        # Hours and days are history: the packet is remembered, should it try to change stored values.
+        origins = rows.origins if period_value in JUDGED_PERIODS else None
+        origin = (device.mn, received_at)
         for code, value, flag, converted, cumulative in packet.stored_values():
             factor_id = factors.get(code)
             if factor_id is None:
@@ -62,6 +66,8 @@ def decode_packet(
                 _finite(converted, scale),
                 _finite(cumulative, 1.0),
             )
+            if origins is not None:
+                origins[(point_id, factor_id, period_value, when)] = origin
             count += 1
         if unknown:
             notes.append(

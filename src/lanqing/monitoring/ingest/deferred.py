@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import logging
 import time as monotonic_clock
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import Min, Q
 
+from lanqing.locked import retry_locked
 from lanqing.monitoring.ingest.replay import ReplayCount, packets_replay
-from lanqing.monitoring.ingest.write import Rows, rows_write
+from lanqing.monitoring.ingest.write import Rows, measurements_merge, rows_write
 from lanqing.monitoring.models import Factor, Point, ReceiverProgress
 
 log = logging.getLogger(__name__)
@@ -30,12 +33,23 @@ class Deferred:
     slot: int
     measurements: dict[tuple, tuple] = field(default_factory=dict)
     since: float = 0.0  # monotonic time the oldest row was added
+    # As in ``Rows``: where hourly and daily rows came from, and later values for keys already waiting.
+    origins: dict[tuple, tuple] = field(default_factory=dict)
+    revisions: list[tuple[tuple, tuple]] = field(default_factory=list)
 
-    def add(self, measurements: dict[tuple, tuple]) -> None:
+    def add(self, measurements: dict[tuple, tuple], origins: dict[tuple, tuple] | None = None) -> None:
         if not self.measurements:
             self.since = monotonic_clock.monotonic()
-        # Later values replace earlier ones for the same key, as writing them in order would.
-        self.measurements.update(measurements)
+        # As writing them in order would: later values replace earlier ones of the same key, except of an hour
+        # or day, whose first values stay and later different ones become revisions.
+        measurements_merge(self.measurements, self.origins, self.revisions,
+                           Rows(measurements=measurements, origins=origins or {}))
+
+    def rows(self) -> Rows:
+        return Rows(measurements=self.measurements, origins=self.origins, revisions=self.revisions)
+
+    def clear(self) -> None:
+        self.measurements, self.origins, self.revisions = {}, {}, []
 
     @property
     def age(self) -> float:
@@ -54,13 +68,13 @@ def deferred_write(deferred: Deferred) -> int:
         return 0
     try:
         with transaction.atomic():
-            rows_write(Rows(measurements=deferred.measurements))
+            rows_write(deferred.rows())
             progress_set(deferred.slot, None)
     except (IntegrityError, DataError):
         log.exception("%d deferred measurements failed to commit; writing them one by one", len(deferred.measurements))
         _write_each(deferred)
     written = len(deferred.measurements)
-    deferred.measurements = {}
+    deferred.clear()
     return written
 
 
@@ -75,23 +89,34 @@ def _write_each(deferred: Deferred) -> None:
             if key[0] not in points or key[1] not in factors:
                 log.error("measurement %s not stored: its point or factor no longer exists", key)
                 continue
+            origin = deferred.origins.get(key)
             try:
                 with transaction.atomic():
-                    rows_write(Rows(measurements={key: row}))
+                    rows_write(Rows(measurements={key: row}, origins={key: origin} if origin else {}))
             except (IntegrityError, DataError) as exc:
                 log.error("measurement %s not stored (its raw packet is kept): %s", key, exc)
+        try:
+            with transaction.atomic():
+                rows_write(Rows(revisions=deferred.revisions))
+        except (IntegrityError, DataError) as exc:
+            log.error("%d revised values not stored (their raw packets are kept): %s", len(deferred.revisions), exc)
         progress_set(deferred.slot, None)
 
 
 def deferred_recover(
-    slot: int, *, beyond: int | None = None, margin: timedelta = timedelta(minutes=1)
+    slot: int,
+    *,
+    beyond: int | None = None,
+    margin: timedelta = timedelta(minutes=1),
+    turn: Callable[[], AbstractContextManager] = nullcontext,
 ) -> ReplayCount | None:
     """After a crash: decode again the raw packets whose measurements this receiver worker had not written.
 
     ``beyond``: also take over the marks of workers numbered ``beyond`` and up, which a run with more
     workers left behind (worker 0 passes the number of workers now running). The margin covers wall-clock
     steps between the packets' arrival times. Replay is idempotent, so decoding a packet twice changes
-    nothing. Returns None when nothing was pending.
+    nothing. Returns None when nothing was pending. Every write takes ``turn`` and waits out another
+    process's write lock (``lanqing.locked``): a restart must not fail because someone else is writing.
     """
     slots = Q(slot=slot)
     if beyond is not None:
@@ -100,8 +125,13 @@ def deferred_recover(
     since = marks.aggregate(oldest=Min("pending_since"))["oldest"]
     if since is None:
         return None
-    count = packets_replay(since=since - margin)
-    marks.update(pending_since=None)
+    count = packets_replay(since=since - margin, turn=turn)
+
+    def clear() -> None:
+        with turn():
+            marks.update(pending_since=None)
+
+    retry_locked(clear, what="recovery")
     return count
 
 

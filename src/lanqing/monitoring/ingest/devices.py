@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time as monotonic_clock
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -60,6 +60,8 @@ class KnownDevice:
     # factor code → multiplier from the device's unit to ours (only for codes the device overrides)
     scales: dict[str, float]
     key: bytes | None
+    # Local (Beijing) date from which its data can be real; None when the registry does not say.
+    commissioned_on: date | None = None
 
     def check_password(self, raw: str) -> bool:
         return Device(password_hash=self.password_hash).check_password(raw)
@@ -235,4 +237,5 @@ def _known(device: Device, key_row: DeviceKey | None, factors: dict[str, Factor]
         device.is_active,
         scales,
         key,
+        device.commissioned_on,
     )

@@ -15,7 +15,7 @@ from django.db import connection
 from lanqing.monitoring.ingest.sql import insert_rows
 from lanqing.monitoring.ingest.times import arrival_adapter
 from lanqing.monitoring.measurements import JUDGED_PERIODS, new_values_announce
-from lanqing.monitoring.models import Device, NewValue, RawPacket
+from lanqing.monitoring.models import Device, MeasurementRevision, NewValue, RawPacket
 
 
 @dataclass(slots=True)
@@ -27,6 +27,41 @@ class Rows:
     facilities: dict[tuple, tuple] = field(default_factory=dict)
     info: dict[tuple, tuple] = field(default_factory=dict)
     seen: dict[int, datetime] = field(default_factory=dict)
+    # Hourly and daily rows only: the packet each came from (MN, arrival), and values sent later for a key
+    # already held, which are written as revisions (``MeasurementRevision``), never over the first values.
+    origins: dict[tuple, tuple[str, datetime]] = field(default_factory=dict)
+    revisions: list[tuple[tuple, tuple[str, datetime]]] = field(default_factory=list)
+
+
+def _values(row: tuple) -> tuple:
+    """What a revision compares of a measurement row: value, flag, converted, cumulative."""
+    return (row[4], row[5], row[7], row[8])
+
+
+def measurements_merge(
+    measurements: dict[tuple, tuple],
+    origins: dict[tuple, tuple[str, datetime]],
+    revisions: list[tuple[tuple, tuple[str, datetime]]],
+    new: Rows,
+) -> None:
+    """Adds the measurement rows of ``new`` to rows held for one write.
+
+    Of an hour or day, the first values held stay and different later ones become revisions; an identical
+    resend changes nothing. Of other periods the later value replaces the earlier, as writing in order would.
+    """
+    if new.origins:
+        for key, row in new.measurements.items():
+            origin = new.origins.get(key)
+            held = measurements.get(key)
+            if origin is None or held is None:
+                measurements[key] = row
+                if origin is not None:
+                    origins[key] = origin
+            elif _values(held) != _values(row):
+                revisions.append((row, origin))
+    else:
+        measurements.update(new.measurements)
+    revisions.extend(new.revisions)
 
 
 # Measurement rows in (point, factor) order: consecutive upserts then land on neighbouring pages of the
@@ -39,6 +74,16 @@ def rows_write(rows: Rows) -> None:
     """Writes every row of ``rows``; the caller holds the transaction."""
     adapt = arrival_adapter()
     measurements = list(rows.measurements.values())
+    history: list[tuple] = []
+    revisions = list(rows.revisions)
+    if rows.origins:
+        # Hours and days are history: a key already stored keeps its values (``_history_split``).
+        origins = rows.origins
+        history = [m for m in measurements if m[:4] in origins]
+        measurements = [m for m in measurements if m[:4] not in origins]
+        history, revised = _history_split(history)
+        revisions += [(m, origins[m[:4]]) for m in revised]
+        history.sort(key=_BY_SERIES)
     measurements.sort(key=_BY_SERIES)
     insert_rows(
         RawPacket._meta.db_table,
@@ -55,9 +100,18 @@ def rows_write(rows: Rows) -> None:
         "cumulative = excluded.cumulative",
         measurements,
     )
+    # A key stored since it was read (another writer, on PostgreSQL) keeps what was first stored.
+    insert_rows(
+        "monitoring_measurement",
+        "point_id, factor_id, period, time, value, flag, source, converted, cumulative",
+        "ON CONFLICT (point_id, factor_id, period, time) DO NOTHING",
+        history,
+    )
+    if revisions:
+        _revisions_write(revisions, adapt)
     # Hourly and daily values wait for detection's judgement (one row per point and hour, a few per packet
     # at most), and one job is queued for all of them: detection follows the receiver within seconds.
-    new = {(m[0], m[2], m[3]) for m in measurements if m[2] in JUDGED_PERIODS}
+    new = {(m[0], m[2], m[3]) for m in (*measurements, *history) if m[2] in JUDGED_PERIODS}
     if new:
         insert_rows(NewValue._meta.db_table, "point_id, period, time", "", list(new))
         new_values_announce()
@@ -80,4 +134,78 @@ def rows_write(rows: Rows) -> None:
                 f"UPDATE {Device._meta.db_table} SET last_seen_at = %s, is_online = %s WHERE id = %s "
                 "AND (last_seen_at IS NULL OR last_seen_at < %s)",
                 [(adapt(when), True, device_id, adapt(when)) for device_id, when in rows.seen.items()],
+            )
+
+
+def _stored_values(table: str, keys: list[tuple]) -> dict[tuple, set[tuple]]:
+    """key → the (value, flag, converted, cumulative) stored under it in ``table``."""
+    found: dict[tuple, set[tuple]] = {}
+    if not keys:
+        return found
+    wanted = set(keys)
+    # On SQLite read the time as the text it is stored as, which is how keys hold it (``db_time``).
+    time = "time || ''" if connection.vendor == "sqlite" else "time"
+    points = sorted({key[0] for key in keys})
+    times = sorted({key[3] for key in keys}, key=str)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT point_id, factor_id, period, {time}, value, flag, converted, cumulative FROM {table} "
+            f"WHERE point_id IN ({', '.join(['%s'] * len(points))}) "
+            f"AND time IN ({', '.join(['%s'] * len(times))})",
+            [*points, *times],
+        )
+        for point, factor, period, when, *values in cursor.fetchall():
+            key = (point, factor, period, when)
+            if key in wanted:
+                found.setdefault(key, set()).add(tuple(values))
+    return found
+
+
+def _history_split(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """Hourly and daily rows → (rows not stored yet, rows whose key is stored with other values). Rows whose
+    values are the stored ones (a resend, a replay) are in neither."""
+    stored = _stored_values("monitoring_measurement", [row[:4] for row in rows])
+    fresh: list[tuple] = []
+    revised: list[tuple] = []
+    for row in rows:
+        values = stored.get(row[:4])
+        if values is None:
+            fresh.append(row)
+        elif _values(row) not in values:
+            revised.append(row)
+    return fresh, revised
+
+
+def _revisions_write(revisions: list[tuple[tuple, tuple[str, datetime]]], adapt) -> None:
+    """Stores values sent later for a stored hour or day, once each, linked to their raw packet, and marks the
+    measurement as revised."""
+    known = _stored_values(MeasurementRevision._meta.db_table, [row[:4] for row, _ in revisions])
+    packets: dict[tuple[str, datetime], int | None] = {}
+    new: list[tuple] = []
+    marked: set[tuple] = set()
+    for row, (mn, received_at) in revisions:
+        key = row[:4]
+        values = known.setdefault(key, set())
+        if _values(row) in values:
+            continue  # the same revision sent again
+        values.add(_values(row))
+        if (mn, received_at) not in packets:
+            packets[(mn, received_at)] = (
+                RawPacket.objects.filter(mn=mn, received_at=received_at, verdict="accepted")
+                .order_by("-id").values_list("id", flat=True).first()
+            )
+        new.append((*key, *_values(row), packets[(mn, received_at)], adapt(received_at)))
+        marked.add(key)
+    insert_rows(
+        MeasurementRevision._meta.db_table,
+        "point_id, factor_id, period, time, value, flag, converted, cumulative, raw_packet_id, received_at",
+        "",
+        new,
+    )
+    if marked:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE monitoring_measurement SET revised = %s WHERE point_id = %s AND factor_id = %s "
+                "AND period = %s AND time = %s",
+                [(True, *key) for key in marked],
             )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0010_newvalue'),
+        ('monitoring', '0012_measurement_revisions'),
     ]
 
     operations = [
