@@ -28,6 +28,8 @@ CLEANUP_INTERVAL = 1
 # Largest request head accepted (waitress's default is 256 KiB); a browser's is a few KiB.
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 256 * 1024 * 1024
+# Descriptors beyond the connections: the listening socket, database connections, log and static files.
+OPEN_FILES_SPARE = 100
 
 
 class HeaderDeadlineChannel(HTTPChannel):
@@ -73,6 +75,7 @@ def server_create(application: Any, *, host: str, port: int, threads: int = 8,
     """A server bound to host:port (port 0 picks a free one: read ``effective_port``); ``run()`` serves."""
     if header_timeout <= 0 or connection_limit < 1:
         raise ValueError("the header timeout and the connection limit must be positive")
+    _open_files_allow(connection_limit + OPEN_FILES_SPARE)
     server = HeaderDeadlineServer(
         application, host=host, port=port, threads=threads, ident="lanqing",
         connection_limit=connection_limit, channel_timeout=CHANNEL_TIMEOUT, cleanup_interval=CLEANUP_INTERVAL,
@@ -80,3 +83,19 @@ def server_create(application: Any, *, host: str, port: int, threads: int = 8,
     )
     server.header_timeout = header_timeout
     return server
+
+
+def _open_files_allow(wanted: int) -> None:
+    """Raises the soft limit on open files towards ``wanted`` (never above the hard limit): the usual soft limit
+    of 1,024 would refuse connections well before the connection limit."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass  # the server still runs; connections beyond the limit wait in the backlog
