@@ -75,3 +75,4 @@ def test_standards_commands_fail_with_a_non_zero_exit(lanqing, tmp_path):
     no_dates = tmp_path / "hours.csv"
     no_dates.write_text("time,SO2,NO2,CO,O3,PM10,PM2.5\nnever,1,1,1,1,1,1\n")
     refused(lanqing("aqi", str(no_dates), "--period", "hour"), 1)
+    refused(lanqing("aqi", str(no_dates), "--period", "hour", "-o", str(tmp_path / "no" / "such" / "out.csv")), 2)

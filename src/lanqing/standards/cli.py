@@ -255,6 +255,16 @@ def _write(header: list[str], rows: list[list[Any]], output: str | None) -> None
         path.write_text(buffer.getvalue(), encoding="utf-8-sig")
 
 
+def _written(header: list[str], rows: list[list[Any]], output: str | None, *, command: str) -> bool:
+    try:
+        _write(header, rows, output)
+    except OSError as exc:
+        print(f"lanqing {command}: " + _("cannot write %(file)s: %(reason)s") % {
+            "file": output, "reason": exc.strerror}, file=sys.stderr)
+        return False
+    return True
+
+
 def _check_output(output: str | None) -> str | None:
     if output is not None and Path(output).suffix.lower() not in OUTPUT_KINDS:
         return _("the output must end in .csv, .xlsx or .json, not %(name)s") % {"name": repr(Path(output).name)}
@@ -362,7 +372,8 @@ def cmd_aqi(args: argparse.Namespace) -> int:
             row.append("" if code < 0 else ("500+" if code == ABOVE_TABLE else code))
         row.append(" ".join(parsed.flags[r]))
         rows.append(row)
-    _write(header, rows, args.output)
+    if not _written(header, rows, args.output, command="aqi"):
+        return 2
     problems.report()
     return 1 if problems.errors else 0
 
@@ -492,7 +503,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 VERDICT_TEXT[int(evaluation.attainment[s, p])],
             ]
             rows.append(row)
-    _write(header_out, rows, args.output)
+    if not _written(header_out, rows, args.output, command="evaluate"):
+        return 2
     problems.report()
     return 1 if problems.errors else 0
 
