@@ -34,7 +34,6 @@ def lanqing(tmp_path_factory) -> Run:
     def run(*argv: str, language: str | None = None, **env: str) -> subprocess.CompletedProcess:
         return run_lanqing(folder, *argv, language=language, **env)
 
-    run.folder = folder  # type: ignore[attr-defined]
     return run
 
 
