@@ -61,7 +61,7 @@ def test_cli_import_reports_bad_rows_by_line_and_column(tmp_path):
     result = run_lanqing("import-measurements", str(data), **env, LANQING_LANGUAGE="en")
     assert result.returncode == 1
     assert "bad.csv: line 2, column site: no site with code NOPE" in result.stderr
-    missing = run_lanqing("import-measurements", str(tmp_path / "missing.csv"), **env)
+    missing = run_lanqing("import-measurements", str(tmp_path / "missing.csv"), **env, LANQING_LANGUAGE="en")
     assert missing.returncode == 2
     assert "cannot read" in missing.stderr
 

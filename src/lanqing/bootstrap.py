@@ -18,6 +18,13 @@ def django_setup() -> None:
     import django
 
     django.setup()
+    from django.utils import translation
+
+    from lanqing.cli_language import language
+
+    # The command line speaks the site's language (LANQING_LANGUAGE, which the settings have just checked),
+    # like the pages: messages that services build with Django's gettext follow it, as the CLI's own do.
+    translation.activate(language())
 
 
 def command_add(

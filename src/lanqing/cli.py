@@ -11,8 +11,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from lanqing import webserver
 from lanqing.audit.actor import acting, command_actor
 from lanqing.bootstrap import command_add, django_setup
+from lanqing.cli_language import gettext as _
+from lanqing.config import ConfigError, secret_key_file_ensure
 
 # Models and services are imported inside each command, after django_setup(): Django must be configured
 # before they load, and the commands that need no database start without it.
@@ -35,19 +38,25 @@ WORKER_POLL_STEPS = 2
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Creates or upgrades the database and collects static files; safe to run again."""
+    try:
+        key_file = secret_key_file_ensure()
+    except ConfigError as error:
+        print(f"lanqing init: {error}", file=sys.stderr)
+        return 2
     django_setup()
     from lanqing.instance import database_label, instance_prepare
 
+    if key_file is not None:
+        print(_("lanqing: a new secret key was written to %(file)s (readable by its owner only)") % {
+            "file": key_file})
     instance_prepare()
-    print("lanqing: database ready:", database_label())
+    print(_("lanqing: database ready: %(database)s") % {"database": database_label()})
     if args.county:
         return _county_set_up(args.county)
     return 0
 
 
 def _county_set_up(code: str) -> int:
-    from django.utils.translation import gettext as _
-
     from lanqing.org.divisions import DivisionError, county_load
     from lanqing.org.units import county_bureau_ensure
 
@@ -67,15 +76,13 @@ def _county_set_up(code: str) -> int:
 
 
 def cmd_divisions_usage(args: argparse.Namespace) -> int:
-    print("usage: lanqing divisions load CODE|FILE", file=sys.stderr)
+    print(_("usage: lanqing divisions load CODE|FILE"), file=sys.stderr)
     return 2
 
 
 def cmd_divisions_load(args: argparse.Namespace) -> int:
     """Loads a shipped county by its code, or the statistics bureau's division list from a file."""
     django_setup()
-    from django.utils.translation import gettext as _
-
     from lanqing.org.divisions import DivisionError, county_load, divisions_load
 
     source = args.source
@@ -110,14 +117,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     problems = []
     if settings.DEBUG:
-        problems.append("LANQING_DEBUG is true: error pages would show code and settings to anyone")
+        problems.append(_("LANQING_DEBUG is true: error pages would show code and settings to anyone"))
     if not settings.HTTPS:
-        problems.append("LANQING_HTTPS is false: passwords and session cookies would cross the network in clear")
+        problems.append(_("LANQING_HTTPS is false: passwords and session cookies would cross the network in "
+                          "clear"))
     if not settings.ALLOWED_HOSTS or "*" in settings.ALLOWED_HOSTS or set(settings.ALLOWED_HOSTS) <= {
             "localhost", "127.0.0.1", "[::1]"}:
-        problems.append("LANQING_ALLOWED_HOSTS must name the site's own host names (not * and not only localhost)")
+        problems.append(_("LANQING_ALLOWED_HOSTS must name the site's own host names (not * and not only "
+                          "localhost)"))
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        problems.append("LANQING_DATABASE_URL is SQLite: production runs on PostgreSQL (README, Production)")
+        problems.append(_("LANQING_DATABASE_URL is SQLite: production runs on PostgreSQL (README, Production)"))
     # The redirect to HTTPS and HSTS preloading are nginx's business in our set-up; the host's subdomains are
     # other offices' sites, which HSTS must not bind.
     ignored = {"security.W005", "security.W008", "security.W021"}
@@ -128,20 +137,26 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"lanqing check: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print("lanqing check: no unsafe setting found")
+    print(_("lanqing check: no unsafe setting found"))
     return 0
 
 
 def cmd_web(args: argparse.Namespace) -> int:
     """Serves the site and API with waitress (a production WSGI server written in pure Python)."""
     django_setup()
-    from waitress import serve
-
     from lanqing.wsgi import application
 
-    print(f"lanqing: web on http://{args.host}:{args.port}/", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="lanqing",
-          channel_timeout=60, max_request_body_size=256 * 1024 * 1024)
+    try:
+        server = webserver.server_create(application, host=args.host, port=args.port, threads=args.threads,
+                                         connection_limit=args.connection_limit,
+                                         header_timeout=args.header_timeout)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        print(_("lanqing web: cannot listen on %(host)s:%(port)s: %(reason)s") % {
+            "host": args.host, "port": args.port, "reason": reason}, file=sys.stderr)
+        return 1
+    print(_("lanqing: web on %(url)s") % {"url": f"http://{args.host}:{server.effective_port}/"}, flush=True)
+    server.run()
     return 0
 
 
@@ -175,7 +190,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             connections.close_all()
             ran = 0
         if not args.loop or stopping:
-            print(f"lanqing worker: ran {ran} job(s)")
+            print(_("lanqing worker: %(count)s jobs run") % {"count": ran})
             return 0
         # Sleep in short steps so SIGTERM stops the worker promptly between jobs, and look for queued jobs at
         # each step: the judgement the receiver queues with new hourly values starts within a step, not
@@ -202,20 +217,26 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
     password = args.password
     if password is None and args.password_file:
-        password = Path(args.password_file).read_text(encoding="utf-8").strip()
+        try:
+            password = Path(args.password_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            print(_("lanqing createuser: cannot read %(file)s: %(reason)s") % {
+                "file": args.password_file, "reason": reason}, file=sys.stderr)
+            return 2
     if password is None:
         if not sys.stdin.isatty():
-            print("lanqing createuser: give --password-file or run in a terminal to type the password",
+            print(_("lanqing createuser: give --password-file or run in a terminal to type the password"),
                   file=sys.stderr)
             return 2
-        password = getpass.getpass("Password: ")
+        password = getpass.getpass(_("Password: "))
     try:
         user = user_create(username=args.username, password=password, role=args.role, scope=args.scope,
                            full_name=args.name or "", superuser=args.superuser)
     except AccountError as error:
         print(f"lanqing createuser: {error}", file=sys.stderr)
         return 2
-    print(f"lanqing: user {user.username} created ({args.role})")
+    print(_("lanqing: user %(username)s created (%(role)s)") % {"username": user.username, "role": args.role})
     return 0
 
 
@@ -227,7 +248,8 @@ def cmd_createtoken(args: argparse.Namespace) -> int:
 
     user = get_user_model().objects.filter(username=args.username, is_active=True).first()
     if user is None:
-        print(f"lanqing createtoken: no active user {args.username!r}", file=sys.stderr)
+        print(_("lanqing createtoken: no active user %(username)s") % {"username": repr(args.username)},
+              file=sys.stderr)
         return 2
     _token, raw = ApiToken.issue(user=user, name=args.name)
     print(raw)
@@ -242,13 +264,12 @@ def cmd_import_measurements(args: argparse.Namespace) -> int:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        print(f"lanqing import-measurements: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        print(_("lanqing import-measurements: cannot read %(file)s: %(reason)s") % {
+            "file": path, "reason": exc.strerror}, file=sys.stderr)
         return 2
-    from django.utils.translation import gettext
-
     result = import_measurements(data)
     for error in result.errors:
-        print(gettext("%(file)s: line %(line)s, column %(column)s: %(reason)s") % {
+        print(_("%(file)s: line %(line)s, column %(column)s: %(reason)s") % {
             "file": path.name, "line": error.line, "column": error.column,
             "reason": describe_error(error.as_dict())}, file=sys.stderr)
     print(result.summary())
@@ -275,65 +296,70 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lanqing",
-        description="lanqing (蓝清): the ecological-environment protection platform of a county.",
+        description=_("lanqing (蓝清): the ecological-environment protection platform of a county."),
     )
-    parser.add_argument("--data-dir", help="folder for the SQLite file, uploads and secrets (LANQING_DATA_DIR)")
+    parser.add_argument("--data-dir", help=_("folder for the SQLite file, uploads and secrets (LANQING_DATA_DIR)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
         return command_add(sub, name, func, help_text)
 
-    demo = add("demo", cmd_demo, "run everything with the Gu County demo data in the foreground until Ctrl-C")
+    demo = add("demo", cmd_demo, _("run everything with the Gu County demo data in the foreground until Ctrl-C"))
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--receiver-port", type=int, default=9212, help="TCP port of the demo's HJ 212 receiver")
-    demo.add_argument("--days", type=int, default=365, help="days of hourly demo data (first run only)")
-    demo.add_argument("--reset", action="store_true", help="delete the demo database and build it again")
+    demo.add_argument("--receiver-port", type=int, default=9212, help=_("TCP port of the demo's HJ 212 receiver"))
+    demo.add_argument("--days", type=int, default=365, help=_("days of hourly demo data (first run only)"))
+    demo.add_argument("--reset", action="store_true", help=_("delete the demo database and build it again"))
 
-    web = add("web", cmd_web, "serve the web site and the JSON API")
+    web = add("web", cmd_web, _("serve the web site and the JSON API"))
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)
     web.add_argument("--threads", type=int, default=8)
+    web.add_argument("--connection-limit", type=int, default=webserver.CONNECTION_LIMIT,
+                     help=_("open connections served at once; more wait to be accepted"))
+    web.add_argument("--header-timeout", type=float, default=webserver.HEADER_TIMEOUT,
+                     help=_("seconds a client may take to send a request's headers before it is cut off"))
 
-    worker = add("worker", cmd_worker, "run queued and periodic background jobs (one pass, or --loop)")
-    worker.add_argument("--loop", action="store_true", help="keep running until SIGTERM")
+    worker = add("worker", cmd_worker, _("run queued and periodic background jobs (one pass, or --loop)"))
+    worker.add_argument("--loop", action="store_true", help=_("keep running until SIGTERM"))
     worker.add_argument("--interval", type=float, default=2.0,
-                        help="seconds between passes with --loop (queued jobs are looked for every 0.2 s)")
+                        help=_("seconds between passes with --loop (queued jobs are looked for every 0.2 s)"))
 
-    add("check", cmd_check, "check the settings for production; exits 1 on anything unsafe")
+    add("check", cmd_check, _("check the settings for production; exits 1 on anything unsafe"))
 
-    init = add("init", cmd_init, "create or upgrade the database and collect static files")
-    init.add_argument("--county", help="also load this county's divisions (its 6-digit code, e.g. 141025 for 古县) "
-                                       "and create its environment bureau unit")
+    init = add("init", cmd_init, _("create or upgrade the database and collect static files"))
+    init.add_argument("--county", help=_("also load this county's divisions (its 6-digit code, e.g. 141025 for "
+                                         "古县) and create its environment bureau unit"))
 
-    divisions = add("divisions", cmd_divisions_usage, "administrative divisions")
+    divisions = add("divisions", cmd_divisions_usage, _("administrative divisions"))
     divisions_sub = divisions.add_subparsers(dest="divisions_command", metavar="ACTION")
-    load = divisions_sub.add_parser("load", help="load a county that ships with lanqing by its code (141025), or "
-                                                 "a division list (CSV or XLSX: 12-digit code, name, parent code)")
-    load.add_argument("source", help="a county code, or a CSV/XLSX file")
+    load = divisions_sub.add_parser("load", help=_("load a county that ships with lanqing by its code (141025), "
+                                                   "or a division list (CSV or XLSX: 12-digit code, name, parent "
+                                                   "code)"))
+    load.add_argument("source", help=_("a county code, or a CSV/XLSX file"))
     load.set_defaults(func=cmd_divisions_load)
 
-    createuser = add("createuser", cmd_createuser, "create a user with one role and its scope")
+    createuser = add("createuser", cmd_createuser, _("create a user with one role and its scope"))
     createuser.add_argument("username")
     createuser.add_argument("--role", required=True,
                             choices=["leadership", "bureau", "unit", "township", "grid_officer", "enterprise"])
     createuser.add_argument("--scope", default="",
-                            help="division code (leadership, township, grid officer), unit name (bureau, unit) "
-                                 "or credit code (enterprise)")
-    createuser.add_argument("--name", help="full name shown in the interface")
+                            help=_("division code (leadership, township, grid officer), unit name (bureau, unit) "
+                                   "or credit code (enterprise)"))
+    createuser.add_argument("--name", help=_("full name shown in the interface"))
     createuser.add_argument("--password", help=argparse.SUPPRESS)
-    createuser.add_argument("--password-file", help="read the password from this file")
-    createuser.add_argument("--superuser", action="store_true", help="may also use the administration pages")
+    createuser.add_argument("--password-file", help=_("read the password from this file"))
+    createuser.add_argument("--superuser", action="store_true", help=_("may also use the administration pages"))
 
-    token = add("createtoken", cmd_createtoken, "make an API key that acts as a user (printed once)")
+    token = add("createtoken", cmd_createtoken, _("make an API key that acts as a user (printed once)"))
     token.add_argument("username")
-    token.add_argument("--name", default="script", help="what the key is for")
+    token.add_argument("--name", default="script", help=_("what the key is for"))
 
     imp = add("import-measurements", cmd_import_measurements,
-              "import measurements from a CSV (UTF-8 or GBK) or XLSX file")
+              _("import measurements from a CSV (UTF-8 or GBK) or XLSX file"))
     imp.add_argument("file")
 
-    manage = add("manage", cmd_manage, "run a Django management command (migrate, shell, …)")
+    manage = add("manage", cmd_manage, _("run a Django management command (migrate, shell, …)"))
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
 
     for module_name in PLUGIN_MODULES:
@@ -363,3 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        # A process that runs several commands (a script or a test calling main()) gets its own language back.
+        if "django.utils.translation" in sys.modules:
+            sys.modules["django.utils.translation"].deactivate()

@@ -6,6 +6,7 @@ The README's configuration table is generated from VARIABLES, so the two never d
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -65,6 +66,32 @@ def env_str(name: str, default: str) -> str:
         except OSError as exc:
             raise ConfigError(f"{name}_FILE: cannot read {file_name}: {exc.strerror}") from exc
     return os.environ.get(name, default)
+
+
+def secret_key_file_ensure() -> Path | None:
+    """Writes a new random key to the file LANQING_SECRET_KEY_FILE names when that file does not exist yet.
+
+    Returns the file when it wrote one. Only ``lanqing init`` calls it: every other command reading a missing
+    key file stops with the variable's name, since a key invented there would not be the other processes' key.
+    The file and any folder made for it are readable by their owner only (0600, 0700).
+    """
+    name = os.environ.get("LANQING_SECRET_KEY_FILE")
+    if not name:
+        return None
+    path = Path(name)
+    if path.exists():
+        return None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # O_EXCL: two inits started together never overwrite each other's key.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"LANQING_SECRET_KEY_FILE: cannot create {name}: {exc.strerror}") from exc
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(secrets.token_urlsafe(48) + "\n")
+    return path
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -13,6 +13,12 @@ from lanqing.monitoring.models import Device, DeviceKey, Point, RawPacket
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    # These tests read the command's messages in English; the command line speaks Chinese unless told.
+    monkeypatch.setenv("LANQING_LANGUAGE", "en")
+
+
 def _import_refused(tmp_path, capsys, text: str, *, encoding: str = "utf-8") -> str:
     """Import ``text`` as devices.csv, which must be refused at least in part (exit 1); returns stderr."""
     path = tmp_path / "devices.csv"

@@ -8,6 +8,7 @@ import io
 import json
 
 import numpy as np
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from lanqing.standards.cli import main, register
@@ -18,6 +19,21 @@ HOURLY = (
     "2017-07-07 16:00,工商学校,49,11,1.3,240,127,56\n"
     "2017-07-07 16:00,南机场,49,2,1.6,187,85,65\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    # These tests read the messages in English; the command line speaks Chinese unless LANQING_LANGUAGE says en.
+    monkeypatch.setenv("LANQING_LANGUAGE", "en")
+
+
+def test_problems_are_reported_in_chinese_by_default(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("LANQING_LANGUAGE")
+    path = tmp_path / "hours.csv"
+    path.write_text("time,SO2,NO2,CO,O3,PM10,PM2.5\n2018-02-20 07:00,-1,18,2.8,22,128,97\n", encoding="utf-8")
+    code, _out, err = run(capsys, "aqi", path, "--period", "hour")
+    assert code == 1
+    assert "错误：hours.csv，第 2 行，SO2 列：-1 是负数；浓度不能为负" in err
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from lanqing.bootstrap import command_add, django_setup
+from lanqing.cli_language import gettext as _
 
 
 def _logging(verbose: bool, worker: int | None = None) -> None:
@@ -66,7 +67,7 @@ def _watch_supervisor(loop: asyncio.AbstractEventLoop, task: asyncio.Future) -> 
 
 def cmd_receiver(args: argparse.Namespace) -> int:
     if args.workers < 1:
-        print("lanqing receiver: --workers must be at least 1", file=sys.stderr)
+        print(_("lanqing receiver: --workers must be at least 1"), file=sys.stderr)
         return 2
     if args.workers > 1 and args.worker is None:
         from lanqing.receiver.supervisor import supervise
@@ -97,7 +98,8 @@ def cmd_receiver(args: argparse.Namespace) -> int:
     _collector_settle()
 
     def ready(port: int) -> None:
-        # One parseable line on stdout so scripts and tests that ask for port 0 learn the real port.
+        # One parseable line on stdout so scripts and tests that ask for port 0 learn the real port; in English
+        # whatever LANQING_LANGUAGE says, since the supervisor and scripts read it.
         print(f"lanqing receiver: listening on {args.host}:{port}", flush=True)
 
     # A worker shares its port with the other workers (SO_REUSEPORT) and follows its supervisor's life.
@@ -114,8 +116,12 @@ def cmd_receiver(args: argparse.Namespace) -> int:
     )
     try:
         return _run_until_signal(main, stop_on_stdin_eof=worker)
+    except OSError as exc:
+        print(_("lanqing receiver: cannot listen on %(host)s:%(port)s: %(reason)s") % {
+            "host": args.host, "port": args.port, "reason": exc.strerror or exc}, file=sys.stderr)
+        return 1
     except ReceiverFailed as failure:
-        print(f"lanqing receiver: stopped on an error: {failure}", file=sys.stderr)
+        print(_("lanqing receiver: stopped on an error: %(error)s") % {"error": failure}, file=sys.stderr)
         return 1
 
 
@@ -180,15 +186,15 @@ def connection_cap(wanted: int, *, reserve: int = FD_RESERVE) -> int:
 
 
 def register(sub: Any) -> None:
-    receiver = command_add(sub, "receiver", cmd_receiver, "receive HJ 212 data from devices over TCP")
+    receiver = command_add(sub, "receiver", cmd_receiver, _("receive HJ 212 data from devices over TCP"))
     receiver.add_argument("--host", default="0.0.0.0")
-    receiver.add_argument("--port", type=int, default=9212, help="TCP port (0 picks a free one)")
+    receiver.add_argument("--port", type=int, default=9212, help=_("TCP port (0 picks a free one)"))
     receiver.add_argument("--max-connections", type=int, default=20_000)
     receiver.add_argument(
         "--max-per-address",
         type=int,
         default=2_000,
-        help="connections from one IP address (a NAT gateway may carry many devices)",
+        help=_("connections from one IP address (a NAT gateway may carry many devices)"),
     )
     receiver.add_argument(
         "--max-new-per-address",
@@ -218,30 +224,30 @@ def register(sub: Any) -> None:
         "--idle-timeout",
         type=float,
         default=3900.0,
-        help="seconds without a complete frame before a connection is closed",
+        help=_("seconds without a complete frame before a connection is closed"),
     )
     receiver.add_argument(
         "--frame-timeout",
         type=float,
         default=60.0,
-        help="seconds a started frame may take to arrive (slow senders)",
+        help=_("seconds a started frame may take to arrive (slow senders)"),
     )
     receiver.add_argument(
         "--time-tolerance",
         type=float,
         default=60.0,
-        help="seconds a device clock may be off before the receiver sets it (1012)",
+        help=_("seconds a device clock may be off before the receiver sets it (1012)"),
     )
     receiver.add_argument(
         "--no-host-commands",
         action="store_true",
-        help="never send time calibration, settings or history requests to devices",
+        help=_("never send time calibration, settings or history requests to devices"),
     )
     receiver.add_argument(
         "--workers",
         type=int,
         default=1,
-        help="receiver processes sharing the port (Linux SO_REUSEPORT); one process uses about one core",
+        help=_("receiver processes sharing the port (Linux SO_REUSEPORT); one process uses about one core"),
     )
     # Internal: set by the supervisor of --workers N on each worker process (its index).
     receiver.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)

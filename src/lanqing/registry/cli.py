@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from lanqing.bootstrap import django_setup
+from lanqing.cli_language import gettext as _
 
 # Models and services are imported inside each command, after django_setup(): Django must be configured
 # before they load, and the commands that need no database start without it.
@@ -14,8 +15,6 @@ from lanqing.bootstrap import django_setup
 
 def cmd_registry_import(args: argparse.Namespace) -> int:
     django_setup()
-    from django.utils.translation import gettext as _
-
     from lanqing.registry.services import describe_error, registry_import
     from lanqing.registry.workbook import LAYOUT
 
@@ -47,8 +46,6 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
 
 def cmd_registry_export(args: argparse.Namespace) -> int:
     django_setup()
-    from django.utils.translation import gettext as _
-
     from lanqing.registry.services import registry_export, registry_template
 
     data = registry_template() if args.template else registry_export()
@@ -63,21 +60,21 @@ def cmd_registry_export(args: argparse.Namespace) -> int:
 
 
 def cmd_registry_usage(args: argparse.Namespace) -> int:
-    print("usage: lanqing registry import|export FILE.xlsx", file=sys.stderr)
+    print(_("usage: lanqing registry import|export FILE.xlsx"), file=sys.stderr)
     return 2
 
 
 def register(sub) -> None:
-    registry = sub.add_parser("registry", help="units, enterprises, sites, points and devices in one workbook",
-                              description="units, enterprises, sites, points and devices in one workbook")
+    about = _("units, enterprises, sites, points and devices in one workbook")
+    registry = sub.add_parser("registry", help=about, description=about)
     registry.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     registry.set_defaults(func=cmd_registry_usage)
     actions = registry.add_subparsers(dest="registry_command", metavar="ACTION")
-    imp = actions.add_parser("import", help="check a workbook as a whole and, if every cell is good, write it")
-    imp.add_argument("file", help="an .xlsx workbook in the layout of the export (sheets: units, enterprises, "
-                                  "sites, points, devices)")
+    imp = actions.add_parser("import", help=_("check a workbook as a whole and, if every cell is good, write it"))
+    imp.add_argument("file", help=_("an .xlsx workbook in the layout of the export (sheets: units, enterprises, "
+                                    "sites, points, devices)"))
     imp.set_defaults(func=cmd_registry_import)
-    exp = actions.add_parser("export", help="write the registry as a workbook (no passwords, no keys)")
+    exp = actions.add_parser("export", help=_("write the registry as a workbook (no passwords, no keys)"))
     exp.add_argument("file")
-    exp.add_argument("--template", action="store_true", help="write the empty template instead")
+    exp.add_argument("--template", action="store_true", help=_("write the empty template instead"))
     exp.set_defaults(func=cmd_registry_export)

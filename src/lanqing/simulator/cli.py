@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from lanqing.bootstrap import command_add, django_setup
+from lanqing.cli_language import gettext as _
 from lanqing.hj212 import Version
 from lanqing.simulator.client import SimClient
 from lanqing.simulator.device import FAULTS, KINDS, FactorSpec, SimDevice
@@ -18,6 +19,8 @@ from lanqing.simulator.device import FAULTS, KINDS, FactorSpec, SimDevice
 # The demo's devices are read inside demo_devices(), after django_setup(): the simulator sends packets for
 # devices given on the command line without configuring Django or a database.
 
+# Seconds a --duration run waits, past its end, for devices still connecting or finishing a send.
+CONNECT_GRACE = 5.0
 VERSIONS = {"2005": Version.V2005, "2017": Version.V2017, "2025": Version.V2025}
 
 
@@ -82,8 +85,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     unknown = faults - FAULTS
     if unknown:
         print(
-            f"lanqing simulate: --faults: unknown {', '.join(sorted(unknown))}; choose from "
-            f"{', '.join(sorted(FAULTS))}",
+            _("lanqing simulate: --faults: unknown %(unknown)s; choose from %(choices)s")
+            % {"unknown": ", ".join(sorted(unknown)), "choices": ", ".join(sorted(FAULTS))},
             file=sys.stderr,
         )
         return 2
@@ -91,14 +94,12 @@ def run_simulate(args: argparse.Namespace) -> int:
     versions = [v.strip() for v in args.versions.split(",") if v.strip()]
     bad = [k for k in kinds if k not in KINDS] + [v for v in versions if v not in VERSIONS]
     if bad:
-        print(f"lanqing simulate: unknown kind or version {', '.join(bad)}", file=sys.stderr)
+        print(_("lanqing simulate: unknown kind or version %(values)s") % {"values": ", ".join(bad)}, file=sys.stderr)
         return 2
     if args.demo:
         devices = demo_devices()
         if not devices:
-            print(
-                "lanqing simulate: no demo devices are registered (run lanqing demo first)", file=sys.stderr
-            )
+            print(_("lanqing simulate: no demo devices are registered (run lanqing demo first)"), file=sys.stderr)
             return 2
     else:
         devices = synthetic_devices(
@@ -109,40 +110,50 @@ def run_simulate(args: argparse.Namespace) -> int:
         SimClient(device, args.host, args.port, speed=args.speed, rng=random.Random(rng.random()))
         for device in devices
     ]
-    print(f"lanqing simulate: {len(clients)} devices sending to {args.host}:{args.port}", flush=True)
+    print(_("lanqing simulate: %(count)s devices sending to %(address)s") % {
+        "count": len(clients), "address": f"{args.host}:{args.port}"}, flush=True)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         tasks = [asyncio.ensure_future(client.run(duration=args.duration or None)) for client in clients]
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: [task.cancel() for task in tasks])
+        if args.duration:
+            # A device retries an unreachable receiver for ever; the duration ends that too.
+            await asyncio.wait(tasks, timeout=args.duration + CONNECT_GRACE)
+            for task in tasks:
+                task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
     asyncio.run(main())
     sent = sum(client.stats.sent for client in clients)
     acked = sum(client.stats.acked for client in clients)
-    print(f"lanqing simulate: {sent} frames sent, {acked} acknowledged")
+    print(_("lanqing simulate: %(sent)s frames sent, %(acked)s acknowledged") % {"sent": sent, "acked": acked})
+    if clients and not any(client.stats.connected for client in clients):
+        print(_("lanqing simulate: no device could connect to %(address)s") % {"address": f"{args.host}:{args.port}"},
+              file=sys.stderr)
+        return 1
     return 0
 
 
 def register(sub: Any) -> None:
-    simulate = command_add(sub, "simulate", run_simulate, "simulate HJ 212 devices sending data to a receiver")
+    simulate = command_add(sub, "simulate", run_simulate, _("simulate HJ 212 devices sending data to a receiver"))
     simulate.add_argument("--host", default="127.0.0.1")
     simulate.add_argument("--port", type=int, default=9212)
     simulate.add_argument(
-        "--demo", action="store_true", help="the demo's registered devices, sending live data"
+        "--demo", action="store_true", help=_("the demo's registered devices, sending live data")
     )
-    simulate.add_argument("--devices", type=int, default=3, help="devices per kind and protocol version")
-    simulate.add_argument("--kinds", default="air,gas,water", help="comma-separated: air, gas, water")
-    simulate.add_argument("--versions", default="2005,2017,2025", help="comma-separated protocol versions")
+    simulate.add_argument("--devices", type=int, default=3, help=_("devices per kind and protocol version"))
+    simulate.add_argument("--kinds", default="air,gas,water", help=_("comma-separated: air, gas, water"))
+    simulate.add_argument("--versions", default="2005,2017,2025", help=_("comma-separated protocol versions"))
     simulate.add_argument("--password", default="123456")
-    simulate.add_argument("--speed", type=float, default=1.0, help="time runs this many times faster")
+    simulate.add_argument("--speed", type=float, default=1.0, help=_("time runs this many times faster"))
     simulate.add_argument(
         "--faults",
         default="",
-        help="comma-separated: offline, exceedance, constant, bad-crc, junk, split, slow",
+        help=_("comma-separated: offline, exceedance, constant, bad-crc, junk, split, slow"),
     )
     simulate.add_argument(
-        "--duration", type=float, default=0.0, help="stop after this many seconds (0: never)"
+        "--duration", type=float, default=0.0, help=_("stop after this many seconds (0: never)")
     )
     simulate.add_argument("--seed", type=int, default=212)

@@ -21,6 +21,7 @@ class SimStats:
     acked: int = 0
     commands: int = 0
     reconnects: int = 0
+    connected: bool = False  # reached the receiver at least once
 
 
 @dataclass
@@ -65,6 +66,7 @@ class SimClient:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30)
         self._writer = writer
+        self.stats.connected = True
         asyncio.get_running_loop().create_task(self._read(reader))
 
     async def disconnect(self) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from lanqing.cli_language import gettext as _
 from lanqing.standards import air_tables
 from lanqing.standards.aqi import ABOVE_TABLE, NOT_USED, MissingIndicators, canonical, compute_aqi
 from lanqing.standards.evaluation import VERDICT_TEXT, evaluate_daily, evaluate_hourly
@@ -23,46 +24,45 @@ from lanqing.standards.versions import EARLIEST_DATA, beijing_today, data_day, p
 from lanqing.tabular import TableError, cell_text, parse_local_datetime, read_table
 
 OUTPUT_KINDS = (".csv", ".xlsx", ".json")
-ADJECTIVE = {"hour": "hourly", "day": "daily"}
 
 
 def register(subparsers: Any) -> None:
     aqi = subparsers.add_parser(
         "aqi",
-        help="compute the AQI (HJ 633) of hourly or daily concentrations in a CSV or XLSX file",
-        description="Reads columns time (or date), optional station, and SO2, NO2, CO (mg/m³), O3, PM10, "
-        "PM2.5 (µg/m³; for --period day also O3_8h, the daily max 8-h mean). Writes the input columns, then "
-        "AQI, level, category, primary_pollutants and IAQI_<column>.",
+        help=_("compute the AQI (HJ 633) of hourly or daily concentrations in a CSV or XLSX file"),
+        description=_("Reads columns time (or date), optional station, and SO2, NO2, CO (mg/m³), O3, PM10, "
+                      "PM2.5 (µg/m³; for --period day also O3_8h, the daily max 8-h mean). Writes the input "
+                      "columns, then AQI, level, category, primary_pollutants and IAQI_<column>."),
     )
-    aqi.add_argument("file", help="CSV (UTF-8 or GBK) or XLSX file")
-    aqi.add_argument("--period", required=True, choices=["hour", "day"], help="hourly or daily values")
+    aqi.add_argument("file", help=_("CSV (UTF-8 or GBK) or XLSX file"))
+    aqi.add_argument("--period", required=True, choices=["hour", "day"], help=_("hourly or daily values"))
     aqi.add_argument(
         "--standard",
         default="auto",
         choices=["auto", "2012", "2026"],
-        help="HJ 633 version; auto = by the date of each row (2026 rules from 2026-03-01)",
+        help=_("HJ 633 version; auto = by the date of each row (2026 rules from 2026-03-01)"),
     )
-    aqi.add_argument("-o", "--output", help="output file, .csv, .xlsx or .json (default: CSV on stdout)")
+    aqi.add_argument("-o", "--output", help=_("output file, .csv, .xlsx or .json (default: CSV on stdout)"))
     _co_unit_option(aqi)
     aqi.set_defaults(func=cmd_aqi)
 
     evaluate = subparsers.add_parser(
         "evaluate",
-        help="assess hourly or daily air-quality data per HJ 663 by month, quarter or year",
-        description="Hourly input: time, optional station, SO2, NO2, CO, O3, PM10, PM2.5. Daily input: date, "
-        "optional station, SO2, NO2, CO, PM10, PM2.5, O3_8h (optional O3 = daily max 1-h).",
+        help=_("assess hourly or daily air-quality data per HJ 663 by month, quarter or year"),
+        description=_("Hourly input: time, optional station, SO2, NO2, CO, O3, PM10, PM2.5. Daily input: date, "
+                      "optional station, SO2, NO2, CO, PM10, PM2.5, O3_8h (optional O3 = daily max 1-h)."),
     )
-    evaluate.add_argument("file", help="CSV (UTF-8 or GBK) or XLSX file")
+    evaluate.add_argument("file", help=_("CSV (UTF-8 or GBK) or XLSX file"))
     evaluate.add_argument(
-        "--by", default="year", choices=["month", "quarter", "year"], help="period of the statistics"
+        "--by", default="year", choices=["month", "quarter", "year"], help=_("period of the statistics")
     )
     evaluate.add_argument(
         "--standard",
         default="auto",
         choices=["auto", "2012", "2026"],
-        help="version of the standards; auto = by date",
+        help=_("version of the standards; auto = by date"),
     )
-    evaluate.add_argument("-o", "--output", help="output file, .csv, .xlsx or .json (default: CSV on stdout)")
+    evaluate.add_argument("-o", "--output", help=_("output file, .csv, .xlsx or .json (default: CSV on stdout)"))
     _co_unit_option(evaluate)
     evaluate.set_defaults(func=cmd_evaluate)
 
@@ -71,8 +71,9 @@ def _co_unit_option(parser: Any) -> None:
     parser.add_argument(
         "--co-unit",
         choices=["mg", "ug"],
-        help="unit of the CO column: mg (mg/m³) or ug (µg/m³, divided by 1000); without it CO is read as "
-        f"mg/m³ and values above {air_tables.CO_SUSPECT_ABOVE_MG_M3} are flagged as a possible unit mistake",
+        help=_("unit of the CO column: mg (mg/m³) or ug (µg/m³, divided by 1000); without it CO is read as "
+               "mg/m³ and values above %(limit)s are flagged as a possible unit mistake")
+        % {"limit": air_tables.CO_SUSPECT_ABOVE_MG_M3},
     )
 
 
@@ -92,18 +93,20 @@ class Problems:
         self.warnings.append(self._where(line, column) + text)
 
     def _where(self, line: int | None, column: str | None) -> str:
-        parts = [self.name]
+        place = {"file": self.name, "line": line, "column": column}
+        if line is not None and column is not None:
+            return _("%(file)s, line %(line)s, column %(column)s: ") % place
         if line is not None:
-            parts.append(f"line {line}")
+            return _("%(file)s, line %(line)s: ") % place
         if column is not None:
-            parts.append(f"column {column}")
-        return ", ".join(parts) + ": "
+            return _("%(file)s, column %(column)s: ") % place
+        return f"{self.name}: "
 
     def report(self) -> None:
         for text in self.warnings:
-            print(f"warning: {text}", file=sys.stderr)
+            print(_("warning: %(problem)s") % {"problem": text}, file=sys.stderr)
         for text in self.errors:
-            print(f"error: {text}", file=sys.stderr)
+            print(_("error: %(problem)s") % {"problem": text}, file=sys.stderr)
 
 
 @dataclass
@@ -135,15 +138,16 @@ def _read(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise FileProblem(f"{path}: cannot read the file: {exc.strerror}") from None
+        raise FileProblem(_("%(file)s: cannot read the file: %(reason)s") % {"file": path, "reason": exc.strerror}) from None
     try:
         table = read_table(data)
     except TableError as exc:
-        raise FileProblem(f"{path.name}: {exc}") from None
+        raise FileProblem(f"{path.name}: {_table_error(exc)}") from None
     header = table.header
     lowered = {h.strip().lower(): i for i, h in enumerate(header)}
     if time_column not in lowered:
-        raise FileProblem(f"{path.name}: line 1: the column {time_column!r} is missing")
+        raise FileProblem(_("%(file)s: line 1: the column %(column)s is missing") % {
+            "file": path.name, "column": repr(time_column)})
     t_index = lowered[time_column]
     s_index = lowered.get("station")
     chosen: dict[str, int] = {}
@@ -155,7 +159,8 @@ def _read(
     missing = [pollutant for pollutant in required if pollutant not in present]
     if missing:
         names = [next(k for k, v in pollutant_columns.items() if v == m) for m in missing]
-        raise FileProblem(f"{path.name}: line 1: the column(s) {', '.join(names)} are missing")
+        raise FileProblem(_("%(file)s: line 1: the column(s) %(columns)s are missing") % {
+            "file": path.name, "columns": ", ".join(names)})
     today = beijing_today()
     lines, cells, when, stations = [], [], [], []
     flags: list[list[str]] = [[] for _ in table.rows]
@@ -177,13 +182,13 @@ def _read(
             try:
                 number = float(raw) if isinstance(raw, (int, float)) else float(text.replace(",", ""))
             except ValueError:
-                problems.error(line, name, f"{text!r} is not a number")
+                problems.error(line, name, _("%(value)s is not a number") % {"value": repr(text)})
                 continue
             if not math.isfinite(number):
-                problems.error(line, name, f"{text!r} is not a number")
+                problems.error(line, name, _("%(value)s is not a number") % {"value": repr(text)})
                 continue
             if number < 0:
-                problems.error(line, name, f"{text} is negative; a concentration cannot be")
+                problems.error(line, name, _("%(value)s is negative; a concentration cannot be") % {"value": text})
                 continue
             if canonical(name) == "CO":
                 co = _co_mg(number, text, problems, flags[r], line=line, column=name, co_unit=co_unit, co_top=co_top)
@@ -199,14 +204,15 @@ def _moment(raw: Any, text: str, problems: Problems, *, line: int, column: str, 
     """The row's time, or None (with the error recorded) when it is missing, too old or in the future."""
     moment = parse_local_datetime(raw)
     if moment is None:
-        problems.error(line, column, f"{text!r} is not a date and time")
+        problems.error(line, column, _("%(value)s is not a date and time") % {"value": repr(text)})
         return None
     day = data_day(moment) if hourly else moment.date()
     if day < EARLIEST_DATA:
-        problems.error(line, column, f"{day.isoformat()} is before {EARLIEST_DATA.isoformat()}")
+        problems.error(line, column, _("%(day)s is before %(earliest)s") % {
+            "day": day.isoformat(), "earliest": EARLIEST_DATA.isoformat()})
         return None
     if day > today:
-        problems.error(line, column, f"{day.isoformat()} is in the future")
+        problems.error(line, column, _("%(day)s is in the future") % {"day": day.isoformat()})
         return None
     return moment
 
@@ -218,18 +224,20 @@ def _co_mg(number: float, text: str, problems: Problems, row_flags: list[str], *
         return number / 1000
     if co_unit is None and number > co_top:
         # Above HJ 633's whole table: surely µg/m³, and no sub-index could be given anyway.
-        problems.error(
-            line, column, f"CO {text} mg/m³ is implausible: was it given in µg/m³? Say --co-unit ug "
-            "if the column is in µg/m³"
-        )
+        problems.error(line, column, _(
+            "CO %(value)s mg/m³ is implausible: was it given in µg/m³? Say --co-unit ug if the column "
+            "is in µg/m³") % {"value": text})
         return None
     if co_unit is None and number > air_tables.CO_SUSPECT_ABOVE_MG_M3:
-        problems.warn(
-            line, column, f"CO {text} mg/m³ is unusually high: was it given in µg/m³? Computed as "
-            "mg/m³; say --co-unit ug if the column is in µg/m³, --co-unit mg to silence this"
-        )
+        problems.warn(line, column, _(
+            "CO %(value)s mg/m³ is unusually high: was it given in µg/m³? Computed as mg/m³; say "
+            "--co-unit ug if the column is in µg/m³, --co-unit mg to silence this") % {"value": text})
         row_flags.append("CO_unit_suspect")
     return number
+
+
+def _table_error(error: TableError) -> str:
+    return _(error.reason) % error.params
 
 
 # ---- writing -----------------------------------------------------------------------------------------------
@@ -264,9 +272,19 @@ def _write(header: list[str], rows: list[list[Any]], output: str | None) -> None
         path.write_text(buffer.getvalue(), encoding="utf-8-sig")
 
 
+def _written(header: list[str], rows: list[list[Any]], output: str | None, *, command: str) -> bool:
+    try:
+        _write(header, rows, output)
+    except OSError as exc:
+        print(f"lanqing {command}: " + _("cannot write %(file)s: %(reason)s") % {
+            "file": output, "reason": exc.strerror}, file=sys.stderr)
+        return False
+    return True
+
+
 def _check_output(output: str | None) -> str | None:
     if output is not None and Path(output).suffix.lower() not in OUTPUT_KINDS:
-        return f"the output must end in .csv, .xlsx or .json, not {Path(output).name!r}"
+        return _("the output must end in .csv, .xlsx or .json, not %(name)s") % {"name": repr(Path(output).name)}
     return None
 
 
@@ -336,8 +354,10 @@ def cmd_aqi(args: argparse.Namespace) -> int:
             problems.warn(
                 None,
                 column,
-                f"not part of the {ADJECTIVE[args.period]} AQI under HJ 633-2026; left out "
-                f"({int(unused.sum())} rows)",
+                (_("not part of the hourly AQI under HJ 633-2026; left out (%(count)s rows)")
+                 if args.period == "hour" else
+                 _("not part of the daily AQI under HJ 633-2026; left out (%(count)s rows)"))
+                % {"count": int(unused.sum())},
             )
     iaqi_columns = [name for name in parsed.header if name in result.columns]
     header = [
@@ -369,7 +389,8 @@ def cmd_aqi(args: argparse.Namespace) -> int:
             row.append("" if code < 0 else ("500+" if code == ABOVE_TABLE else code))
         row.append(" ".join(parsed.flags[r]))
         rows.append(row)
-    _write(header, rows, args.output)
+    if not _written(header, rows, args.output, command="aqi"):
+        return 2
     problems.report()
     return 1 if problems.errors else 0
 
@@ -399,10 +420,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         data = path.read_bytes()
         header = read_table(data).header
     except OSError as exc:
-        print(f"lanqing evaluate: {path}: cannot read the file: {exc.strerror}", file=sys.stderr)
+        print("lanqing evaluate: " + _("%(file)s: cannot read the file: %(reason)s") % {
+            "file": path, "reason": exc.strerror}, file=sys.stderr)
         return 2
     except TableError as exc:
-        print(f"lanqing evaluate: {path.name}: {exc}", file=sys.stderr)
+        print(f"lanqing evaluate: {path.name}: {_table_error(exc)}", file=sys.stderr)
         return 2
     hourly = "time" in {h.strip().lower() for h in header}
     try:
@@ -421,7 +443,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     good = [r for r, t in enumerate(parsed.when) if t is not None]
     if not good:
         problems.report()
-        print(f"lanqing evaluate: {path.name}: no row has a usable date", file=sys.stderr)
+        print("lanqing evaluate: " + _("%(file)s: no row has a usable date") % {"file": path.name}, file=sys.stderr)
         return 2
     moments = [parsed.when[r] for r in good]
     days = [data_day(m) if hourly else m.date() for m in moments if m is not None]
@@ -445,7 +467,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         s = index[parsed.stations[r]]
         if seen[s, slot]:
             problems.error(
-                parsed.lines[r], parsed.header[0], "a second row for the same station and time; ignored"
+                parsed.lines[r], parsed.header[0], _("a second row for the same station and time; ignored")
             )
             continue
         seen[s, slot] = True
@@ -498,7 +520,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 VERDICT_TEXT[int(evaluation.attainment[s, p])],
             ]
             rows.append(row)
-    _write(header_out, rows, args.output)
+    if not _written(header_out, rows, args.output, command="evaluate"):
+        return 2
     problems.report()
     return 1 if problems.errors else 0
 
