@@ -159,6 +159,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 ROOT_URLCONF = "lanqing.urls"
+CSRF_FAILURE_VIEW = "lanqing.web.errors.csrf_failure"
 WSGI_APPLICATION = "lanqing.wsgi.application"
 
 TEMPLATES = [

@@ -7,6 +7,10 @@ from lanqing.web import views as web_views
 
 admin.site.site_header = admin.site.site_title = "lanqing"
 
+handler403 = "lanqing.web.errors.forbidden"
+handler404 = "lanqing.web.errors.not_found"
+handler500 = "lanqing.web.errors.server_error"
+
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("favicon.ico", web_views.favicon, name="favicon"),
