@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from lanqing.monitoring import quality
@@ -47,7 +48,8 @@ def site_list(request):
         return xlsx_response(
             filename=_("monitoring-sites"),
             headers=[_("Site code"), _("Name"), _("Kind"), _("Jurisdiction"), _("Enterprise"), _("Longitude"),
-                     _("Latitude"), _("Target water class"), _("Emission limit set"), _("Devices")],
+                     _("Latitude"), _("Target water class"), _("Emission limit set"),
+                     pgettext("export column: number of devices", "Devices")],
             rows=([s.code, s.name, s.get_kind_display(), s.jurisdiction.name,
                    s.enterprise.name if s.enterprise_id else "", s.longitude, s.latitude,
                    s.get_target_class_display() if s.target_class else "", s.limit_set, s.device_count]
@@ -145,8 +147,10 @@ def import_list(request):
     if wants_export(request):
         return xlsx_response(
             filename=_("imports"),
-            headers=[_("File"), _("Uploaded"), _("Status"), _("Rows"), _("Imported or changed"),
-                     _("Already present"), _("Rejected")],
+            headers=[_("File"), _("Uploaded"), _("Status"), _("Rows"),
+                     pgettext("export column: number of rows", "Imported or changed"),
+                     pgettext("export column: number of rows", "Already present"),
+                     pgettext("export column: number of rows", "Rejected")],
             rows=([r.file_name, r.uploaded_at, r.get_status_display(), r.rows_total, r.rows_written,
                    r.rows_unchanged, r.rows_rejected] for r in imports))
     return render(request, "monitoring/import_list.html", {

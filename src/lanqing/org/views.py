@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
@@ -66,7 +67,8 @@ def enterprise_list(request):
             filename=_("enterprises"),
             headers=[_("Name"), _("Unified social credit code"), _("Industry code"), _("Industry"),
                      _("Township"), _("Village or community"), _("Address"), _("Longitude"), _("Latitude"),
-                     _("Contact person"), _("Contact phone"), _("Status"), _("Outlets")],
+                     _("Contact person"), _("Contact phone"), _("Status"),
+                     pgettext("export column: number of outlets", "Outlets")],
             rows=([e.name, e.credit_code, e.industry.code, e.industry.name, e.township.name,
                    e.village.name if e.village_id else "", e.address, e.longitude, e.latitude,
                    e.contact_name, e.contact_phone, e.get_status_display(), e.outlet_count]
