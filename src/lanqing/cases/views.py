@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -7,17 +9,27 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from lanqing.cases import actions, forms, matrix, selectors, transitions
-from lanqing.cases.models import CaseSource, CaseState, Category, ExtensionStatus, Severity
+from lanqing.cases.models import Case, CaseSource, CaseState, Category, ExtensionStatus, Severity
 from lanqing.org import access
 from lanqing.web.tables import paginate, wants_export, xlsx_response
 
 BOX_LABELS = {"mine": gettext_lazy("Awaiting me"), "unit": gettext_lazy("My unit's"),
               "township": gettext_lazy("My township's"), "overdue": gettext_lazy("Overdue"),
               "all": gettext_lazy("All")}
+
+# What the user reads once an action went through; every action in actions.CASE_ACTIONS has its line.
+DONE = {"dispatch": gettext_lazy("Case dispatched."), "accept": gettext_lazy("Case accepted."),
+        "start": gettext_lazy("Work on the case started."),
+        "submit": gettext_lazy("Rectification submitted for verification."),
+        "contribute": gettext_lazy("Your unit's part was added to the case."),
+        "close": gettext_lazy("Case verified and closed."), "return": gettext_lazy("Case returned for more work."),
+        "reopen": gettext_lazy("Case reopened."), "request_extension": gettext_lazy("Extension requested."),
+        "decide_extension": gettext_lazy("Extension approved."), "urge": gettext_lazy("Urging sent."),
+        "instruct": gettext_lazy("Instruction given.")}
 
 
 def _filtered(request, cases):
@@ -40,8 +52,9 @@ def _filtered(request, cases):
 @login_required
 def inbox(request):
     access.require(request.user, "case.view")
+    offered = selectors.boxes_for(request.user)
     box = request.GET.get("box", "mine")
-    if box not in selectors.BOXES:
+    if box not in offered:
         box = "mine"
     now = timezone.now()
     cases, filters = _filtered(request, selectors.cases_in_box(request.user, box, now=now))
@@ -50,17 +63,37 @@ def inbox(request):
         return xlsx_response(
             filename=_("cases"),
             headers=[_("Case number"), _("Title"), _("Category"), _("Severity"), _("State"), _("Township"),
-                     _("Lead unit"), _("Enterprise"), _("Deadline"), _("Created"), _("Closed")],
+                     _("Lead unit"), _("Enterprise"), _("Deadline"), _("Created"),
+                     pgettext("export column: when the case was closed", "Closed")],
             rows=([c.number, c.display_title, c.get_category_display(), c.get_severity_display(), c.get_state_display(),
                    c.township.name if c.township_id else "", c.lead_unit.name if c.lead_unit_id else "",
                    c.enterprise.name if c.enterprise_id else "", c.deadline_at, c.created_at, c.closed_at]
                   for c in cases.iterator()))
+    page = paginate(request, cases)
+    page.object_list = [CaseRow(case=c, days_left=c.days_left(now)) for c in page.object_list]
     return render(request, "cases/inbox.html", {
-        "page": paginate(request, cases), "box": box, "boxes": BOX_LABELS.items(), "now": now,
+        "page": page, "box": box, "boxes": [(key, BOX_LABELS[key]) for key in offered], "now": now,
         "states": CaseState.choices, "categories": Category.choices, "severities": Severity.choices,
         "can_open": access.may(request.user, "case.open"),
         **filters,
     })
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    days_left: int | None
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+    @property
+    def deadline_tone(self) -> str:
+        """The badge colour of the time left: red overdue, amber due within two days, green otherwise."""
+        if self.days_left is None:
+            return ""
+        return "bad" if self.days_left < 0 else "warn" if self.days_left <= 2 else "ok"
 
 
 def _detail_context(request, case, **extra) -> dict:
@@ -137,15 +170,19 @@ def act(request, case_id: int, action: str):
     except transitions.CaseError as refusal:
         error = str(refusal)
     case = selectors.case_for_user(request.user, case_id)
+    done = None if error else str(DONE[action])
+    if done and action == "decide_extension" and not isinstance(given, str) and not given.approve:
+        done = _("Extension refused.")
     if request.headers.get("HX-Request"):
-        response = render(request, "cases/detail.html#case-panel", _detail_context(request, case, error=error))
+        response = render(request, "cases/detail.html#case-panel",
+                          _detail_context(request, case, error=error, done=done))
         if error:
             response.status_code = 409
         return response
-    if error:
-        messages.error(request, error)
+    if done:
+        messages.success(request, done)
     else:
-        messages.success(request, _("Done."))
+        messages.error(request, error or "")
     return redirect("cases:detail", case_id=case.id)
 
 
