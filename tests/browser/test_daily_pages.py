@@ -1,0 +1,81 @@
+"""The clerk's daily pages in a real browser: confirmations after htmx actions, refusals shown in place,
+error pages, and a phone that never scrolls sideways."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_case_lifecycle import case, login  # noqa: F401  (the fixture is used by name)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "shots"
+
+
+def _shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"test-{name}.png"), full_page=True)
+
+
+def test_accepting_a_case_confirms_it_in_place(cast, case, live_server, page):  # noqa: F811
+    login(page, live_server, "department")
+    page.goto(f"{live_server.url}/cases/{case.id}/")
+    page.click("form[action$='/act/accept/'] button[type=submit]")
+    page.wait_for_function("() => document.querySelector('[data-testid=case-done]') !== null")
+    assert page.get_by_test_id("case-done").inner_text() == "督办单已签收。"
+    _shot(page, "case-accepted")
+
+
+def test_a_refused_extension_request_shows_its_reason_in_the_panel(cast, case, live_server, page):  # noqa: F811
+    login(page, live_server, "department")
+    page.goto(f"{live_server.url}/cases/{case.id}/")
+    fold = page.get_by_test_id("extension-fold")
+    assert not fold.locator("button[type=submit]").is_visible()
+    fold.locator("summary").click()
+    form = fold.locator("form")
+    # A date past the horizon passes the browser's own checks and is refused by the server with 409.
+    form.locator("input[type=date]").fill("2099-01-01")
+    form.locator("textarea, input[name=reason]").first.fill("需要更多时间")
+    form.locator("button[type=submit]").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=case-error]') !== null")
+    assert page.get_by_test_id("case-error").is_visible()
+
+
+def test_an_action_on_an_expired_form_says_so_in_the_message_bar(cast, case, live_server, page):  # noqa: F811
+    login(page, live_server, "department")
+    page.goto(f"{live_server.url}/cases/{case.id}/")
+    # Another tab logged out and in again: the token in this page no longer matches the cookie.
+    page.evaluate("() => document.body.setAttribute('hx-headers', '{\"X-CSRFToken\": \"stale\"}')")
+    page.locator("form[action$='/act/accept/'] input[name=csrfmiddlewaretoken]").evaluate("(el) => el.value = 'stale'")
+    page.click("form[action$='/act/accept/'] button[type=submit]")
+    page.wait_for_function("() => !document.querySelector('[data-testid=message-bar]').hidden")
+    assert "表单已过期" in page.get_by_test_id("message-bar").inner_text()
+
+
+def test_the_404_page_has_the_layout_and_a_way_back(cast, live_server, page):
+    login(page, live_server, "grid_a")
+    page.goto(f"{live_server.url}/cases/")
+    # As if a stale link on the inbox had been followed.
+    response = page.goto(f"{live_server.url}/cases/999999/", referer=f"{live_server.url}/cases/")
+    assert response.status == 404
+    assert page.locator("nav.menu").is_visible()
+    ways = page.get_by_test_id("error-ways")
+    assert ways.get_by_text("返回首页").is_visible() and ways.get_by_text("返回上一页").is_visible()
+    ways.get_by_text("返回上一页").click()
+    page.wait_for_url(f"{live_server.url}/cases/")
+
+
+@pytest.mark.parametrize("who", ["grid_a", "bureau"])
+def test_on_a_phone_the_case_and_the_inbox_fit_the_screen(cast, case, live_server, page, who):  # noqa: F811
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, who)
+    for path in (f"/cases/{case.id}/", "/cases/?box=all", "/alerts/?status=all", "/monitoring/sites/",
+                 "/notifications/"):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    page.goto(f"{live_server.url}/cases/?box=all")
+    # The inbox reads as cards: the header row is hidden and each case is a box of its own.
+    assert not page.locator("[data-testid=case-table] thead").is_visible()
+    assert page.locator("[data-testid=case-row]").first.evaluate("(el) => getComputedStyle(el).display") == "block"
+    _shot(page, f"inbox-phone-{who}")
