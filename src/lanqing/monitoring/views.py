@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from lanqing.monitoring import quality
+from lanqing.monitoring import limits, quality
 from lanqing.monitoring.imports import COLUMNS, describe_error
 from lanqing.monitoring.models import Factor, Measurement, MeasurementImport, Period, SiteKind
 from lanqing.monitoring.selectors import (
@@ -27,6 +27,7 @@ from lanqing.monitoring.selectors import (
 from lanqing.monitoring.services import measurement_import_submit
 from lanqing.monitoring.transmission import rates_by_device
 from lanqing.org import access
+from lanqing.standards import factor_codes
 from lanqing.web.tables import paginate, wants_export, xlsx_response
 from lanqing.web.uploads import upload_refusal
 
@@ -73,7 +74,8 @@ def site_page(request, site_id: int):
     period = request.GET.get("period", Period.HOUR)
     if period not in Period.values:
         period = Period.HOUR
-    factor = next((f for f in factors if f.code == request.GET.get("factor")), factors[0] if factors else None)
+    factor = next((f for f in factors if f.code == request.GET.get("factor")), None) or limits.opening_factor(
+        site, factors)
     days = RANGE_DAYS.get(request.GET.get("days", "7"), 7)
     # A site can carry thousands of devices: one page of them, and the transmission statistics of that page only.
     device_page = paginate(request, devices_visible_to(request.user).filter(point__site=site).order_by("mn"))
@@ -86,7 +88,7 @@ def site_page(request, site_id: int):
         "site": site, "factors": factors, "factor": factor, "period": period, "periods": Period.choices,
         "days": days, "ranges": RANGE_DAYS.keys(), "month": month,
         "devices": [(device, *rates.get(device.id, (None, []))) for device in device_page], "page": device_page,
-        "unit": factor.unit_at(site.kind) if factor else "",
+        "unit": factor.unit_at(site.kind) if factor else "", "standard": limits.standard_label(site),
     })
 
 
@@ -122,10 +124,30 @@ def site_series(request, site_id: int):
     rows = series_for_user(request.user, site=site, factor_id=factor.id, period=period,
                            start=end - timedelta(days=days), end=end)
     # A long range of minute data is cut to the newest values: those are what a user checking a site needs.
-    newest_first = rows.order_by("-time").values_list("time", "value", "flag")[:MAX_CHART_POINTS]
-    points = [[_local(time).strftime("%Y-%m-%d %H:%M"), value, flag] for time, value, flag in newest_first][::-1]
+    oldest_first = list(rows.order_by("-time").values_list("time", "value", "flag")[:MAX_CHART_POINTS])[::-1]
+    points = [[_local(time).strftime("%Y-%m-%d %H:%M"), value, flag] for time, value, flag in oldest_first]
     return JsonResponse({"factor": factor.code, "name": factor.display_name, "unit": factor.unit_at(site.kind),
-                         "period": period, "points": points, "truncated": len(points) == MAX_CHART_POINTS})
+                         "period": period, "points": points, "truncated": len(points) == MAX_CHART_POINTS,
+                         **_limit_json(request.user, site, factor, period, oldest_first)})
+
+
+def _limit_json(user, site, factor, period: str, rows: list) -> dict:
+    """The line the chart draws and the points it marks: the outlet's limit or the section's target class."""
+    if not rows:
+        return {}
+    o2 = None
+    limit_set = limits.limit_set_of(site)
+    o2_factor = Factor.objects.filter(code=factor_codes.O2).first()
+    if limit_set is not None and limit_set.reference_o2 is not None and o2_factor is not None:
+        by_time = limits.o2_by_time(list(series_for_user(
+            user, site=site, factor_id=o2_factor.id, period=period, start=rows[0][0],
+            end=rows[-1][0] + timedelta(seconds=1)).values_list("time", "value", "flag")))
+        o2 = [by_time.get(time) for time, _value, _flag in rows]
+    found = limits.chart_limit(site, factor, [value for _time, value, _flag in rows],
+                               [flag for _time, _value, flag in rows], o2=o2)
+    if found is None:
+        return {}
+    return {"limit": {"label": found.label, "high": found.high, "low": found.low}, "exceed": found.exceeds}
 
 
 @login_required
