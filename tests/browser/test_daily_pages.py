@@ -79,3 +79,23 @@ def test_on_a_phone_the_case_and_the_inbox_fit_the_screen(cast, case, live_serve
     assert not page.locator("[data-testid=case-table] thead").is_visible()
     assert page.locator("[data-testid=case-row]").first.evaluate("(el) => getComputedStyle(el).display") == "block"
     _shot(page, f"inbox-phone-{who}")
+
+
+def test_a_case_is_opened_on_a_village_chosen_after_its_township(cast, live_server, page):
+    from lanqing.cases.models import Case
+
+    login(page, live_server, "bureau")
+    page.goto(f"{live_server.url}/cases/new/")
+    page.fill("input[name=title]", "村口垃圾堆放")
+    page.get_by_test_id("township-picker").select_option(label="岳阳镇")
+    # Only Yueyang's own divisions are offered now, the township itself first.
+    offered = page.evaluate(
+        "() => Array.from(document.querySelectorAll('select[name=jurisdiction] option'))"
+        ".filter((o) => !o.hidden && o.value).map((o) => o.textContent)")
+    assert offered[0] == "岳阳镇（全镇）" and "岳阳社区居民委员会" in offered and not any("北平" in o for o in offered)
+    page.select_option("select[name=jurisdiction]", label="岳阳社区居民委员会")
+    page.click("main form button[type=submit]")
+    page.wait_for_function("() => document.querySelector('[data-testid=messages]') !== null")
+    opened = Case.objects.get(title="村口垃圾堆放")
+    assert opened.jurisdiction.name == "岳阳社区居民委员会"
+    assert opened.number in page.get_by_test_id("messages").inner_text()

@@ -49,14 +49,18 @@ def opening_factor(site: Site, factors: Sequence[Factor]) -> Factor | None:
     """The factor a site's page opens on: a pollutant its standard judges (a water section's GB 3838 factor,
     an outlet's limited factor, an air station's AQI pollutant), before flow, temperature or status values."""
     by_code = {f.code: f for f in factors}
+    return next((by_code[c] for c in judged_codes(site) if c in by_code), factors[0] if factors else None)
+
+
+def judged_codes(site: Site) -> list[str]:
+    """The HJ 212 codes of the factors the site's standard judges, the one a reader looks at first first."""
     if site.kind == SiteKind.WATER:
-        judged = [c for c, name in factor_codes.WATER.items() if name in water.LIMITS] + list(factor_codes.WATER)
-    elif site.kind == SiteKind.OUTLET:
+        return list(dict.fromkeys([c for c, name in factor_codes.WATER.items() if name in water.LIMITS]
+                                  + list(factor_codes.WATER)))
+    if site.kind == SiteKind.OUTLET:
         limits = limit_set_of(site)
-        judged = [c for c, name in factor_codes.EMISSION.items() if limits is None or name in limits.limits]
-    else:
-        judged = ["a34004", *factor_codes.AIR]
-    return next((by_code[c] for c in judged if c in by_code), factors[0] if factors else None)
+        return [c for c, name in factor_codes.EMISSION.items() if limits is None or name in limits.limits]
+    return list(dict.fromkeys(["a34004", *factor_codes.AIR]))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from lanqing.monitoring.imports import COLUMNS, describe_error
 from lanqing.monitoring.models import Factor, Measurement, MeasurementImport, Period, SiteKind
 from lanqing.monitoring.selectors import (
     devices_visible_to,
+    latest_values,
     month_transmission_for_user,
     series_for_user,
     site_for_user,
@@ -55,8 +56,13 @@ def site_list(request):
                    s.enterprise.name if s.enterprise_id else "", s.longitude, s.latitude,
                    s.get_target_class_display() if s.target_class else "", s.limit_set, s.device_count]
                   for s in sites))
+    page = paginate(request, sites.annotate(
+        devices_online=Count("points__devices", filter=Q(points__devices__is_online=True)),
+        last_seen=Max("points__devices__last_seen_at")))
+    page.object_list = list(page.object_list)
+    latest = latest_values(page.object_list)
     return render(request, "monitoring/site_list.html", {
-        "page": paginate(request, sites), "kind": kind, "kinds": SiteKind.choices, "query": query,
+        "page": page, "rows": [(site, latest.get(site.id)) for site in page.object_list], "kind": kind, "kinds": SiteKind.choices, "query": query,
         "filtered": bool(kind or query),
     })
 

@@ -43,3 +43,36 @@ document.addEventListener("htmx:sendError", () => {
   const bar = document.getElementById("message-bar");
   sayInMessageBar((bar && bar.dataset.offline) || "offline", "error");
 });
+
+// A division list grouped by township (<optgroup> per township) gets a township chooser in front of it: pick
+// the township, then the village among its own. Without script the grouped list still works on its own.
+function divisionPicker(select) {
+  const groups = Array.from(select.querySelectorAll("optgroup"));
+  if (groups.length < 2) return;
+  const townships = document.createElement("select");
+  townships.setAttribute("aria-label", select.dataset.townshipLabel || "");
+  townships.dataset.testid = "township-picker";
+  townships.add(new Option("---------", ""));
+  groups.forEach((group, index) => townships.add(new Option(group.label, String(index))));
+  const show = (index) => {
+    groups.forEach((group, at) => {
+      const shown = String(at) === index;
+      group.hidden = !shown;
+      group.querySelectorAll("option").forEach((option) => { option.hidden = !shown; option.disabled = !shown; });
+    });
+  };
+  const chosen = select.selectedOptions[0] && select.selectedOptions[0].parentElement;
+  const start = groups.indexOf(chosen);
+  townships.value = start >= 0 ? String(start) : "";
+  show(townships.value);
+  townships.addEventListener("change", () => {
+    show(townships.value);
+    const group = groups[Number(townships.value)];
+    select.value = townships.value === "" || !group ? "" : group.querySelector("option").value;
+  });
+  select.before(townships);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[data-division-picker]").forEach(divisionPicker);
+});
