@@ -141,3 +141,20 @@ def test_the_case_export_reads_well_in_excel(supervision, inspection_case, clien
     # The title column is wide enough for a Chinese title, not the 1.6 x header width of before.
     assert sheet.column_dimensions["B"].width >= 2 * len("焦炉烟囱冒黄烟")
     assert sheet.column_dimensions["A"].width < sheet.column_dimensions["B"].width
+
+
+def test_the_close_button_gives_way_to_the_reason_while_the_alert_is_active(supervision, inspection_case,
+                                                                          client_for):
+    alert = _alert(supervision.outlet_a)
+    inspection_case.alert = alert
+    inspection_case.save(update_fields=["alert"])
+    case_accept(case=inspection_case, by=supervision.users["department"], now=TUESDAY)
+    case_submit(case=inspection_case, by=supervision.users["department"], text="已整改", now=TUESDAY)
+    client = client_for(supervision.users["bureau"])
+    page = client.get(reverse("cases:detail", args=[inspection_case.id])).content.decode()
+    assert 'data-testid="close-blocked"' in page and reverse("cases:act", args=[inspection_case.id, "close"]) not in page
+    assert reverse("cases:act", args=[inspection_case.id, "return"]) in page
+    alert.status = "cleared"
+    alert.save(update_fields=["status"])
+    page = client.get(reverse("cases:detail", args=[inspection_case.id])).content.decode()
+    assert reverse("cases:act", args=[inspection_case.id, "close"]) in page

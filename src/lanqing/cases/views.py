@@ -107,7 +107,8 @@ def _detail_context(request, case, **extra) -> dict:
         "pending_extension": case.extensions.filter(status=ExtensionStatus.PENDING).first(),
         "dispatch_form": forms.DispatchForm(user=user, case=case) if "dispatch" in allowed else None,
         "submit_form": forms.SubmitForm(), "reason_form": forms.ReasonForm(), "note_form": forms.NoteForm(),
-        "extension_form": forms.ExtensionForm(), "text_form": forms.TextForm(), **extra,
+        "extension_form": forms.ExtensionForm(), "text_form": forms.TextForm(),
+        "close_blocker": transitions.case_close_blocker(case) if "close" in allowed else None, **extra,
     }
 
 
