@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,11 +20,12 @@ from lanqing.alerts.services import (
     alert_open_case,
     alerts_visible_to,
 )
-from lanqing.cases.models import Case, CaseState, Severity
-from lanqing.cases.selectors import cases_visible_to
+from lanqing.cases.models import Severity
 from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
 from lanqing.web.tables import paginate, wants_export, xlsx_response
+
+CLOSED = "closed"  # the state of a closed case, as alert_open_case reads it
 
 
 @login_required
@@ -70,30 +72,6 @@ def alert_list(request):
     })
 
 
-@dataclass(frozen=True)
-class AlertRow:
-    alert: Alert
-    site_visible: bool
-    case: Case | None
-    case_openable: bool
-
-
-def _cases_of(user, alerts: list[Alert]) -> tuple[dict[int, Case], set[int]]:
-    """The case the user sees for each alert (an open one before a closed one, the latest first), and the
-    alerts that have an open case, seen by the user or not."""
-    open_case_alerts = {alert_id for alert_id in Case.objects.filter(alert__in=alerts)
-                        .exclude(state=CaseState.CLOSED).values_list("alert_id", flat=True) if alert_id}
-    seen: dict[int, Case] = {}
-    for case in cases_visible_to(user).filter(alert__in=alerts).order_by("-created_at"):
-        alert_id = case.alert_id
-        if alert_id is None:
-            continue
-        current = seen.get(alert_id)
-        if current is None or (current.state == CaseState.CLOSED and case.state != CaseState.CLOSED):
-            seen[alert_id] = case
-    return seen, open_case_alerts
-
-
 @login_required
 @require_POST
 def acknowledge(request, alert_id: int):
@@ -123,3 +101,25 @@ def open_case(request, alert_id: int):
         return redirect("alerts:list")
     messages.success(request, _("Case %(number)s opened from the alert.") % {"number": case.number})
     return redirect("cases:detail", case_id=case.id)
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    alert: Alert
+    site_visible: bool
+    case: Any  # a lanqing.cases Case: cases sit above alerts, which read them through Alert.linked_cases only
+    case_openable: bool
+
+
+def _cases_of(user, alerts: list[Alert]) -> tuple[dict[int, Any], set[int]]:
+    """The case the user sees for each alert (an open one before a closed one, the latest first), and the
+    alerts that have a case not yet closed, seen by the user or not (the service opens no second one)."""
+    case_model: Any = Alert._meta.get_field("linked_cases").related_model
+    cases = case_model._default_manager.filter(alert__in=alerts)
+    open_case_alerts = set(cases.exclude(state=CLOSED).values_list("alert_id", flat=True))
+    seen: dict[int, Any] = {}
+    for case in access.visible(user, cases).order_by("-created_at"):
+        current = seen.get(case.alert_id)
+        if current is None or (current.state == CLOSED and case.state != CLOSED):
+            seen[case.alert_id] = case
+    return seen, open_case_alerts

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from lanqing import texts
+from lanqing.alerts.models import Alert, AlertStatus
 from lanqing.cases import workdays
 from lanqing.cases.clock import accountability_resolve, case_deadline
 from lanqing.cases.evidence import EvidenceRefused, evidence_check
@@ -312,8 +313,6 @@ def case_submit(*, case: Case, by, text: str, files: Iterable = (), now: datetim
 def case_close_blocker(case: Case) -> str | None:
     """Why the case cannot be signed off now whoever asks, or None: the case page shows this instead of the
     button, and case_close refuses with it."""
-    from lanqing.alerts.models import Alert, AlertStatus
-
     if Alert.objects.filter(Q(id=case.alert_id) | Q(linked_cases=case), status=AlertStatus.ACTIVE).exists():
         return _("The alert behind this case is still active; the data do not show the fix yet.")
     return None

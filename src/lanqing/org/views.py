@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from lanqing.monitoring.limits import standard_label
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import EnterpriseStatus, Industry, Level
@@ -91,5 +90,5 @@ def enterprise_profile(request, enterprise_id: int):
     sites = sites_visible_to(request.user).filter(enterprise=enterprise).prefetch_related("points")
     devices = devices_visible_to(request.user).filter(point__site__enterprise=enterprise)
     return render(request, "org/enterprise_profile.html", {
-        "enterprise": enterprise, "sites": [(site, standard_label(site)) for site in sites], "devices": devices,
+        "enterprise": enterprise, "sites": sites, "devices": devices,
     })
