@@ -99,3 +99,29 @@ def test_a_case_is_opened_on_a_village_chosen_after_its_township(cast, live_serv
     opened = Case.objects.get(title="村口垃圾堆放")
     assert opened.jurisdiction.name == "岳阳社区居民委员会"
     assert opened.number in page.get_by_test_id("messages").inner_text()
+
+
+def test_an_outlet_chart_draws_its_limit_and_pins_the_hours_above_it(cast, live_server, page):
+    from datetime import UTC, datetime, timedelta
+
+    from lanqing.monitoring.models import Factor, Measurement, Site
+
+    Site.objects.filter(id=cast.outlet_a.id).update(limit_set="GB13223-2011:special:coal")  # SO2 50 at 6 % O2
+    point = cast.outlet_a.points.get()
+    so2, o2 = Factor.objects.get(code="a21026"), Factor.objects.get(code="a19001")
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    rows = []
+    for hour in range(24):
+        rows.append(Measurement(point=point, factor=so2, period="hour", time=start + timedelta(hours=hour),
+                                value=90.0 if hour in (5, 17) else 30.0, flag="N"))
+        rows.append(Measurement(point=point, factor=o2, period="hour", time=start + timedelta(hours=hour),
+                                value=6.0, flag="N"))
+    Measurement.objects.bulk_create(rows)
+    login(page, live_server, "enterprise_a")
+    page.goto(f"{live_server.url}/monitoring/sites/{cast.outlet_a.id}/?factor=a21026&days=30")
+    page.wait_for_function("() => document.querySelector('#site-chart').dataset.rendered !== undefined")
+    chart = page.get_by_test_id("site-chart")
+    assert chart.get_attribute("data-rendered") == "chart"
+    assert chart.get_attribute("data-limit-lines") == "1" and chart.get_attribute("data-exceed-marks") == "2"
+    assert "《火电厂大气污染物排放标准》GB 13223-2011" in page.get_by_test_id("site-standard").inner_text()
+    _shot(page, "outlet-chart-limit")

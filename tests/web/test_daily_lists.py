@@ -52,3 +52,12 @@ def test_a_division_is_chosen_township_by_township(cast, client_for):
 def test_form_labels_end_with_a_full_width_colon_in_chinese(cast, client_for):
     page = client_for(cast.users["bureau"]).get(reverse("cases:new")).content.decode()
     assert '<label for="id_title">标题：</label>' in page
+
+
+def test_the_enterprise_profile_names_each_outlets_standard(cast, client_for):
+    from lanqing.monitoring.models import Site
+
+    Site.objects.filter(id=cast.outlet_a.id).update(limit_set="GB16171-2012:coke-oven:special")
+    page = client_for(cast.users["enterprise_a"]).get(
+        reverse("org:enterprise", args=[cast.enterprise_a.id])).content.decode()
+    assert "《炼焦化学工业污染物排放标准》GB 16171-2012" in page and "GB16171-2012:coke-oven:special" not in page
