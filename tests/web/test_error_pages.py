@@ -52,15 +52,32 @@ def test_an_expired_form_explains_itself_instead_of_djangos_csrf_page(cast, live
 
 
 def test_a_server_error_shows_the_500_page_in_the_layout(cast, client_for, live_errors, monkeypatch):
-    from lanqing.web import views
+    from lanqing.cases import selectors
 
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(views, "cases_visible_to", broken)
+    monkeypatch.setattr(selectors, "boxes_for", broken)
     client = client_for(cast.users["bureau"])
     client.raise_request_exception = False
-    response = client.get(reverse("home"))
+    response = client.get(reverse("cases:inbox"))
     page = response.content.decode()
     assert response.status_code == 500
-    assert "出错了" in page and "返回首页" in page and "database went away" not in page
+    assert "出错了" in page and "返回首页" in page and '<nav class="menu"' in page
+    assert "database went away" not in page
+
+
+def test_the_500_page_shows_without_the_menu_when_the_menu_itself_fails(cast, client_for, live_errors,
+                                                                         monkeypatch):
+    from lanqing.org import access
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(access, "role_of", broken)
+    client = client_for(cast.users["bureau"])
+    client.raise_request_exception = False
+    response = client.get(reverse("cases:inbox"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "出错了" in page and '<nav class="menu"' not in page
