@@ -42,7 +42,9 @@ def standard_label(site: Site) -> StandardLabel | None:
     standard = standard_of(limit_set.key)
     if standard is None:
         return StandardLabel(limit_set.title, "")
-    return StandardLabel(standard.label(get_language() or "zh-hans"), limit_set.title)
+    language = get_language() or "zh-hans"
+    # The catalogue words its tables and clauses in English only: a Chinese page names the standard alone.
+    return StandardLabel(standard.label(language), "" if language.startswith("zh") else limit_set.title)
 
 
 def opening_factor(site: Site, factors: Sequence[Factor]) -> Factor | None:
