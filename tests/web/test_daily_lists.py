@@ -38,6 +38,8 @@ def test_the_menu_counts_unread_notifications(cast, client_for):
     response = client.post(reverse("notifications:read_all"), follow=True)
     page = response.content.decode()
     assert "全部通知已标为已读。" in page and 'data-testid="unread-count"' not in page
+    # Nothing left to mark: the button is gone too.
+    assert 'data-testid="read-all"' not in page
 
 
 def test_a_division_is_chosen_township_by_township(cast, client_for):
