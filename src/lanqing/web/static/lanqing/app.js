@@ -76,3 +76,12 @@ function divisionPicker(select) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[data-division-picker]").forEach(divisionPicker);
 });
+
+// On a phone the menu is one row that scrolls sideways: bring the current page's entry into view.
+document.addEventListener("DOMContentLoaded", () => {
+  const menu = document.querySelector("nav.menu");
+  const current = menu && menu.querySelector("[aria-current=page]");
+  if (menu && current && menu.scrollWidth > menu.clientWidth) {
+    menu.scrollLeft = Math.max(0, current.offsetLeft - menu.offsetLeft - 16);
+  }
+});
