@@ -83,3 +83,20 @@ def test_an_air_station_chart_has_no_limit_line(cast, client_for):
     _write(cast.air_station, "a34004", [80.0, 300.0])
     data = _series(client_for(cast.users["township_a"]), cast.air_station, "a34004")
     assert "limit" not in data and len(data["points"]) == 2
+
+
+def test_the_site_export_names_the_standard_and_keeps_coordinates_as_numbers(cast, client_for):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    Site.objects.filter(id=cast.outlet_a.id).update(limit_set="GB13223-2011:special:coal",
+                                                    longitude=Decimal("111.922000"), latitude=Decimal("36.266000"))
+    response = client_for(cast.users["bureau"]).get(reverse("monitoring:sites"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    headers = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "OUT-A")
+    assert row[headers.index("执行标准")].value == "《火电厂大气污染物排放标准》GB 13223-2011"
+    assert row[headers.index("限值集代码")].value == "GB13223-2011:special:coal"
+    assert row[headers.index("经度")].data_type == "n" and float(row[headers.index("经度")].value) == 111.922

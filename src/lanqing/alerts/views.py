@@ -52,7 +52,8 @@ def alert_list(request):
                      _("Last seen"), _("Times seen"), _("Worst value"), _("Acknowledged by"),
                      pgettext("export column: when the alert cleared", "Cleared")],
             rows=([a.rule.name, a.site.name, a.display_message, a.get_severity_display(), a.get_status_display(),
-                   a.first_seen_at, a.last_seen_at, a.count, a.worst_value,
+                   a.first_seen_at, a.last_seen_at, a.count,
+                   None if a.worst_value is None else round(a.worst_value, 3),
                    a.acknowledged_by.username if a.acknowledged_by else "", a.cleared_at] for a in alerts))
     page = paginate(request, alerts)
     page.object_list = alerts_on_page = list(page.object_list)

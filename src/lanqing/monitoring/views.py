@@ -50,11 +50,14 @@ def site_list(request):
         return xlsx_response(
             filename=_("monitoring-sites"),
             headers=[_("Site code"), _("Name"), _("Kind"), _("Jurisdiction"), _("Enterprise"), _("Longitude"),
-                     _("Latitude"), _("Target water class"), _("Emission limit set"),
+                     _("Latitude"), _("Target water class"),
+                     pgettext("export column: the catalogue key of the limit set", "Emission limit set"),
+                     _("Emission standard"),
                      pgettext("export column: number of devices", "Devices")],
             rows=([s.code, s.name, s.get_kind_display(), s.jurisdiction.name,
                    s.enterprise.name if s.enterprise_id else "", s.longitude, s.latitude,
-                   s.get_target_class_display() if s.target_class else "", s.limit_set, s.device_count]
+                   s.get_target_class_display() if s.target_class else "", s.limit_set,
+                   standard.name if (standard := limits.standard_label(s)) else "", s.device_count]
                   for s in sites))
     page = paginate(request, sites.annotate(
         devices_online=Count("points__devices", filter=Q(points__devices__is_online=True)),

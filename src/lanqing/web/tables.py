@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from itertools import islice
 from unicodedata import east_asian_width
 
@@ -100,7 +101,7 @@ def _cell(value):
     if isinstance(value, datetime):
         # Excel has no time zones: write the local wall-clock time the user sees on the page.
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if value is None or isinstance(value, (int, float, date)):
+    if value is None or isinstance(value, (int, float, Decimal, date)):
         return value
     # What users typed (a case title, an enterprise name) is never written as a formula.
     return spreadsheet_safe(str(value))
