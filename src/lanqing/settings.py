@@ -170,6 +170,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 ROOT_URLCONF = "lanqing.urls"
+CSRF_FAILURE_VIEW = "lanqing.web.errors.csrf_failure"
 WSGI_APPLICATION = "lanqing.wsgi.application"
 
 TEMPLATES = [
@@ -184,6 +185,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "lanqing.web.navigation.navigation",
+                "lanqing.notifications.context.unread",
             ],
         },
     },

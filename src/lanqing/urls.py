@@ -13,6 +13,9 @@ admin.site.site_header = admin.site.site_title = "lanqing"
 # The enterprise page lists the enterprise's outlets and devices, so its view belongs to monitoring, which sits above
 # org; its address and name stay those of the org pages, where links and bookmarks point.
 org_pages = [*org_urlpatterns, path("enterprises/<int:enterprise_id>/", enterprise_profile, name="enterprise")]
+handler403 = "lanqing.web.errors.forbidden"
+handler404 = "lanqing.web.errors.not_found"
+handler500 = "lanqing.web.errors.server_error"
 
 urlpatterns = [
     path("", workbench_views.home, name="home"),
@@ -40,4 +43,3 @@ urlpatterns = [
 ]
 
 # A database locked by another writer past the wait answers 503 (try again), not 500.
-handler500 = "lanqing.web.views.server_error"

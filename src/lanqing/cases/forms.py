@@ -8,7 +8,24 @@ from lanqing.cases.models import Case, Category, ResponsibilityRule
 from lanqing.monitoring.models import Site
 from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
-from lanqing.org.models import Enterprise, Jurisdiction, Level, Unit
+from lanqing.org.models import PREFIX_LENGTH, Enterprise, Jurisdiction, Level, Unit
+
+
+def division_choices(divisions) -> list:
+    """Townships and villages as one choice list grouped by township, each group led by the township itself,
+    so a long county list reads township by township (app.js adds a township chooser in front of it)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    names: dict[str, str] = {}
+    for division in divisions.select_related("parent").order_by("code"):
+        township_code = division.code[:PREFIX_LENGTH[Level.TOWNSHIP]]
+        if division.level == Level.TOWNSHIP:
+            names[township_code] = division.name
+            groups.setdefault(township_code, []).insert(0, (division.id, _("%(township)s (whole township)") % {
+                "township": division.name}))
+        else:
+            names.setdefault(township_code, division.parent.name if division.parent_id else township_code)
+            groups.setdefault(township_code, []).append((division.id, division.name))
+    return [("", "---------")] + [(names[code], options) for code, options in groups.items()]
 
 
 class CaseOpenForm(forms.Form):
@@ -19,7 +36,8 @@ class CaseOpenForm(forms.Form):
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none(), required=False)
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
     jurisdiction = forms.ModelChoiceField(label=_("Township or village"), queryset=Jurisdiction.objects.none(),
-                                          required=False)
+                                          required=False, widget=forms.Select(attrs={"data-division-picker": "",
+                                                                             "data-township-label": _("Township")}))
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -27,8 +45,10 @@ class CaseOpenForm(forms.Form):
         # Choices come from the user's scope, so a crafted id outside it is simply an invalid choice.
         self.fields["enterprise"].queryset = access.enterprises_visible_to(user)  # type: ignore[attr-defined]
         self.fields["site"].queryset = sites_visible_to(user)  # type: ignore[attr-defined]
-        self.fields["jurisdiction"].queryset = access.jurisdictions_visible_to(user).filter(  # type: ignore[attr-defined]
-            level__in=[Level.TOWNSHIP, Level.VILLAGE])
+        divisions = access.jurisdictions_visible_to(user).filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
+        self.fields["jurisdiction"].queryset = divisions  # type: ignore[attr-defined]
+        # Set after the queryset, which would reset them: the same ids, grouped by township.
+        self.fields["jurisdiction"].widget.choices = division_choices(divisions)  # type: ignore[attr-defined]
 
     def clean(self):
         data = super().clean()

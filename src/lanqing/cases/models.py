@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -147,6 +148,13 @@ class Case(models.Model):
 
     def is_overdue(self, now) -> bool:
         return self.state in CLOCK_STATES and self.deadline_at is not None and self.deadline_at < now
+
+    def days_left(self, now) -> int | None:
+        """Calendar days from today to the deadline's day, both in local time (negative: days overdue); None
+        when no deadline runs for the case."""
+        if self.state not in CLOCK_STATES or self.deadline_at is None:
+            return None
+        return (timezone.localdate(self.deadline_at) - timezone.localdate(now)).days
 
 
 class CaseEvent(models.Model):

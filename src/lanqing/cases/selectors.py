@@ -55,6 +55,16 @@ def case_for_user(user, case_id) -> Case:
     return access.get_visible(user, cases_visible_to(user), id=case_id)
 
 
+def boxes_for(user) -> tuple[str, ...]:
+    """The inboxes that can hold a case for this user: "my unit's" needs a unit, "my township's" a township
+    or grid officer; a box that would always be empty is not offered."""
+    membership = access.membership_of(user)
+    role = access.role_of(user)
+    return tuple(box for box in BOXES
+                 if not (box == "unit" and (membership is None or membership.unit_id is None))
+                 and not (box == "township" and role not in (Role.TOWNSHIP, Role.GRID_OFFICER)))
+
+
 def cases_in_box(user, box: str, *, now: datetime | None = None) -> QuerySet[Case]:
     now = now or timezone.now()
     cases = cases_visible_to(user)

@@ -316,13 +316,22 @@ def case_submit(*, case: Case, by: User, text: str, files: Iterable = (), now: d
 
 # --- verification -----------------------------------------------------------------------------------------------
 
+def case_close_blocker(case: Case) -> str | None:
+    """Why the case cannot be signed off now whoever asks, or None: the case page shows this instead of the
+    button, and case_close refuses with it."""
+    if Alert.objects.filter(Q(id=case.alert_id) | Q(linked_cases=case), status=AlertStatus.ACTIVE).exists():
+        return _("The alert behind this case is still active; the data do not show the fix yet.")
+    return None
+
+
 @transaction.atomic
 def case_close(*, case: Case, by: User, note: str = "", now: datetime | None = None) -> Case:
     """Verified and closed (销号). A monitoring case any of whose alerts is still active cannot be signed off."""
     now = now or timezone.now()
     _require(by, case, "close")
-    if Alert.objects.filter(Q(id=case.alert_id) | Q(linked_cases=case), status=AlertStatus.ACTIVE).exists():
-        raise CaseError(_("The alert behind this case is still active; the data do not show the fix yet."))
+    blocker = case_close_blocker(case)
+    if blocker:
+        raise CaseError(blocker)
     previous = case.state
     _move(case, to_state=CaseState.CLOSED, now=now, closed_at=now)
     timeline_add(case, by=by, action="closed", from_state=previous, now=now, note=note)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from lanqing.alerts.models import Severity
@@ -32,6 +33,16 @@ from lanqing.ui.tables import paginate, wants_export, xlsx_response
 BOX_LABELS = {"mine": gettext_lazy("Awaiting me"), "unit": gettext_lazy("My unit's"),
               "township": gettext_lazy("My township's"), "overdue": gettext_lazy("Overdue"),
               "due": gettext_lazy("Due soon"), "all": gettext_lazy("All")}
+
+# What the user reads once an action went through; every action in actions.CASE_ACTIONS has its line.
+DONE = {"dispatch": gettext_lazy("Case dispatched."), "accept": gettext_lazy("Case accepted."),
+        "start": gettext_lazy("Work on the case started."),
+        "submit": gettext_lazy("Rectification submitted for verification."),
+        "contribute": gettext_lazy("Your unit's part was added to the case."),
+        "close": gettext_lazy("Case verified and closed."), "return": gettext_lazy("Case returned for more work."),
+        "reopen": gettext_lazy("Case reopened."), "request_extension": gettext_lazy("Extension requested."),
+        "decide_extension": gettext_lazy("Extension approved."), "urge": gettext_lazy("Urging sent."),
+        "instruct": gettext_lazy("Instruction given.")}
 
 
 
@@ -70,8 +81,9 @@ def _day(text: str) -> date | None:
 @login_required
 def inbox(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "case.view")
+    offered = selectors.boxes_for(request.user)
     box = request.GET.get("box", "mine")
-    if box not in selectors.BOXES:
+    if box not in offered:
         box = "mine"
     now = timezone.now()
     cases, filters = _filtered(request, selectors.cases_in_box(request.user, box, now=now))
@@ -80,18 +92,38 @@ def inbox(request: SignedInRequest) -> HttpResponse:
         return xlsx_response(
             filename=_("cases"),
             headers=[_("Case number"), _("Title"), _("Category"), _("Severity"), _("State"), _("Township"),
-                     _("Lead unit"), _("Enterprise"), _("Deadline"), _("Created"), _("Closed")],
+                     _("Lead unit"), _("Enterprise"), _("Deadline"), _("Created"),
+                     pgettext("export column: when the case was closed", "Closed")],
             rows=([c.number, c.display_title, c.get_category_display(), c.get_severity_display(), c.get_state_display(),
                    c.township.name if c.township else "", c.lead_unit.name if c.lead_unit else "",
                    c.enterprise.name if c.enterprise else "", c.deadline_at, c.created_at, c.closed_at]
                   for c in cases.iterator()))
+    page = paginate(request, cases)
+    page.object_list = [CaseRow(case=c, days_left=c.days_left(now)) for c in page.object_list]
     return render(request, "cases/inbox.html", {
-        "page": paginate(request, cases), "box": box, "boxes": BOX_LABELS.items(), "now": now,
+        "page": page, "box": box, "boxes": [(key, BOX_LABELS[key]) for key in offered], "now": now,
         "states": [(OPEN, gettext_lazy("Any open state")), *CaseState.choices],
         "categories": Category.choices, "severities": Severity.choices,
         "can_open": access.may(request.user, "case.open"),
         **filters,
     })
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    days_left: int | None
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+    @property
+    def deadline_tone(self) -> str:
+        """The badge colour of the time left: red overdue, amber due within two days, green otherwise."""
+        if self.days_left is None:
+            return ""
+        return "bad" if self.days_left < 0 else "warn" if self.days_left <= 2 else "ok"
 
 
 def _detail_context(request: SignedInRequest, case: Case, **extra: object) -> dict:
@@ -105,7 +137,8 @@ def _detail_context(request: SignedInRequest, case: Case, **extra: object) -> di
         "pending_extension": case.extensions.filter(status=ExtensionStatus.PENDING).first(),
         "dispatch_form": forms.DispatchForm(user=user, case=case) if "dispatch" in allowed else None,
         "submit_form": forms.SubmitForm(), "reason_form": forms.ReasonForm(), "note_form": forms.NoteForm(),
-        "extension_form": forms.ExtensionForm(), "text_form": forms.TextForm(), **extra,
+        "extension_form": forms.ExtensionForm(), "text_form": forms.TextForm(),
+        "close_blocker": transitions.case_close_blocker(case) if "close" in allowed else None, **extra,
     }
 
 
@@ -168,15 +201,19 @@ def act(request: SignedInRequest, case_id: int, action: str) -> HttpResponse:
     except transitions.CaseError as refusal:
         error = str(refusal)
     case = selectors.case_for_user(request.user, case_id)
+    done = None if error else str(DONE[action])
+    if done and action == "decide_extension" and not isinstance(given, str) and not given.approve:
+        done = _("Extension refused.")
     if request.headers.get("HX-Request"):
-        response = render(request, "cases/detail.html#case-panel", _detail_context(request, case, error=error))
+        response = render(request, "cases/detail.html#case-panel",
+                          _detail_context(request, case, error=error, done=done))
         if error:
             response.status_code = 409
         return response
-    if error:
-        messages.error(request, error)
+    if done:
+        messages.success(request, done)
     else:
-        messages.success(request, _("Done."))
+        messages.error(request, error or "")
     return redirect("cases:detail", case_id=case.id)
 
 

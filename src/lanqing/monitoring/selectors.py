@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import QuerySet
 
-from lanqing.monitoring.models import Device, Measurement, Site, Span, TransmissionStat
+from lanqing.monitoring import limits
+from lanqing.monitoring.models import Device, Factor, Measurement, Period, Site, Span, TransmissionStat
 from lanqing.org.access import get_visible, visible
 
 
@@ -35,3 +37,27 @@ def month_transmission_for_user(user, *, site: Site, month: date) -> QuerySet[Tr
     return visible(user, TransmissionStat.objects.filter(
         device__point__site=site, span=Span.MONTH, start=month.replace(day=1),
     )).select_related("factor").order_by("device_id", "factor__code")
+
+
+@dataclass(frozen=True)
+class LatestValue:
+    factor: Factor
+    value: float | None
+    time: datetime
+    unit: str
+
+
+def latest_values(sites: list[Site], *, candidates: int = 3) -> dict[int, LatestValue]:
+    """The newest hourly value of the first factor, among those its standard judges, that each site reports.
+
+    For one page of a list: a few index seeks per site on the measurements' natural key."""
+    factors = {f.code: f for f in Factor.objects.all()}
+    found: dict[int, LatestValue] = {}
+    for site in sites:
+        for code in [c for c in limits.judged_codes(site) if c in factors][:candidates]:
+            row = (Measurement.objects.filter(point__site=site, factor=factors[code], period=Period.HOUR)
+                   .order_by("-time").values_list("value", "time").first())
+            if row is not None:
+                found[site.id] = LatestValue(factors[code], row[0], row[1], factors[code].unit_at(site.kind))
+                break
+    return found

@@ -6,14 +6,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from lanqing.monitoring import quality
+from lanqing.monitoring import limits, quality
 from lanqing.monitoring.imports import COLUMNS, describe_error
 from lanqing.monitoring.models import (
     Factor,
@@ -27,6 +29,7 @@ from lanqing.monitoring.models import (
 )
 from lanqing.monitoring.selectors import (
     devices_visible_to,
+    latest_values,
     month_transmission_for_user,
     series_for_user,
     site_for_user,
@@ -36,6 +39,7 @@ from lanqing.monitoring.services import measurement_import_submit
 from lanqing.monitoring.transmission import rates_by_device
 from lanqing.org import access
 from lanqing.org.requests import SignedInRequest
+from lanqing.standards import factor_codes
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.ui.uploads import upload_refusal
 
@@ -59,13 +63,22 @@ def site_list(request: SignedInRequest) -> HttpResponse:
         return xlsx_response(
             filename=_("monitoring-sites"),
             headers=[_("Site code"), _("Name"), _("Kind"), _("Jurisdiction"), _("Enterprise"), _("Longitude"),
-                     _("Latitude"), _("Target water class"), _("Emission limit set"), _("Devices")],
+                     _("Latitude"), _("Target water class"),
+                     pgettext("export column: the catalogue key of the limit set", "Emission limit set"),
+                     _("Emission standard"),
+                     pgettext("export column: number of devices", "Devices")],
             rows=([s.code, s.name, s.get_kind_display(), s.jurisdiction.name,
                    s.enterprise.name if s.enterprise else "", s.longitude, s.latitude,
-                   s.get_target_class_display() if s.target_class else "", s.limit_set, s.device_count]
+                   s.get_target_class_display() if s.target_class else "", s.limit_set,
+                   standard.name if (standard := limits.standard_label(s)) else "", s.device_count]
                   for s in sites))
+    page = paginate(request, sites.annotate(
+        devices_online=Count("points__devices", filter=Q(points__devices__is_online=True)),
+        last_seen=Max("points__devices__last_seen_at")))
+    page.object_list = list(page.object_list)
+    latest = latest_values(page.object_list)
     return render(request, "monitoring/site_list.html", {
-        "page": paginate(request, sites), "kind": kind, "kinds": SiteKind.choices, "query": query,
+        "page": page, "rows": [(site, latest.get(site.id)) for site in page.object_list], "kind": kind, "kinds": SiteKind.choices, "query": query,
         "filtered": bool(kind or query),
     })
 
@@ -83,7 +96,8 @@ def site_page(request: SignedInRequest, site_id: int) -> HttpResponse:
     period = request.GET.get("period", Period.HOUR)
     if period not in Period.values:
         period = Period.HOUR
-    factor = next((f for f in factors if f.code == request.GET.get("factor")), factors[0] if factors else None)
+    factor = next((f for f in factors if f.code == request.GET.get("factor")), None) or limits.opening_factor(
+        site, factors)
     days = RANGE_DAYS.get(request.GET.get("days", "7"), 7)
     # A site can carry thousands of devices: one page of them, and the transmission statistics of that page only.
     device_page = paginate(request, devices_visible_to(request.user).filter(point__site=site).order_by("mn"))
@@ -100,7 +114,7 @@ def site_page(request: SignedInRequest, site_id: int) -> HttpResponse:
         "site": site, "factors": factors, "factor": factor, "period": period, "periods": Period.choices,
         "days": days, "ranges": RANGE_DAYS.keys(), "month": month,
         "devices": [(device, *rates.get(device.id, (None, []))) for device in device_page], "page": device_page,
-        "unit": factor.unit_at(site.kind) if factor else "",
+        "unit": factor.unit_at(site.kind) if factor else "", "standard": limits.standard_label(site),
     })
 
 
@@ -136,10 +150,30 @@ def site_series(request: SignedInRequest, site_id: int) -> HttpResponse:
     rows = series_for_user(request.user, site=site, factor_id=factor.id, period=period,
                            start=end - timedelta(days=days), end=end)
     # A long range of minute data is cut to the newest values: those are what a user checking a site needs.
-    newest_first = rows.order_by("-time").values_list("time", "value", "flag")[:MAX_CHART_POINTS]
-    points = [[_local(time).strftime("%Y-%m-%d %H:%M"), value, flag] for time, value, flag in newest_first][::-1]
+    oldest_first = list(rows.order_by("-time").values_list("time", "value", "flag")[:MAX_CHART_POINTS])[::-1]
+    points = [[_local(time).strftime("%Y-%m-%d %H:%M"), value, flag] for time, value, flag in oldest_first]
     return JsonResponse({"factor": factor.code, "name": factor.display_name, "unit": factor.unit_at(site.kind),
-                         "period": period, "points": points, "truncated": len(points) == MAX_CHART_POINTS})
+                         "period": period, "points": points, "truncated": len(points) == MAX_CHART_POINTS,
+                         **_limit_json(request.user, site, factor, period, oldest_first)})
+
+
+def _limit_json(user: User, site: Site, factor: Factor, period: str, rows: list) -> dict:
+    """The line the chart draws and the points it marks: the outlet's limit or the section's target class."""
+    if not rows:
+        return {}
+    o2 = None
+    limit_set = limits.limit_set_of(site)
+    o2_factor = Factor.objects.filter(code=factor_codes.O2).first()
+    if limit_set is not None and limit_set.reference_o2 is not None and o2_factor is not None:
+        by_time = limits.o2_by_time(list(series_for_user(
+            user, site=site, factor_id=o2_factor.id, period=period, start=rows[0][0],
+            end=rows[-1][0] + timedelta(seconds=1)).values_list("time", "value", "flag")))
+        o2 = [by_time.get(time) for time, _value, _flag in rows]
+    found = limits.chart_limit(site, factor, [value for _time, value, _flag in rows],
+                               [flag for _time, _value, flag in rows], o2=o2)
+    if found is None:
+        return {}
+    return {"limit": {"label": found.label, "high": found.high, "low": found.low}, "exceed": found.exceeds}
 
 
 @login_required
@@ -167,8 +201,10 @@ def import_list(request: SignedInRequest) -> HttpResponse:
     if wants_export(request):
         return xlsx_response(
             filename=_("imports"),
-            headers=[_("File"), _("Uploaded"), _("Status"), _("Rows"), _("Imported or changed"),
-                     _("Already present"), _("Rejected")],
+            headers=[_("File"), _("Uploaded"), _("Status"), _("Rows"),
+                     pgettext("export column: number of rows", "Imported or changed"),
+                     pgettext("export column: number of rows", "Already present"),
+                     pgettext("export column: number of rows", "Rejected")],
             rows=([r.file_name, r.uploaded_at, r.get_status_display(), r.rows_total, r.rows_written,
                    r.rows_unchanged, r.rows_rejected] for r in imports))
     return render(request, "monitoring/import_list.html", {

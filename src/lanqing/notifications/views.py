@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lanqing.notifications.selectors import notifications_for
@@ -26,6 +28,8 @@ def notification_read(request: SignedInRequest, notification_id: int | None = No
     if notification_id is not None and not notifications_for(request.user).filter(id=notification_id).exists():
         raise Http404  # another user's notification answers like one that does not exist
     notification_mark_read(user=request.user, notification_id=notification_id)
+    messages.success(request, _("Marked as read.") if notification_id is not None
+                     else _("All notifications are marked as read."))
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)

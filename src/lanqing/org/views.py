@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lanqing.org import access
 from lanqing.org.models import EnterpriseStatus, Industry, Level
@@ -68,7 +69,8 @@ def enterprise_list(request: SignedInRequest) -> HttpResponse:
             filename=_("enterprises"),
             headers=[_("Name"), _("Unified social credit code"), _("Industry code"), _("Industry"),
                      _("Township"), _("Village or community"), _("Address"), _("Longitude"), _("Latitude"),
-                     _("Contact person"), _("Contact phone"), _("Status"), _("Outlets")],
+                     _("Contact person"), _("Contact phone"), _("Status"),
+                     pgettext("export column: number of outlets", "Outlets")],
             rows=([e.name, e.credit_code, e.industry.code, e.industry.name, e.township.name,
                    e.village.name if e.village else "", e.address, e.longitude, e.latitude,
                    e.contact_name, e.contact_phone, e.get_status_display(), e.outlet_count]

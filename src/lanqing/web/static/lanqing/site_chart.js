@@ -1,6 +1,35 @@
 // Draws the site page's time-series chart from the JSON the server returns.
 (function () {
   "use strict";
+  function isNumber(value) { return typeof value === "number"; }
+
+  // The limit as a dashed red line (two for a range such as pH), and each value the standard judges above it
+  // as a red pin on the line of values.
+  function limitMarks(data, element) {
+    if (!data.limit) { return {}; }
+    const lines = [data.limit.high, data.limit.low].filter(isNumber).map(function (value) {
+      return { yAxis: value, name: data.limit.label };
+    });
+    const pins = (data.exceed || []).map(function (index) {
+      return { coord: [index, data.points[index][1]], value: data.points[index][1] };
+    });
+    return {
+      markLine: { symbol: "none", silent: true, data: lines,
+                  lineStyle: { color: "#c62828", type: "dashed", width: 1.5 },
+                  label: { formatter: "{b} {c}", position: "insideEndTop", color: "#c62828" } },
+      markPoint: { symbol: "pin", symbolSize: 34, data: pins, itemStyle: { color: "#c62828" },
+                   label: { fontSize: 9, color: "#fff" } },
+    };
+  }
+
+  // The axis reaches the limit even when every value is far below it, so the line is always in view.
+  function axisBound(data, side) {
+    const limit = data.limit && data.limit[side];
+    if (!isNumber(limit)) { return null; }
+    if (side === "high") { return function (extent) { return extent.max > limit ? null : Math.ceil(limit * 1.1); }; }
+    return function (extent) { return extent.min < limit ? null : Math.floor(limit * 0.9); };
+  }
+
   function draw(element) {
     const chart = echarts.init(element);
     chart.showLoading();
@@ -18,13 +47,15 @@
           grid: { left: 56, right: 24, top: 48, bottom: 64 },
           title: { text: data.name + (data.unit ? " (" + data.unit + ")" : ""), left: 8, textStyle: { fontSize: 14 } },
           xAxis: { type: "category", data: data.points.map(function (p) { return p[0]; }) },
-          yAxis: { type: "value", scale: true },
+          yAxis: { type: "value", scale: true, min: axisBound(data, "low"), max: axisBound(data, "high") },
           animation: false,
           dataZoom: [{ type: "inside" }, { type: "slider" }],
-          series: [{ type: "line", name: data.name, showSymbol: false, connectNulls: false,
-                     data: data.points.map(function (p) { return p[1]; }) }],
+          series: [Object.assign({ type: "line", name: data.name, showSymbol: false, connectNulls: false,
+                     data: data.points.map(function (p) { return p[1]; }) }, limitMarks(data, element))],
         });
         element.dataset.rendered = "chart";
+        element.dataset.limitLines = data.limit ? String([data.limit.high, data.limit.low].filter(isNumber).length) : "0";
+        element.dataset.exceedMarks = String((data.exceed || []).length);
       })
       .catch(function () {
         chart.hideLoading();
