@@ -127,13 +127,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    """Serves the site and API with waitress (a production WSGI server written in pure Python)."""
+    """Serves the site and API with waitress (a production WSGI server written in pure Python); with --public,
+    the public pages only."""
+    if args.public:
+        os.environ["LANQING_PUBLIC_SITE"] = "1"
     django_setup()
     from waitress import serve
 
     from lanqing.wsgi import application
 
-    print(f"lanqing: web on http://{args.host}:{args.port}/", flush=True)
+    print(f"lanqing: {'public site' if args.public else 'web'} on http://{args.host}:{args.port}/", flush=True)
     serve(application, host=args.host, port=args.port, threads=args.threads, ident="lanqing",
           channel_timeout=60, max_request_body_size=256 * 1024 * 1024)
     return 0
@@ -269,6 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)
     web.add_argument("--threads", type=int, default=8)
+    web.add_argument("--public", action="store_true",
+                     help="serve only the public pages (reports, tracking), for a site on the internet")
 
     worker = add("worker", cmd_worker, "run queued and periodic background jobs (one pass, or --loop)")
     worker.add_argument("--loop", action="store_true", help="keep running until SIGTERM")

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "lanqing.cases",
     "lanqing.alerts",
     "lanqing.registry",
+    "lanqing.public",
 ]
 
 MIDDLEWARE = [
@@ -158,7 +159,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-ROOT_URLCONF = "lanqing.urls"
+# `lanqing web --public` serves the public pages only (lanqing.public_urls); the staff site serves both.
+ROOT_URLCONF = "lanqing.public_urls" if env_bool("LANQING_PUBLIC_SITE", False) else "lanqing.urls"
 WSGI_APPLICATION = "lanqing.wsgi.application"
 
 TEMPLATES = [

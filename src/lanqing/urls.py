@@ -25,6 +25,8 @@ urlpatterns = [
     path("cases/", include("lanqing.cases.urls")),
     path("alerts/", include("lanqing.alerts.urls")),
     path("notifications/", include("lanqing.notifications.urls")),
+    path("reports/", include("lanqing.public.staff_urls")),
+    path("public/", include("lanqing.public.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

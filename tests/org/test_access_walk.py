@@ -26,6 +26,8 @@ GOVERNMENT = EVERYONE - {"enterprise_a", "enterprise_b"}
 OUTSIDERS = frozenset({"township_a", "grid_a", "enterprise_a", "department", "nobody"})
 CASE_PEOPLE = frozenset(ROLES) - OUTSIDERS
 MATRIX_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter"})
+# A public report is seen like its case but never by an enterprise (the reported party must not read it).
+REPORT_PEOPLE = CASE_PEOPLE - {"enterprise_b"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,19 @@ URL_RULES: dict[str, Rule] = {
     "registry:template": Rule(ok=frozenset({"bureau"})),
     "registry:export": Rule(ok=frozenset({"bureau"})),
     "registry:device_password": on(CASE_PEOPLE, {"bureau"}, "post"),
+    "reports:list": Rule(ok=GOVERNMENT),
+    "reports:detail": on(REPORT_PEOPLE, REPORT_PEOPLE),
+    "reports:accept": on(REPORT_PEOPLE, {"bureau"}, "post"),
+    "reports:refuse": on(REPORT_PEOPLE, {"bureau"}, "post"),
+    "reports:reply": on(REPORT_PEOPLE, {"bureau", "other_department", "township_b"}, "post"),
+    # The public site: anyone, signed in or not (tests/public walks it anonymously and checks what it shows).
+    "public:home": OPEN,
+    "public:report": OPEN,
+    "public:lookup": OPEN,
+    "public:track": OPEN,
+    "public:rate": OPEN_POST,
+    "public:reopen": OPEN_POST,
+    "public:county_map": OPEN,
 }
 
 API_RULES: dict[str, Rule] = {
@@ -195,11 +210,17 @@ def world(cast) -> World:
                                  message="乙公司焦炉烟囱 SO2 为负值", first_seen_at=TUESDAY, last_seen_at=TUESDAY)
     upload = measurement_import_submit(file_name="bureau.csv", content=b"site\n", by=cast.users["bureau"])
     notice = notification_send(users=[cast.users["township_b"]], title="北平镇的通知")[0]
+    from lanqing.public.services import Filing, report_submit
+
+    report = report_submit(filing=Filing(category="water", description="北平镇河边有人倾倒化工废液",
+                                         observed_at=TUESDAY, division=cast.beiping, phone="13700000000"),
+                           photos=[], client_address="203.0.113.9", now=TUESDAY)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
-               "import_id": upload.id, "notification_id": notice.id}
-    return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message])
+               "import_id": upload.id, "notification_id": notice.id, "report_id": report.id}
+    return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
+                                       report.description, report.case.number, "13700000000"])
 
 
 def fingerprint() -> tuple:
@@ -209,8 +230,10 @@ def fingerprint() -> tuple:
     from lanqing.monitoring.models import Device, Site
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
+    from lanqing.public.models import PublicReport
 
-    return (list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
+    return (list(PublicReport.objects.values_list("id", "decision", "rated_at", "reopened_at")),
+            list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),
             list(Alert.objects.values_list("id", "acknowledged_at")), ResponsibilityRule.objects.count(),
@@ -273,7 +296,7 @@ def _page_requests(world: World):
             continue
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
-                                                      "device_id")
+                                                      "device_id", "report_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -1,0 +1,14 @@
+"""The URLconf of `lanqing web --public`: the public pages only, so a county can put them on the internet while
+the staff site stays on the government network (both on one database)."""
+
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from lanqing.web import views as web_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="public:home", permanent=False)),
+    path("favicon.ico", web_views.favicon, name="favicon"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("public/", include("lanqing.public.urls")),
+]
