@@ -219,6 +219,7 @@ EVENT_LABELS = {
     "escalated_1": _("Overdue: urge notice"),
     "escalated_2": _("Escalated to the unit's leader"),
     "escalated_3": _("Escalated to county leadership"),
+    "report_received": _("Public report received"),
     "report_accepted": _("Public report accepted"),
     "report_refused": _("Public report not accepted"),
     "public_reply": _("Reply to the reporter"),

@@ -216,7 +216,7 @@ def report_submit(*, filing: Filing, photos: list[Photo], client_address: str | 
         rate_count("report", client_address, now)
     if phone:
         rate_count("report_phone", _hashed(phone), now)
-    timeline_add(case, by=None, action="public_reply", now=now, public=True, note=texts.message(
+    timeline_add(case, by=None, action="report_received", now=now, public=True, note=texts.message(
         texts.gettext_noop("Your report was received. It will be accepted or refused by %(date)s."),
         date=texts.moment(report.accept_by, precision="date")))
     return report

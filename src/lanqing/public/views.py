@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -40,7 +41,8 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def report(request):
     if request.method != "POST":
-        return render(request, "public/report.html", {"form": forms.ReportForm()})
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        return render(request, "public/report.html", {"form": forms.ReportForm(initial={"observed_at": now})})
     form = forms.ReportForm(request.POST)
     if request.POST.get("website"):
         return render(request, "public/report.html", {"form": form, "error": "—"}, status=400)
