@@ -79,10 +79,10 @@ def test_a_citizen_files_a_report_with_a_photo_by_tapping_the_map_and_follows_it
 
 
 def test_the_public_and_staff_pages_fit_a_phone_in_both_languages(matrix, live_server, browser):
+    from django.utils import timezone
+
     from lanqing.org.models import Jurisdiction
     from lanqing.public.services import Filing, report_reply, report_submit
-
-    from django.utils import timezone
 
     report = report_submit(filing=Filing(category="water", description="河道里有白色泡沫，气味刺鼻",
                                          observed_at=timezone.now(), division=Jurisdiction.objects.get(

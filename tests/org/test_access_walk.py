@@ -105,6 +105,7 @@ URL_RULES: dict[str, Rule] = {
     "reports:detail": on(REPORT_PEOPLE, REPORT_PEOPLE),
     "reports:accept": on(REPORT_PEOPLE, {"bureau"}, "post"),
     "reports:refuse": on(REPORT_PEOPLE, {"bureau"}, "post"),
+    "reports:moderate": on(REPORT_PEOPLE, {"bureau"}, "post"),
     "reports:reply": on(REPORT_PEOPLE, {"bureau", "other_department", "township_b"}, "post"),
     # The public site: anyone, signed in or not (tests/public walks it anonymously and checks what it shows).
     "public:home": OPEN,
@@ -232,7 +233,8 @@ def fingerprint() -> tuple:
     from lanqing.org.models import Enterprise
     from lanqing.public.models import PublicReport
 
-    return (list(PublicReport.objects.values_list("id", "decision", "rated_at", "reopened_at")),
+    return (list(PublicReport.objects.values_list("id", "decision", "rated_at", "reopened_at", "hidden",
+                                                 "description")),
             list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),

@@ -239,3 +239,27 @@ def test_public_pages_need_no_login_and_show_chinese_first(public_setup, client)
     assert "大气" in page and "固体废物" in page and "匿名" in page
     boundary = json.loads(b"".join(client.get(reverse("public:county_map")).streaming_content))
     assert boundary["type"] == "FeatureCollection"
+
+
+def test_the_bureau_hides_and_redacts_a_report_with_a_reason_and_each_step_is_recorded(public_setup, client,
+                                                                                       client_for, at_tuesday):
+    from lanqing.public.models import ReportModeration
+
+    _file(client, description="隔壁老王家的厂子排污，老王电话13912345678")
+    report = _report()
+    bureau = client_for(public_setup.users["bureau"])
+    url = reverse("reports:moderate", args=[report.id])
+    assert bureau.post(url, {"kind": "redact", "reason": "", "text": "x"}).status_code == 400
+    assert bureau.post(url, {"kind": "redact", "reason": "删除第三人电话",
+                             "text": "隔壁工厂排污"}).status_code == 302
+    assert bureau.post(url, {"kind": "hide", "reason": "经核实为恶意举报"}).status_code == 302
+    report.refresh_from_db()
+    assert report.description == "隔壁工厂排污" and report.hidden
+    assert list(ReportModeration.objects.values_list("kind", "reason")) == [
+        ("hide", "经核实为恶意举报"), ("redact", "删除第三人电话")]
+    assert "13912345678" in ReportModeration.objects.get(kind="redact").before
+    assert reverse("reports:detail", args=[report.id]) not in bureau.get(reverse("reports:list")).content.decode()
+    listed = bureau.get(reverse("reports:list"), {"hidden": "1"}).content.decode()
+    assert reverse("reports:detail", args=[report.id]) in listed
+    department = client_for(public_setup.users["department"])
+    assert department.post(url, {"kind": "show", "reason": "x"}).status_code == 403

@@ -342,6 +342,7 @@ ACTIONS: dict[str, Action] = {
     "report.decide": Action("bureau", _roles(Role.BUREAU)),
     "report.reply": Action("bureau, the case's lead unit and the township's officers", _report_handler),
     "report.contact": Action("bureau, the case's lead unit and the township's officers", _report_handler),
+    "report.moderate": Action("bureau", _roles(Role.BUREAU)),
 }
 
 

@@ -15,6 +15,9 @@ class PublicConfig(AppConfig):
         # an enterprise: the reported unit must not read who reported it or what they wrote (环境保护法 Art 57).
         report = Rule(("case__jurisdiction__code",), None, Department(units=("case__lead_unit", "case__support_units")))
         access.register_rule("public.publicreport", report)
+        access.register_rule("public.reportmoderation", Rule(
+            ("report__case__jurisdiction__code",), None,
+            Department(units=("report__case__lead_unit", "report__case__support_units"))))
         access.register_rule("public.reportercontact", Rule(
             ("report__case__jurisdiction__code",), None,
             Department(units=("report__case__lead_unit",))))

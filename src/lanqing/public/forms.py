@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lanqing.public.models import RefusalReason, ReportCategory
+from lanqing.public.models import ModerationKind, RefusalReason, ReportCategory
 from lanqing.public.selectors import division_choices
 from lanqing.public.services import MAX_DESCRIPTION
 
@@ -56,3 +56,10 @@ class RefuseForm(forms.Form):
 class ReplyForm(forms.Form):
     text = forms.CharField(label=_("Text"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 3}))
     public = forms.BooleanField(label=_("Show to the reporter"), required=False)
+
+
+class ModerateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Moderation"), choices=ModerationKind.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    text = forms.CharField(label=_("Redacted description (for a redaction)"), required=False,
+                           max_length=MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 3}))

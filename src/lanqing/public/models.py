@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -82,6 +83,9 @@ class PublicReport(models.Model):
     reopened_at = models.DateTimeField(_("reopened by the reporter"), null=True, blank=True)
     # Reports of the same category near the same place and time: probably the same matter (12369 办法 Art 8(4)).
     probable_duplicates = models.ManyToManyField("self", verbose_name=_("probable duplicates"), blank=True)
+    # Moderation: a hidden report (spam, abuse) leaves the lists and Open311; a redacted one shows the edited
+    # description. Each step is a ReportModeration row with who, when, why and the text before.
+    hidden = models.BooleanField(_("hidden"), default=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
@@ -117,6 +121,34 @@ class ReporterContact(models.Model):
 
     def __str__(self) -> str:
         return str(self.report_id)
+
+
+class ModerationKind(models.TextChoices):
+    HIDE = "hide", _("Hidden")
+    SHOW = "show", _("Shown again")
+    REDACT = "redact", _("Redacted")
+
+
+class ReportModeration(models.Model):
+    """One moderation of a report (the audit of 5. Abuse control): kept for ever, shown on the report page."""
+
+    report = models.ForeignKey(PublicReport, verbose_name=_("report"), on_delete=models.CASCADE,
+                               related_name="moderations")
+    kind = models.CharField(_("moderation"), max_length=8, choices=ModerationKind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(_("time"))
+    reason = models.TextField(_("reason"))
+    # The description before a redaction, so the bureau can always see what was removed.
+    before = models.TextField(_("before"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("report moderation")
+        verbose_name_plural = _("report moderations")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
 class RateEvent(models.Model):

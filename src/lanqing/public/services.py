@@ -32,11 +32,13 @@ from lanqing.public.models import (
     CATEGORY_KEYS,
     REASON_KEYS,
     Decision,
+    ModerationKind,
     PublicReport,
     RateEvent,
     RefusalReason,
     ReportCategory,
     ReporterContact,
+    ReportModeration,
 )
 from lanqing.public.photos import Photo
 
@@ -354,3 +356,31 @@ def report_reopen(*, report: PublicReport, reason: str, now: datetime | None = N
                  data={"deadline": deadline.isoformat()}, public=True)
     tell(handlers(case) + bureau(), case, texts.message(
         texts.gettext_noop("Case %(number)s reopened by the reporter"), number=case.number), reason, now=now)
+
+
+# --- moderation -----------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def report_moderate(*, report: PublicReport, by, kind: str, reason: str, text: str = "",
+                    now: datetime | None = None) -> ReportModeration:
+    """Hides, shows again or redacts a report, with the reason; every step is recorded with the text before."""
+    now = now or timezone.now()
+    access.require(by, "report.moderate", report)
+    reason = (reason or "").strip()
+    if kind not in ModerationKind.values:
+        raise ReportError(_("Choose hide, show or redact."))
+    if not reason:
+        raise ReportError(_("Give the reason for the moderation."))
+    before = ""
+    if kind == ModerationKind.REDACT:
+        text = (text or "").strip()
+        if not text or len(text) > MAX_DESCRIPTION:
+            raise ReportError(_("Write the redacted description (at most %(count)d characters).") % {
+                "count": MAX_DESCRIPTION})
+        before = report.description
+        report.description = text
+        PublicReport.objects.filter(id=report.id).update(description=text)
+    else:
+        report.hidden = kind == ModerationKind.HIDE
+        PublicReport.objects.filter(id=report.id).update(hidden=report.hidden)
+    return ReportModeration.objects.create(report=report, kind=kind, by=by, at=now, reason=reason, before=before)

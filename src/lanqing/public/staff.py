@@ -14,7 +14,7 @@ from lanqing.org import access
 from lanqing.public import forms
 from lanqing.public.models import Decision, ReporterContact
 from lanqing.public.selectors import STATUS_LABELS, report_status, reports_visible_to
-from lanqing.public.services import ReportError, report_accept, report_refuse, report_reply
+from lanqing.public.services import ReportError, report_accept, report_moderate, report_refuse, report_reply
 from lanqing.web.tables import paginate
 
 
@@ -25,10 +25,13 @@ def report_list(request):
     decision = request.GET.get("decision", "")
     if decision in Decision.values:
         reports = reports.filter(decision=decision)
+    show_hidden = request.GET.get("hidden") == "1"
+    reports = reports.filter(hidden=show_hidden)
     page = paginate(request, reports.order_by("-submitted_at", "-id"))
     rows = [(report, STATUS_LABELS[report_status(report)]) for report in page]
     return render(request, "public/staff_list.html", {
-        "page": page, "rows": rows, "decision": decision, "decisions": Decision.choices, "now": timezone.now()})
+        "page": page, "rows": rows, "decision": decision, "decisions": Decision.choices, "now": timezone.now(),
+        "show_hidden": show_hidden})
 
 
 def _detail(request, report, **extra):
@@ -45,6 +48,9 @@ def _detail(request, report, **extra):
         "photos": case.evidence.filter(event__action="opened"),
         "events": case.events.select_related("actor").order_by("at", "id"),
         "can_decide": can_decide, "can_reply": access.may(user, "report.reply", report),
+        "can_moderate": access.may(user, "report.moderate", report),
+        "moderations": report.moderations.select_related("by"),
+        "moderate_form": extra.pop("moderate_form", forms.ModerateForm()),
         "refuse_form": extra.pop("refuse_form", forms.RefuseForm()),
         "reply_form": extra.pop("reply_form", forms.ReplyForm()), "now": timezone.now(), **extra,
     }
@@ -107,3 +113,19 @@ def reply(request, report_id: int):
         else:
             return redirect("reports:detail", report_id=report.id)
     return render(request, "public/staff_detail.html", _detail(request, report, reply_form=form), status=400)
+
+
+@login_required
+@require_POST
+def moderate(request, report_id: int):
+    report = _act(request, report_id, "report.moderate")
+    form = forms.ModerateForm(request.POST)
+    if form.is_valid():
+        try:
+            report_moderate(report=report, by=request.user, kind=form.cleaned_data["kind"],
+                            reason=form.cleaned_data["reason"], text=form.cleaned_data["text"])
+        except ReportError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("reports:detail", report_id=report.id)
+    return render(request, "public/staff_detail.html", _detail(request, report, moderate_form=form), status=400)

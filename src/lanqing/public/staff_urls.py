@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:report_id>/accept/", staff.accept, name="accept"),
     path("<int:report_id>/refuse/", staff.refuse, name="refuse"),
     path("<int:report_id>/reply/", staff.reply, name="reply"),
+    path("<int:report_id>/moderate/", staff.moderate, name="moderate"),
 ]
