@@ -212,6 +212,20 @@ def cmd_createtoken(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_open311_key(args: argparse.Namespace) -> int:
+    """Issues an api_key for an Open311 app; only its digest is stored, so it is printed once."""
+    django_setup()
+    from lanqing.public.models import Open311Key
+
+    name = args.name.strip()
+    if not name:
+        print("lanqing open311-key: give the app's name", file=sys.stderr)
+        return 2
+    _key, raw = Open311Key.issue(name=name)
+    print(raw)
+    return 0
+
+
 def cmd_import_measurements(args: argparse.Namespace) -> int:
     django_setup()
     from lanqing.monitoring.imports import describe_error, import_measurements
@@ -292,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "a division list (CSV or XLSX: 12-digit code, name, parent code)")
     load.add_argument("source", help="a county code, or a CSV/XLSX file")
     load.set_defaults(func=cmd_divisions_load)
+
+    open311_key = add("open311-key", cmd_open311_key, "issue an api_key for an Open311 app that files reports")
+    open311_key.add_argument("name", help="the app's name, to recognise its key later")
 
     createuser = add("createuser", cmd_createuser, "create a user with one role and its scope")
     createuser.add_argument("username")

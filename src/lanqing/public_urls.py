@@ -11,4 +11,5 @@ urlpatterns = [
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("public/", include("lanqing.public.urls")),
+    path("open311/v2/", include("lanqing.public.open311_urls")),
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("lanqing.notifications.urls")),
     path("reports/", include("lanqing.public.staff_urls")),
     path("public/", include("lanqing.public.urls")),
+    path("open311/v2/", include("lanqing.public.open311_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

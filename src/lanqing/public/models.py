@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -164,3 +167,30 @@ class RateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Open311Key(models.Model):
+    """An api_key for an Open311 app that files reports (GeoReport v2 asks one for POST requests only)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    # Only the digest is stored: the key is shown once, when it is made.
+    digest = models.CharField(_("key digest"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("Open311 key")
+        verbose_name_plural = _("Open311 keys")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, name: str) -> tuple[Open311Key, str]:
+        raw = "o311_" + secrets.token_urlsafe(24)
+        return cls.objects.create(name=name, digest=cls.digest_of(raw)), raw
