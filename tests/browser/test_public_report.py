@@ -91,7 +91,8 @@ def test_the_public_and_staff_pages_fit_a_phone_in_both_languages(matrix, live_s
     report_reply(report=report, by=matrix.users["bureau"], text="已安排执法人员核查", public=True)
     report_reply(report=report, by=matrix.users["bureau"], text="内部：排查上游企业", public=False)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    public_pages = {"home": "/public/", "form": "/public/report/", "track": f"/public/track/{report.code}/"}
+    public_pages = {"home": "/public/", "form": "/public/report/", "quality": "/public/quality/",
+                    "track": f"/public/track/{report.code}/"}
     staff_pages = {"list": "/reports/", "detail": f"/reports/{report.id}/"}
     for language, locale in (("zh", "zh-CN"), ("en", "en-US")):
         for width_name, viewport in (("390", PHONE), ("1440", DESKTOP)):

@@ -115,6 +115,7 @@ URL_RULES: dict[str, Rule] = {
     "public:rate": OPEN_POST,
     "public:reopen": OPEN_POST,
     "public:county_map": OPEN,
+    "public:quality": OPEN,
     # Open311 GeoReport v2: anyone reads; filing needs an app's api_key (tests/public/test_open311.py).
     "open311:discovery": OPEN,
     "open311:services": OPEN,

@@ -10,5 +10,6 @@ urlpatterns = [
     path("track/<str:code>/", views.track, name="track"),
     path("track/<str:code>/rate/", views.rate, name="rate"),
     path("track/<str:code>/reopen/", views.reopen, name="reopen"),
+    path("quality/", views.quality_page, name="quality"),
     path("map/county.json", views.county_map, name="county_map"),
 ]

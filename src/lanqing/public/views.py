@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lanqing.org.divisions import GU_COUNTY_BOUNDARY
 from lanqing.org.models import Jurisdiction, Level
 from lanqing.public import forms
+from lanqing.public import quality as public_quality
 from lanqing.public.photos import PhotoRefused, photos_check
 from lanqing.public.selectors import tracking_for
 from lanqing.public.services import (
@@ -132,6 +133,14 @@ def reopen(request, code: str):
     except ReportError as error:
         return _track_page(request, code, status=400, reopen_form=form, error=str(error))
     return redirect("public:track", code=found.code)
+
+
+@require_GET
+def quality_page(request):
+    page = public_quality.quality_page()
+    language = getattr(request, "LANGUAGE_CODE", "zh-hans")
+    return render(request, "public/quality.html", {
+        "page": page, "air": [(station, public_quality.primary_names(station.now, language)) for station in page.air]})
 
 
 @require_GET
