@@ -24,8 +24,8 @@ from lanqing.cases.models import Case, CaseSource, CaseState, Category, Evidence
 from lanqing.cases.recipients import bureau, handlers, tell
 from lanqing.cases.timeline import timeline_add
 from lanqing.cases.transitions import CaseError, case_dispatch, case_open
-from lanqing.demo.geo import boundary_polygons, contains
 from lanqing.org import access
+from lanqing.org.boundary import boundary_polygons, contains
 from lanqing.org.divisions import GU_COUNTY_BOUNDARY
 from lanqing.org.models import Jurisdiction, Level
 from lanqing.public.models import (
