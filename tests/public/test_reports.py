@@ -263,3 +263,37 @@ def test_the_bureau_hides_and_redacts_a_report_with_a_reason_and_each_step_is_re
     assert reverse("reports:detail", args=[report.id]) in listed
     department = client_for(public_setup.users["department"])
     assert department.post(url, {"kind": "show", "reason": "x"}).status_code == 403
+
+
+def test_a_report_not_decided_in_two_working_days_is_told_to_the_bureau_once(public_setup, client, at_tuesday):
+    from lanqing.notifications.models import Notification
+    from lanqing.public.services import reports_acceptance_check
+
+    _file(client)
+    report = _report()
+    assert reports_acceptance_check(now=TUESDAY + timedelta(days=2)) == 0  # Thursday: still in time
+    assert reports_acceptance_check(now=TUESDAY + timedelta(days=3)) == 1  # Friday: the 2 working days passed
+    assert reports_acceptance_check(now=TUESDAY + timedelta(days=4)) == 0
+    assert report.case.events.filter(action="acceptance_overdue").count() == 1
+    told = Notification.objects.filter(user=public_setup.users["bureau"], title_text__key="Public report of case %(number)s was not accepted or refused by %(date)s")
+    assert told.count() == 1
+    assert "acceptance_overdue" not in client.get(reverse("public:track", args=[report.code])).content.decode()
+
+
+def test_an_extension_reaches_the_reporter_only_once_approved(public_setup, client, at_tuesday):
+    from lanqing.cases.transitions import case_extension_decide, case_extension_request
+    from lanqing.public.services import report_accept
+
+    _file(client)
+    report = _report()
+    report_accept(report=report, by=public_setup.users["bureau"])
+    case = report.case
+    case.refresh_from_db()
+    extension = case_extension_request(case=case, by=public_setup.users["department"],
+                                       new_deadline=case.deadline_at + timedelta(days=30), reason="需要第三方检测")
+    track = reverse("public:track", args=[report.code])
+    page = client.get(track).content.decode()
+    assert "2025-07-10" in page and "已延期" not in page
+    case_extension_decide(extension=extension, by=public_setup.users["bureau"], approve=True)
+    page = client.get(track).content.decode()
+    assert "2025-08-09" in page and "已延期" in page and "第三方检测" not in page

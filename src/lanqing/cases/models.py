@@ -221,6 +221,7 @@ EVENT_LABELS = {
     "escalated_3": _("Escalated to county leadership"),
     "report_received": _("Public report received"),
     "report_accepted": _("Public report accepted"),
+    "acceptance_overdue": _("Public report not decided in time"),
     "report_refused": _("Public report not accepted"),
     "public_reply": _("Reply to the reporter"),
     "internal_note": _("Internal note"),

@@ -10,6 +10,7 @@ class PublicConfig(AppConfig):
     def ready(self) -> None:
         from lanqing.org import access
         from lanqing.org.access import Department, Rule
+        from lanqing.public import jobs  # noqa: F401 - registers the acceptance clock
 
         # A report is seen like its case (its jurisdiction's tree; a department when the case names it), never by
         # an enterprise: the reported unit must not read who reported it or what they wrote (环境保护法 Art 57).

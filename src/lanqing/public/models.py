@@ -74,6 +74,8 @@ class PublicReport(models.Model):
     client_address = models.GenericIPAddressField(_("network address"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
     accept_by = models.DateTimeField(_("accept or refuse by"))
+    # When the bureau was told the acceptance deadline had passed (once; 信访工作条例 Art 44 makes it a fault).
+    overdue_told_at = models.DateTimeField(_("acceptance overdue notice"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     refusal_reason = models.CharField(_("reason not accepted"), max_length=16, choices=RefusalReason.choices,
                                       blank=True)

@@ -297,6 +297,26 @@ def report_reply(*, report: PublicReport, by, text: str, public: bool,
     Case.objects.filter(id=report.case_id).update(updated_at=now)
 
 
+def reports_acceptance_check(*, now: datetime | None = None) -> int:
+    """Tells the bureau, once per report, that a report was neither accepted nor refused in time; returns how
+    many were found."""
+    now = now or timezone.now()
+    told = 0
+    for report in PublicReport.objects.filter(decision=Decision.PENDING, accept_by__lt=now,
+                                              overdue_told_at__isnull=True).select_related("case"):
+        with transaction.atomic():
+            if not PublicReport.objects.filter(id=report.id, overdue_told_at__isnull=True).update(
+                    overdue_told_at=now):
+                continue
+            timeline_add(report.case, by=None, action="acceptance_overdue", now=now,
+                         data={"accept_by": report.accept_by.isoformat()})
+            tell(bureau(), report.case, texts.message(texts.gettext_noop(
+                "Public report of case %(number)s was not accepted or refused by %(date)s"),
+                number=report.case.number, date=texts.moment(report.accept_by, precision="date")), now=now)
+            told += 1
+    return told
+
+
 # --- the reporter ---------------------------------------------------------------------------------------------------
 
 def report_for_code(code: str, *, client_address: str | None, now: datetime | None = None) -> PublicReport:
