@@ -83,7 +83,8 @@ def test_the_public_server_answers_public_pages_and_no_staff_url(public_server):
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-    for path in ("/public/", "/public/report/", "/public/map/county.json"):
+    for path in ("/public/", "/public/report/", "/public/map/county.json", "/public/quality/",
+                 "/open311/v2/discovery.json", "/open311/v2/services.xml"):
         assert _status(opener, public_server + path) == 200, path
     for path in ("/login/", "/cases/", "/reports/", "/admin/", "/api/v1/cases", "/org/enterprises/",
                  "/monitoring/sites/", "/notifications/", "/registry/", "/alerts/"):

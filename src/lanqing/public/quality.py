@@ -57,6 +57,7 @@ class WaterSection:
 
 @dataclass
 class QualityPage:
+    key: str  # names this computation, so the rendered page can be cached with it
     at: datetime
     air: list[AirStation]
     water: list[WaterSection]
@@ -88,6 +89,6 @@ def quality_page(*, now: datetime | None = None) -> QualityPage:
         air.append(AirStation(site, current, hours[::-1], quality.daily_aqi(site, last_day=yesterday, days=30)))
     water = [WaterSection(site, quality.latest_complete_water_day(site, now=now, days=7))
              for site in Site.objects.filter(kind=SiteKind.WATER, is_active=True).order_by("code")]
-    page = QualityPage(now, air, water, quality.year_to_date(air_sites, today=timezone.localtime(now).date()))
+    page = QualityPage(key, now, air, water, quality.year_to_date(air_sites, today=timezone.localtime(now).date()))
     cache.set(key, page, CACHE_SECONDS)
     return page
