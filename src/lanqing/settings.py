@@ -67,6 +67,7 @@ try:
     LANGUAGE_CODE = env_choice("LANQING_LANGUAGE", "zh-hans", ["zh-hans", "en"])
     SESSION_COOKIE_AGE = env_int("LANQING_SESSION_AGE_HOURS", 12, minimum=1) * 3600
     UPLOAD_MAX_BYTES = env_int("LANQING_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
+    PUBLIC_SITE = env_bool("LANQING_PUBLIC_SITE", False)
     LOG_LEVEL = env_choice("LANQING_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
     DATABASE_URL = env_str("LANQING_DATABASE_URL", f"sqlite:///{DATA_DIR / 'lanqing.sqlite3'}")
     DATABASES = {"default": database_from_url(DATABASE_URL)}
@@ -160,7 +161,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # `lanqing web --public` serves the public pages only (lanqing.public_urls); the staff site serves both.
-ROOT_URLCONF = "lanqing.public_urls" if env_bool("LANQING_PUBLIC_SITE", False) else "lanqing.urls"
+ROOT_URLCONF = "lanqing.public_urls" if PUBLIC_SITE else "lanqing.urls"
 WSGI_APPLICATION = "lanqing.wsgi.application"
 
 TEMPLATES = [
