@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from lanqing.cases.models import CaseState, ExtensionStatus
+from lanqing.cases.models import CaseState
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level
 from lanqing.public.models import Decision, PublicReport
@@ -70,7 +70,13 @@ def tracking_for(report: PublicReport) -> Tracking:
     case = report.case
     status = report_status(report)
     entries = []
-    for event in case.events.filter(public=True).order_by("at", "id"):
+    extended = False
+    # One query: the public entries, and the approvals that tell whether the deadline was extended (their notes
+    # are staff's and are not shown).
+    for event in case.events.filter(Q(public=True) | Q(action="extension_approved")).order_by("at", "id"):
+        if not event.public:
+            extended = True
+            continue
         text = event.display_note
         if event.action == "reporter_rated":
             text = str(_("%(stars)d of 5 stars.") % {"stars": event.data.get("rating", 0)}) + (
@@ -81,7 +87,7 @@ def tracking_for(report: PublicReport) -> Tracking:
     return Tracking(report=report, status=status,
                     deadline=case.deadline_at if status in ("handling", "reopened") else None,
                     closed_at=case.closed_at if status == "done" else None,
-                    extended=case.extensions.filter(status=ExtensionStatus.APPROVED).exists(), entries=entries)
+                    extended=extended, entries=entries)
 
 
 def reports_visible_to(user) -> QuerySet[PublicReport]:
