@@ -142,7 +142,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    """Serves the site and API with waitress (a production WSGI server written in pure Python)."""
+    """Serves the site and API with waitress (a production WSGI server written in pure Python); with --public,
+    the public pages only."""
+    if args.public:
+        os.environ["LANQING_PUBLIC_SITE"] = "1"
     django_setup()
     from lanqing.wsgi import application
 
@@ -155,7 +158,9 @@ def cmd_web(args: argparse.Namespace) -> int:
         print(_("lanqing web: cannot listen on %(host)s:%(port)s: %(reason)s") % {
             "host": args.host, "port": args.port, "reason": reason}, file=sys.stderr)
         return 1
-    print(_("lanqing: web on %(url)s") % {"url": f"http://{args.host}:{server.effective_port}/"}, flush=True)
+    url = f"http://{args.host}:{server.effective_port}/"
+    print((_("lanqing: public site on %(url)s") if args.public else _("lanqing: web on %(url)s")) % {"url": url},
+          flush=True)
     server.run()
     return 0
 
@@ -256,6 +261,20 @@ def cmd_createtoken(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_open311_key(args: argparse.Namespace) -> int:
+    """Issues an api_key for an Open311 app; only its digest is stored, so it is printed once."""
+    django_setup()
+    from lanqing.public.models import Open311Key
+
+    name = args.name.strip()
+    if not name:
+        print("lanqing open311-key: give the app's name", file=sys.stderr)
+        return 2
+    _key, raw = Open311Key.issue(name=name)
+    print(raw)
+    return 0
+
+
 def cmd_import_measurements(args: argparse.Namespace) -> int:
     django_setup()
     from lanqing.monitoring.imports import describe_error, import_measurements
@@ -319,6 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help=_("open connections served at once; more wait to be accepted"))
     web.add_argument("--header-timeout", type=float, default=webserver.HEADER_TIMEOUT,
                      help=_("seconds a client may take to send a request's headers before it is cut off"))
+    web.add_argument("--public", action="store_true",
+                     help=_("serve only the public pages (reports, tracking), for a site on the internet"))
 
     worker = add("worker", cmd_worker, _("run queued and periodic background jobs (one pass, or --loop)"))
     worker.add_argument("--loop", action="store_true", help=_("keep running until SIGTERM"))
@@ -338,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "code)"))
     load.add_argument("source", help=_("a county code, or a CSV/XLSX file"))
     load.set_defaults(func=cmd_divisions_load)
+
+    open311_key = add("open311-key", cmd_open311_key, _("issue an api_key for an Open311 app that files reports"))
+    open311_key.add_argument("name", help=_("the app's name, to recognise its key later"))
 
     createuser = add("createuser", cmd_createuser, _("create a user with one role and its scope"))
     createuser.add_argument("username")

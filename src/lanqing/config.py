@@ -39,6 +39,8 @@ VARIABLES = [
     Variable("LANQING_LANGUAGE", "zh-hans", "Default language of the interface: zh-hans or en"),
     Variable("LANQING_SESSION_AGE_HOURS", "12", "Hours after which a login session expires"),
     Variable("LANQING_UPLOAD_MAX_MB", "20", "Largest file accepted by an upload page, in MB"),
+    Variable("LANQING_PUBLIC_SITE", "false", "Serve only the public pages (reports, tracking, quality, Open311) "
+             "(true/false); `lanqing web --public` sets it"),
     Variable("LANQING_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR"),
     Variable("LANQING_EMAIL_HOST", "(empty: no e-mail)", "SMTP server for notification e-mail (the worker sends it)"),
     Variable("LANQING_EMAIL_PORT", "25", "SMTP port"),

@@ -67,6 +67,7 @@ try:
     LANGUAGE_CODE = env_choice("LANQING_LANGUAGE", "zh-hans", ["zh-hans", "en"])
     SESSION_COOKIE_AGE = env_int("LANQING_SESSION_AGE_HOURS", 12, minimum=1) * 3600
     UPLOAD_MAX_BYTES = env_int("LANQING_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
+    PUBLIC_SITE = env_bool("LANQING_PUBLIC_SITE", False)
     LOG_LEVEL = env_choice("LANQING_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
     DATABASE_URL = env_str("LANQING_DATABASE_URL", f"sqlite:///{DATA_DIR / 'lanqing.sqlite3'}")
     DATABASES = {"default": database_from_url(
@@ -121,6 +122,7 @@ INSTALLED_APPS = [
     "lanqing.workbench",
     "lanqing.reports",
     "lanqing.audit",
+    "lanqing.public",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +171,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-ROOT_URLCONF = "lanqing.urls"
+# `lanqing web --public` serves the public pages only (lanqing.public_urls); the staff site serves both.
+ROOT_URLCONF = "lanqing.public_urls" if PUBLIC_SITE else "lanqing.urls"
 CSRF_FAILURE_VIEW = "lanqing.web.errors.csrf_failure"
 WSGI_APPLICATION = "lanqing.wsgi.application"
 

@@ -38,6 +38,9 @@ urlpatterns = [
     path("alerts/", include("lanqing.alerts.urls")),
     path("notifications/", include("lanqing.notifications.urls")),
     path("audit/", include("lanqing.audit.urls")),
+    path("complaints/", include("lanqing.public.staff_urls")),
+    path("public/", include("lanqing.public.urls")),
+    path("open311/v2/", include("lanqing.public.open311_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -9,13 +9,14 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from lanqing.api.models import ApiToken
 from lanqing.audit.actor import acting, command_actor
 from lanqing.audit.capture import MASK
 from lanqing.audit.models import AuditRecord
-from lanqing.cases.models import AccountabilityRecord, Case, CaseEvent
+from lanqing.cases.models import AccountabilityRecord, Case, CaseEvent, CaseState
 from lanqing.monitoring.models import Device
 from tests.conftest import PASSWORD
 
@@ -168,15 +169,18 @@ def test_the_bureau_searches_the_trail_and_exports_it_and_a_township_may_not(sup
                             "since": "2000-01-01", "until": "2100-01-01"})
     assert page.status_code == 200
     assert "焦炉烟囱冒黄烟" in page.content.decode()
-    assert "accepted" in page.content.decode()
+    # States read as their labels, in the reader's language (Chinese here), never as codes.
+    with translation.override("zh-hans"):
+        accepted, dispatched = str(CaseState.ACCEPTED.label), str(CaseState.DISPATCHED.label)
+    assert accepted in page.content.decode()
     assert client.get(url, {"q": "焦炉烟囱冒黄烟"}).content.decode().count("焦炉烟囱冒黄烟") >= 1
     assert "焦炉烟囱冒黄烟" not in client.get(url, {"actor": "nobody-like-this"}).content.decode()
     assert "焦炉烟囱冒黄烟" not in client.get(url, {"until": "2000-01-01"}).content.decode()
     export = client.get(url, {"type": "cases.case", "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(export.content)).active
     cells = [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row]
-    assert "dispatched" in cells
-    assert "accepted" in cells
+    assert dispatched in cells
+    assert accepted in cells
     assert client_for(supervision.users["township_a"]).get(url).status_code == 403
     assert client_for(supervision.users["leader"]).get(url).status_code == 403
 

@@ -15,6 +15,7 @@ from lanqing.demo import demo_load
 from lanqing.monitoring.models import Factor, Point, Site
 from lanqing.notifications.models import Notification
 from lanqing.org.models import Enterprise, Industry, Jurisdiction, Unit
+from lanqing.public.models import PublicReport, ReporterContact
 
 END = datetime(2026, 1, 10, 0, tzinfo=UTC)
 SKIPPED = ("/static/", "/admin/", "/api/", "/i18n/", "/logout/", "/accounts/logout/")
@@ -59,7 +60,9 @@ def _names() -> list[str]:
     for model, field in [(Jurisdiction, "name"), (Enterprise, "name"), (Enterprise, "address"),
                          (Enterprise, "contact_name"), (Unit, "name"), (Unit, "leader_name"), (Industry, "name"),
                          (Site, "name"), (Point, "name"), (AlertRule, "name"), (DeadlineRule, "basis"),
-                         (get_user_model(), "first_name"), (get_user_model(), "last_name"), (Case, "location")]:
+                         (get_user_model(), "first_name"), (get_user_model(), "last_name"), (Case, "location"),
+                         (PublicReport, "description"), (PublicReport, "refusal_note"),
+                         (PublicReport, "reopen_reason"), (PublicReport, "rating_note"), (ReporterContact, "name")]:
         names |= set(model.objects.values_list(field, flat=True))
     names |= set(Case.objects.filter(title_text__isnull=True).values_list("title", flat=True))
     names |= set(CaseEvent.objects.filter(note_text__isnull=True).values_list("note", flat=True))

@@ -28,6 +28,8 @@ CASE_PEOPLE = frozenset(ROLES) - OUTSIDERS
 MATRIX_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter"})
 # A report of 北平镇: the county's government users and 北平镇's officers.
 REPORT_PEOPLE = GOVERNMENT - {"township_a", "grid_a"}
+# A public report is seen like its case but never by an enterprise (the reported party must not read it).
+COMPLAINT_PEOPLE = CASE_PEOPLE - {"enterprise_b"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,28 @@ URL_RULES: dict[str, Rule] = {
     "registry:export": Rule(ok=frozenset({"bureau"})),
     "registry:device_password": on(CASE_PEOPLE, {"bureau"}, "post"),
     "audit:list": Rule(ok=frozenset({"bureau"})),
+    "complaints:list": Rule(ok=GOVERNMENT),
+    "complaints:detail": on(COMPLAINT_PEOPLE, COMPLAINT_PEOPLE),
+    "complaints:accept": on(COMPLAINT_PEOPLE, {"bureau"}, "post"),
+    "complaints:refuse": on(COMPLAINT_PEOPLE, {"bureau"}, "post"),
+    "complaints:moderate": on(COMPLAINT_PEOPLE, {"bureau"}, "post"),
+    "complaints:reply": on(COMPLAINT_PEOPLE, {"bureau", "other_department", "township_b"}, "post"),
+    # The public site: anyone, signed in or not (tests/public walks it anonymously and checks what it shows).
+    "public:home": OPEN,
+    "public:report": OPEN,
+    "public:lookup": OPEN,
+    "public:track": OPEN,
+    "public:rate": OPEN_POST,
+    "public:reopen": OPEN_POST,
+    "public:county_map": OPEN,
+    "public:quality": OPEN,
+    # Open311 GeoReport v2: anyone reads; filing needs an app's api_key (tests/public/test_open311.py).
+    "open311:discovery": OPEN,
+    "open311:services": OPEN,
+    "open311:service": OPEN,
+    "open311:requests": OPEN,
+    "open311:request": OPEN,
+    "open311:token": OPEN,
 }
 
 API_RULES: dict[str, Rule] = {
@@ -216,11 +240,18 @@ def world(cast) -> World:
     report = Report.objects.create(kind="monthly", jurisdiction=cast.beiping, period_start="2025-05-01",
                                    period_end="2025-05-31", language="zh-hans", status="done", pdf=b"%PDF-1.4",
                                    xlsx=workbook.getvalue(), requested_at=TUESDAY)
+    from lanqing.public.services import Filing, report_submit
+
+    complaint = report_submit(filing=Filing(category="water", description="北平镇河边有人倾倒化工废液",
+                                         observed_at=TUESDAY, division=cast.beiping, phone="13700000000"),
+                           photos=[], client_address="203.0.113.9", now=TUESDAY)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
-               "import_id": upload.id, "notification_id": notice.id, "report_id": report.id}
-    return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message])
+               "import_id": upload.id, "notification_id": notice.id, "report_id": report.id,
+               "complaint_id": complaint.id}
+    return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
+                                       complaint.description, complaint.case.number, "13700000000"])
 
 
 def fingerprint() -> tuple:
@@ -230,9 +261,12 @@ def fingerprint() -> tuple:
     from lanqing.monitoring.models import Device, Site
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
+    from lanqing.public.models import PublicReport
     from lanqing.reports.models import Report
 
-    return (list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
+    return (list(PublicReport.objects.values_list("id", "decision", "rated_at", "reopened_at", "hidden",
+                                                 "description")),
+            list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),
             list(Alert.objects.values_list("id", "acknowledged_at")), ResponsibilityRule.objects.count(),
@@ -295,7 +329,7 @@ def _page_requests(world: World):
             continue
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
-                                                      "device_id", "report_id")
+                                                      "device_id", "report_id", "complaint_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

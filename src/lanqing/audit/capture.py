@@ -15,9 +15,10 @@ import uuid
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lanqing.audit.actor import current
 from lanqing.audit.models import AuditRecord, Change
@@ -107,6 +108,14 @@ def _rows_in_database(model, pks) -> dict[Any, dict[str, Any]]:
     return {row["pk"]: row for row in model._base_manager.filter(pk__in=pks).order_by().values("pk", *names)}
 
 
+def _text(instance: Any) -> str:
+    """How the record names the object: in the installation's language, whatever language the writer used, as
+    the plain fields of stored texts are; the audit page names objects that still exist afresh, in the reader's
+    language, and shows this name only for deleted ones."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(instance)
+
+
 def _write(*, model, pk, text: str, change: str, before: dict | None, after: dict | None) -> None:
     user, name, channel, source = _who()
     values = [f"{key}={value}" for side in (before, after) if side for key, value in side.items()]
@@ -152,15 +161,15 @@ def _after_save(sender, instance, created=False, raw=False, **kwargs) -> None:
         return
     after = _row_of(instance)
     if created or before is None:
-        _write(model=sender, pk=instance.pk, text=str(instance), change=Change.CREATED, before=None,
+        _write(model=sender, pk=instance.pk, text=_text(instance), change=Change.CREATED, before=None,
                after=_everything(after))
     else:
-        _write_difference(sender, instance.pk, str(instance), before, after)
+        _write_difference(sender, instance.pk, _text(instance), before, after)
 
 
 def _after_delete(sender, instance, **kwargs) -> None:
     if _watched(sender):
-        _write(model=sender, pk=instance.pk, text=str(instance), change=Change.DELETED,
+        _write(model=sender, pk=instance.pk, text=_text(instance), change=Change.DELETED,
                before=_everything(_row_of(instance)), after=None)
 
 
@@ -186,7 +195,7 @@ def _m2m(sender, instance, action, reverse, **kwargs) -> None:
     elif action.startswith("post_"):
         before = instance.__dict__.get("_audit_m2m", {}).pop(field.name, None)
         if before is not None:
-            _write_difference(type(instance), instance.pk, str(instance), {field.name: before},
+            _write_difference(type(instance), instance.pk, _text(instance), {field.name: before},
                               {field.name: _related_ids(instance, field)})
 
 
@@ -208,7 +217,7 @@ class AuditedQuerySet(models.QuerySet):
             count = super().update(**kwargs)
             if count and before:
                 after = _rows_in_database(model, list(before))
-                texts = {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=list(after))}
+                texts = {obj.pk: _text(obj) for obj in model._base_manager.filter(pk__in=list(after))}
                 for pk, row in after.items():
                     _write_difference(model, pk, texts.get(pk, ""), before[pk], row)
         return count

@@ -71,13 +71,21 @@ class FieldChange:
     after: Any
 
 
-def _field_name(model, attname: str) -> str:
+def _field(model: Any, attname: str) -> Any:
     if model is None:
-        return attname
+        return None
     for field in model._meta.get_fields():
         if getattr(field, "attname", None) == attname or field.name == attname:
-            return str(getattr(field, "verbose_name", attname))
-    return attname
+            return field
+    return None
+
+
+def _label(field: Any, value: Any) -> Any:
+    """A value of a field with choices as people read it (its label, in the reader's language)."""
+    choices = getattr(field, "flatchoices", None) if field is not None else None
+    if not choices or isinstance(value, (dict, list)):
+        return value
+    return next((str(label) for code, label in choices if code == value), value)
 
 
 def field_changes(record: AuditRecord) -> list[FieldChange]:
@@ -88,5 +96,32 @@ def field_changes(record: AuditRecord) -> list[FieldChange]:
         model = None
     before, after = record.before or {}, record.after or {}
     names = list(dict.fromkeys([*before, *after]))
-    return [FieldChange(_field_name(model, name), before.get(name), after.get(name)) for name in names]
+    changes = []
+    for name in names:
+        # A system text's plain field repeats its stored text in the installation's language: the stored text,
+        # shown in the reader's language, says it.
+        if before.get(f"{name}_text") or after.get(f"{name}_text"):
+            continue
+        field = _field(model, name)
+        label = str(getattr(field, "verbose_name", name)) if field is not None else name
+        changes.append(FieldChange(label, _label(field, before.get(name)), _label(field, after.get(name))))
+    return changes
 
+
+
+def object_names(records: list[AuditRecord]) -> dict[int, str]:
+    """How each record's object is named now, in the reader's language, where it still exists (a deleted one
+    keeps the name it had when the record was written)."""
+    wanted: dict[str, set[str]] = {}
+    for record in records:
+        wanted.setdefault(record.object_type, set()).add(record.object_id)
+    live: dict[tuple[str, str], str] = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        keys = [pk for pk in ids if pk.isdigit()] if model._meta.pk.get_internal_type().endswith("AutoField") else list(ids)
+        for obj in model._base_manager.filter(pk__in=keys):
+            live[(label, str(obj.pk))] = str(obj)
+    return {record.id: live.get((record.object_type, record.object_id), record.object_repr) for record in records}

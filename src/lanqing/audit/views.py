@@ -10,9 +10,17 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from lanqing import texts
 from lanqing.audit.capture import MASK
 from lanqing.audit.models import Change
-from lanqing.audit.selectors import AuditFilter, audit_records_for, field_changes, object_types, type_name
+from lanqing.audit.selectors import (
+    AuditFilter,
+    audit_records_for,
+    field_changes,
+    object_names,
+    object_types,
+    type_name,
+)
 from lanqing.org.requests import SignedInRequest
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 
@@ -29,6 +37,10 @@ def _shown(value: object) -> str:
         return ""
     if value == MASK:
         return _("(secret, not recorded)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict) and "key" in value:
+        return texts.render(value)  # a stored text: shown in the reader's language, as on its own page
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
@@ -51,11 +63,13 @@ def audit_list(request: SignedInRequest) -> HttpResponse:
                    type_name(r.object_type), r.object_id, r.object_repr, c.name, _shown(c.before), _shown(c.after)]
                   for r in records.iterator(chunk_size=500) for c in field_changes(r)))
     page = paginate(request, records)
-    rows = [(record, type_name(record.object_type),
+    records_on_page = list(page.object_list)
+    names = object_names(records_on_page)
+    rows = [(record, type_name(record.object_type), names[record.id],
              # A new or deleted object's empty fields say nothing; the export keeps them.
              [(c.name, _shown(c.before), _shown(c.after)) for c in field_changes(record)
               if record.change == Change.UPDATED or _shown(c.before) or _shown(c.after)])
-            for record in page.object_list]
+            for record in records_on_page]
     return render(request, "audit/list.html", {
         "page": page, "rows": rows, "types": types, "search": search,
     })

@@ -15,15 +15,34 @@ from lanqing.cases.models import (
     AccountabilityOutcome,
     AccountabilityRecord,
     Case,
+    CaseSource,
     EscalationLevel,
 )
 from lanqing.cases.recipients import bureau, handlers, leadership, rectifiers, tell, unit_leader
 from lanqing.cases.routing import deadline_rule_for
 from lanqing.cases.timeline import timeline_add
 
+# Cases whose clock the law sets in calendar days (日), whatever the bureau's working-day rules say: a public
+# report is finished within 30 日 of acceptance (Fujian 2018 rule for 12369 reports; specs/supervision.md 1.1).
+STATUTORY_DAYS: dict[str, tuple[int, str]] = {
+    CaseSource.PUBLIC_REPORT.value: (30, texts.gettext_noop("30 days for a public report (12369 rule)")),
+}
+
+
+def calendar_deadline(start: datetime, days: int) -> datetime:
+    """`days` calendar days after start's day (which does not count); a period ending on a rest day ends on the
+    next working day (民法典 Arts 201, 203)."""
+    day = workdays.local_date(start) + timedelta(days=days)
+    while not workdays.is_working_day(day):
+        day += timedelta(days=1)
+    return workdays.end_of_day(day)
+
 
 def case_deadline(*, case: Case, start: datetime) -> tuple[datetime, texts.Stored | str]:
     """The deadline its rule gives a case whose clock starts at start, and the basis shown with it."""
+    if case.source in STATUTORY_DAYS:
+        days, basis_key = STATUTORY_DAYS[case.source]
+        return calendar_deadline(start, days), texts.message(basis_key)
     rule = deadline_rule_for(category=case.category, severity=case.severity)
     basis = rule.basis or texts.message(texts.gettext_noop("%(days)d working days (default)"),
                                         days=rule.working_days)

@@ -36,6 +36,7 @@ class CaseSource(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint")
     OVERDUE_TASK = "overdue_task", _("Overdue task")
     MANUAL = "manual", _("Entered by hand")
+    PUBLIC_REPORT = "public_report", _("Public report (12369)")
 
 
 class CaseState(models.TextChoices):
@@ -171,6 +172,9 @@ class CaseEvent(models.Model):
     # A note the system wrote, as a stored text (lanqing.texts); `note` keeps what a person typed.
     note_text = models.JSONField(_("note (stored text)"), null=True, blank=True, editable=False)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # Shown to the member of the public who filed the case's report (its tracking page); everything else on
+    # the timeline is for staff only.
+    public = models.BooleanField(_("shown to the reporter"), default=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -219,6 +223,14 @@ EVENT_LABELS = {
     "escalated_1": _("Overdue: urge notice"),
     "escalated_2": _("Escalated to the unit's leader"),
     "escalated_3": _("Escalated to county leadership"),
+    "report_received": _("Public report received"),
+    "report_accepted": _("Public report accepted"),
+    "acceptance_overdue": _("Public report not decided in time"),
+    "report_refused": _("Public report not accepted"),
+    "public_reply": _("Reply to the reporter"),
+    "internal_note": _("Internal note"),
+    "reporter_reopened": _("Reopened by the reporter"),
+    "reporter_rated": _("Rated by the reporter"),
 }
 
 

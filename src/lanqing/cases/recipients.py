@@ -41,8 +41,9 @@ def leadership(case: Case) -> list:
 
 def tell(users: Iterable, case: Case, title: texts.Stored, body: texts.Stored | str = "", *,
          now: datetime) -> None:
+    # The link is to the staff site, also when the public site (another URLconf) files the case.
     notification_send(users=users, title=title, body=body or case.title_text or case.title,
-                      url=reverse("cases:detail", args=[case.id]), now=now)
+                      url=reverse("cases:detail", args=[case.id], urlconf="lanqing.urls"), now=now)
 
 
 def lead(case: Case) -> list:

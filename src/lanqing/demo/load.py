@@ -98,6 +98,10 @@ def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime
         say("supervision: matrix, rules, alerts and cases")
 
         supervision = demo_supervision_load(seed=seed, now=end)
+        say("public reports")
+        from lanqing.demo.public import demo_public_load
+
+        demo_public_load(now=end)
     prefix = county.prefix
     summary = DemoSummary(
         townships=Jurisdiction.objects.filter(level=Level.TOWNSHIP, code__startswith=prefix).count(),

@@ -6,6 +6,7 @@ natural day in Beijing time (DESIGN.md, Storage), so the conversion happens here
 
 from __future__ import annotations
 
+import warnings
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -228,3 +229,39 @@ def newest_hour(site: Site) -> datetime | None:
     return Measurement.objects.filter(point__site=site, period=Period.HOUR).order_by("-time").values_list(
         "time", flat=True).first()
 
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    first_day: date
+    last_day: date
+    valid_days: int
+    good_days: int
+    good_ratio: float | None  # percent, None with no valid day
+    pm25_mean: float | None  # µg/m³, rounded; None where HJ 663 finds the data insufficient
+
+
+def year_to_date(sites: list[Site], *, today: date) -> YearToDate | None:
+    """The area's good-days ratio and PM2.5 mean from 1 January to yesterday, by HJ 663 (standards engine):
+    each day's value is the mean of the stations' daily values, as for a city's figure."""
+    first_day, last_day = date(today.year, 1, 1), today - timedelta(days=1)
+    days = (last_day - first_day).days + 1
+    if not sites or days < 1:
+        return None
+    start = datetime.combine(first_day, time(), _zone())
+    per_station = []
+    for site in sites:
+        grid = _hourly_grid(site, AIR_POLLUTANTS, start, days * 24)
+        daily = standards.daily_values({name: values.reshape(1, -1) for name, values in grid.items()},
+                                       standard=standards.air_standard_for(last_day, today=today))
+        per_station.append({name: daily[name][0] for name in ("SO2", "NO2", "CO", "PM10", "PM2.5", "O3")})
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a day no station measured stays NaN
+        area = {name: np.nanmean(np.stack([station[name] for station in per_station]), axis=0)
+                for name in per_station[0]}
+    result = standards.evaluate_daily(area, first_day=first_day, by="year")
+    pm25 = result.statistics["PM2.5_mean"]
+    ratio = float(result.good_ratio[0, -1])
+    mean = float(pm25.rounded[0, -1])
+    return YearToDate(first_day, last_day, int(result.valid_aqi_days[0, -1]), int(result.good_days[0, -1]),
+                      None if np.isnan(ratio) else ratio, None if np.isnan(mean) else mean)

@@ -295,6 +295,10 @@ def _alert_acknowledger(actor: Actor, alert) -> bool:
     return routed is not None and actor.unit_id in routed(alert)
 
 
+def _report_handler(actor: Actor, report) -> bool:
+    return actor.role == Role.BUREAU or case_handler(actor, report.case if report is not None else None)
+
+
 @dataclass(frozen=True)
 class Action:
     """Who may take an action, in words (docs/access.md says the same) and as a test of actor and object."""
@@ -340,6 +344,13 @@ ACTIONS: dict[str, Action] = {
     "case.return": Action("bureau", _roles(Role.BUREAU)),
     "case.reopen": Action("bureau", _roles(Role.BUREAU)),
     "case.instruct": Action("leadership", _roles(Role.LEADERSHIP)),
+    # public reports (环保举报): the report is seen like its case, never by an enterprise; the reporter's name and
+    # phone only by the bureau and the case's handlers (环境保护法 Art 57: the reporter is kept confidential)
+    "complaint.view": Action("government users", _roles(*GOVERNMENT)),
+    "complaint.decide": Action("bureau", _roles(Role.BUREAU)),
+    "complaint.reply": Action("bureau, the case's lead unit and the township's officers", _report_handler),
+    "complaint.contact": Action("bureau, the case's lead unit and the township's officers", _report_handler),
+    "complaint.moderate": Action("bureau", _roles(Role.BUREAU)),
 }
 
 

@@ -7,8 +7,9 @@ import sys
 
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.urls import NoReverseMatch
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from lanqing.locked import is_locked
 
@@ -26,8 +27,18 @@ def _back_url(request: HttpRequest) -> str:
     return referer
 
 
+# What the error pages say where the staff layout cannot be drawn (the public site has none of its pages).
+PLAIN = {404: gettext_noop("The page was not found."), 403: gettext_noop("You may not open this page."),
+         500: gettext_noop("Something went wrong.")}
+
+
 def _render(request: HttpRequest, template_name: str, status: int) -> HttpResponse:
-    body = loader.render_to_string(template_name, {"back_url": _back_url(request)}, request)
+    try:
+        body = loader.render_to_string(template_name, {"back_url": _back_url(request)}, request)
+    except NoReverseMatch:
+        # `lanqing web --public` serves the public pages only: the staff layout's links do not exist there.
+        return HttpResponse(gettext(PLAIN.get(status, PLAIN[500])), status=status,
+                            content_type="text/plain; charset=utf-8")
     return HttpResponse(body, status=status)
 
 
@@ -42,7 +53,10 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     # The reason is Django's English wording for developers; the user gets ours, the log keeps Django's.
     log.warning("CSRF failure on %s: %s", request.path, reason)
-    return _render(request, "403_csrf.html", 403)
+    response = _render(request, "403_csrf.html", 403)
+    if response["Content-Type"].startswith("text/plain"):
+        response.content = gettext("The form has expired. Go back, reload the page and send it again.").encode()
+    return response
 
 
 # Seconds after which a client told "busy" may try again.

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicConfig(AppConfig):
+    name = "lanqing.public"
+    label = "public"
+    verbose_name = _("Public reports")
+
+    def ready(self) -> None:
+        from lanqing.org import access
+        from lanqing.org.access import Department, Rule
+        from lanqing.public import jobs  # noqa: F401 - registers the acceptance clock
+
+        # A report is seen like its case (its jurisdiction's tree; a department when the case names it), never by
+        # an enterprise: the reported unit must not read who reported it or what they wrote (环境保护法 Art 57).
+        report = Rule(("case__jurisdiction__code",), None, Department(units=("case__lead_unit", "case__support_units")))
+        access.register_rule("public.publicreport", report)
+        access.register_rule("public.reportmoderation", Rule(
+            ("report__case__jurisdiction__code",), None,
+            Department(units=("report__case__lead_unit", "report__case__support_units"))))
+        access.register_rule("public.reportercontact", Rule(
+            ("report__case__jurisdiction__code",), None,
+            Department(units=("report__case__lead_unit",))))
