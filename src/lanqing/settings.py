@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "lanqing.registry",
     "lanqing.workbench",
     "lanqing.reports",
+    "lanqing.winter",
 ]
 
 MIDDLEWARE = [

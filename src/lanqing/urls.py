@@ -34,6 +34,7 @@ urlpatterns = [
     path("cases/", include("lanqing.cases.urls")),
     path("alerts/", include("lanqing.alerts.urls")),
     path("notifications/", include("lanqing.notifications.urls")),
+    path("winter/", include("lanqing.winter.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

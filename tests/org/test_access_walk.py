@@ -110,6 +110,22 @@ URL_RULES: dict[str, Rule] = {
     "registry:template": Rule(ok=frozenset({"bureau"})),
     "registry:export": Rule(ok=frozenset({"bureau"})),
     "registry:device_password": on(CASE_PEOPLE, {"bureau"}, "post"),
+    # Lists and warnings cover the whole county: every government user sees them; the entries and notices are
+    # 乙公司's, seen like the enterprise itself.
+    "winter:lists": Rule(ok=GOVERNMENT),
+    "winter:list_new": Rule(ok=frozenset({"bureau"}), method="post"),
+    "winter:list_template": Rule(ok=frozenset({"bureau"})),
+    "winter:list": on(GOVERNMENT, GOVERNMENT),
+    "winter:entry_new": on(GOVERNMENT, {"bureau"}, "post"),
+    "winter:entry": on(CASE_PEOPLE, {"bureau"}),
+    "winter:entry_delete": on(CASE_PEOPLE, {"bureau"}, "post"),
+    "winter:warnings": Rule(ok=EVERYONE),
+    "winter:warning_issue": Rule(ok=frozenset({"bureau"}), method="post"),
+    "winter:triggers": Rule(ok=GOVERNMENT),
+    "winter:warning": on(GOVERNMENT, GOVERNMENT),
+    "winter:warning_change": on(GOVERNMENT, {"bureau"}, "post"),
+    "winter:warning_lift": on(GOVERNMENT, {"bureau"}, "post"),
+    "winter:notice_acknowledge": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
 }
 
 API_RULES: dict[str, Rule] = {
@@ -214,11 +230,31 @@ def world(cast) -> World:
     report = Report.objects.create(kind="monthly", jurisdiction=cast.beiping, period_start="2025-05-01",
                                    period_end="2025-05-31", language="zh-hans", status="done", pdf=b"%PDF-1.4",
                                    xlsx=workbook.getvalue(), requested_at=TUESDAY)
+    reduction_list, entry, warning, notice_b = _winter_world(cast)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
-               "import_id": upload.id, "notification_id": notice.id, "report_id": report.id}
+               "import_id": upload.id, "notification_id": notice.id, "report_id": report.id,
+               "list_id": reduction_list.id, "entry_id": entry.id, "warning_id": warning.id,
+               "notice_id": notice_b.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message])
+
+
+def _winter_world(cast):
+    from datetime import timedelta
+
+    from lanqing.winter.models import PollutionWarning, ReductionEntry, ReductionList, WarningNotice
+
+    reduction_list = ReductionList.objects.create(jurisdiction=cast.county, season="2025-2026", version=1,
+                                                  created_at=TUESDAY)
+    entry = ReductionEntry.objects.create(reduction_list=reduction_list, enterprise=cast.enterprise_b, level="orange",
+                                          site=cast.outlet_b, allowed_share=50, measure="乙公司焦炉限产一半")
+    warning = PollutionWarning.objects.create(
+        jurisdiction=cast.county, level="orange", starts_at=TUESDAY, ends_at=TUESDAY + timedelta(days=2),
+        document_number="临重污染〔2025〕1号", issuer="临汾市重污染天气应急指挥部", reduction_list=reduction_list,
+        issued_at=TUESDAY)
+    notice = WarningNotice.objects.create(warning=warning, enterprise=cast.enterprise_b, notified_at=TUESDAY)
+    return reduction_list, entry, warning, notice
 
 
 def fingerprint() -> tuple:
@@ -229,8 +265,12 @@ def fingerprint() -> tuple:
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
     from lanqing.reports.models import Report
+    from lanqing.winter.models import PollutionWarning, ReductionEntry, ReductionList, WarningNotice
 
-    return (list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
+    winter = (ReductionList.objects.count(), list(ReductionEntry.objects.values_list("id", "allowed_share")),
+              list(PollutionWarning.objects.values_list("id", "level", "ends_at", "state")),
+              list(WarningNotice.objects.values_list("id", "acknowledged_at")))
+    return (winter, list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),
             list(Alert.objects.values_list("id", "acknowledged_at")), ResponsibilityRule.objects.count(),
@@ -293,7 +333,8 @@ def _page_requests(world: World):
             continue
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
-                                                      "device_id", "report_id")
+                                                      "device_id", "report_id", "list_id", "entry_id",
+                                                      "warning_id", "notice_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -76,6 +76,9 @@ class Rule:
     enterprise: str | None
     department: Department | None = None
     hidden_from_enterprise: tuple[tuple[str, str], ...] = ()
+    # Paths to the code of an area the row covers as a whole (a county-wide warning): everyone whose ground lies
+    # inside it sees the row too, not only those above it.
+    covering: tuple[str, ...] = ()
 
 
 _SITE = Department(enterprise="enterprise", ambient_site="")
@@ -159,9 +162,23 @@ def _condition(user, rule: Rule, model) -> Q | None:
     condition = Q(pk__in=[])
     for path in rule.jurisdiction_codes:
         condition |= Q(**{f"{path}__startswith": root.prefix})
+    if rule.covering:
+        around = _codes_around(root)
+        for path in rule.covering:
+            condition |= Q(**{f"{path}__in": around})
     if membership.role == Role.UNIT and rule.department is not None:
         condition &= _department_condition(model, rule, membership.unit_id or 0)
     return condition
+
+
+def _codes_around(root: Jurisdiction) -> list[str]:
+    """The codes of `root` and of every division above it."""
+    codes: list[str] = []
+    current: Jurisdiction | None = root
+    while current is not None:
+        codes.append(current.code)
+        current = current.parent if current.parent_id else None
+    return codes
 
 
 def _rule_for(model) -> Rule:
@@ -292,6 +309,12 @@ def _alert_acknowledger(actor: Actor, alert) -> bool:
     return routed is not None and actor.unit_id in routed(alert)
 
 
+def _notice_acknowledger(actor: Actor, notice) -> bool:
+    if actor.role != Role.ENTERPRISE:
+        return False
+    return notice is None or (actor.enterprise_id is not None and notice.enterprise_id == actor.enterprise_id)
+
+
 @dataclass(frozen=True)
 class Action:
     """Who may take an action, in words (docs/access.md says the same) and as a test of actor and object."""
@@ -336,6 +359,12 @@ ACTIONS: dict[str, Action] = {
     "case.return": Action("bureau", _roles(Role.BUREAU)),
     "case.reopen": Action("bureau", _roles(Role.BUREAU)),
     "case.instruct": Action("leadership", _roles(Role.LEADERSHIP)),
+    # heavy-pollution weather (冬防)
+    "reduction.view": Action("government users", _roles(*GOVERNMENT)),
+    "reduction.edit": Action("bureau", _roles(Role.BUREAU)),
+    "warning.view": Action("every role", _roles(*Role.values)),
+    "warning.issue": Action("bureau", _roles(Role.BUREAU)),
+    "warning.acknowledge": Action("the enterprise the notice names", _notice_acknowledger),
 }
 
 

@@ -39,6 +39,8 @@ MENU = [
     MenuItem(_("Registry workbook"), "registry:page", "registry.manage"),
     MenuItem(_("Cases"), "cases:inbox", "case.view"),
     MenuItem(_("Alerts"), "alerts:list", "alert.view"),
+    MenuItem(_("Heavy-pollution warnings"), "winter:warnings", "warning.view"),
+    MenuItem(_("Emission-reduction lists"), "winter:lists", "reduction.view"),
     MenuItem(_("Dispatch queue"), "cases:queue", "case.dispatch"),
     MenuItem(_("Responsibility matrix"), "cases:matrix", "matrix.view"),
     MenuItem(_("Accountability"), "cases:accountability", "accountability.view"),
