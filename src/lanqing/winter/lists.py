@@ -135,14 +135,18 @@ class EntryData:
     measure: str = ""
 
 
+def _plain(text: str) -> str:
+    return text.strip().lower().replace("（", "(").replace("）", ")").replace(" ", "")
+
+
 def _level_of(value: str) -> str | None:
-    text = value.strip().lower().replace("（", "(").replace("）", ")")
+    text = _plain(value)
     spellings = {Level.YELLOW: {"yellow", "黄", "黄色", "iii", "ⅲ"}, Level.ORANGE: {"orange", "橙", "橙色", "ii", "ⅱ"},
                  Level.RED: {"red", "红", "红色", "i", "ⅰ"}}
     for level, names in spellings.items():
         for language in ("zh-hans", "en"):
             with override(language):
-                names.add(str(level.label).lower())
+                names.add(_plain(str(level.label)))
         if text in names:
             return level
     return None
