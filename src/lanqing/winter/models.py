@@ -117,6 +117,9 @@ class PollutionWarning(models.Model):
     document = models.CharField(_("document text"), max_length=2000, blank=True)
     reduction_list = models.ForeignKey(ReductionList, verbose_name=_("emission-reduction list"),
                                        on_delete=models.PROTECT, related_name="warnings")
+    # The document that ended it: the lifting notice, or the one that changed its level.
+    end_document_number = models.CharField(_("ended by document"), max_length=60, blank=True)
+    end_issuer = models.CharField(_("ended by"), max_length=100, blank=True)
     previous = models.OneToOneField("self", verbose_name=_("previous level"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="next")
     state = models.CharField(_("state"), max_length=8, choices=WarningState.choices, default=WarningState.ACTIVE)

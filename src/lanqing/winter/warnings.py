@@ -66,7 +66,7 @@ def _overlapping(area: Jurisdiction, starts_at: datetime, ends_at: datetime | No
     return rows.filter(starts_at__lt=ends_at) if ends_at is not None else rows
 
 
-def _notify(warning: PollutionWarning, *, key: str, now: datetime) -> None:
+def _notify(warning: PollutionWarning, *, key: str, now: datetime, number: str = "") -> None:
     """Tells the warning's listed enterprises, and each township the list of its own."""
     notices = list(warning.notices.select_related("enterprise__township"))
     users = get_user_model().objects.filter(is_active=True)
@@ -75,10 +75,11 @@ def _notify(warning: PollutionWarning, *, key: str, now: datetime) -> None:
                              membership__enterprise_id__in=[n.enterprise_id for n in notices]):
         by_enterprise[user.membership.enterprise_id].append(user)
     level = texts.message(LEVEL_NAMES[Level(warning.level)])
+    number = number or warning.document_number
     url = reverse("winter:warning", kwargs={"warning_id": warning.id})
     for notice in notices:
         notification_send(users=by_enterprise[notice.enterprise_id],
-                          title=texts.message(key, level=level, number=warning.document_number),
+                          title=texts.message(key, level=level, number=number),
                           body=texts.message(gettext_noop("Carry out the measures your enterprise is listed for at "
                                                           "this level from %(start)s and acknowledge this notice."),
                                              start=texts.moment(warning.starts_at)),
@@ -89,7 +90,7 @@ def _notify(warning: PollutionWarning, *, key: str, now: datetime) -> None:
     officers = users.filter(membership__role=Role.TOWNSHIP, membership__jurisdiction_id__in=list(by_township))
     for officer in officers.select_related("membership"):
         names = sorted(by_township[officer.membership.jurisdiction_id or 0])
-        notification_send(users=[officer], title=texts.message(key, level=level, number=warning.document_number),
+        notification_send(users=[officer], title=texts.message(key, level=level, number=number),
                           body=texts.message(gettext_noop("%(count)s listed enterprises of your township: "
                                                           "%(names)s."), count=len(names), names=texts.items(names)),
                           url=url, now=now)
@@ -153,7 +154,8 @@ def warning_change_level(*, by, warning: PollutionWarning, level: str, at: datet
             raise _refuse(gettext_noop("The change must fall within the warning's time."))
         ends_at = warning.ends_at
         warning.ends_at, warning.state = at, WarningState.CHANGED
-        warning.save(update_fields=["ends_at", "state"])
+        warning.end_document_number, warning.end_issuer = document.number[:60], document.issuer[:100]
+        warning.save(update_fields=["ends_at", "state", "end_document_number", "end_issuer"])
         following = _start(area=warning.jurisdiction, level=level, starts_at=at, ends_at=ends_at, document=document,
                            by=by, now=now, previous=warning)
         key = (gettext_noop("Warning raised to %(level)s (%(number)s)")
@@ -180,8 +182,10 @@ def warning_lift(*, by, warning: PollutionWarning, at: datetime, document: Docum
         if warning.ends_at is None or at < warning.ends_at:
             warning.ends_at = at
         warning.state = WarningState.LIFTED
-        warning.save(update_fields=["ends_at", "state"])
-        _notify(warning, key=gettext_noop("%(level)s warning lifted (%(number)s)"), now=now)
+        warning.end_document_number, warning.end_issuer = document.number[:60], document.issuer[:100]
+        warning.save(update_fields=["ends_at", "state", "end_document_number", "end_issuer"])
+        _notify(warning, key=gettext_noop("%(level)s warning lifted (%(number)s)"), now=now,
+                number=warning.end_document_number)
     return warning
 
 
