@@ -126,6 +126,7 @@ URL_RULES: dict[str, Rule] = {
     "winter:warning_change": on(GOVERNMENT, {"bureau"}, "post"),
     "winter:warning_lift": on(GOVERNMENT, {"bureau"}, "post"),
     "winter:notice_acknowledge": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
+    "winter:compliance": on(CASE_PEOPLE, CASE_PEOPLE),
 }
 
 API_RULES: dict[str, Rule] = {

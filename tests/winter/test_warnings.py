@@ -123,11 +123,11 @@ def test_only_the_named_enterprise_acknowledges_and_others_do_not_see_the_notice
 
 def test_the_bureau_issues_changes_and_lifts_on_the_pages(cast, season_list, client_for):
     client = client_for(cast.users["bureau"])
-    form = {"level": "orange", "starts_at": "2027-01-10T20:00", "ends_at": "", "document_number": DOC.number,
+    form = {"level": "orange", "starts_at": "2027-01-10T20:00", "ends_at": "", "tolerance": "8", "document_number": DOC.number,
             "issuer": DOC.issuer, "document": "各企业按清单落实橙色预警减排措施"}
     response = client.post(reverse("winter:warning_issue"), form)
     warning = PollutionWarning.objects.get()
-    assert response.status_code == 302 and warning.starts_at == START
+    assert response.status_code == 302 and (warning.starts_at, warning.tolerance) == (START, 8)
     response = client.post(reverse("winter:warning_change", kwargs={"warning_id": warning.id}),
                            {"level": "red", "at": "2027-01-11T08:00", "document_number": "4号", "issuer": "指挥部"})
     red = PollutionWarning.objects.get(previous=warning)

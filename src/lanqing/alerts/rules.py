@@ -401,3 +401,8 @@ CHECKS: dict[str, Callable[..., Result]] = {
     RuleKind.AQI: check_aqi,
     RuleKind.WATER_CLASS: check_water_class,
 }
+
+
+def register_check(kind: str, check: Callable[..., Result]) -> None:
+    """An app above alerts supplies the check of a kind it judges (from its AppConfig.ready)."""
+    CHECKS[kind] = check

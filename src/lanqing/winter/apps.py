@@ -9,8 +9,11 @@ class WinterConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: models and access may only be imported once the apps are loaded.
+        from lanqing.alerts.models import RuleKind
+        from lanqing.alerts.rules import register_check
         from lanqing.org import access
         from lanqing.org.access import Department, Rule
+        from lanqing.winter import checks
 
         # A list and a warning cover the whole county: everyone whose ground lies in it sees them; the rows
         # naming enterprises are read like the enterprises themselves.
@@ -21,3 +24,7 @@ class WinterConfig(AppConfig):
                                Department(enterprise="enterprise"))
         access.register_rule("winter.reductionentry", enterprise_rows)
         access.register_rule("winter.warningnotice", enterprise_rows)
+        access.register_rule("winter.outletstop", Rule(("site__jurisdiction__code",), "site__enterprise",
+                                                       Department(enterprise="site__enterprise")))
+        register_check(RuleKind.REDUCTION_SHORT, checks.check_shortfall)
+        register_check(RuleKind.REDUCTION_GAP, checks.check_gap)

@@ -47,7 +47,9 @@ class IssueForm(DocumentForm):
     level = forms.ChoiceField(label=_("Warning level"), choices=Level.choices)
     starts_at = _when(_("Starts"))
     ends_at = _when(_("Ends (optional)"))
-    field_order = ["level", "starts_at", "ends_at", "document_number", "issuer", "document"]
+    tolerance = forms.DecimalField(label=_("Shortfall tolerated before an alert (percentage points)"), min_value=0,
+                                   max_value=100, decimal_places=1, initial=5)
+    field_order = ["level", "starts_at", "ends_at", "tolerance", "document_number", "issuer", "document"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -123,6 +123,9 @@ class PollutionWarning(models.Model):
     previous = models.OneToOneField("self", verbose_name=_("previous level"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="next")
     state = models.CharField(_("state"), max_length=8, choices=WarningState.choices, default=WarningState.ACTIVE)
+    # Percentage points an outlet's cut may fall short of its list's requirement before an alert is raised.
+    tolerance = models.DecimalField(_("tolerance (percentage points)"), max_digits=4, decimal_places=1, default=5,
+                                    validators=[MinValueValidator(0), MaxValueValidator(100)])
     issued_at = models.DateTimeField(_("entered"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
                                   on_delete=models.SET_NULL, related_name="+")
@@ -155,3 +158,20 @@ class WarningNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warning} · {self.enterprise}"
+
+
+class OutletStop(models.Model):
+    """A marked stop of an outlet (停产, maintenance): its hours are left out of a warning's baseline."""
+
+    site = models.ForeignKey(Site, verbose_name=_("outlet"), on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("marked stop")
+        verbose_name_plural = _("marked stops")
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.starts_at:%Y-%m-%d %H:%M}"

@@ -19,7 +19,7 @@ from lanqing.org import access
 from lanqing.texts import render as render_text
 from lanqing.ui.tables import XLSX_TYPE, paginate, wants_export
 from lanqing.ui.uploads import upload_refusal
-from lanqing.winter import forms, lists
+from lanqing.winter import compliance, forms, lists
 from lanqing.winter import triggers as trigger_rules
 from lanqing.winter.lists import EntryData, ListRefused
 from lanqing.winter.models import Level, PollutionWarning, ReductionEntry, ReductionList, WarningNotice
@@ -211,7 +211,7 @@ def warning_new(request):
     data = form.cleaned_data
     try:
         warning = warning_issue(by=request.user, level=data["level"], starts_at=data["starts_at"],
-                                ends_at=data["ends_at"], document=_document(data))
+                                ends_at=data["ends_at"], document=_document(data), tolerance=data["tolerance"])
     except ListRefused as refused:
         messages.error(request, render_text(refused.reason))
         return redirect("winter:warnings")
@@ -270,6 +270,19 @@ def notice_ack(request, notice_id: int):
     notice_acknowledge(by=request.user, notice=notice)
     messages.success(request, _("Acknowledged."))
     return redirect("winter:warnings")
+
+
+@login_required
+def notice_compliance(request, notice_id: int):
+    """One enterprise's required and achieved cut per hour and for the warning, from its online data."""
+    notice = access.get_visible(request.user, WarningNotice.objects.select_related("warning", "enterprise"),
+                                id=notice_id)
+    access.require(request.user, "warning.view", notice)
+    figures = compliance.warning_compliance(notice.warning, now=timezone.now(), enterprise_id=notice.enterprise_id)
+    for entry_figures in figures:
+        entry_figures.problem_text = render_text(entry_figures.problem) if entry_figures.problem else ""
+    return render(request, "winter/compliance.html", {"notice": notice, "warning": notice.warning,
+                                                      "figures": figures})
 
 
 @login_required

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -31,6 +32,8 @@ from lanqing.winter.models import (
     WarningNotice,
     WarningState,
 )
+
+DEFAULT_TOLERANCE = Decimal(5)
 
 
 class WarningRefused(ListRefused):
@@ -97,7 +100,7 @@ def _notify(warning: PollutionWarning, *, key: str, now: datetime, number: str =
 
 
 def _start(*, area: Jurisdiction, level: str, starts_at: datetime, ends_at: datetime | None, document: Document,
-           by, now: datetime, previous: PollutionWarning | None = None) -> PollutionWarning:
+           by, now: datetime, tolerance: Decimal, previous: PollutionWarning | None = None) -> PollutionWarning:
     reduction_list = list_in_force(area=area, day=timezone.localdate(starts_at))
     if reduction_list is None:
         raise _refuse(gettext_noop("There is no emission-reduction list for the heating season of %(day)s."),
@@ -105,7 +108,7 @@ def _start(*, area: Jurisdiction, level: str, starts_at: datetime, ends_at: date
     warning = PollutionWarning.objects.create(
         jurisdiction=area, level=level, starts_at=starts_at, ends_at=ends_at, document_number=document.number[:60],
         issuer=document.issuer[:100], document=document.text[:2000], reduction_list=reduction_list,
-        previous=previous, issued_at=now, issued_by=by)
+        previous=previous, tolerance=tolerance, issued_at=now, issued_by=by)
     enterprise_ids = (ReductionEntry.objects.filter(reduction_list=reduction_list, level=level)
                       .values_list("enterprise_id", flat=True).distinct())
     WarningNotice.objects.bulk_create([WarningNotice(warning=warning, enterprise_id=enterprise_id, notified_at=now)
@@ -114,9 +117,11 @@ def _start(*, area: Jurisdiction, level: str, starts_at: datetime, ends_at: date
 
 
 def warning_issue(*, by, level: str, starts_at: datetime, ends_at: datetime | None, document: Document,
-                  now: datetime | None = None) -> PollutionWarning:
+                  tolerance: Decimal = DEFAULT_TOLERANCE, now: datetime | None = None) -> PollutionWarning:
     access.require(by, "warning.issue")
     now = now or timezone.now()
+    if not 0 <= tolerance <= 100:
+        raise _refuse(gettext_noop("The tolerance is between 0 and 100 percentage points."))
     if level not in Level.values:
         raise _refuse(gettext_noop("Choose a warning level."))
     _check_times(starts_at, ends_at)
@@ -131,7 +136,7 @@ def warning_issue(*, by, level: str, starts_at: datetime, ends_at: datetime | No
             raise _refuse(gettext_noop("The warning %(number)s already covers part of this time; change its level "
                                        "or lift it instead."), number=clash.document_number)
         warning = _start(area=area, level=level, starts_at=starts_at, ends_at=ends_at, document=document, by=by,
-                         now=now)
+                         now=now, tolerance=tolerance)
         _notify(warning, key=gettext_noop("%(level)s warning issued (%(number)s)"), now=now)
     return warning
 
@@ -157,7 +162,7 @@ def warning_change_level(*, by, warning: PollutionWarning, level: str, at: datet
         warning.end_document_number, warning.end_issuer = document.number[:60], document.issuer[:100]
         warning.save(update_fields=["ends_at", "state", "end_document_number", "end_issuer"])
         following = _start(area=warning.jurisdiction, level=level, starts_at=at, ends_at=ends_at, document=document,
-                           by=by, now=now, previous=warning)
+                           by=by, now=now, previous=warning, tolerance=warning.tolerance)
         key = (gettext_noop("Warning raised to %(level)s (%(number)s)")
                if LEVEL_RANK[Level(level)] > LEVEL_RANK[Level(warning.level)]
                else gettext_noop("Warning lowered to %(level)s (%(number)s)"))

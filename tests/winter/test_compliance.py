@@ -1,0 +1,171 @@
+"""Compliance from online data during a warning: the baseline (same hours of the 14 preceding days outside any
+warning, without gaps and marked stops), the achieved cut per hour and for the episode, the alerts and cases a
+shortfall or missing data raise, and who sees which enterprise's figures.
+
+The expected figures are computed here from the stored rows by their own loops, and one hour by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from lanqing.monitoring.models import Factor, Measurement, Period
+from lanqing.winter import lists
+from lanqing.winter.compliance import baseline_days, warning_compliance
+from lanqing.winter.models import OutletStop, PollutionWarning
+from lanqing.winter.warnings import Document, warning_issue, warning_lift
+from tests.winter.conftest import workbook
+
+ZONE = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 11, 20, 8, 0, tzinfo=ZONE)
+END = START + timedelta(hours=24)
+EARLIER = datetime(2026, 11, 15, 10, 0, tzinfo=ZONE)  # a yellow warning that makes 15 November no baseline day
+STOP_DAY = date(2026, 11, 12)  # outlet A marked as stopped all day: its low values are no baseline
+GAP = (date(2026, 11, 10), range(8, 12))  # outlet A sent nothing these hours
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=ZONE)
+
+
+def _rows(point, factor, values):
+    return [Measurement(point=point, factor=factor, period=Period.HOUR, time=when, value=value)
+            for when, value in values]
+
+
+@pytest.fixture
+def episode(cast):
+    a, b = cast.enterprise_a.credit_code, cast.enterprise_b.credit_code
+    rows = [[a, "", "黄色", "B", "OUT-A", "", 80, "a21026", "限产两成"],
+            [a, "", "橙色", "B", "OUT-A", "", 50, "a21026", "焦炉限产一半"],
+            [b, "", "橙色", "D", "OUT-B", "", 0, "a21002", "焦炉闷炉"]]
+    assert lists.reduction_list_import(by=cast.users["bureau"], season="2026-2027", data=workbook(rows)).errors == []
+    so2, nox, flow = (Factor.objects.get(code=c) for c in ("a21026", "a21002", "a00000"))
+    point_a, point_b = cast.outlet_a.points.get(), cast.outlet_b.points.get()
+    measurements = []
+    for offset in range(1, 17):  # 4 to 19 November, every hour
+        day = START.date() - timedelta(days=offset)
+        for clock in range(24):
+            when = datetime.combine(day, time(clock), ZONE)
+            if not (day == GAP[0] and clock in GAP[1]):
+                conc = 5.0 if day == STOP_DAY else 100.0 + day.day
+                measurements += _rows(point_a, so2, [(when, conc)]) + _rows(point_a, flow, [(when, 10.0)])
+            measurements += _rows(point_b, nox, [(when, 200.0)]) + _rows(point_b, flow, [(when, 20.0)])
+    for hour in range(24):  # the warning: A cuts to 55 for 12 hours, then only to 70; B sends nothing
+        when = START + timedelta(hours=hour)
+        measurements += _rows(point_a, so2, [(when, 55.0 if hour < 12 else 70.0)])
+        measurements += _rows(point_a, flow, [(when, 10.0)])
+    Measurement.objects.bulk_create(measurements)
+    OutletStop.objects.create(site=cast.outlet_a, starts_at=datetime.combine(STOP_DAY, time(), ZONE),
+                              ends_at=datetime.combine(STOP_DAY + timedelta(days=1), time(), ZONE), note="检修")
+    bureau = cast.users["bureau"]
+    doc = Document(number="临重污染指〔2026〕9号", issuer="临汾市重污染天气应急指挥部")
+    yellow = warning_issue(by=bureau, level="yellow", starts_at=EARLIER, ends_at=None, document=doc, now=EARLIER)
+    warning_lift(by=bureau, warning=yellow, at=EARLIER + timedelta(hours=10), document=doc, now=EARLIER)
+    return warning_issue(by=bureau, level="orange", starts_at=START, ends_at=END, document=doc,
+                         tolerance=Decimal(5), now=START)
+
+
+def _expected(site, factor_code, warning, days):
+    """Σ actual and Σ baseline over the judged hours, and each hour's achieved cut, from the stored rows."""
+    stored = {}
+    for row in Measurement.objects.filter(point__site=site, flag="N"):
+        stored.setdefault(row.time.astimezone(ZONE).replace(tzinfo=None), {})[row.factor.code] = row.value
+    stops = [(s.starts_at.astimezone(ZONE).replace(tzinfo=None), s.ends_at.astimezone(ZONE).replace(tzinfo=None))
+             for s in OutletStop.objects.filter(site=site)]
+
+    def kg_per_hour(moment):
+        values = stored.get(moment, {})
+        if factor_code not in values or "a00000" not in values:
+            return None
+        return values[factor_code] * values["a00000"] * 3600 / 1e6
+
+    hourly, actual_sum, baseline_sum = [], 0.0, 0.0
+    start = warning.starts_at.astimezone(ZONE).replace(tzinfo=None)
+    for index in range(24):
+        moment = start + timedelta(hours=index)
+        samples = []
+        for day in days:
+            earlier = datetime.combine(day, time(moment.hour))
+            if any(s <= earlier < e for s, e in stops):
+                continue
+            value = kg_per_hour(earlier)
+            if value is not None:
+                samples.append(value)
+        baseline = sum(samples) / len(samples) if samples else None
+        actual = kg_per_hour(moment)
+        if actual is not None and baseline:
+            actual_sum += actual
+            baseline_sum += baseline
+            hourly.append(round((1 - actual / baseline) * 100, 6))
+        else:
+            hourly.append(None)
+    return hourly, actual_sum, baseline_sum
+
+
+def test_the_baseline_days_skip_days_touched_by_a_warning(episode):
+    days = baseline_days(episode)
+    assert len(days) == 14
+    assert date(2026, 11, 15) not in days
+    assert (days[0], days[-1]) == (date(2026, 11, 19), date(2026, 11, 5))
+
+
+def test_hourly_and_episode_cuts_match_the_stored_rows(cast, episode):
+    (figures,) = warning_compliance(episode, now=NOW, enterprise_id=cast.enterprise_a.id)
+    hourly, actual_sum, baseline_sum = _expected(cast.outlet_a, "a21026", episode, baseline_days(episode))
+    assert [None if h.achieved is None else round(h.achieved, 6) for h in figures.hours] == hourly
+    assert figures.achieved == pytest.approx((1 - actual_sum / baseline_sum) * 100)
+    # By hand, 08:00: the 14 days' SO2 at 08:00 minus the stop (12th) and the gap (10th) is 100 + mean of
+    # 5..9, 11, 13, 14, 16..19 = 100 + 143 / 12; the flow (10 m³/s) is the same in both and cancels.
+    first = figures.hours[0]
+    assert first.baseline_hours == 12
+    assert first.baseline == pytest.approx((100 + 143 / 12) * 10 * 3600 / 1e6)
+    assert first.achieved == pytest.approx((1 - 55 / (100 + 143 / 12)) * 100)
+    # 09:00 … 07:00 outside the gap: 13 days, 100 + 153 / 13.
+    assert figures.hours[4].baseline_hours == 13
+    assert figures.hours[4].baseline == pytest.approx((100 + 153 / 13) * 0.036)
+    assert figures.missing_hours == 0 and figures.required == 50
+    assert figures.shortfall == pytest.approx(50 - figures.achieved)
+    assert figures.shortfall > 5  # cut by only about 44 %
+
+
+def test_a_shortfall_and_missing_data_raise_alerts_and_cases_for_the_enterprise_and_township(cast, episode):
+    from lanqing.alerts.models import Alert, AlertRule
+    from lanqing.alerts.services import alerts_evaluate
+    from lanqing.cases.models import Case
+
+    AlertRule.objects.create(name="减排不到位", kind="reduction_short", severity="high", creates_case=True)
+    AlertRule.objects.create(name="预警期间数据缺失", kind="reduction_gap", severity="high", creates_case=True)
+    alerts_evaluate(now=NOW)
+    by_site = {alert.site: alert for alert in Alert.objects.select_related("rule")}
+    assert set(by_site) == {cast.outlet_a, cast.outlet_b}
+    assert by_site[cast.outlet_a].rule.kind == "reduction_short"
+    assert by_site[cast.outlet_b].rule.kind == "reduction_gap"
+    assert by_site[cast.outlet_b].last_value == 24  # the whole warning without data
+    cases = {case.enterprise: case for case in Case.objects.all()}
+    assert cases[cast.enterprise_a].township == cast.yueyang
+    assert cases[cast.enterprise_b].township == cast.beiping
+    alerts_evaluate(now=NOW + timedelta(minutes=10))  # evaluated again: the same alerts, no second case
+    assert Alert.objects.count() == 2 and Case.objects.count() == 2
+
+
+def test_a_cut_within_the_tolerance_raises_nothing(cast, episode):
+    from lanqing.alerts.models import Alert, AlertRule
+    from lanqing.alerts.services import alerts_evaluate
+
+    PollutionWarning.objects.filter(pk=episode.pk).update(tolerance=Decimal(10))
+    AlertRule.objects.create(name="减排不到位", kind="reduction_short")
+    alerts_evaluate(now=NOW)
+    assert not Alert.objects.exists()
+
+
+def test_an_enterprise_sees_only_its_own_figures(cast, episode, client_for):
+    notice_a = episode.notices.get(enterprise=cast.enterprise_a)
+    notice_b = episode.notices.get(enterprise=cast.enterprise_b)
+    client = client_for(cast.users["enterprise_a"])
+    page = client.get(reverse("winter:compliance", kwargs={"notice_id": notice_a.id}))
+    assert page.status_code == 200 and "甲公司焦炉烟囱" in page.content.decode()
+    assert client.get(reverse("winter:compliance", kwargs={"notice_id": notice_b.id})).status_code == 404
+    page_b = client_for(cast.users["township_b"]).get(reverse("winter:compliance", kwargs={"notice_id": notice_b.id}))
+    assert "24" in page_b.content.decode() and "乙公司焦炉烟囱" in page_b.content.decode()
