@@ -127,6 +127,7 @@ URL_RULES: dict[str, Rule] = {
     "winter:warning_lift": on(GOVERNMENT, {"bureau"}, "post"),
     "winter:notice_acknowledge": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
     "winter:compliance": on(CASE_PEOPLE, CASE_PEOPLE),
+    "winter:dispatch": on(GOVERNMENT, {"bureau", "township_a", "township_b", "grid_a"}),
 }
 
 API_RULES: dict[str, Rule] = {

@@ -364,6 +364,7 @@ ACTIONS: dict[str, Action] = {
     "reduction.edit": Action("bureau", _roles(Role.BUREAU)),
     "warning.view": Action("every role", _roles(*Role.values)),
     "warning.issue": Action("bureau", _roles(Role.BUREAU)),
+    "warning.dispatch": Action("bureau, township and grid officers", _roles(Role.BUREAU, *OFFICERS)),
     "warning.acknowledge": Action("the enterprise the notice names", _notice_acknowledger),
 }
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("warnings/<int:warning_id>/", views.warning_detail, name="warning"),
     path("warnings/<int:warning_id>/change", views.warning_change, name="warning_change"),
     path("warnings/<int:warning_id>/lift", views.warning_end, name="warning_lift"),
+    path("warnings/<int:warning_id>/dispatch", views.warning_dispatch, name="dispatch"),
     path("notices/<int:notice_id>/acknowledge", views.notice_ack, name="notice_acknowledge"),
     path("notices/<int:notice_id>/compliance", views.notice_compliance, name="compliance"),
 ]

@@ -19,7 +19,7 @@ from lanqing.org import access
 from lanqing.texts import render as render_text
 from lanqing.ui.tables import XLSX_TYPE, paginate, wants_export
 from lanqing.ui.uploads import upload_refusal
-from lanqing.winter import compliance, forms, lists
+from lanqing.winter import compliance, dispatch, forms, lists
 from lanqing.winter import triggers as trigger_rules
 from lanqing.winter.lists import EntryData, ListRefused
 from lanqing.winter.models import Level, PollutionWarning, ReductionEntry, ReductionList, WarningNotice
@@ -230,6 +230,7 @@ def warning_detail(request, warning_id: int):
     return render(request, "winter/warning.html", {
         "warning": warning, "page": paginate(request, notices), "can_issue": can_issue,
         "following": PollutionWarning.objects.filter(previous=warning).first(),
+        "can_dispatch": access.may(request.user, "warning.dispatch", warning),
         "change_form": forms.ChangeForm() if can_issue else None, "lift_form": forms.LiftForm() if can_issue else None,
     })
 
@@ -283,6 +284,27 @@ def notice_compliance(request, notice_id: int):
         entry_figures.problem_text = render_text(entry_figures.problem) if entry_figures.problem else ""
     return render(request, "winter/compliance.html", {"notice": notice, "warning": notice.warning,
                                                       "figures": figures})
+
+
+@login_required
+def warning_dispatch(request, warning_id: int):
+    """Listed enterprises near stations with a high AQI during the warning, largest shortfall first."""
+    warning = access.get_visible(request.user, PollutionWarning.objects.all(), id=warning_id)
+    access.require(request.user, "warning.dispatch", warning)
+    radius = int(request.GET.get("radius", "5")) if request.GET.get("radius") in {"3", "5", "10"} else 5
+    threshold = int(request.GET.get("aqi", "200")) if request.GET.get("aqi") in {"100", "150", "200", "300"} else 200
+    now = timezone.now()
+    at = min(now, warning.ends_at) if warning.ends_at else now
+    stations = dispatch.high_stations(
+        access.visible(request.user, Site.objects.filter(kind=SiteKind.AIR, is_active=True)).order_by("code")[:50],
+        at=at, threshold=threshold)
+    listed = access.enterprises_visible_to(request.user).filter(
+        id__in=warning.notices.values("enterprise_id"))
+    rows = dispatch.targets(warning, enterprises=listed, stations=stations, radius_km=radius, now=now)
+    return render(request, "winter/dispatch.html", {
+        "warning": warning, "stations": stations, "rows": rows, "radius": radius, "radii": dispatch.RADII_KM,
+        "threshold": threshold, "thresholds": (100, 150, 200, 300),
+    })
 
 
 @login_required
