@@ -25,6 +25,10 @@ def workbook(rows, header=None) -> bytes:
 
 @pytest.fixture
 def good_rows(cast):
+    return make_good_rows(cast)
+
+
+def make_good_rows(cast):
     a, b = cast.enterprise_a.credit_code, cast.enterprise_b.credit_code
     return [
         [a, "甲焦化有限公司", "黄色", "B", "OUT-A", "", 80, "a21026", "焦炉延长结焦时间，限产20%"],
@@ -52,6 +56,10 @@ def _rows(point, factor, values):
 
 @pytest.fixture
 def episode(cast):
+    return make_episode(cast)
+
+
+def make_episode(cast):
     """An orange warning of 24 hours on 20 November 2026 with 16 days of hourly data before it: outlet A cuts
     about 44 % where 50 % is required, outlet B sends nothing during the warning."""
     from lanqing.monitoring.models import Factor, Measurement

@@ -76,7 +76,8 @@ def test_hourly_and_episode_cuts_match_the_stored_rows(cast, episode):
     # 09:00 … 07:00 outside the gap: 13 days, 100 + 153 / 13.
     assert figures.hours[4].baseline_hours == 13
     assert figures.hours[4].baseline == pytest.approx((100 + 153 / 13) * 0.036)
-    assert figures.missing_hours == 0 and figures.required == 50
+    assert figures.missing_hours == 0
+    assert figures.required == 50
     assert figures.shortfall == pytest.approx(50 - figures.achieved)
     assert figures.shortfall > 5  # cut by only about 44 %
 
@@ -98,7 +99,8 @@ def test_a_shortfall_and_missing_data_raise_alerts_and_cases_for_the_enterprise_
     assert cases[cast.enterprise_a].township == cast.yueyang
     assert cases[cast.enterprise_b].township == cast.beiping
     alerts_evaluate(now=NOW + timedelta(minutes=10))  # evaluated again: the same alerts, no second case
-    assert Alert.objects.count() == 2 and Case.objects.count() == 2
+    assert Alert.objects.count() == 2
+    assert Case.objects.count() == 2
 
 
 def test_a_cut_within_the_tolerance_raises_nothing(cast, episode):
@@ -116,7 +118,9 @@ def test_an_enterprise_sees_only_its_own_figures(cast, episode, client_for):
     notice_b = episode.notices.get(enterprise=cast.enterprise_b)
     client = client_for(cast.users["enterprise_a"])
     page = client.get(reverse("winter:compliance", kwargs={"notice_id": notice_a.id}))
-    assert page.status_code == 200 and "甲公司焦炉烟囱" in page.content.decode()
+    assert page.status_code == 200
+    assert "甲公司焦炉烟囱" in page.content.decode()
     assert client.get(reverse("winter:compliance", kwargs={"notice_id": notice_b.id})).status_code == 404
     page_b = client_for(cast.users["township_b"]).get(reverse("winter:compliance", kwargs={"notice_id": notice_b.id}))
-    assert "24" in page_b.content.decode() and "乙公司焦炉烟囱" in page_b.content.decode()
+    assert "24" in page_b.content.decode()
+    assert "乙公司焦炉烟囱" in page_b.content.decode()

@@ -55,7 +55,8 @@ def test_the_enterprises_within_the_radius_largest_shortfall_first(cast, placed,
                                                                               + 4 * (100 + 143 / 12))) * 100)
     wide = _rows(client, placed, radius="10", aqi="300")
     assert [row.enterprise.name for row in wide] == ["甲焦化有限公司", "乙焦化有限公司"]  # B: no data, no figure, last
-    assert wide[1].shortfall is None and round(wide[1].distance_km, 2) == 7.0
+    assert wide[1].shortfall is None
+    assert round(wide[1].distance_km, 2) == 7.0
     # Each officer reads the stations and enterprises of its own ground: the station lies in 岳阳镇.
     township_a = client_for(cast.users["township_a"])
     assert [row.enterprise.name for row in _rows(township_a, placed, radius="10")] == ["甲焦化有限公司"]

@@ -35,7 +35,8 @@ def test_a_good_workbook_becomes_version_one_with_every_row(cast, good_rows):
     assert entries[("甲焦化有限公司", "red")].process == "原料堆场"
     assert entries[("甲焦化有限公司", "red")].stops
     again = lists.reduction_list_import(by=cast.users["bureau"], season="2026-2027", data=workbook(good_rows))
-    assert again.reduction_list is not None and again.reduction_list.version == 2
+    assert again.reduction_list is not None
+    assert again.reduction_list.version == 2
 
 
 def test_bad_rows_are_each_named_and_nothing_is_written(cast, good_rows):
@@ -49,7 +50,8 @@ def test_bad_rows_are_each_named_and_nothing_is_written(cast, good_rows):
             ]
     result = lists.reduction_list_import(by=cast.users["bureau"], season="2026-2027", data=workbook(rows))
     assert result.reduction_list is None
-    assert ReductionList.objects.count() == 0 and ReductionEntry.objects.count() == 0
+    assert ReductionList.objects.count() == 0
+    assert ReductionEntry.objects.count() == 0
     found = {(e.row, e.column) for e in result.errors}
     assert found == {(6, "Warning level"), (7, "Warning level"), (8, "Performance grade"),
                      (8, "Share of normal emission or load (%)"), (9, "Outlet site code"),
@@ -77,7 +79,8 @@ def test_only_the_bureau_keeps_the_list(cast, good_rows):
 
 def test_a_wrong_season_or_a_missing_column_is_refused(cast, good_rows):
     bad_season = lists.reduction_list_import(by=cast.users["bureau"], season="2026-2028", data=workbook(good_rows))
-    assert bad_season.reduction_list is None and bad_season.errors[0].row == 0
+    assert bad_season.reduction_list is None
+    assert bad_season.errors[0].row == 0
     header = ["统一社会信用代码", "预警级别", "减排措施"]
     no_share = lists.reduction_list_import(by=cast.users["bureau"], season="2026-2027",
                                            data=workbook([[cast.enterprise_a.credit_code, "黄色", "x"]], header))
@@ -112,7 +115,8 @@ def test_the_page_import_shows_each_error_in_the_users_language(cast, client_for
                            HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
     text = response.content.decode()
-    assert "紫色 不是预警级别" in text and "第 2 行" in text
+    assert "紫色 不是预警级别" in text
+    assert "第 2 行" in text
     assert ReductionList.objects.count() == 0
 
 
@@ -122,7 +126,8 @@ def test_the_bureau_edits_the_newest_version_and_a_duplicate_is_refused(cast, go
     client = client_for(cast.users["bureau"])
     response = client.post(reverse("winter:list_new"), {"season": "2026-2027"})
     newest = ReductionList.objects.get(version=2)
-    assert response.status_code == 302 and newest.entries.count() == 4
+    assert response.status_code == 302
+    assert newest.entries.count() == 4
     entry = newest.entries.get(enterprise=cast.enterprise_b, level="orange")
     form = {"enterprise": cast.enterprise_b.id, "level": "orange", "grade": "c", "site": cast.outlet_b.id,
             "process": "", "allowed_share": "30", "factor": "", "measure": "限产七成"}
@@ -147,7 +152,9 @@ def test_each_officer_sees_the_county_list_with_only_its_own_enterprises(cast, g
     assert result.reduction_list is not None
     url = reverse("winter:list", kwargs={"list_id": result.reduction_list.id})
     page_a = client_for(cast.users["township_a"]).get(url).content.decode()
-    assert "甲焦化有限公司" in page_a and "乙焦化有限公司" not in page_a
+    assert "甲焦化有限公司" in page_a
+    assert "乙焦化有限公司" not in page_a
     page_b = client_for(cast.users["township_b"]).get(url).content.decode()
-    assert "乙焦化有限公司" in page_b and "甲焦化有限公司" not in page_b
+    assert "乙焦化有限公司" in page_b
+    assert "甲焦化有限公司" not in page_b
     assert client_for(cast.users["enterprise_a"]).get(url).status_code == 404

@@ -44,4 +44,5 @@ def test_the_helper_reads_the_stations_hourly_pm25(cast, client_for):
     assert [(row.label, row.aqi, met) for row, met in station.days] == [
         (date(2026, 11, 18), 210, None), (date(2026, 11, 19), 310, "orange"), (date(2026, 11, 20), 210, "red")]
     page = client_for(cast.users["bureau"]).get(reverse("winter:triggers"))
-    assert page.status_code == 200 and "县城空气站" in page.content.decode()
+    assert page.status_code == 200
+    assert "县城空气站" in page.content.decode()

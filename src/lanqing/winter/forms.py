@@ -20,7 +20,8 @@ class EntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         enterprise_field = self.fields["enterprise"]
         site_field = self.fields["site"]
-        assert isinstance(enterprise_field, forms.ModelChoiceField) and isinstance(site_field, forms.ModelChoiceField)
+        assert isinstance(enterprise_field, forms.ModelChoiceField)
+        assert isinstance(site_field, forms.ModelChoiceField)
         enterprise_field.queryset = access.enterprises_visible_to(user)
         site_field.queryset = access.visible(user, Site.objects.filter(kind=SiteKind.OUTLET))
         factor_field = self.fields["factor"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext, pgettext_lazy
 
 from lanqing.monitoring.models import Factor, Site
 from lanqing.org.models import Enterprise, Jurisdiction
@@ -137,6 +140,16 @@ class PollutionWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.document_number}"
+
+    def ended(self, now: datetime | None = None) -> bool:
+        return self.ends_at is not None and self.ends_at <= (now or timezone.now())
+
+    @property
+    def state_label(self) -> str:
+        """The state as people read it: a warning whose stated end has passed has ended without being lifted."""
+        if self.state == WarningState.ACTIVE and self.ended():
+            return pgettext("warning state", "Ended")
+        return str(self.get_state_display())
 
 
 class WarningNotice(models.Model):

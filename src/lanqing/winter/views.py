@@ -226,7 +226,8 @@ def warning_detail(request, warning_id: int):
                                  id=warning_id)
     access.require(request.user, "warning.view", warning)
     notices = access.visible(request.user, warning.notices.select_related("enterprise__township", "acknowledged_by"))
-    can_issue = access.may(request.user, "warning.issue", warning) and warning.state == "active"
+    can_issue = (access.may(request.user, "warning.issue", warning) and warning.state == "active"
+                 and not warning.ended())
     return render(request, "winter/warning.html", {
         "warning": warning, "page": paginate(request, notices), "can_issue": can_issue,
         "following": PollutionWarning.objects.filter(previous=warning).first(),
