@@ -61,7 +61,7 @@ def test_the_bureau_issues_and_the_enterprise_acknowledges(cast, live_server, br
 
 # Each role and the pages it sees (names filled in with the episode's ids).
 PAGES = {
-    "bureau": ["lists", "list", "warnings", "warning", "compliance_a", "dispatch", "triggers", "entry"],
+    "bureau": ["lists", "list", "warnings", "warning", "compliance_a", "dispatch", "triggers", "entry", "stops"],
     "township_a": ["lists", "list", "warning", "compliance_a", "dispatch"],
     "leader": ["warnings", "warning"],
     "enterprise_a": ["warnings", "compliance_a"],
@@ -79,7 +79,8 @@ def test_each_winter_page_fits_desk_and_phone_in_both_languages(cast, live_serve
     urls = {"lists": "/winter/lists/", "list": f"/winter/lists/{episode.reduction_list_id}/",
             "warnings": "/winter/warnings/", "warning": f"/winter/warnings/{episode.id}/",
             "compliance_a": f"/winter/notices/{notice_a.id}/compliance", "entry": f"/winter/entries/{entry.id}/",
-            "dispatch": f"/winter/warnings/{episode.id}/dispatch?radius=10&aqi=100", "triggers": "/winter/warnings/triggers"}
+            "dispatch": f"/winter/warnings/{episode.id}/dispatch?radius=10&aqi=100", "triggers": "/winter/warnings/triggers",
+            "stops": "/winter/stops/"}
     SHOTS.mkdir(parents=True, exist_ok=True)
     for language in ("zh-hans", "en"):
         for width in (1440, 390):

@@ -128,6 +128,8 @@ URL_RULES: dict[str, Rule] = {
     "winter:notice_acknowledge": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
     "winter:compliance": on(CASE_PEOPLE, CASE_PEOPLE),
     "winter:dispatch": on(GOVERNMENT, {"bureau", "township_a", "township_b", "grid_a"}),
+    "winter:stops": Rule(ok=GOVERNMENT),
+    "winter:stop_delete": on(CASE_PEOPLE, {"bureau"}, "post"),
 }
 
 API_RULES: dict[str, Rule] = {
@@ -232,20 +234,26 @@ def world(cast) -> World:
     report = Report.objects.create(kind="monthly", jurisdiction=cast.beiping, period_start="2025-05-01",
                                    period_end="2025-05-31", language="zh-hans", status="done", pdf=b"%PDF-1.4",
                                    xlsx=workbook.getvalue(), requested_at=TUESDAY)
-    reduction_list, entry, warning, notice_b = _winter_world(cast)
+    reduction_list, entry, warning, notice_b, stop = _winter_world(cast)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
                "import_id": upload.id, "notification_id": notice.id, "report_id": report.id,
                "list_id": reduction_list.id, "entry_id": entry.id, "warning_id": warning.id,
-               "notice_id": notice_b.id}
+               "notice_id": notice_b.id, "stop_id": stop.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message])
 
 
 def _winter_world(cast):
     from datetime import timedelta
 
-    from lanqing.winter.models import PollutionWarning, ReductionEntry, ReductionList, WarningNotice
+    from lanqing.winter.models import (
+        OutletStop,
+        PollutionWarning,
+        ReductionEntry,
+        ReductionList,
+        WarningNotice,
+    )
 
     reduction_list = ReductionList.objects.create(jurisdiction=cast.county, season="2025-2026", version=1,
                                                   created_at=TUESDAY)
@@ -256,7 +264,8 @@ def _winter_world(cast):
         document_number="临重污染〔2025〕1号", issuer="临汾市重污染天气应急指挥部", reduction_list=reduction_list,
         issued_at=TUESDAY)
     notice = WarningNotice.objects.create(warning=warning, enterprise=cast.enterprise_b, notified_at=TUESDAY)
-    return reduction_list, entry, warning, notice
+    stop = OutletStop.objects.create(site=cast.outlet_b, starts_at=TUESDAY - timedelta(days=3), note="检修")
+    return reduction_list, entry, warning, notice, stop
 
 
 def fingerprint() -> tuple:
@@ -267,11 +276,17 @@ def fingerprint() -> tuple:
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
     from lanqing.reports.models import Report
-    from lanqing.winter.models import PollutionWarning, ReductionEntry, ReductionList, WarningNotice
+    from lanqing.winter.models import (
+        OutletStop,
+        PollutionWarning,
+        ReductionEntry,
+        ReductionList,
+        WarningNotice,
+    )
 
     winter = (ReductionList.objects.count(), list(ReductionEntry.objects.values_list("id", "allowed_share")),
               list(PollutionWarning.objects.values_list("id", "level", "ends_at", "state")),
-              list(WarningNotice.objects.values_list("id", "acknowledged_at")))
+              list(WarningNotice.objects.values_list("id", "acknowledged_at")), OutletStop.objects.count())
     return (winter, list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),
@@ -336,7 +351,7 @@ def _page_requests(world: World):
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
                                                       "device_id", "report_id", "list_id", "entry_id",
-                                                      "warning_id", "notice_id")
+                                                      "warning_id", "notice_id", "stop_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -82,7 +82,8 @@ def test_hourly_and_episode_cuts_match_the_stored_rows(cast, episode):
     assert figures.shortfall > 5  # cut by only about 44 %
 
 
-def test_a_shortfall_and_missing_data_raise_alerts_and_cases_for_the_enterprise_and_township(cast, episode):
+def test_a_shortfall_and_missing_data_raise_alerts_and_cases_for_the_enterprise_and_township(cast, episode,
+                                                                                           client_for):
     from lanqing.alerts.models import Alert, AlertRule
     from lanqing.alerts.services import alerts_evaluate
     from lanqing.cases.models import Case
@@ -98,6 +99,12 @@ def test_a_shortfall_and_missing_data_raise_alerts_and_cases_for_the_enterprise_
     cases = {case.enterprise: case for case in Case.objects.all()}
     assert cases[cast.enterprise_a].township == cast.yueyang
     assert cases[cast.enterprise_b].township == cast.beiping
+    alerts_page = client_for(cast.users["enterprise_a"]).get(reverse("alerts:list")).content.decode()
+    assert "甲公司焦炉烟囱在橙色（Ⅱ级）预警期间排放量仅削减" in alerts_page
+    assert "乙公司焦炉烟囱" not in alerts_page
+    case_page = client_for(cast.users["township_b"]).get(reverse("cases:detail",
+                                                                 kwargs={"case_id": cases[cast.enterprise_b].id}))
+    assert "乙公司焦炉烟囱在橙色（Ⅱ级）预警期间有 24 小时没有有效数据" in case_page.content.decode()
     alerts_evaluate(now=NOW + timedelta(minutes=10))  # evaluated again: the same alerts, no second case
     assert Alert.objects.count() == 2
     assert Case.objects.count() == 2
@@ -124,3 +131,21 @@ def test_an_enterprise_sees_only_its_own_figures(cast, episode, client_for):
     page_b = client_for(cast.users["township_b"]).get(reverse("winter:compliance", kwargs={"notice_id": notice_b.id}))
     assert "24" in page_b.content.decode()
     assert "乙公司焦炉烟囱" in page_b.content.decode()
+
+
+def test_the_bureau_marks_a_stop_and_the_baseline_leaves_it_out(cast, episode, client_for):
+    (before,) = warning_compliance(episode, now=NOW, enterprise_id=cast.enterprise_a.id)
+    client = client_for(cast.users["bureau"])
+    stop_day = "2026-11-19"
+    response = client.post(reverse("winter:stops"), {"site": cast.outlet_a.id, "starts_at": f"{stop_day}T00:00",
+                                                      "ends_at": "2026-11-20T00:00", "note": "检修"})
+    assert response.status_code == 302
+    (after,) = warning_compliance(episode, now=NOW, enterprise_id=cast.enterprise_a.id)
+    # 09:00 loses the 19th (SO2 119): 12 days left, 100 + (153 - 19) / 12.
+    assert after.hours[4].baseline_hours == before.hours[4].baseline_hours - 1
+    assert after.hours[4].baseline == pytest.approx((100 + (153 - 19) / 12) * 0.036)
+    refused = client.post(reverse("winter:stops"), {"site": cast.outlet_a.id, "starts_at": "2026-11-19T08:00",
+                                                     "ends_at": "2026-11-19T07:00"}, follow=True)
+    assert "停产的结束时间必须晚于开始时间" in refused.content.decode()
+    assert OutletStop.objects.filter(site=cast.outlet_a).count() == 2
+    assert client_for(cast.users["township_a"]).post(reverse("winter:stops"), {"site": cast.outlet_a.id}).status_code == 403

@@ -66,3 +66,17 @@ class ChangeForm(DocumentForm):
 class LiftForm(DocumentForm):
     at = _when(_("Lifted at"))
     field_order = ["at", "document_number", "issuer", "document"]
+
+
+class StopForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Outlet"), queryset=Site.objects.none())
+    starts_at = _when(_("Starts"))
+    ends_at = _when(_("Ends (optional)"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        site_field = self.fields["site"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field.queryset = access.visible(user, Site.objects.filter(kind=SiteKind.OUTLET)).order_by("code")
+        self.fields["ends_at"].required = False

@@ -22,7 +22,15 @@ from lanqing.ui.uploads import upload_refusal
 from lanqing.winter import compliance, dispatch, forms, lists
 from lanqing.winter import triggers as trigger_rules
 from lanqing.winter.lists import EntryData, ListRefused
-from lanqing.winter.models import Level, PollutionWarning, ReductionEntry, ReductionList, WarningNotice
+from lanqing.winter.models import (
+    Level,
+    OutletStop,
+    PollutionWarning,
+    ReductionEntry,
+    ReductionList,
+    WarningNotice,
+)
+from lanqing.winter.stops import stop_mark, stop_remove
 from lanqing.winter.warnings import (
     Document,
     notice_acknowledge,
@@ -169,6 +177,41 @@ def entry_remove(request, entry_id: int):
     lists.entry_delete(by=request.user, entry=entry)
     messages.success(request, _("The entry was removed."))
     return redirect("winter:list", list_id=entry.reduction_list_id)
+
+
+@login_required
+def stops_page(request):
+    """Marked stops of outlets, which a warning's baseline leaves out; the bureau marks and removes them."""
+    access.require(request.user, "reduction.view")
+    can_edit = access.may(request.user, "reduction.edit")
+    form = forms.StopForm(request.POST or None, user=request.user) if can_edit else None
+    if request.method == "POST":
+        access.require(request.user, "reduction.edit")
+        assert form is not None
+        if not form.is_valid():
+            messages.error(request, _form_problems(form))
+        else:
+            data = form.cleaned_data
+            try:
+                stop_mark(by=request.user, site=data["site"], starts_at=data["starts_at"], ends_at=data["ends_at"],
+                          note=data["note"] or "")
+            except ListRefused as refused:
+                messages.error(request, render_text(refused.reason))
+            else:
+                messages.success(request, _("The stop was marked."))
+                return redirect("winter:stops")
+    rows = access.visible(request.user, OutletStop.objects.select_related("site__enterprise"))
+    return render(request, "winter/stops.html", {"page": paginate(request, rows), "form": form,
+                                                 "can_edit": can_edit})
+
+
+@login_required
+@require_POST
+def stop_delete(request, stop_id: int):
+    stop = access.get_visible(request.user, OutletStop.objects.all(), id=stop_id)
+    stop_remove(by=request.user, stop=stop)
+    messages.success(request, _("The stop was removed."))
+    return redirect("winter:stops")
 
 
 # --- warnings -------------------------------------------------------------------------------------------------------
