@@ -70,10 +70,18 @@ PAGES = {
 
 @pytest.mark.parametrize("who", list(PAGES))
 def test_each_winter_page_fits_desk_and_phone_in_both_languages(cast, live_server, browser, who):
-    from lanqing.monitoring.models import Site
+    from datetime import timedelta
+
+    from lanqing.monitoring.models import Factor, Measurement, Period, Site
+    from lanqing.org.models import Enterprise
+    from tests.winter.conftest import END
 
     episode = make_episode(cast)
     Site.objects.filter(pk=cast.air_station.pk).update(latitude=36.27, longitude=111.92)
+    Enterprise.objects.filter(pk=cast.enterprise_a.pk).update(latitude=36.288, longitude=111.92)
+    Enterprise.objects.filter(pk=cast.enterprise_b.pk).update(latitude=36.333, longitude=111.92)
+    Measurement.objects.create(point=cast.air_station.points.get(), factor=Factor.objects.get(code="a34004"),
+                               period=Period.HOUR, time=END - timedelta(hours=1), value=260.0)
     notice_a = episode.notices.get(enterprise=cast.enterprise_a)
     entry = episode.reduction_list.entries.get(enterprise=cast.enterprise_a, level="orange")
     urls = {"lists": "/winter/lists/", "list": f"/winter/lists/{episode.reduction_list_id}/",

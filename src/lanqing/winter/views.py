@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +24,7 @@ from lanqing.winter import compliance, dispatch, forms, lists
 from lanqing.winter import triggers as trigger_rules
 from lanqing.winter.lists import EntryData, ListRefused
 from lanqing.winter.models import (
+    LEVEL_RANK,
     Level,
     OutletStop,
     PollutionWarning,
@@ -104,8 +106,12 @@ def list_template(request):
 
 
 def _entries(user, reduction_list):
+    # Yellow, orange, red in the order of the levels, not of their names.
+    rank = Case(*(When(level=level, then=Value(value)) for level, value in LEVEL_RANK.items()),
+                output_field=IntegerField())
     return access.visible(user, ReductionEntry.objects.filter(reduction_list=reduction_list)
-                          .select_related("enterprise__township", "site", "factor"))
+                          .select_related("enterprise__township", "site", "factor")
+                          .order_by("enterprise__township__code", "enterprise__name", rank, "id"))
 
 
 @login_required
