@@ -137,6 +137,11 @@ def test_the_bureau_edits_the_newest_version_and_a_duplicate_is_refused(cast, go
     assert (float(entry.allowed_share), entry.grade, entry.measure) == (30.0, "c", "限产七成")
     old = first.reduction_list.entries.get(enterprise=cast.enterprise_b, level="orange")
     assert float(old.allowed_share) == 0.0  # the earlier version stays as it was
+    refused = client.post(reverse("winter:entry", kwargs={"entry_id": old.id}), form)
+    assert "较早的版本保持发布时的样子" in refused.content.decode()
+    client.post(reverse("winter:entry_delete", kwargs={"entry_id": old.id}))
+    old.refresh_from_db()
+    assert float(old.allowed_share) == 0.0
     response = client.post(reverse("winter:entry_new", kwargs={"list_id": newest.id}), form, follow=True)
     assert newest.entries.count() == 4
     assert "已有相同排放口或工序的条目" in response.content.decode()

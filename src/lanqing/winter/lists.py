@@ -218,12 +218,19 @@ def _duplicate() -> texts.Stored:
                                       "process."))
 
 
+def _require_newest(reduction_list: ReductionList) -> None:
+    if reduction_list.id not in newest_versions([reduction_list]):
+        raise ListRefused(texts.message(gettext_noop("Only the newest version of a season's list is edited; an "
+                                                     "older one stays as it was issued.")))
+
+
 def entry_save(*, by, reduction_list: ReductionList, data: EntryData,
                entry: ReductionEntry | None = None) -> ReductionEntry:
     """Adds or changes one entry of a list; ListRefused names the first problem, and nothing is written."""
     access.require(by, "reduction.edit", reduction_list)
     if entry is not None:
         access.require(by, "reduction.edit", entry)
+    _require_newest(reduction_list)
     problems = entry_problems(data)
     if problems:
         raise ListRefused(next(iter(problems.values())))
@@ -245,6 +252,7 @@ def entry_save(*, by, reduction_list: ReductionList, data: EntryData,
 
 def entry_delete(*, by, entry: ReductionEntry) -> None:
     access.require(by, "reduction.edit", entry)
+    _require_newest(entry.reduction_list)
     entry.delete()
 
 

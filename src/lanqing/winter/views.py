@@ -179,9 +179,13 @@ def entry_edit(request, entry_id: int):
 @login_required
 @require_POST
 def entry_remove(request, entry_id: int):
-    entry = access.get_visible(request.user, ReductionEntry.objects.all(), id=entry_id)
-    lists.entry_delete(by=request.user, entry=entry)
-    messages.success(request, _("The entry was removed."))
+    entry = access.get_visible(request.user, ReductionEntry.objects.select_related("reduction_list"), id=entry_id)
+    try:
+        lists.entry_delete(by=request.user, entry=entry)
+    except ListRefused as refused:
+        messages.error(request, render_text(refused.reason))
+    else:
+        messages.success(request, _("The entry was removed."))
     return redirect("winter:list", list_id=entry.reduction_list_id)
 
 
