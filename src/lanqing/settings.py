@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "lanqing.reports",
     "lanqing.audit",
     "lanqing.public",
+    "lanqing.winter",
 ]
 
 MIDDLEWARE = [

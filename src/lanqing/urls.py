@@ -41,6 +41,7 @@ urlpatterns = [
     path("complaints/", include("lanqing.public.staff_urls")),
     path("public/", include("lanqing.public.urls")),
     path("open311/v2/", include("lanqing.public.open311_urls")),
+    path("winter/", include("lanqing.winter.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

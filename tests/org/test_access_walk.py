@@ -135,6 +135,26 @@ URL_RULES: dict[str, Rule] = {
     "open311:requests": OPEN,
     "open311:request": OPEN,
     "open311:token": OPEN,
+    # Lists and warnings cover the whole county: every government user sees them; the entries and notices are
+    # 乙公司's, seen like the enterprise itself.
+    "winter:lists": Rule(ok=GOVERNMENT),
+    "winter:list_new": Rule(ok=frozenset({"bureau"}), method="post"),
+    "winter:list_template": Rule(ok=frozenset({"bureau"})),
+    "winter:list": on(GOVERNMENT, GOVERNMENT),
+    "winter:entry_new": on(GOVERNMENT, {"bureau"}, "post"),
+    "winter:entry": on(CASE_PEOPLE, {"bureau"}),
+    "winter:entry_delete": on(CASE_PEOPLE, {"bureau"}, "post"),
+    "winter:warnings": Rule(ok=EVERYONE),
+    "winter:warning_issue": Rule(ok=frozenset({"bureau"}), method="post"),
+    "winter:triggers": Rule(ok=GOVERNMENT),
+    "winter:warning": on(GOVERNMENT, GOVERNMENT),
+    "winter:warning_change": on(GOVERNMENT, {"bureau"}, "post"),
+    "winter:warning_lift": on(GOVERNMENT, {"bureau"}, "post"),
+    "winter:notice_acknowledge": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
+    "winter:compliance": on(CASE_PEOPLE, CASE_PEOPLE),
+    "winter:dispatch": on(GOVERNMENT, {"bureau", "township_a", "township_b", "grid_a"}),
+    "winter:stops": Rule(ok=GOVERNMENT),
+    "winter:stop_delete": on(CASE_PEOPLE, {"bureau"}, "post"),
 }
 
 API_RULES: dict[str, Rule] = {
@@ -245,13 +265,39 @@ def world(cast) -> World:
     complaint = report_submit(filing=Filing(category="water", description="北平镇河边有人倾倒化工废液",
                                          observed_at=TUESDAY, division=cast.beiping, phone="13700000000"),
                            photos=[], client_address="203.0.113.9", now=TUESDAY)
+    reduction_list, entry, warning, notice_b, stop = _winter_world(cast)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
                "import_id": upload.id, "notification_id": notice.id, "report_id": report.id,
-               "complaint_id": complaint.id}
+               "complaint_id": complaint.id, "list_id": reduction_list.id, "entry_id": entry.id,
+               "warning_id": warning.id, "notice_id": notice_b.id, "stop_id": stop.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
                                        complaint.description, complaint.case.number, "13700000000"])
+
+
+def _winter_world(cast):
+    from datetime import timedelta
+
+    from lanqing.winter.models import (
+        OutletStop,
+        PollutionWarning,
+        ReductionEntry,
+        ReductionList,
+        WarningNotice,
+    )
+
+    reduction_list = ReductionList.objects.create(jurisdiction=cast.county, season="2025-2026", version=1,
+                                                  created_at=TUESDAY)
+    entry = ReductionEntry.objects.create(reduction_list=reduction_list, enterprise=cast.enterprise_b, level="orange",
+                                          site=cast.outlet_b, allowed_share=50, measure="乙公司焦炉限产一半")
+    warning = PollutionWarning.objects.create(
+        jurisdiction=cast.county, level="orange", starts_at=TUESDAY, ends_at=TUESDAY + timedelta(days=2),
+        document_number="临重污染〔2025〕1号", issuer="临汾市重污染天气应急指挥部", reduction_list=reduction_list,
+        issued_at=TUESDAY)
+    notice = WarningNotice.objects.create(warning=warning, enterprise=cast.enterprise_b, notified_at=TUESDAY)
+    stop = OutletStop.objects.create(site=cast.outlet_b, starts_at=TUESDAY - timedelta(days=3), note="检修")
+    return reduction_list, entry, warning, notice, stop
 
 
 def fingerprint() -> tuple:
@@ -263,9 +309,19 @@ def fingerprint() -> tuple:
     from lanqing.org.models import Enterprise
     from lanqing.public.models import PublicReport
     from lanqing.reports.models import Report
+    from lanqing.winter.models import (
+        OutletStop,
+        PollutionWarning,
+        ReductionEntry,
+        ReductionList,
+        WarningNotice,
+    )
 
-    return (list(PublicReport.objects.values_list("id", "decision", "rated_at", "reopened_at", "hidden",
-                                                 "description")),
+    winter = (ReductionList.objects.count(), list(ReductionEntry.objects.values_list("id", "allowed_share")),
+              list(PollutionWarning.objects.values_list("id", "level", "ends_at", "state")),
+              list(WarningNotice.objects.values_list("id", "acknowledged_at")), OutletStop.objects.count())
+    return (winter, list(PublicReport.objects.values_list("id", "decision", "rated_at", "reopened_at", "hidden",
+                                                         "description")),
             list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),
@@ -329,7 +385,8 @@ def _page_requests(world: World):
             continue
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
-                                                      "device_id", "report_id", "complaint_id")
+                                                      "device_id", "report_id", "complaint_id", "list_id",
+                                                      "entry_id", "warning_id", "notice_id", "stop_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

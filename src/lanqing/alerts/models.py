@@ -29,6 +29,9 @@ class RuleKind(models.TextChoices):
     AQI = "aqi", _("Ambient AQI above a level")
     WATER_CLASS = "water_class", _("Water section worse than its target class")
     PASSWORD = "password", _("Wrong device passwords (guessing)")
+    # Checked by lanqing.winter, which registers the check (alerts.rules.register_check).
+    REDUCTION_SHORT = "reduction_short", _("Emission not cut as listed during a heavy-pollution warning")
+    REDUCTION_GAP = "reduction_gap", _("Data missing during a heavy-pollution warning")
 
 
 # The parameters each kind reads from AlertRule.params, with defaults; the bureau edits the numbers.
@@ -43,6 +46,9 @@ DEFAULT_PARAMS: dict[str, dict] = {
     RuleKind.AQI: {"level": 200},
     RuleKind.WATER_CLASS: {"lookback_hours": 48},
     RuleKind.PASSWORD: {"minutes": 60, "attempts": 20},
+    # Warnings in force or ended within lookback_hours are judged; the shortfall tolerance is the warning's own.
+    RuleKind.REDUCTION_SHORT: {"lookback_hours": 24},
+    RuleKind.REDUCTION_GAP: {"hours": 1, "lookback_hours": 24},
 }
 
 

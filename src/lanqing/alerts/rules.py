@@ -425,3 +425,8 @@ CHECKS: dict[str, Callable[..., Result]] = {
     RuleKind.WATER_CLASS: check_water_class,
     RuleKind.PASSWORD: check_password,
 }
+
+
+def register_check(kind: str, check: Callable[..., Result]) -> None:
+    """An app above alerts supplies the check of a kind it judges (from its AppConfig.ready)."""
+    CHECKS[kind] = check

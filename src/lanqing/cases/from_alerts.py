@@ -30,6 +30,10 @@ CATEGORY_OF: dict[str, str] = {
     RuleKind.AQI: Category.AIR_QUALITY,
     RuleKind.WATER_CLASS: Category.WATER_QUALITY,
     RuleKind.PASSWORD: Category.OTHER,
+    # Heavy-pollution warnings (lanqing.winter): a cut short of the list is the enterprise's to answer like an
+    # exceedance; missing data like a monitoring gap.
+    RuleKind.REDUCTION_SHORT: Category.EXCEEDANCE,
+    RuleKind.REDUCTION_GAP: Category.OFFLINE,
 }
 
 

@@ -76,6 +76,9 @@ class Rule:
     enterprise: str | None
     department: Department | None = None
     hidden_from_enterprise: tuple[tuple[str, str], ...] = ()
+    # Paths to the code of an area the row covers as a whole (a county-wide warning): everyone whose ground lies
+    # inside it sees the row too, not only those above it.
+    covering: tuple[str, ...] = ()
 
 
 _SITE = Department(enterprise="enterprise", ambient_site="")
@@ -162,9 +165,23 @@ def _condition(user, rule: Rule, model) -> Q | None:
     condition = Q(pk__in=[])
     for path in rule.jurisdiction_codes:
         condition |= Q(**{f"{path}__startswith": root.prefix})
+    if rule.covering:
+        around = _codes_around(root)
+        for path in rule.covering:
+            condition |= Q(**{f"{path}__in": around})
     if membership.role == Role.UNIT and rule.department is not None:
         condition &= _department_condition(model, rule, membership.unit_id or 0)
     return condition
+
+
+def _codes_around(root: Jurisdiction) -> list[str]:
+    """The codes of `root` and of every division above it."""
+    codes: list[str] = []
+    current: Jurisdiction | None = root
+    while current is not None:
+        codes.append(current.code)
+        current = current.parent if current.parent_id else None
+    return codes
 
 
 def _rule_for(model) -> Rule:
@@ -297,6 +314,10 @@ def _alert_acknowledger(actor: Actor, alert) -> bool:
 
 def _report_handler(actor: Actor, report) -> bool:
     return actor.role == Role.BUREAU or case_handler(actor, report.case if report is not None else None)
+def _notice_acknowledger(actor: Actor, notice) -> bool:
+    if actor.role != Role.ENTERPRISE:
+        return False
+    return notice is None or (actor.enterprise_id is not None and notice.enterprise_id == actor.enterprise_id)
 
 
 @dataclass(frozen=True)
@@ -351,6 +372,13 @@ ACTIONS: dict[str, Action] = {
     "complaint.reply": Action("bureau, the case's lead unit and the township's officers", _report_handler),
     "complaint.contact": Action("bureau, the case's lead unit and the township's officers", _report_handler),
     "complaint.moderate": Action("bureau", _roles(Role.BUREAU)),
+    # heavy-pollution weather (冬防)
+    "reduction.view": Action("government users", _roles(*GOVERNMENT)),
+    "reduction.edit": Action("bureau", _roles(Role.BUREAU)),
+    "warning.view": Action("every role", _roles(*Role.values)),
+    "warning.issue": Action("bureau", _roles(Role.BUREAU)),
+    "warning.dispatch": Action("bureau, township and grid officers", _roles(Role.BUREAU, *OFFICERS)),
+    "warning.acknowledge": Action("the enterprise the notice names", _notice_acknowledger),
 }
 
 

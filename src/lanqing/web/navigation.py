@@ -40,6 +40,8 @@ MENU = [
     MenuItem(_("Cases"), "cases:inbox", "case.view"),
     MenuItem(_("Alerts"), "alerts:list", "alert.view"),
     MenuItem(_("Public reports"), "complaints:list", "complaint.view"),
+    MenuItem(_("Heavy-pollution warnings"), "winter:warnings", "warning.view"),
+    MenuItem(_("Emission-reduction lists"), "winter:lists", "reduction.view"),
     MenuItem(_("Dispatch queue"), "cases:queue", "case.dispatch"),
     MenuItem(_("Responsibility matrix"), "cases:matrix", "matrix.view"),
     MenuItem(_("Accountability"), "cases:accountability", "accountability.view"),

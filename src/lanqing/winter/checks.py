@@ -1,0 +1,74 @@
+"""The alert checks of heavy-pollution warnings, registered with lanqing.alerts (alerts sits below winter).
+
+Both run on the scheduled pass over every source only (the pass after each batch of new values names points,
+and a warning's figures do not depend on one batch). One finding per warning and list entry: the cut fell short
+of the list's requirement by more than the warning's tolerance over the hours judged so far; or the outlet sent
+no usable data for at least `hours` hours of the warning (or no flow for an emission computed with it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
+from lanqing import texts
+from lanqing.alerts.models import AlertRule
+from lanqing.alerts.rules import Finding, Result
+from lanqing.texts import gettext_noop
+from lanqing.winter.compliance import EntryCompliance, warning_compliance
+from lanqing.winter.models import LEVEL_NAMES, Level, PollutionWarning
+
+
+def _judged(rule: AlertRule, now: datetime) -> Iterator[EntryCompliance]:
+    since = now - timedelta(hours=float(rule.param("lookback_hours")))
+    warnings = (PollutionWarning.objects.filter(starts_at__lt=now)
+                .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=since)).select_related("previous"))
+    for warning in warnings:
+        for figures in warning_compliance(warning, now=now):
+            if figures.entry.site is not None:
+                yield figures
+
+
+def _key(figures: EntryCompliance) -> str:
+    return f"warning:{figures.warning.id}/entry:{figures.entry.id}"
+
+
+def check_shortfall(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
+    if points is not None:
+        return Result([], set())
+    findings = []
+    for figures in _judged(rule, now):
+        shortfall, achieved = figures.shortfall, figures.achieved
+        if shortfall is None or achieved is None or shortfall <= float(figures.warning.tolerance):
+            continue
+        site = figures.entry.site
+        assert site is not None
+        findings.append(Finding(_key(figures), site.id, texts.message(
+            gettext_noop("%(site)s cut its emission by %(achieved)s %% during the %(level)s warning; the list "
+                         "requires %(required)s %%."),
+            site=site.name, achieved=round(achieved, 1), required=round(figures.required, 1),
+            level=texts.message(LEVEL_NAMES[Level(figures.warning.level)])),
+            factor_id=figures.entry.factor_id, value=round(achieved, 1), limit=figures.required))
+    return Result(findings, None)
+
+
+def check_gap(rule: AlertRule, *, now: datetime, points: set[int] | None) -> Result:
+    if points is not None:
+        return Result([], set())
+    findings = []
+    for figures in _judged(rule, now):
+        site = figures.entry.site
+        assert site is not None
+        level = texts.message(LEVEL_NAMES[Level(figures.warning.level)])
+        if figures.problem is not None:
+            message = figures.problem
+        elif figures.missing_hours >= int(rule.param("hours")):
+            message = texts.message(gettext_noop("%(site)s sent no valid data for %(hours)s hours of the %(level)s "
+                                                 "warning."), site=site.name, hours=figures.missing_hours, level=level)
+        else:
+            continue
+        findings.append(Finding(_key(figures), site.id, message, factor_id=figures.entry.factor_id,
+                                value=float(figures.missing_hours)))
+    return Result(findings, None)
