@@ -128,7 +128,7 @@ def test_ten_sigkills_under_load_with_another_writer_lose_no_acknowledged_measur
 
 
 def test_a_receiver_that_cannot_store_anything_exits_non_zero(tmp_path: Path):
-    env = process_env(tmp_path, "broken.sqlite3")
+    env = dict(process_env(tmp_path, "broken.sqlite3"), LANQING_LANGUAGE="en")  # its messages compared in English
     # The database file is replaced by something that is not a database: nothing can ever be stored.
     (tmp_path / "broken.sqlite3").write_bytes(b"not a database " * 1000)
     for name in ("broken.sqlite3-wal", "broken.sqlite3-shm"):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, IntegerField, Value, When
+from django.contrib.auth.models import User
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from lanqing.monitoring.models import Site, SiteKind
 from lanqing.org import access
+from lanqing.org.requests import SignedInRequest
 from lanqing.texts import render as render_text
 from lanqing.ui.tables import XLSX_TYPE, paginate, wants_export
 from lanqing.ui.uploads import upload_refusal
@@ -53,7 +58,7 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 # --- lists ----------------------------------------------------------------------------------------------------------
 
 @login_required
-def lists_page(request):
+def lists_page(request: SignedInRequest) -> HttpResponse:
     """The versions of each season's list; the bureau imports a workbook or starts a version to edit."""
     access.require(request.user, "reduction.view")
     can_edit = access.may(request.user, "reduction.edit")
@@ -64,8 +69,8 @@ def lists_page(request):
         access.require(request.user, "reduction.edit")
         upload = request.FILES.get("file")
         refusal = upload_refusal(upload)
-        if refusal:
-            messages.error(request, refusal)
+        if refusal or upload is None:
+            messages.error(request, refusal or _("Choose a file to import."))
         else:
             result = lists.reduction_list_import(by=request.user, season=season, data=upload.read(),
                                                  note=request.POST.get("note", ""))
@@ -88,7 +93,7 @@ def lists_page(request):
 
 @login_required
 @require_POST
-def list_new(request):
+def list_new(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "reduction.edit")
     try:
         created = lists.reduction_list_create(by=request.user, season=request.POST.get("season", "").strip(),
@@ -100,12 +105,12 @@ def list_new(request):
 
 
 @login_required
-def list_template(request):
+def list_template(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "reduction.edit")
     return _xlsx(lists.workbook_bytes([]), _("reduction-list-template") + ".xlsx")
 
 
-def _entries(user, reduction_list):
+def _entries(user: User, reduction_list: ReductionList) -> QuerySet[ReductionEntry]:
     # Yellow, orange, red in the order of the levels, not of their names.
     rank = Case(*(When(level=level, then=Value(value)) for level, value in LEVEL_RANK.items()),
                 output_field=IntegerField())
@@ -115,7 +120,7 @@ def _entries(user, reduction_list):
 
 
 @login_required
-def list_detail(request, list_id: int):
+def list_detail(request: SignedInRequest, list_id: int) -> HttpResponse:
     reduction_list = access.get_visible(request.user, ReductionList.objects.all(), id=list_id)
     access.require(request.user, "reduction.view", reduction_list)
     entries = _entries(request.user, reduction_list)
@@ -134,7 +139,7 @@ def list_detail(request, list_id: int):
     })
 
 
-def _entry_data(form) -> EntryData:
+def _entry_data(form: django_forms.BaseForm) -> EntryData:
     data = form.cleaned_data
     return EntryData(enterprise=data["enterprise"], level=data["level"], grade=data["grade"] or "",
                      site=data["site"], process=data["process"] or "", allowed_share=data["allowed_share"],
@@ -143,7 +148,7 @@ def _entry_data(form) -> EntryData:
 
 @login_required
 @require_POST
-def entry_new(request, list_id: int):
+def entry_new(request: SignedInRequest, list_id: int) -> HttpResponse:
     reduction_list = access.get_visible(request.user, ReductionList.objects.all(), id=list_id)
     access.require(request.user, "reduction.edit", reduction_list)
     form = forms.EntryForm(request.POST, user=request.user)
@@ -160,7 +165,7 @@ def entry_new(request, list_id: int):
 
 
 @login_required
-def entry_edit(request, entry_id: int):
+def entry_edit(request: SignedInRequest, entry_id: int) -> HttpResponse:
     entry = access.get_visible(request.user, ReductionEntry.objects.select_related("reduction_list"), id=entry_id)
     access.require(request.user, "reduction.edit", entry)
     form = forms.EntryForm(request.POST or None, instance=entry, user=request.user)
@@ -178,7 +183,7 @@ def entry_edit(request, entry_id: int):
 
 @login_required
 @require_POST
-def entry_remove(request, entry_id: int):
+def entry_remove(request: SignedInRequest, entry_id: int) -> HttpResponse:
     entry = access.get_visible(request.user, ReductionEntry.objects.select_related("reduction_list"), id=entry_id)
     try:
         lists.entry_delete(by=request.user, entry=entry)
@@ -190,7 +195,7 @@ def entry_remove(request, entry_id: int):
 
 
 @login_required
-def stops_page(request):
+def stops_page(request: SignedInRequest) -> HttpResponse:
     """Marked stops of outlets, which a warning's baseline leaves out; the bureau marks and removes them."""
     access.require(request.user, "reduction.view")
     can_edit = access.may(request.user, "reduction.edit")
@@ -217,7 +222,7 @@ def stops_page(request):
 
 @login_required
 @require_POST
-def stop_delete(request, stop_id: int):
+def stop_delete(request: SignedInRequest, stop_id: int) -> HttpResponse:
     stop = access.get_visible(request.user, OutletStop.objects.all(), id=stop_id)
     stop_remove(by=request.user, stop=stop)
     messages.success(request, _("The stop was removed."))
@@ -227,7 +232,7 @@ def stop_delete(request, stop_id: int):
 # --- warnings -------------------------------------------------------------------------------------------------------
 
 @login_required
-def warnings_page(request):
+def warnings_page(request: SignedInRequest) -> HttpResponse:
     """Government users: the warnings of their area; an enterprise: its notices to acknowledge."""
     access.require(request.user, "warning.view")
     notices = access.visible(request.user, WarningNotice.objects.select_related("warning", "enterprise")
@@ -243,19 +248,19 @@ def warnings_page(request):
     })
 
 
-def _document(data) -> Document:
+def _document(data: dict) -> Document:
     return Document(number=data["document_number"].strip(), issuer=data["issuer"].strip(),
                     text=data.get("document") or "")
 
 
-def _form_problems(form) -> str:
+def _form_problems(form: django_forms.BaseForm) -> str:
     return "; ".join(f"{form.fields[name].label if name in form.fields else ''}: {' '.join(map(str, errors))}"
                      for name, errors in form.errors.items())
 
 
 @login_required
 @require_POST
-def warning_new(request):
+def warning_new(request: SignedInRequest) -> HttpResponse:
     access.require(request.user, "warning.issue")
     form = forms.IssueForm(request.POST)
     if not form.is_valid():
@@ -274,7 +279,7 @@ def warning_new(request):
 
 
 @login_required
-def warning_detail(request, warning_id: int):
+def warning_detail(request: SignedInRequest, warning_id: int) -> HttpResponse:
     warning = access.get_visible(request.user, PollutionWarning.objects.select_related("reduction_list", "previous"),
                                  id=warning_id)
     access.require(request.user, "warning.view", warning)
@@ -289,7 +294,7 @@ def warning_detail(request, warning_id: int):
     })
 
 
-def _warning_action(request, warning_id: int, form_class, act):
+def _warning_action(request: SignedInRequest, warning_id: int, form_class: type, act: Callable[..., Any]) -> HttpResponse:
     warning = access.get_visible(request.user, PollutionWarning.objects.all(), id=warning_id)
     access.require(request.user, "warning.issue", warning)
     form = form_class(request.POST)
@@ -306,21 +311,21 @@ def _warning_action(request, warning_id: int, form_class, act):
 
 @login_required
 @require_POST
-def warning_change(request, warning_id: int):
+def warning_change(request: SignedInRequest, warning_id: int) -> HttpResponse:
     return _warning_action(request, warning_id, forms.ChangeForm, lambda warning, data: warning_change_level(
         by=request.user, warning=warning, level=data["level"], at=data["at"], document=_document(data)))
 
 
 @login_required
 @require_POST
-def warning_end(request, warning_id: int):
+def warning_end(request: SignedInRequest, warning_id: int) -> HttpResponse:
     return _warning_action(request, warning_id, forms.LiftForm, lambda warning, data: warning_lift(
         by=request.user, warning=warning, at=data["at"], document=_document(data)))
 
 
 @login_required
 @require_POST
-def notice_ack(request, notice_id: int):
+def notice_ack(request: SignedInRequest, notice_id: int) -> HttpResponse:
     notice = access.get_visible(request.user, WarningNotice.objects.all(), id=notice_id)
     notice_acknowledge(by=request.user, notice=notice)
     messages.success(request, _("Acknowledged."))
@@ -328,7 +333,7 @@ def notice_ack(request, notice_id: int):
 
 
 @login_required
-def notice_compliance(request, notice_id: int):
+def notice_compliance(request: SignedInRequest, notice_id: int) -> HttpResponse:
     """One enterprise's required and achieved cut per hour and for the warning, from its online data."""
     notice = access.get_visible(request.user, WarningNotice.objects.select_related("warning", "enterprise"),
                                 id=notice_id)
@@ -341,7 +346,7 @@ def notice_compliance(request, notice_id: int):
 
 
 @login_required
-def warning_dispatch(request, warning_id: int):
+def warning_dispatch(request: SignedInRequest, warning_id: int) -> HttpResponse:
     """Listed enterprises near stations with a high AQI during the warning, largest shortfall first."""
     warning = access.get_visible(request.user, PollutionWarning.objects.all(), id=warning_id)
     access.require(request.user, "warning.dispatch", warning)
@@ -362,7 +367,7 @@ def warning_dispatch(request, warning_id: int):
 
 
 @login_required
-def trigger_helper(request):
+def trigger_helper(request: SignedInRequest) -> HttpResponse:
     """For each station, the last days' AQI and the level whose trigger the run ending that day met."""
     access.require(request.user, "reduction.view")
     stations = list(access.visible(request.user, Site.objects.filter(kind=SiteKind.AIR, is_active=True))
