@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "lanqing.cases",
     "lanqing.alerts",
     "lanqing.registry",
+    "lanqing.yearwork",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("cases/", include("lanqing.cases.urls")),
     path("alerts/", include("lanqing.alerts.urls")),
     path("notifications/", include("lanqing.notifications.urls")),
+    path("yearwork/", include("lanqing.yearwork.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -292,6 +292,16 @@ def _alert_acknowledger(actor: Actor, alert) -> bool:
     return routed is not None and actor.unit_id in routed(alert)
 
 
+def keytask_reporter(actor: Actor, task) -> bool:
+    """Who reports a key task's progress: staff of its lead or supporting units, officers of its townships."""
+    if task is None:
+        return actor.role in UNIT_STAFF | OFFICERS
+    if actor.role in UNIT_STAFF:
+        return actor.unit_id is not None and (
+            actor.unit_id == task.lead_unit_id or task.support_units.filter(id=actor.unit_id).exists())
+    return any(_of_township(actor, township) for township in task.townships.all())
+
+
 @dataclass(frozen=True)
 class Action:
     """Who may take an action, in words (docs/access.md says the same) and as a test of actor and object."""
@@ -332,6 +342,11 @@ ACTIONS: dict[str, Action] = {
     "case.return": Action("bureau", _roles(Role.BUREAU)),
     "case.reopen": Action("bureau", _roles(Role.BUREAU)),
     "case.instruct": Action("leadership", _roles(Role.LEADERSHIP)),
+    # the year's work (key tasks)
+    "keytask.view": Action("government users", _roles(*GOVERNMENT)),
+    "keytask.manage": Action("bureau", _roles(Role.BUREAU)),
+    "keytask.report": Action("the lead and supporting units' staff, the officers of the task's townships",
+                             keytask_reporter),
 }
 
 

@@ -38,6 +38,7 @@ MENU = [
     MenuItem(_("Dispatch queue"), "cases:queue", "case.dispatch"),
     MenuItem(_("Responsibility matrix"), "cases:matrix", "matrix.view"),
     MenuItem(_("Accountability"), "cases:accountability", "accountability.view"),
+    MenuItem(_("Key tasks"), "yearwork:tasks", "keytask.view"),
     MenuItem(_("Notifications"), "notifications:list", None),
 ]
 

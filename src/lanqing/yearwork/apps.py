@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class YearworkConfig(AppConfig):
+    name = "lanqing.yearwork"
+    label = "yearwork"
+    verbose_name = _("The year's work")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models and access may only be imported once the apps are loaded.
+        from lanqing.org import access
+        from lanqing.org.access import Department, Rule
+        from lanqing.yearwork import jobs  # noqa: F401 - registers the overdue-milestone check
+
+        # A plan belongs to its county: every government user of the county sees it (a department its own tasks
+        # only, through the task rule). A task is seen by its county's users, by the officers of the townships
+        # it names and by the departments it names as lead or support.
+        access.register_rule("yearwork.plan", Rule(("jurisdiction__code",), None))
+        access.register_rule("yearwork.task", Rule(("plan__jurisdiction__code", "townships__code"), None,
+                                                   Department(units=("lead_unit", "support_units"))))
+        on_task = Rule(("task__plan__jurisdiction__code", "task__townships__code"), None,
+                       Department(units=("task__lead_unit", "task__support_units")))
+        for label in ("yearwork.target", "yearwork.milestone", "yearwork.progressreport"):
+            access.register_rule(label, on_task)
+        access.register_rule("yearwork.reportfile", Rule(
+            ("report__task__plan__jurisdiction__code", "report__task__townships__code"), None,
+            Department(units=("report__task__lead_unit", "report__task__support_units"))))
+        access.register_rule("yearwork.taskimport", Rule(("plan__jurisdiction__code",), None, Department()))

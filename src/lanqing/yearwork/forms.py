@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lanqing.org import access
+from lanqing.org.models import Jurisdiction, Level
+from lanqing.yearwork.models import Milestone, Target, Task
+
+
+class PlanForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none())
+    meeting = forms.CharField(label=_("Meeting"), max_length=200, required=False)
+    meeting_date = forms.DateField(label=_("Meeting date"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = access.jurisdictions_visible_to(user).filter(  # type: ignore[attr-defined]
+            level=Level.COUNTY)
+
+
+class ReportForm(forms.Form):
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    milestone = forms.ModelChoiceField(label=_("Milestone reached"), queryset=Milestone.objects.none(),
+                                       required=False)
+    target = forms.ModelChoiceField(label=_("Target"), queryset=Target.objects.none(), required=False)
+    achieved = forms.DecimalField(label=_("Achieved so far"), max_digits=14, decimal_places=2, min_value=0,
+                                  required=False)
+
+    def __init__(self, *args, task: Task, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Choices come from the task itself, so a crafted id of another task is an invalid choice.
+        self.fields["milestone"].queryset = task.milestones.filter(done_at__isnull=True)  # type: ignore[attr-defined]
+        self.fields["target"].queryset = task.targets.all()  # type: ignore[attr-defined]

@@ -1,0 +1,288 @@
+"""The task list in the layout county offices circulate: read it (every row checked, nothing written when one
+row is bad) and write it back in the same layout, so that an export imported again changes nothing.
+
+Columns: 序号 (number, optional), 任务, 牵头单位, 配合单位, 责任乡镇, 完成时限, 目标, 节点 (optional). English
+headers are read as well. Several units, townships or targets share a cell separated by 、 , ; (either width).
+A target is "描述 3000户" (a number with a unit) or a text (a deliverable); a milestone is "2020-06-30 完成方案".
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from lanqing import texts
+from lanqing.cases.workdays import local_date
+from lanqing.org import access
+from lanqing.org.models import Jurisdiction, Level, Unit
+from lanqing.tabular import TableError, cell_text, excerpt, parse_local_datetime, read_table
+from lanqing.yearwork.completion import task_progress_compute
+from lanqing.yearwork.models import Milestone, Plan, Target, Task, TaskImport
+
+# A county's year has tens of tasks, a province's thousands; beyond this a file is a mistake or an attack.
+MAX_ROWS = 20_000
+
+# (field, Chinese header, English header, required)
+COLUMNS = [
+    ("number", "序号", "number", False),
+    ("title", "任务", "task", True),
+    ("lead", "牵头单位", "lead unit", True),
+    ("support", "配合单位", "supporting units", False),
+    ("townships", "责任乡镇", "townships", False),
+    ("deadline", "完成时限", "deadline", True),
+    ("targets", "目标", "targets", False),
+    ("milestones", "节点", "milestones", False),
+]
+HEADERS_ZH = [zh for _f, zh, _en, _r in COLUMNS]
+SEPARATORS = re.compile(r"[、,，;；\n]+")
+ITEM_SEPARATORS = re.compile(r"[;；\n]+")
+# "改造 3000户", "PM2.5年均浓度 45 µg/m³": a description, then a number and a unit at the end.
+NUMERIC_TARGET = re.compile(r"^(?P<description>.*?)\s*(?P<number>-?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\d\s]{0,12})$")
+MILESTONE = re.compile(r"^(?P<date>\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s*(?P<title>.+)$")
+
+
+@dataclass
+class ParsedTask:
+    line: int
+    number: int | None
+    title: str
+    lead: Unit
+    support: list[Unit]
+    townships: list[Jurisdiction]
+    deadline: date
+    targets: list[tuple[str, Decimal | None, str]]
+    milestones: list[tuple[date, str]]
+
+
+@dataclass
+class Reading:
+    tasks: list[ParsedTask] = field(default_factory=list)
+    errors: list[texts.Stored] = field(default_factory=list)
+
+
+def _problem(sheet: str, line: int, column: str, reason: str, **params: Any) -> texts.Stored:
+    return texts.message(texts.gettext_noop("Sheet %(sheet)s, row %(row)s, column %(column)s: %(reason)s"),
+                         sheet=sheet, row=line, column=column, reason=texts.message(reason, **params))
+
+
+def _sheet_name(data: bytes, fallback: str) -> str:
+    if not data.startswith(b"PK\x03\x04"):
+        return fallback
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return fallback  # read_table reports the broken file
+    name = workbook.sheetnames[0] if workbook.sheetnames else fallback
+    workbook.close()
+    return name
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _date(value: Any) -> date | None:
+    moment = parse_local_datetime(value)
+    if moment is None:
+        text = cell_text(value).replace(".", "-")
+        moment = parse_local_datetime(text)
+    return moment.date() if moment is not None else None
+
+
+class _Names:
+    """The plan's units and townships by name, read once per import."""
+
+    def __init__(self, plan: Plan) -> None:
+        prefix = plan.jurisdiction.prefix
+        self.units: dict[str, Unit] = {}
+        for unit in Unit.objects.filter(jurisdiction__code__startswith=prefix):
+            self.units[unit.name] = unit
+            if unit.short_name:
+                self.units.setdefault(unit.short_name, unit)
+        self.townships = {j.name: j for j in Jurisdiction.objects.filter(code__startswith=prefix,
+                                                                        level=Level.TOWNSHIP)}
+
+
+def tasks_read(*, plan: Plan, data: bytes, file_name: str) -> Reading:
+    """Every row checked; the problems name sheet, row, column and reason (stored texts)."""
+    reading = Reading()
+    sheet = _sheet_name(data, file_name)
+    try:
+        table = read_table(data, max_rows=MAX_ROWS)
+    except TableError as error:
+        reading.errors.append(texts.message(texts.gettext_noop("The file cannot be read: %(reason)s"),
+                                            reason=texts.message(error.reason, **error.params)))
+        return reading
+    header = [name.strip().lower() for name in table.header]
+    index: dict[str, int] = {}
+    for name, zh, en, _required in COLUMNS:
+        for spelling in (zh, en):
+            if spelling in header:
+                index[name] = header.index(spelling)
+    missing = [zh for name, zh, _en, required in COLUMNS if required and name not in index]
+    if missing:
+        reading.errors.append(_problem(sheet, 1, "、".join(missing), texts.gettext_noop(
+            "the header lacks this column; use the layout of the exported list")))
+        return reading
+    names = _Names(plan)
+    year_end = date(plan.year, 12, 31)
+    numbers: dict[int, int] = {}
+    for line, values in table.rows:
+        def cell(name: str, values=values) -> str:
+            at = index.get(name)
+            return cell_text(values[at]) if at is not None and at < len(values) else ""
+
+        def raw(name: str, values=values) -> Any:
+            at = index.get(name)
+            return values[at] if at is not None and at < len(values) else ""
+
+        before = len(reading.errors)
+
+        def bad(column: str, reason: str, line=line, **params: Any) -> None:
+            reading.errors.append(_problem(sheet, line, column, reason, **params))
+
+        number: int | None = None
+        if cell("number"):
+            text = cell("number")
+            if not text.isdigit() or int(text) == 0:
+                bad("序号", texts.gettext_noop("“%(value)s” is not a task number (1, 2, 3 …)"), value=excerpt(text))
+            elif int(text) in numbers:
+                bad("序号", texts.gettext_noop("number %(number)s is also used in row %(other)s"),
+                    number=int(text), other=numbers[int(text)])
+            else:
+                number = int(text)
+                numbers[number] = line
+        title = cell("title")
+        if not title:
+            bad("任务", texts.gettext_noop("the task is empty"))
+        elif len(title) > 300:
+            bad("任务", texts.gettext_noop("the task is longer than %(limit)s characters"), limit=300)
+        lead = names.units.get(cell("lead"))
+        if lead is None:
+            bad("牵头单位", texts.gettext_noop("no unit named “%(name)s” exists in this county"),
+                name=excerpt(cell("lead")) or "—")
+        support = []
+        for name in filter(None, (part.strip() for part in SEPARATORS.split(cell("support")))):
+            unit = names.units.get(name)
+            if unit is None:
+                bad("配合单位", texts.gettext_noop("no unit named “%(name)s” exists in this county"), name=excerpt(name))
+            elif unit not in support and unit != lead:
+                support.append(unit)
+        townships = []
+        for name in filter(None, (part.strip() for part in SEPARATORS.split(cell("townships")))):
+            township = names.townships.get(name)
+            if township is None:
+                bad("责任乡镇", texts.gettext_noop("no township named “%(name)s” in this county"), name=excerpt(name))
+            elif township not in townships:
+                townships.append(township)
+        deadline = _date(raw("deadline"))
+        if deadline is None:
+            bad("完成时限", texts.gettext_noop("“%(value)s” is not a date (2020-12-31)"),
+                value=excerpt(raw("deadline")) or "—")
+        elif not date(plan.year, 1, 1) <= deadline <= year_end:
+            bad("完成时限", texts.gettext_noop("%(date)s lies outside the plan's year %(year)s"),
+                date=deadline.isoformat(), year=plan.year)
+        targets: list[tuple[str, Decimal | None, str]] = []
+        for item in filter(None, (part.strip() for part in ITEM_SEPARATORS.split(cell("targets")))):
+            match = NUMERIC_TARGET.match(item)
+            amount = _number(match["number"]) if match else None
+            if match and amount is not None:
+                if amount < 0:
+                    bad("目标", texts.gettext_noop("the target “%(value)s” is negative"), value=excerpt(item))
+                    continue
+                targets.append((match["description"].strip()[:200], amount, match["unit"]))
+            else:
+                targets.append((item[:200], None, ""))
+        milestones: list[tuple[date, str]] = []
+        for item in filter(None, (part.strip() for part in ITEM_SEPARATORS.split(cell("milestones")))):
+            match = MILESTONE.match(item)
+            due = _date(match["date"]) if match else None
+            if match is None or due is None:
+                bad("节点", texts.gettext_noop("“%(value)s” is not a milestone (2020-06-30 完成方案)"),
+                    value=excerpt(item))
+            elif not date(plan.year, 1, 1) <= due <= year_end:
+                bad("节点", texts.gettext_noop("%(date)s lies outside the plan's year %(year)s"),
+                    date=due.isoformat(), year=plan.year)
+            else:
+                milestones.append((due, match["title"].strip()[:200]))
+        if len(reading.errors) == before and lead is not None and deadline is not None:
+            reading.tasks.append(ParsedTask(line, number, title, lead, support, townships, deadline, targets,
+                                            milestones))
+    return reading
+
+
+def _write(plan: Plan, parsed: ParsedTask, number: int, now: datetime) -> Task:
+    task, _created = Task.objects.update_or_create(
+        plan=plan, number=number,
+        defaults={"title": parsed.title, "lead_unit": parsed.lead, "deadline": parsed.deadline,
+                  "is_demo": plan.is_demo})
+    task.support_units.set(parsed.support)
+    task.townships.set(parsed.townships)
+    # Targets and milestones are matched by their text, so a re-import keeps what was achieved and reached.
+    kept_targets = []
+    for description, planned, unit in parsed.targets:
+        target = task.targets.filter(description=description, planned__isnull=planned is None).first()
+        if target is None:
+            target = Target(task=task, description=description)
+        target.planned, target.unit = planned, unit
+        target.save()
+        kept_targets.append(target.id)
+    task.targets.exclude(id__in=kept_targets).delete()
+    kept_milestones = []
+    for due, title in parsed.milestones:
+        milestone, _new = Milestone.objects.update_or_create(task=task, title=title, defaults={"due_date": due})
+        kept_milestones.append(milestone.id)
+    task.milestones.exclude(id__in=kept_milestones).delete()
+    task_progress_compute(task=task, now=now, today=local_date(now))
+    return task
+
+
+def tasks_import(*, plan: Plan, by, data: bytes, file_name: str, now: datetime | None = None) -> TaskImport:
+    """Reads the list and writes every task in one transaction, or nothing when a row is bad; the file is kept
+    with the outcome either way."""
+    now = now or timezone.now()
+    access.require(by, "keytask.manage", plan)
+    reading = tasks_read(plan=plan, data=data, file_name=file_name)
+    record = TaskImport(plan=plan, original_name=file_name[:200], by=by, uploaded_at=now, errors=reading.errors)
+    record.file.save(f"tasks-{plan.id}-{now:%Y%m%d%H%M%S}.bin", ContentFile(data), save=False)
+    if reading.errors:
+        record.save()
+        return record
+    with transaction.atomic():
+        next_number = max(plan.tasks.order_by("-number").values_list("number", flat=True)[:1], default=0)
+        for parsed in reading.tasks:
+            if parsed.number is None:
+                next_number += 1
+            _write(plan, parsed, parsed.number or next_number, now)
+            next_number = max(next_number, parsed.number or 0)
+        record.task_count = len(reading.tasks)
+        record.save()
+    return record
+
+
+def _amount(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def task_row(task: Task) -> list:
+    """One task as a row of the import layout (lists prefetched by the caller)."""
+    targets = "；".join(
+        " ".join(filter(None, [t.description, f"{_amount(t.planned)}{t.unit}"])) if t.planned is not None
+        else t.description for t in task.targets.all())
+    milestones = "；".join(f"{m.due_date.isoformat()} {m.title}" for m in task.milestones.all())
+    return [task.number, task.title, task.lead_unit.name, "、".join(u.name for u in task.support_units.all()),
+            "、".join(t.name for t in task.townships.all()), task.deadline.isoformat(), targets, milestones]
