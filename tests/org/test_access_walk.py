@@ -26,6 +26,10 @@ GOVERNMENT = EVERYONE - {"enterprise_a", "enterprise_b"}
 OUTSIDERS = frozenset({"township_a", "grid_a", "enterprise_a", "department", "nobody"})
 CASE_PEOPLE = frozenset(ROLES) - OUTSIDERS
 MATRIX_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter"})
+# The year's work: the county's plan is seen by the county's government users but townships and grid officers,
+# who see only the tasks naming their township; the foreign task names 北平镇, 自然资源局 and 水利局.
+PLAN_PEOPLE = frozenset({"leader", "bureau", "department", "other_department", "supporter"})
+TASK_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter", "township_b"})
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,13 @@ URL_RULES: dict[str, Rule] = {
     "registry:template": Rule(ok=frozenset({"bureau"})),
     "registry:export": Rule(ok=frozenset({"bureau"})),
     "registry:device_password": on(CASE_PEOPLE, {"bureau"}, "post"),
+    "yearwork:tasks": Rule(ok=GOVERNMENT),
+    "yearwork:plans": Rule(ok=GOVERNMENT),
+    "yearwork:plan": on(PLAN_PEOPLE, PLAN_PEOPLE),
+    "yearwork:plan_import": on(PLAN_PEOPLE, {"bureau"}, "post"),
+    "yearwork:task": on(TASK_PEOPLE, TASK_PEOPLE),
+    "yearwork:task_report": on(TASK_PEOPLE, {"other_department", "supporter", "township_b"}, "post"),
+    "yearwork:report_file": on(TASK_PEOPLE, TASK_PEOPLE),
 }
 
 API_RULES: dict[str, Rule] = {
@@ -195,11 +206,31 @@ def world(cast) -> World:
                                  message="乙公司焦炉烟囱 SO2 为负值", first_seen_at=TUESDAY, last_seen_at=TUESDAY)
     upload = measurement_import_submit(file_name="bureau.csv", content=b"site\n", by=cast.users["bureau"])
     notice = notification_send(users=[cast.users["township_b"]], title="北平镇的通知")[0]
+    task, report_file = _foreign_key_task(cast, lead, support)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
-               "import_id": upload.id, "notification_id": notice.id}
-    return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message])
+               "import_id": upload.id, "notification_id": notice.id,
+               "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id}
+    return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
+                                       task.title])
+
+
+def _foreign_key_task(cast, lead, support):
+    """A key task of 北平镇 led by 自然资源局 and supported by 水利局, with a reported photo."""
+    from datetime import date
+
+    from lanqing.yearwork.models import Plan, Task
+    from lanqing.yearwork.services import progress_report_submit
+
+    plan = Plan.objects.create(jurisdiction=cast.county, year=2025, title="2025年重点工作", created_at=TUESDAY)
+    task = Task.objects.create(plan=plan, number=1, title="北平镇矿山修复专项", lead_unit=lead,
+                               deadline=date(2025, 12, 31))
+    task.support_units.set([support])
+    task.townships.set([cast.beiping])
+    report = progress_report_submit(task=task, by=cast.users["other_department"], text="已开工",
+                                    files=[SimpleUploadedFile("a.png", PNG)], now=TUESDAY)
+    return task, report.files.get()
 
 
 def fingerprint() -> tuple:
@@ -209,13 +240,15 @@ def fingerprint() -> tuple:
     from lanqing.monitoring.models import Device, Site
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
+    from lanqing.yearwork.models import Plan, ProgressReport, TaskImport
 
     return (list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),
             list(Alert.objects.values_list("id", "acknowledged_at")), ResponsibilityRule.objects.count(),
             ResponsibilityChange.objects.count(),
-            list(Notification.objects.values_list("id", "read_at")))
+            list(Notification.objects.values_list("id", "read_at")), ProgressReport.objects.count(),
+            TaskImport.objects.count(), Plan.objects.count())
 
 
 def _expected(rule: Rule, role: str) -> str:
@@ -273,7 +306,7 @@ def _page_requests(world: World):
             continue
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
-                                                      "device_id")
+                                                      "device_id", "plan_id", "task_id", "file_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -64,7 +64,7 @@ def test_bad_rows_are_named_by_sheet_row_and_column_and_nothing_is_written(year)
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        assert "第" in texts.render(record.errors[0]) or "工作表" in texts.render(record.errors[0])
+        assert texts.render(record.errors[0]) == "工作表 2020年重点任务 第 3 行“牵头单位”列：本县没有名为“古县不存在局”的单位"
 
 
 def test_a_workbook_beyond_the_row_limit_is_refused_whole(year, monkeypatch):
@@ -82,11 +82,16 @@ def test_a_workbook_beyond_the_row_limit_is_refused_whole(year, monkeypatch):
 
 def test_only_the_bureau_imports(year):
     from django.core.exceptions import PermissionDenied
+    from django.http import Http404
 
+    from lanqing.yearwork.models import TaskImport
     from lanqing.yearwork.task_table import tasks_import
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied):  # a department sees the county's plan but does not manage it
+        tasks_import(plan=year.plan, by=year.users["department"], data=workbook(GOOD), file_name="t.xlsx")
+    with pytest.raises(Http404):  # a township sees only the tasks naming it, not the plan
         tasks_import(plan=year.plan, by=year.users["township_b"], data=workbook(GOOD), file_name="t.xlsx")
+    assert not TaskImport.objects.exists()
 
 
 def test_the_export_imports_back_without_changing_anything(year, client_for):
