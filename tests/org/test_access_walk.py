@@ -30,6 +30,10 @@ MATRIX_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter"})
 # who see only the tasks naming their township; the foreign task names 北平镇, 自然资源局 and 水利局.
 PLAN_PEOPLE = frozenset({"leader", "bureau", "department", "other_department", "supporter"})
 TASK_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter", "township_b"})
+# 北平镇's responsibility letter: the county's leadership and bureau and 北平镇's officers. A 北平镇 household: every
+# government user of the county but 岳阳镇's officers; its head and ID number only the bureau and 北平镇.
+LETTER_PEOPLE = frozenset({"leader", "bureau", "township_b"})
+HOUSEHOLD_PEOPLE = GOVERNMENT - {"township_a", "grid_a"}
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,17 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:task": on(TASK_PEOPLE, TASK_PEOPLE),
     "yearwork:task_report": on(TASK_PEOPLE, {"other_department", "supporter", "township_b"}, "post"),
     "yearwork:report_file": on(TASK_PEOPLE, TASK_PEOPLE),
+    "yearwork:letters": Rule(ok=GOVERNMENT),
+    "yearwork:letter": on(LETTER_PEOPLE, LETTER_PEOPLE),
+    "yearwork:letter_target": on(LETTER_PEOPLE, {"bureau"}, "post"),
+    "yearwork:letter_compute": on(LETTER_PEOPLE, {"bureau"}, "post"),
+    "yearwork:letter_file": on(LETTER_PEOPLE, LETTER_PEOPLE),
+    "yearwork:households": Rule(ok=GOVERNMENT),
+    "yearwork:households_import": Rule(ok=frozenset({"bureau", "township_a", "township_b"}), method="post"),
+    "yearwork:heating_progress": Rule(ok=GOVERNMENT),
+    "yearwork:household": on(HOUSEHOLD_PEOPLE, HOUSEHOLD_PEOPLE),
+    "yearwork:household_visit": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}, "post"),
+    "yearwork:visit_photo": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}),
 }
 
 API_RULES: dict[str, Rule] = {
@@ -207,13 +222,39 @@ def world(cast) -> World:
     upload = measurement_import_submit(file_name="bureau.csv", content=b"site\n", by=cast.users["bureau"])
     notice = notification_send(users=[cast.users["township_b"]], title="北平镇的通知")[0]
     task, report_file = _foreign_key_task(cast, lead, support)
+    letter, household, visit = _foreign_ledger(cast)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
                "import_id": upload.id, "notification_id": notice.id,
-               "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id}
+               "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id, "letter_id": letter.id,
+               "household_id": household.id, "visit_id": visit.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
-                                       task.title])
+                                       task.title, letter.targets.get().description, household.head_name,
+                                       household.id_number])
+
+
+def _foreign_ledger(cast):
+    """北平镇's letter with its signed file, and a 北平镇 household (fictional) with a visit and its photo."""
+    from datetime import date
+    from decimal import Decimal
+
+    from lanqing.org.models import Jurisdiction
+    from lanqing.yearwork.heating import visit_record
+    from lanqing.yearwork.letters import letter_create, letter_target_add
+    from lanqing.yearwork.models import Household
+
+    bureau = cast.users["bureau"]
+    letter = letter_create(by=bureau, jurisdiction=cast.county, year=2025, township=cast.beiping,
+                           signed_file=SimpleUploadedFile("b.png", PNG), now=TUESDAY)
+    letter_target_add(by=bureau, letter=letter, measure="other", description="北平镇秸秆禁烧目标",
+                      target_value=Decimal(100), measured=Decimal(90), now=TUESDAY)
+    village = Jurisdiction.objects.filter(parent=cast.beiping, level="village").order_by("code").first()
+    household = Household.objects.create(township=cast.beiping, village=village, head_name="北平户主甲",
+                                         id_number="11010519491231002X")
+    visit = visit_record(household=household, by=bureau, visited_on=date(2025, 6, 1), back_on_coal=False,
+                         photo=SimpleUploadedFile("v.png", PNG), now=TUESDAY)
+    return letter, household, visit
 
 
 def _foreign_key_task(cast, lead, support):
@@ -240,7 +281,7 @@ def fingerprint() -> tuple:
     from lanqing.monitoring.models import Device, Site
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
-    from lanqing.yearwork.models import Plan, ProgressReport, TaskImport
+    from lanqing.yearwork.models import Household, LetterTarget, Plan, ProgressReport, TaskImport, Visit
 
     return (list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
@@ -248,7 +289,8 @@ def fingerprint() -> tuple:
             list(Alert.objects.values_list("id", "acknowledged_at")), ResponsibilityRule.objects.count(),
             ResponsibilityChange.objects.count(),
             list(Notification.objects.values_list("id", "read_at")), ProgressReport.objects.count(),
-            TaskImport.objects.count(), Plan.objects.count())
+            TaskImport.objects.count(), Plan.objects.count(), LetterTarget.objects.count(),
+            list(Household.objects.values_list("id", "head_name", "converted_on")), Visit.objects.count())
 
 
 def _expected(rule: Rule, role: str) -> str:
@@ -306,7 +348,8 @@ def _page_requests(world: World):
             continue
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
-                                                      "device_id", "plan_id", "task_id", "file_id")
+                                                      "device_id", "plan_id", "task_id", "file_id", "letter_id",
+                                                      "household_id", "visit_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -48,3 +48,34 @@ def _english_messages():
 
     with translation.override("en"):
         yield
+
+
+def id_number(body17: str) -> str:
+    """A resident ID number with its GB 11643 check character."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+
+
+# Fictional households (demo-style test data, no real person).
+WANG = id_number("14102519650312001")
+LI = id_number("14102519720701002")
+ZHAO = id_number("14102519801105003")
+
+
+@pytest.fixture
+def ledger(year):
+    from lanqing.org.models import Jurisdiction
+    from lanqing.yearwork.models import Household, VillageHeating
+
+    yueyang_village = Jurisdiction.objects.get(code="141025100005")
+    beiping_village = Jurisdiction.objects.filter(parent=year.beiping, level="village").order_by("code").first()
+    VillageHeating.objects.create(village=yueyang_village, year=2020, households_target=4, coal_free_zone=True)
+    VillageHeating.objects.create(village=beiping_village, year=2020, households_target=2)
+    Household.objects.create(township=year.yueyang, village=yueyang_village, head_name="王大山", id_number=WANG,
+                             heating_after="gas", converted_on=date(2020, 10, 20), subsidy_granted=Decimal("3000"),
+                             subsidy_paid=Decimal("1500.50"))
+    Household.objects.create(township=year.yueyang, village=yueyang_village, head_name="李小梅", id_number=LI)
+    Household.objects.create(township=year.beiping, village=beiping_village, head_name="赵铁柱", id_number=ZHAO,
+                             heating_after="electric", converted_on=date(2020, 11, 2))
+    year.yueyang_village, year.beiping_village = yueyang_village, beiping_village
+    return year

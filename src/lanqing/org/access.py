@@ -302,6 +302,16 @@ def keytask_reporter(actor: Actor, task) -> bool:
     return any(_of_township(actor, township) for township in task.townships.all())
 
 
+def household_personal(actor: Actor, household) -> bool:
+    """A household's head and ID number (personal data): the bureau and the officers of its own township."""
+    if actor.role == Role.BUREAU:
+        return True
+    if actor.role != Role.TOWNSHIP:
+        return False
+    # Without a household: a township officer reads those of its township, the only ones it sees.
+    return household is None or (actor.jurisdiction is not None and household.township_id == actor.jurisdiction.id)
+
+
 @dataclass(frozen=True)
 class Action:
     """Who may take an action, in words (docs/access.md says the same) and as a test of actor and object."""
@@ -347,6 +357,12 @@ ACTIONS: dict[str, Action] = {
     "keytask.manage": Action("bureau", _roles(Role.BUREAU)),
     "keytask.report": Action("the lead and supporting units' staff, the officers of the task's townships",
                              keytask_reporter),
+    # target responsibility letters and the clean-heating ledger
+    "letter.manage": Action("bureau", _roles(Role.BUREAU)),
+    "heating.view": Action("government users", _roles(*GOVERNMENT)),
+    "heating.manage": Action("bureau, township officers (their township's households)",
+                             _roles(Role.BUREAU, Role.TOWNSHIP)),
+    "household.personal": Action("bureau, the officers of the household's township", household_personal),
 }
 
 

@@ -39,6 +39,8 @@ MENU = [
     MenuItem(_("Responsibility matrix"), "cases:matrix", "matrix.view"),
     MenuItem(_("Accountability"), "cases:accountability", "accountability.view"),
     MenuItem(_("Key tasks"), "yearwork:tasks", "keytask.view"),
+    MenuItem(_("Responsibility letters"), "yearwork:letters", "keytask.view"),
+    MenuItem(_("Clean heating"), "yearwork:households", "heating.view"),
     MenuItem(_("Notifications"), "notifications:list", None),
 ]
 

@@ -27,3 +27,13 @@ class YearworkConfig(AppConfig):
             ("report__task__plan__jurisdiction__code", "report__task__townships__code"), None,
             Department(units=("report__task__lead_unit", "report__task__support_units"))))
         access.register_rule("yearwork.taskimport", Rule(("plan__jurisdiction__code",), None, Department()))
+        # A letter is seen by its county's leadership and bureau, by its township's officers and by its unit.
+        access.register_rule("yearwork.letter", Rule(("jurisdiction__code", "township__code"), None,
+                                                     Department(units=("unit",))))
+        access.register_rule("yearwork.lettertarget", Rule(
+            ("letter__jurisdiction__code", "letter__township__code"), None, Department(units=("letter__unit",))))
+        # Households by their village: the county's users, the township's and village's officers; their personal
+        # data only through "household.personal".
+        access.register_rule("yearwork.household", Rule(("village__code",), None))
+        access.register_rule("yearwork.villageheating", Rule(("village__code",), None))
+        access.register_rule("yearwork.visit", Rule(("household__village__code",), None))

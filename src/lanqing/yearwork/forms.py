@@ -3,9 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lanqing.monitoring.models import Site, SiteKind
+from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
-from lanqing.org.models import Jurisdiction, Level
-from lanqing.yearwork.models import Milestone, Target, Task
+from lanqing.org.models import Jurisdiction, Level, Unit
+from lanqing.yearwork.models import Measure, Milestone, Target, Task
 
 
 class PlanForm(forms.Form):
@@ -36,3 +38,40 @@ class ReportForm(forms.Form):
         # Choices come from the task itself, so a crafted id of another task is an invalid choice.
         self.fields["milestone"].queryset = task.milestones.filter(done_at__isnull=True)  # type: ignore[attr-defined]
         self.fields["target"].queryset = task.targets.all()  # type: ignore[attr-defined]
+
+
+class LetterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    township = forms.ModelChoiceField(label=_("Township"), queryset=Jurisdiction.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    signed_file = forms.FileField(label=_("Signed letter (PDF or photo)"), required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = access.jurisdictions_visible_to(user).filter(  # type: ignore[attr-defined]
+            level=Level.TOWNSHIP)
+        self.fields["unit"].queryset = access.units_visible_to(user)  # type: ignore[attr-defined]
+
+
+class LetterTargetForm(forms.Form):
+    measure = forms.ChoiceField(label=_("Measured by"), choices=Measure.choices)
+    description = forms.CharField(label=_("Target"), max_length=200)
+    target_value = forms.DecimalField(label=_("Target value"), max_digits=12, decimal_places=2, min_value=0)
+    at_most = forms.BooleanField(label=_("The figure must not exceed the target"), required=False)
+    site = forms.ModelChoiceField(label=_("Monitoring site"), queryset=Site.objects.none(), required=False)
+    measured = forms.DecimalField(label=_("Measured (entered by hand)"), max_digits=12, decimal_places=2,
+                                  required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites_visible_to(user).filter(  # type: ignore[attr-defined]
+            kind__in=[SiteKind.AIR, SiteKind.WATER])
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    back_on_coal = forms.BooleanField(label=_("Found burning scattered coal again"), required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=2000)
+    photo = forms.FileField(label=_("Photo"), required=False)

@@ -3,9 +3,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lanqing.jobs.registry import periodic
+from lanqing.yearwork.measured import letters_compute
 from lanqing.yearwork.overdue import milestones_overdue_check
 
 
 @periodic("yearwork.milestones", every=timedelta(minutes=30))
 def check_milestones() -> None:
     milestones_overdue_check()
+
+
+@periodic("yearwork.letters", every=timedelta(hours=6))
+def compute_letters() -> None:
+    # Air and water figures change as the day's data arrive; four passes a day keep the letters current.
+    letters_compute()

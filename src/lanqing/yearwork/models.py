@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lanqing.org.models import Jurisdiction, Unit
 
@@ -186,3 +187,164 @@ class TaskImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Letter(models.Model):
+    """A target responsibility letter (目标责任书): what a township or a unit signed for the year, and the signed
+    letter itself as a file."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
+                                     related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    township = models.ForeignKey(Jurisdiction, verbose_name=_("township"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="responsibility_letters")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="responsibility_letters")
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    file = models.FileField(_("signed letter"), upload_to="yearwork/letters/%Y/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_type = models.CharField(_("content type"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["-year", "township__code", "unit__name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(township__isnull=True) ^ models.Q(unit__isnull=True),
+                                   name="letter_township_or_unit"),
+            models.UniqueConstraint(fields=["year", "township"], name="letter_unique_township"),
+            models.UniqueConstraint(fields=["year", "unit"], name="letter_unique_unit"),
+        ]
+        verbose_name = _("target responsibility letter")
+        verbose_name_plural = _("target responsibility letters")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.party_name}"
+
+    @property
+    def party_name(self) -> str:
+        return self.township.name if self.township_id and self.township else (self.unit.name if self.unit else "")
+
+
+class Measure(models.TextChoices):
+    """What a letter's target is measured by, where lanqing has the figure (none: entered by the bureau)."""
+
+    PM25_ANNUAL_MEAN = "pm25_mean", _("PM2.5 annual mean (µg/m³)")
+    GOOD_DAYS_RATIO = "good_days", _("Good-days ratio (%)")
+    HOUSEHOLDS_CONVERTED = "households", _("Households converted to clean heating")
+    SECTION_CLASS = "section_class", _("Water section class (worst day)")
+    CASES_ON_TIME = "cases_on_time", _("Cases closed on time (%)")
+    OTHER = "other", _("Other (entered by hand)")
+
+
+class LetterTarget(models.Model):
+    letter = models.ForeignKey(Letter, verbose_name=_("letter"), on_delete=models.CASCADE, related_name="targets")
+    measure = models.CharField(_("measured by"), max_length=16, choices=Measure.choices)
+    description = models.CharField(_("target"), max_length=200)
+    target_value = models.DecimalField(_("target value"), max_digits=12, decimal_places=2)
+    # True: the figure must not exceed the target (PM2.5, a section's class); False: must reach it.
+    at_most = models.BooleanField(_("at most"), default=False)
+    site = models.ForeignKey("monitoring.Site", verbose_name=_("site"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    measured = models.DecimalField(_("measured"), max_digits=12, decimal_places=2, null=True, blank=True)
+    measured_at = models.DateTimeField(_("last computed"), null=True, blank=True)
+    # Why there is no figure or what it covers, as a stored text (lanqing.texts).
+    basis_text = models.JSONField(_("basis"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["letter", "id"]
+        verbose_name = _("signed target")
+        verbose_name_plural = _("signed targets")
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def met(self) -> bool | None:
+        if self.measured is None:
+            return None
+        return self.measured <= self.target_value if self.at_most else self.measured >= self.target_value
+
+
+class Heating(models.TextChoices):
+    SCATTERED_COAL = "coal", _("Scattered coal")
+    CLEAN_COAL = "clean_coal", _("Clean coal")
+    GAS = "gas", _("Natural gas")
+    ELECTRIC = "electric", _("Electricity")
+    CENTRAL = "central", _("Central heating")
+    BIOMASS = "biomass", _("Biomass")
+    OTHER = "other", pgettext_lazy("heating", "Other")
+
+
+class VillageHeating(models.Model):
+    """A village's year in the clean-heating programme: households to convert, and whether it lies in a
+    coal-free zone (禁煤区)."""
+
+    village = models.ForeignKey(Jurisdiction, verbose_name=_("village or community"), on_delete=models.PROTECT,
+                                related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    households_target = models.PositiveIntegerField(_("households to convert"))
+    coal_free_zone = models.BooleanField(_("coal-free zone"), default=False)
+
+    class Meta:
+        ordering = ["-year", "village__code"]
+        constraints = [models.UniqueConstraint(fields=["village", "year"], name="village_heating_unique")]
+        verbose_name = _("village heating target")
+        verbose_name_plural = _("village heating targets")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.village}"
+
+
+class Household(models.Model):
+    """A household of the clean-heating ledger. Head and ID number are personal data: only its township and
+    the bureau read them (lanqing.org.access, "household.personal"); every other view and export masks them."""
+
+    township = models.ForeignKey(Jurisdiction, verbose_name=_("township"), on_delete=models.PROTECT,
+                                 related_name="+")
+    village = models.ForeignKey(Jurisdiction, verbose_name=_("village or community"), on_delete=models.PROTECT,
+                                related_name="+")
+    head_name = models.CharField(_("head of household"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    heating_before = models.CharField(_("heating before"), max_length=12, choices=Heating.choices,
+                                      default=Heating.SCATTERED_COAL)
+    heating_after = models.CharField(_("heating after"), max_length=12, choices=Heating.choices, blank=True)
+    converted_on = models.DateField(_("converted on"), null=True, blank=True)
+    subsidy_granted = models.DecimalField(_("subsidy granted (yuan)"), max_digits=10, decimal_places=2, default=0)
+    subsidy_paid = models.DecimalField(_("subsidy paid (yuan)"), max_digits=10, decimal_places=2, default=0)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["village__code", "id"]
+        indexes = [models.Index(fields=["township", "converted_on"], name="household_township_conv_idx"),
+                   models.Index(fields=["village", "converted_on"], name="household_village_conv_idx")]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return f"{self.village} #{self.id}"
+
+
+class Visit(models.Model):
+    """A verification visit or spot check (入户核查); a household found back on coal opens a case."""
+
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE,
+                                  related_name="visits")
+    visited_on = models.DateField(_("visited on"))
+    back_on_coal = models.BooleanField(_("back on coal"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    photo = models.FileField(_("photo"), upload_to="yearwork/visits/%Y/%m/", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("visited by"), null=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        verbose_name = _("verification visit")
+        verbose_name_plural = _("verification visits")
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.visited_on}"

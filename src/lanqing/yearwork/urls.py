@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lanqing.yearwork import views
+from lanqing.yearwork import heating_views, letter_views, views
 
 app_name = "yearwork"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("tasks/<int:task_id>/", views.task_detail, name="task"),
     path("tasks/<int:task_id>/report/", views.task_report, name="task_report"),
     path("files/<int:file_id>/", views.report_file, name="report_file"),
+    path("letters/", letter_views.letter_list, name="letters"),
+    path("letters/<int:letter_id>/", letter_views.letter_detail, name="letter"),
+    path("letters/<int:letter_id>/targets/", letter_views.letter_target, name="letter_target"),
+    path("letters/<int:letter_id>/compute/", letter_views.letter_recompute, name="letter_compute"),
+    path("letters/<int:letter_id>/file/", letter_views.letter_file, name="letter_file"),
+    path("heating/", heating_views.household_list, name="households"),
+    path("heating/import/", heating_views.households_import, name="households_import"),
+    path("heating/progress/", heating_views.heating_progress, name="heating_progress"),
+    path("heating/<int:household_id>/", heating_views.household_detail, name="household"),
+    path("heating/<int:household_id>/visits/", heating_views.household_visit, name="household_visit"),
+    path("heating/visits/<int:visit_id>/photo/", heating_views.visit_photo, name="visit_photo"),
 ]
