@@ -34,6 +34,9 @@ TASK_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter", "t
 # government user of the county but 岳阳镇's officers; its head and ID number only the bureau and 北平镇.
 LETTER_PEOPLE = frozenset({"leader", "bureau", "township_b"})
 HOUSEHOLD_PEOPLE = GOVERNMENT - {"township_a", "grid_a"}
+# Scorecards are the bureau's and leadership's; a township or unit outside one's scope is not found.
+SCORERS = frozenset({"bureau", "leader"})
+COUNTY_UNIT_PEOPLE = frozenset({"leader", "bureau", "department", "other_department", "supporter"})
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,9 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:household": on(HOUSEHOLD_PEOPLE, HOUSEHOLD_PEOPLE),
     "yearwork:household_visit": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}, "post"),
     "yearwork:visit_photo": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}),
+    "yearwork:scorecard": Rule(ok=SCORERS),
+    "yearwork:scorecard_township": on(HOUSEHOLD_PEOPLE, SCORERS),
+    "yearwork:scorecard_unit": on(COUNTY_UNIT_PEOPLE, SCORERS),
 }
 
 API_RULES: dict[str, Rule] = {
@@ -228,7 +234,8 @@ def world(cast) -> World:
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
                "import_id": upload.id, "notification_id": notice.id,
                "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id, "letter_id": letter.id,
-               "household_id": household.id, "visit_id": visit.id}
+               "household_id": household.id, "visit_id": visit.id, "township_id": cast.beiping.id,
+               "unit_id": lead.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
                                        task.title, letter.targets.get().description, household.head_name,
                                        household.id_number])
@@ -349,7 +356,7 @@ def _page_requests(world: World):
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
                                                       "device_id", "plan_id", "task_id", "file_id", "letter_id",
-                                                      "household_id", "visit_id")
+                                                      "household_id", "visit_id", "township_id", "unit_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

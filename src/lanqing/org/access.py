@@ -363,6 +363,9 @@ ACTIONS: dict[str, Action] = {
     "heating.manage": Action("bureau, township officers (their township's households)",
                              _roles(Role.BUREAU, Role.TOWNSHIP)),
     "household.personal": Action("bureau, the officers of the household's township", household_personal),
+    # scorecards (考核) of townships and units
+    "scorecard.view": Action("bureau, leadership", _roles(Role.BUREAU, Role.LEADERSHIP)),
+    "scorecard.edit": Action("bureau", _roles(Role.BUREAU)),
 }
 
 

@@ -348,3 +348,28 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.visited_on}"
+
+
+class Indicator(models.TextChoices):
+    CASES_ON_TIME = "cases_on_time", _("Cases closed on time")
+    TASK_COMPLETION = "task_completion", _("Key-task completion")
+    TARGETS_MET = "targets_met", _("Signed targets met")
+    HEATING_PROGRESS = "heating_progress", _("Clean-heating progress")
+    OVERDUE_DAYS = "overdue_days", _("Working days overdue (deduction per day)")
+
+
+class ScoreWeight(models.Model):
+    """The bureau's weights for a year's scorecards: points per indicator (or points deducted per overdue day)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.CharField(_("indicator"), max_length=20, choices=Indicator.choices)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        ordering = ["-year", "indicator"]
+        constraints = [models.UniqueConstraint(fields=["year", "indicator"], name="score_weight_unique")]
+        verbose_name = _("scorecard weight")
+        verbose_name_plural = _("scorecard weights")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.indicator} {self.weight}"

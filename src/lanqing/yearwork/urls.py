@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lanqing.yearwork import heating_views, letter_views, views
+from lanqing.yearwork import heating_views, letter_views, scorecard_views, views
 
 app_name = "yearwork"
 
@@ -23,4 +23,10 @@ urlpatterns = [
     path("heating/<int:household_id>/", heating_views.household_detail, name="household"),
     path("heating/<int:household_id>/visits/", heating_views.household_visit, name="household_visit"),
     path("heating/visits/<int:visit_id>/photo/", heating_views.visit_photo, name="visit_photo"),
+]
+
+urlpatterns += [
+    path("scorecards/", scorecard_views.scorecard_page, name="scorecard"),
+    path("scorecards/townships/<int:township_id>/", scorecard_views.scorecard_township, name="scorecard_township"),
+    path("scorecards/units/<int:unit_id>/", scorecard_views.scorecard_unit, name="scorecard_unit"),
 ]
