@@ -34,6 +34,8 @@ TASK_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter", "t
 # government user of the county but 岳阳镇's officers; its head and ID number only the bureau and 北平镇.
 LETTER_PEOPLE = frozenset({"leader", "bureau", "township_b"})
 HOUSEHOLD_PEOPLE = GOVERNMENT - {"township_a", "grid_a"}
+# A project of 北平镇 led by 自然资源局.
+PROJECT_PEOPLE = frozenset({"leader", "bureau", "other_department", "township_b"})
 # Scorecards are the bureau's and leadership's; a township or unit outside one's scope is not found.
 SCORERS = frozenset({"bureau", "leader"})
 COUNTY_UNIT_PEOPLE = frozenset({"leader", "bureau", "department", "other_department", "supporter"})
@@ -128,6 +130,11 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:household": on(HOUSEHOLD_PEOPLE, HOUSEHOLD_PEOPLE),
     "yearwork:household_visit": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}, "post"),
     "yearwork:visit_photo": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}),
+    "yearwork:projects": Rule(ok=GOVERNMENT),
+    "yearwork:project": on(PROJECT_PEOPLE, PROJECT_PEOPLE),
+    "yearwork:project_fund": on(PROJECT_PEOPLE, {"bureau"}, "post"),
+    "yearwork:project_report": on(PROJECT_PEOPLE, {"other_department", "township_b"}, "post"),
+    "yearwork:project_photo": on(PROJECT_PEOPLE, PROJECT_PEOPLE),
     "yearwork:scorecard": Rule(ok=SCORERS),
     "yearwork:scorecard_township": on(HOUSEHOLD_PEOPLE, SCORERS),
     "yearwork:scorecard_unit": on(COUNTY_UNIT_PEOPLE, SCORERS),
@@ -229,16 +236,31 @@ def world(cast) -> World:
     notice = notification_send(users=[cast.users["township_b"]], title="北平镇的通知")[0]
     task, report_file = _foreign_key_task(cast, lead, support)
     letter, household, visit = _foreign_ledger(cast)
+    project, project_report = _foreign_project(cast, lead)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
                "import_id": upload.id, "notification_id": notice.id,
                "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id, "letter_id": letter.id,
                "household_id": household.id, "visit_id": visit.id, "township_id": cast.beiping.id,
-               "unit_id": lead.id}
+               "unit_id": lead.id, "project_id": project.id, "report_id": project_report.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
                                        task.title, letter.targets.get().description, household.head_name,
-                                       household.id_number])
+                                       household.id_number, project.name])
+
+
+def _foreign_project(cast, lead):
+    """A mine-restoration project of 北平镇 led by 自然资源局, with a reported photo."""
+    from datetime import date
+
+    from lanqing.yearwork.projects import project_create, project_report
+
+    project = project_create(by=cast.users["bureau"], jurisdiction=cast.county, year=2025, kind="mine",
+                             name="北平镇废弃矿山复绿工程", lead_unit=lead, township=cast.beiping,
+                             planned_start=date(2025, 3, 1), planned_end=date(2025, 11, 30), now=TUESDAY)
+    report = project_report(by=cast.users["other_department"], project=project, text="已进场", progress=10,
+                            photo=SimpleUploadedFile("p.png", PNG), now=TUESDAY)
+    return project, report
 
 
 def _foreign_ledger(cast):
@@ -288,7 +310,17 @@ def fingerprint() -> tuple:
     from lanqing.monitoring.models import Device, Site
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
-    from lanqing.yearwork.models import Household, LetterTarget, Plan, ProgressReport, TaskImport, Visit
+    from lanqing.yearwork.models import (
+        Household,
+        LetterTarget,
+        Plan,
+        ProgressReport,
+        Project,
+        ProjectFund,
+        ProjectReport,
+        TaskImport,
+        Visit,
+    )
 
     return (list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
@@ -297,7 +329,9 @@ def fingerprint() -> tuple:
             ResponsibilityChange.objects.count(),
             list(Notification.objects.values_list("id", "read_at")), ProgressReport.objects.count(),
             TaskImport.objects.count(), Plan.objects.count(), LetterTarget.objects.count(),
-            list(Household.objects.values_list("id", "head_name", "converted_on")), Visit.objects.count())
+            list(Household.objects.values_list("id", "head_name", "converted_on")), Visit.objects.count(),
+            list(Project.objects.values_list("id", "progress")), list(ProjectFund.objects.values_list("id", "spent")),
+            ProjectReport.objects.count())
 
 
 def _expected(rule: Rule, role: str) -> str:
@@ -356,7 +390,8 @@ def _page_requests(world: World):
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
                                                       "device_id", "plan_id", "task_id", "file_id", "letter_id",
-                                                      "household_id", "visit_id", "township_id", "unit_id")
+                                                      "household_id", "visit_id", "township_id", "unit_id",
+                                                      "project_id", "report_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -312,6 +312,15 @@ def household_personal(actor: Actor, household) -> bool:
     return household is None or (actor.jurisdiction is not None and household.township_id == actor.jurisdiction.id)
 
 
+def project_reporter(actor: Actor, project) -> bool:
+    """Who reports a project's progress: its lead unit's staff and the officers of its township."""
+    if project is None:
+        return actor.role in UNIT_STAFF | OFFICERS
+    if actor.role in UNIT_STAFF:
+        return actor.unit_id is not None and actor.unit_id == project.lead_unit_id
+    return project.township_id is not None and _of_township(actor, project.township)
+
+
 @dataclass(frozen=True)
 class Action:
     """Who may take an action, in words (docs/access.md says the same) and as a test of actor and object."""
@@ -363,6 +372,9 @@ ACTIONS: dict[str, Action] = {
     "heating.manage": Action("bureau, township officers (their township's households)",
                              _roles(Role.BUREAU, Role.TOWNSHIP)),
     "household.personal": Action("bureau, the officers of the household's township", household_personal),
+    # projects and funds
+    "project.manage": Action("bureau", _roles(Role.BUREAU)),
+    "project.report": Action("the lead unit's staff, the officers of the project's township", project_reporter),
     # scorecards (考核) of townships and units
     "scorecard.view": Action("bureau, leadership", _roles(Role.BUREAU, Role.LEADERSHIP)),
     "scorecard.edit": Action("bureau", _roles(Role.BUREAU)),

@@ -41,6 +41,7 @@ MENU = [
     MenuItem(_("Key tasks"), "yearwork:tasks", "keytask.view"),
     MenuItem(_("Responsibility letters"), "yearwork:letters", "keytask.view"),
     MenuItem(_("Clean heating"), "yearwork:households", "heating.view"),
+    MenuItem(_("Projects and funds"), "yearwork:projects", "keytask.view"),
     MenuItem(_("Scorecards"), "yearwork:scorecard", "scorecard.view"),
     MenuItem(_("Notifications"), "notifications:list", None),
 ]

@@ -37,3 +37,10 @@ class YearworkConfig(AppConfig):
         access.register_rule("yearwork.household", Rule(("village__code",), None))
         access.register_rule("yearwork.villageheating", Rule(("village__code",), None))
         access.register_rule("yearwork.visit", Rule(("household__village__code",), None))
+        # A project is seen by its county's leadership and bureau, its township's officers and its lead unit.
+        access.register_rule("yearwork.project", Rule(("jurisdiction__code", "township__code"), None,
+                                                      Department(units=("lead_unit",))))
+        on_project = Rule(("project__jurisdiction__code", "project__township__code"), None,
+                          Department(units=("project__lead_unit",)))
+        access.register_rule("yearwork.projectfund", on_project)
+        access.register_rule("yearwork.projectreport", on_project)

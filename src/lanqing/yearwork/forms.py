@@ -7,7 +7,7 @@ from lanqing.monitoring.models import Site, SiteKind
 from lanqing.monitoring.selectors import sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level, Unit
-from lanqing.yearwork.models import Measure, Milestone, Target, Task
+from lanqing.yearwork.models import FundSource, Measure, Milestone, ProjectKind, Target, Task
 
 
 class PlanForm(forms.Form):
@@ -74,4 +74,34 @@ class VisitForm(forms.Form):
     back_on_coal = forms.BooleanField(label=_("Found burning scattered coal again"), required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                            max_length=2000)
+    photo = forms.FileField(label=_("Photo"), required=False)
+
+
+class ProjectForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProjectKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
+    township = forms.ModelChoiceField(label=_("Township"), queryset=Jurisdiction.objects.none(), required=False)
+    area_mu = forms.DecimalField(label=_("Area (mu)"), max_digits=12, decimal_places=2, min_value=0, required=False)
+    planned_start = forms.DateField(label=_("Planned start"), widget=forms.DateInput(attrs={"type": "date"}))
+    planned_end = forms.DateField(label=_("Planned completion"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = access.units_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["township"].queryset = access.jurisdictions_visible_to(user).filter(  # type: ignore[attr-defined]
+            level=Level.TOWNSHIP)
+
+
+class FundForm(forms.Form):
+    source = forms.ChoiceField(label=_("Source of funds"), choices=FundSource.choices)
+    budget = forms.DecimalField(label=_("Budget (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+    allocated = forms.DecimalField(label=_("Allocated (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+    spent = forms.DecimalField(label=_("Spent (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+
+
+class ProjectReportForm(forms.Form):
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     photo = forms.FileField(label=_("Photo"), required=False)

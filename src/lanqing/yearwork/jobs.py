@@ -5,6 +5,7 @@ from datetime import timedelta
 from lanqing.jobs.registry import periodic
 from lanqing.yearwork.measured import letters_compute
 from lanqing.yearwork.overdue import milestones_overdue_check
+from lanqing.yearwork.projects import projects_check
 
 
 @periodic("yearwork.milestones", every=timedelta(minutes=30))
@@ -16,3 +17,8 @@ def check_milestones() -> None:
 def compute_letters() -> None:
     # Air and water figures change as the day's data arrive; four passes a day keep the letters current.
     letters_compute()
+
+
+@periodic("yearwork.projects", every=timedelta(hours=1))
+def check_projects() -> None:
+    projects_check()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -373,3 +375,92 @@ class ScoreWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.indicator} {self.weight}"
+
+
+class ProjectKind(models.TextChoices):
+    GAS = "gas", _("Natural-gas replacement")
+    MINE = "mine", _("Mine ecological restoration")
+    RURAL = "rural", _("Rural sewage and garbage")
+    TOWN = "town", _("Town sewage and garbage")
+    WATER = "water", _("Water pollution control")
+    UPGRADE = "upgrade", _("Enterprise upgrade (industrial restructuring)")
+    OTHER = "other", pgettext_lazy("project", "Other")
+
+
+class FundSource(models.TextChoices):
+    CENTRAL = "central", _("Central")
+    PROVINCIAL = "provincial", _("Provincial")
+    COUNTY = "county", _("County")
+    ENTERPRISE = "enterprise", pgettext_lazy("funds", "Enterprise")
+
+
+# 1 hectare = 15 mu (市亩).
+MU_PER_HECTARE = 15
+
+
+class Project(models.Model):
+    """An environmental project with its funds by source; behind schedule or over budget opens a case."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
+                                     related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ProjectKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    lead_unit = models.ForeignKey(Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="projects")
+    township = models.ForeignKey(Jurisdiction, verbose_name=_("township"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="projects")
+    area_mu = models.DecimalField(_("area (mu)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned completion"))
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created_at = models.DateTimeField(_("created"))
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["-year", "name", "id"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def area_hectares(self):
+        return None if self.area_mu is None else (self.area_mu / MU_PER_HECTARE).quantize(Decimal("0.01"))
+
+
+class ProjectFund(models.Model):
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="funds")
+    source = models.CharField(_("source of funds"), max_length=12, choices=FundSource.choices)
+    budget = models.DecimalField(_("budget (yuan)"), max_digits=14, decimal_places=2, default=0)
+    allocated = models.DecimalField(_("allocated (yuan)"), max_digits=14, decimal_places=2, default=0)
+    spent = models.DecimalField(_("spent (yuan)"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["project", "source"]
+        constraints = [models.UniqueConstraint(fields=["project", "source"], name="project_fund_unique")]
+        verbose_name = _("project fund")
+        verbose_name_plural = _("project funds")
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.source}"
+
+
+class ProjectReport(models.Model):
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="reports")
+    text = models.TextField(_("progress"))
+    progress = models.PositiveSmallIntegerField(_("progress (%)"))
+    photo = models.FileField(_("photo"), upload_to="yearwork/projects/%Y/%m/", blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    reported_at = models.DateTimeField(_("reported"))
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("project report")
+        verbose_name_plural = _("project reports")
+
+    def __str__(self) -> str:
+        return self.text[:50]

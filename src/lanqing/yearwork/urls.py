@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lanqing.yearwork import heating_views, letter_views, scorecard_views, views
+from lanqing.yearwork import heating_views, letter_views, project_views, scorecard_views, views
 
 app_name = "yearwork"
 
@@ -29,4 +29,12 @@ urlpatterns += [
     path("scorecards/", scorecard_views.scorecard_page, name="scorecard"),
     path("scorecards/townships/<int:township_id>/", scorecard_views.scorecard_township, name="scorecard_township"),
     path("scorecards/units/<int:unit_id>/", scorecard_views.scorecard_unit, name="scorecard_unit"),
+]
+
+urlpatterns += [
+    path("projects/", project_views.project_list, name="projects"),
+    path("projects/<int:project_id>/", project_views.project_detail, name="project"),
+    path("projects/<int:project_id>/funds/", project_views.project_fund, name="project_fund"),
+    path("projects/<int:project_id>/report/", project_views.project_report, name="project_report"),
+    path("projects/reports/<int:report_id>/photo/", project_views.project_photo, name="project_photo"),
 ]
