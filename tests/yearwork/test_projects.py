@@ -68,10 +68,10 @@ def test_a_project_on_schedule_opens_nothing_and_one_over_budget_does(year, proj
 
 
 def test_only_the_lead_unit_and_the_township_report(year, project):
+    from django.http import Http404
+
     from lanqing.org.access import Forbidden
     from lanqing.yearwork.projects import project_report
-
-    from django.http import Http404
 
     with pytest.raises(Forbidden):  # leadership sees the project but does not carry it out
         project_report(by=year.users["leader"], project=project, text="x", progress=5)
