@@ -83,5 +83,6 @@ def test_every_page_renders_for_its_roles_in_both_languages(ledger, live_server,
             for width in (1440, 390):
                 page.set_viewport_size({"width": width, "height": 900})
                 response = page.goto(live_server.url + path.format(**ids))
-                assert response is not None and response.status == 200, (role, path)
+                assert response is not None, (role, path)
+                assert response.status == 200, (role, path)
                 page.screenshot(path=str(SHOTS / f"{name}-{role}-{language}-{width}.png"), full_page=True)

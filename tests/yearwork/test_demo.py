@@ -22,11 +22,13 @@ def test_the_demo_carries_the_2020_plan_and_the_current_year(demo):
     from lanqing.yearwork.models import Household, Letter, Plan, Task
 
     seed = Plan.objects.get(year=2020)
-    assert seed.meeting == "全县2020年生态环境保护工作会议" and "演示" in seed.document_number
+    assert seed.meeting == "全县2020年生态环境保护工作会议"
+    assert "演示" in seed.document_number
     assert Task.objects.filter(plan=seed, lead_unit__name="古县自然资源局", title__contains="矿山").exists()
     assert Task.objects.filter(plan=seed, status="done").count() == Task.objects.filter(plan=seed).count()
     assert Letter.objects.filter(year=2026).count() == 6
-    assert Household.objects.exists() and not Household.objects.exclude(head_name__startswith="演示户主").exists()
+    assert Household.objects.exists()
+    assert not Household.objects.exclude(head_name__startswith="演示户主").exists()
     # 古阳镇's mine milestone of May was not reached: an overdue-task case for 自然资源局.
     assert Case.objects.filter(category="overdue_task", lead_unit__name="古县自然资源局").exists()
 

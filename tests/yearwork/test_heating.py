@@ -45,9 +45,11 @@ def test_heads_and_id_numbers_show_only_to_the_township_and_the_bureau(ledger, c
     page = client.get("/yearwork/heating/").content.decode()
     exported = load_workbook(io.BytesIO(client.get("/yearwork/heating/", {"export": "xlsx"}).content)).active
     text = page + " ".join(str(c) for row in exported.iter_rows(values_only=True) for c in row)
-    assert ("王大山" in text) == personal and (WANG in text) == personal
+    assert ("王大山" in text) == personal
+    assert (WANG in text) == personal
     if not personal:
-        assert "王**" in text and WANG[:6] + "*" * 10 + WANG[-2:] in text
+        assert "王**" in text
+        assert WANG[:6] + "*" * 10 + WANG[-2:] in text
     from lanqing.yearwork.models import Household
 
     detail = client.get(f"/yearwork/heating/{Household.objects.get(id_number=WANG).id}/").content.decode()
@@ -59,7 +61,8 @@ def test_another_township_sees_neither_the_households_nor_their_data(ledger, cli
 
     client = client_for(ledger.users["township_b"])
     page = client.get("/yearwork/heating/").content.decode()
-    assert "赵铁柱" in page and "王" not in page.split("household-table")[1]
+    assert "赵铁柱" in page
+    assert "王" not in page.split("household-table")[1]
     assert client.get(f"/yearwork/heating/{Household.objects.get(id_number=WANG).id}/").status_code == 404
     # Searching by ID number finds nothing outside one's scope either.
     assert WANG not in client.get("/yearwork/heating/", {"q": WANG[:10]}).content.decode()
@@ -77,7 +80,8 @@ def test_bad_rows_are_named_and_nothing_is_written(ledger):
             ("岳阳镇", ledger.yueyang_village.name, "孙三", wrong_check, "", "散煤", "", "", -5, "三千"),
             ("岳阳镇", ledger.yueyang_village.name, "孙四", id_number("14102519910101012"), "", "烧炕", "", "", 0, 0)]
     count, errors = households_import(by=ledger.users["bureau"], data=workbook(*rows))
-    assert count == 0 and Household.objects.count() == 3
+    assert count == 0
+    assert Household.objects.count() == 3
     assert [texts.render(e) for e in errors] == [
         "Row 3, column 身份证号: the same ID number is in row 2",
         "Row 4, column 身份证号: the check digit of the ID number is wrong",
@@ -118,7 +122,8 @@ def test_the_export_imports_back_without_changing_anything(ledger, client_for):
     before = state()
     exported = client_for(ledger.users["bureau"]).get("/yearwork/heating/", {"export": "xlsx"}).content
     count, errors = households_import(by=ledger.users["bureau"], data=exported)
-    assert errors == [] and count == 3
+    assert errors == []
+    assert count == 3
     assert state() == before
 
 
@@ -131,7 +136,8 @@ def test_progress_per_village_and_township(ledger, client_for):
     assert by_name[ledger.beiping_village.name] == (2, 1, 1, 50)
     assert {r.place.name: r.share for r in townships} == {"岳阳镇": 25, "北平镇": 50}
     page = client_for(ledger.users["township_a"]).get("/yearwork/heating/progress/", {"year": 2020}).content.decode()
-    assert "岳阳镇" in page and "北平镇" not in page
+    assert "岳阳镇" in page
+    assert "北平镇" not in page
 
 
 def test_a_household_back_on_coal_opens_a_case_without_personal_data(ledger, client_for):
@@ -144,11 +150,15 @@ def test_a_household_back_on_coal_opens_a_case_without_personal_data(ledger, cli
         "photo": SimpleUploadedFile("coal.png", PNG, content_type="image/png")})
     assert response.status_code == 302
     visit = Visit.objects.get()
-    assert visit.case is not None and visit.photo
+    assert visit.case is not None
+    assert visit.photo
     case = Case.objects.get()
-    assert case.category == "inspection" and case.township == ledger.yueyang
+    assert case.category == "inspection"
+    assert case.township == ledger.yueyang
     shown = case.display_title + case.display_description
-    assert "王大山" not in shown and WANG not in shown and ledger.yueyang_village.name in shown
+    assert "王大山" not in shown
+    assert WANG not in shown
+    assert ledger.yueyang_village.name in shown
 
 
 def test_a_visit_that_finds_no_coal_opens_no_case(ledger):

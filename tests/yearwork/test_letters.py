@@ -75,7 +75,9 @@ def test_an_air_target_without_enough_data_says_so_instead_of_a_number(letters):
                                description="PM2.5年均浓度", target_value=Decimal(45), at_most=True,
                                site=letters.air_station, now=YEAR_END)
     target.refresh_from_db()
-    assert target.measured is None and target.met is None and target.measured_at == YEAR_END
+    assert target.measured is None
+    assert target.met is None
+    assert target.measured_at == YEAR_END
     assert texts.render(target.basis_text) == "Not enough valid days at 县城空气站 (2020-01-01 to 2020-12-30)."
 
 
@@ -92,7 +94,9 @@ def test_an_air_target_is_measured_by_the_standards_engine(letters):
                         value=value, flag="N") for h in range(366 * 24) for code, value in values.items()]
     Measurement.objects.bulk_create(rows, batch_size=5000)
     pm25, good, _first, days = air_year(letters.air_station, year=2020, today=YEAR_END.date() + timedelta(days=1))
-    assert days == 366 and pm25 == 30.0 and good == 100.0
+    assert days == 366
+    assert pm25 == 30.0
+    assert good == 100.0
 
 
 def test_each_party_sees_its_own_letters_and_the_signed_file(letters, client_for):
@@ -105,7 +109,8 @@ def test_each_party_sees_its_own_letters_and_the_signed_file(letters, client_for
     assert department.get(f"/yearwork/letters/{letters.letter_a.id}/").status_code == 404
     bureau = client_for(letters.users["bureau"])
     response = bureau.get(f"/yearwork/letters/{letters.letter_a.id}/file/")
-    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_a_letter_names_one_party(letters):

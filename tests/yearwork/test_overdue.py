@@ -30,9 +30,11 @@ def test_an_overdue_milestone_opens_a_case_for_the_lead_unit(rules):
     assert milestones_overdue_check(now=JUNE_1) == 1
     case = Case.objects.get()
     assert (case.category, case.source, case.state) == ("overdue_task", "overdue_task", "dispatched")
-    assert case.lead_unit == rules.lead and list(case.support_units.all()) == [rules.support]
+    assert case.lead_unit == rules.lead
+    assert list(case.support_units.all()) == [rules.support]
     assert case.township == rules.beiping
-    assert "完成修复方案" in case.display_title and "北平镇历史遗留矿山生态修复" in case.display_title
+    assert "完成修复方案" in case.display_title
+    assert "北平镇历史遗留矿山生态修复" in case.display_title
     assert Milestone.objects.get(title="完成修复方案").case == case
     assert Task.objects.get(id=rules.mine.id).status == "overdue"
     # The lead unit's staff and the township are told, in the case's own words.
@@ -53,7 +55,8 @@ def test_the_case_urges_and_escalates_like_any_case(rules):
     milestones_overdue_check(now=JUNE_1)
     case = Case.objects.get()
     counts = cases_deadlines_check(now=case.deadline_at + timedelta(days=10))
-    assert counts.get("escalated_1") == 1 and counts.get("escalated_3") == 1
+    assert counts.get("escalated_1") == 1
+    assert counts.get("escalated_3") == 1
     record = AccountabilityRecord.objects.get(case=case)
     assert record.unit == rules.lead
 

@@ -21,11 +21,14 @@ def test_the_township_reports_a_milestone_with_a_photo_and_the_completion_moves(
     task = Task.objects.get(id=year.mine.id)
     # Milestones 1/2 = 0.5; targets (60/120 + 0) / 2 = 0.25; completion (0.5 + 0.25) / 2 = 0.375.
     # Reported today, long after the 2020 deadline: still behind schedule until everything is reached.
-    assert str(task.completion) == "0.3750" and task.status == "overdue"
+    assert str(task.completion) == "0.3750"
+    assert task.status == "overdue"
     stored = ReportFile.objects.get()
-    assert stored.kind == "photo" and stored.report.township == year.beiping
+    assert stored.kind == "photo"
+    assert stored.report.township == year.beiping
     page = client.get(f"/yearwork/tasks/{year.mine.id}/").content.decode()
-    assert "37%" in page and "现场.png" in page
+    assert "37%" in page
+    assert "现场.png" in page
     assert client.get(f"/yearwork/files/{stored.id}/").status_code == 200
 
 
@@ -68,4 +71,5 @@ def test_the_bureau_creates_a_plan_with_its_source(year, client_for):
         "year": 2021, "title": "2021年重点工作", "jurisdiction": year.county.id, "meeting": "全县环保工作会议",
         "meeting_date": "2021-02-26", "document_number": "古环发〔2021〕3号"})
     plan = Plan.objects.get(year=2021)
-    assert response.status_code == 302 and plan.document_number == "古环发〔2021〕3号"
+    assert response.status_code == 302
+    assert plan.document_number == "古环发〔2021〕3号"

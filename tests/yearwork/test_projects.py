@@ -49,9 +49,12 @@ def test_a_project_behind_schedule_opens_one_case_for_its_lead_unit(year, projec
 
     # 1 July: 122 of 274 days gone (44 %), progress reported 10 % → 34 points behind.
     project_report(by=year.users["township_b"], project=project, text="完成清表", progress=10, now=JULY)
-    assert projects_check(now=JULY) == 1 and projects_check(now=JULY) == 0
+    assert projects_check(now=JULY) == 1
+    assert projects_check(now=JULY) == 0
     case = Case.objects.get()
-    assert case.lead_unit == year.lead and case.township == year.beiping and case.category == "overdue_task"
+    assert case.lead_unit == year.lead
+    assert case.township == year.beiping
+    assert case.category == "overdue_task"
     assert "10% done" in case.display_title
 
 

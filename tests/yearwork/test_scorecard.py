@@ -47,7 +47,8 @@ def test_a_township_score_by_hand(scored):
     assert shares == {"cases_on_time": Decimal("0.75"), "task_completion": Decimal("0.5"),
                       "targets_met": Decimal("0.5"), "heating_progress": Decimal("0.25")}
     # (0.75×30 + 0.5×30 + 0.5×25 + 0.25×15) / 100 × 100 = 53.75; 2 working days overdue × 0.5 = 1 → 52.75 → 52.8.
-    assert card.overdue_days == 2 and card.deduction == Decimal(1)
+    assert card.overdue_days == 2
+    assert card.deduction == Decimal(1)
     assert card.score == Decimal("52.8")
 
 
@@ -77,7 +78,8 @@ def test_the_bureau_edits_the_weights_and_the_score_follows(scored, client_for):
 def test_the_ranking_opens_each_score_down_to_its_records(scored, client_for):
     client = client_for(scored.users["leader"])
     page = client.get("/yearwork/scorecards/", {"year": 2020}).content.decode()
-    assert "岳阳镇" in page and f"/yearwork/scorecards/townships/{scored.yueyang.id}/" in page
+    assert "岳阳镇" in page
+    assert f"/yearwork/scorecards/townships/{scored.yueyang.id}/" in page
     breakdown = client.get(f"/yearwork/scorecards/townships/{scored.yueyang.id}/", {"year": 2020}).content.decode()
     for record in ("S0", "S3", "全县建筑工地扬尘治理", "优良天数"):
         assert record in breakdown

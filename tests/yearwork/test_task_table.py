@@ -31,9 +31,11 @@ def test_a_good_list_writes_its_tasks(year):
     from lanqing.yearwork.task_table import tasks_import
 
     record = tasks_import(plan=year.plan, by=year.users["bureau"], data=workbook(GOOD), file_name="tasks.xlsx")
-    assert record.errors == [] and record.task_count == 1
+    assert record.errors == []
+    assert record.task_count == 1
     task = Task.objects.get(number=3)
-    assert task.lead_unit == year.department and list(task.support_units.all()) == [year.lead]
+    assert task.lead_unit == year.department
+    assert list(task.support_units.all()) == [year.lead]
     assert set(task.townships.all()) == {year.yueyang, year.beiping}
     assert [(t.description, t.planned, t.unit) for t in task.targets.all()] == [
         ("完成清洁取暖改造", 3000, "户"), ("编制实施方案", None, "")]
@@ -112,5 +114,6 @@ def test_the_export_imports_back_without_changing_anything(year, client_for):
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [cell.value for cell in sheet[1]] == HEADER
     record = tasks_import(plan=year.plan, by=year.users["bureau"], data=response.content, file_name="back.xlsx")
-    assert record.errors == [] and record.task_count == 3
+    assert record.errors == []
+    assert record.task_count == 3
     assert state() == before

@@ -51,7 +51,7 @@ def scorecard_page(request):
     rows = [(card, {line.indicator: _percent(line.share) for line in card.lines}) for card in cards]
     if wants_export(request):
         return xlsx_response(filename=_("scorecards"), headers=[
-            _("Rank"), _("Township or unit"), *[i.label for i in indicators], _("Working days overdue"),
+            _("Rank"), _("Township or unit"), *[str(i.label) for i in indicators], _("Working days overdue"),
             _("Deduction"), _("Score")],
             rows=([c.rank, c.party.name, *[shares.get(i, "") for i in indicators], c.overdue_days, c.deduction,
                    c.score] for c, shares in rows))
