@@ -113,6 +113,88 @@ def _money(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+class _Row:
+    """One ledger row being checked; each column has its method and every problem names row and column."""
+
+    def __init__(self, *, reading: HouseholdReading, line: int, values: list, index: dict[str, int]) -> None:
+        self.reading, self.line, self.values, self.index = reading, line, values, index
+
+    def cell(self, name: str) -> str:
+        at = self.index.get(name)
+        return cell_text(self.values[at]) if at is not None and at < len(self.values) else ""
+
+    def bad(self, column: str, reason: str, **params: Any) -> None:
+        self.reading.errors.append(_problem(self.line, column, reason, **params))
+
+    def place(self, townships: dict[str, Jurisdiction],
+              villages: dict[tuple[int | None, str], Jurisdiction]) -> tuple[Jurisdiction | None, Jurisdiction | None]:
+        township = townships.get(self.cell("township"))
+        if township is None:
+            self.bad("乡镇", texts.gettext_noop("no township named “%(name)s” within your jurisdiction"),
+                     name=excerpt(self.cell("township")) or "—")
+            return None, None
+        village = villages.get((township.id, self.cell("village")))
+        if village is None:
+            self.bad("村（社区）", texts.gettext_noop("no village named “%(name)s” in %(township)s"),
+                     name=excerpt(self.cell("village")) or "—", township=township.name)
+        return township, village
+
+    def head(self) -> str:
+        head = self.cell("head")
+        if not head or len(head) > 50:
+            self.bad("户主", texts.gettext_noop("the head of household is empty or longer than 50 characters"))
+        return head
+
+    def id_number(self, seen: dict[str, int]) -> str:
+        value = self.cell("id_number").upper()
+        problem = id_number_problem(value)
+        if problem:
+            self.bad("身份证号", problem)
+        elif value in seen:
+            self.bad("身份证号", texts.gettext_noop("the same ID number is in row %(other)s"), other=seen[value])
+        else:
+            seen[value] = self.line
+        return value
+
+    def heating(self, name: str, column: str) -> str:
+        word = self.cell(name)
+        route = HEATING_NAMES.get(word, "") if word else ""
+        if word and not route:
+            self.bad(column, texts.gettext_noop("“%(value)s” is not a heating route (%(routes)s)"),
+                     value=excerpt(word), routes="、".join(HEATING_WORD.values()))
+        return route
+
+    def converted_on(self) -> date | None:
+        if not self.cell("converted_on"):
+            return None
+        moment = parse_local_datetime(self.cell("converted_on"))
+        if moment is None:
+            self.bad("改造日期", texts.gettext_noop("“%(value)s” is not a date (2020-12-31)"),
+                     value=excerpt(self.cell("converted_on")))
+            return None
+        return moment.date()
+
+    def yuan(self, name: str, column: str) -> Decimal | None:
+        amount = _money(self.cell(name))
+        if amount is None or amount < 0 or amount >= Decimal("1e8"):
+            self.bad(column, texts.gettext_noop("“%(value)s” is not an amount of yuan (0 or more)"),
+                     value=excerpt(self.cell(name)))
+            return None
+        return amount
+
+
+def _elsewhere(reading: HouseholdReading) -> None:
+    """A number already in the ledger for another village is another household: two programmes must not pay
+    one person twice."""
+    row_of = {row["id_number"]: row for row in reading.rows}
+    for id_number, village_id in Household.objects.filter(id_number__in=list(row_of)).values_list(
+            "id_number", "village_id"):
+        row = row_of[id_number]
+        if row["village"].id != village_id:
+            reading.errors.append(_problem(row["line"], "身份证号", texts.gettext_noop(
+                "this ID number is already in the ledger for another village")))
+
+
 def households_read(*, by, data: bytes) -> HouseholdReading:
     reading = HouseholdReading()
     try:
@@ -135,71 +217,19 @@ def households_read(*, by, data: bytes) -> HouseholdReading:
     villages = {(j.parent_id, j.name): j for j in places if j.level == Level.VILLAGE}
     seen: dict[str, int] = {}
     for line, values in table.rows:
-        def cell(name: str, values=values) -> str:
-            at = index.get(name)
-            return cell_text(values[at]) if at is not None and at < len(values) else ""
-
+        row = _Row(reading=reading, line=line, values=values, index=index)
         before = len(reading.errors)
-
-        def bad(column: str, reason: str, line=line, **params: Any) -> None:
-            reading.errors.append(_problem(line, column, reason, **params))
-
-        township = townships.get(cell("township"))
-        village = villages.get((township.id, cell("village"))) if township else None
-        if township is None:
-            bad("乡镇", texts.gettext_noop("no township named “%(name)s” within your jurisdiction"),
-                name=excerpt(cell("township")) or "—")
-        elif village is None:
-            bad("村（社区）", texts.gettext_noop("no village named “%(name)s” in %(township)s"),
-                name=excerpt(cell("village")) or "—", township=township.name)
-        head = cell("head")
-        if not head or len(head) > 50:
-            bad("户主", texts.gettext_noop("the head of household is empty or longer than 50 characters"))
-        id_number = cell("id_number").upper()
-        problem = id_number_problem(id_number)
-        if problem:
-            bad("身份证号", problem)
-        elif id_number in seen:
-            bad("身份证号", texts.gettext_noop("the same ID number is in row %(other)s"), other=seen[id_number])
-        else:
-            seen[id_number] = line
-        heating = {}
-        for name, column in (("before", "改造前取暖方式"), ("after", "改造后取暖方式")):
-            word = cell(name)
-            heating[name] = HEATING_NAMES.get(word, "") if word else ""
-            if word and not heating[name]:
-                bad(column, texts.gettext_noop("“%(value)s” is not a heating route (%(routes)s)"), value=excerpt(word),
-                    routes="、".join(HEATING_WORD.values()))
-        converted_on = None
-        if cell("converted_on"):
-            moment = parse_local_datetime(cell("converted_on"))
-            if moment is None:
-                bad("改造日期", texts.gettext_noop("“%(value)s” is not a date (2020-12-31)"),
-                    value=excerpt(cell("converted_on")))
-            else:
-                converted_on = moment.date()
-        money = {}
-        for name, column in (("granted", "核定补贴（元）"), ("paid", "已发补贴（元）")):
-            amount = _money(cell(name))
-            if amount is None or amount < 0 or amount >= Decimal("1e8"):
-                bad(column, texts.gettext_noop("“%(value)s” is not an amount of yuan (0 or more)"),
-                    value=excerpt(cell(name)))
-            money[name] = amount
+        township, village = row.place(townships, villages)
+        checked = {"line": line, "township": township, "village": village, "head_name": row.head(),
+                   "id_number": row.id_number(seen), "address": row.cell("address")[:200],
+                   "heating_before": row.heating("before", "改造前取暖方式") or Heating.SCATTERED_COAL,
+                   "heating_after": row.heating("after", "改造后取暖方式"), "converted_on": row.converted_on(),
+                   "subsidy_granted": row.yuan("granted", "核定补贴（元）"),
+                   "subsidy_paid": row.yuan("paid", "已发补贴（元）")}
         if len(reading.errors) == before:
-            reading.rows.append({"line": line, "township": township, "village": village, "head_name": head,
-                                 "id_number": id_number, "address": cell("address")[:200],
-                                 "heating_before": heating["before"] or Heating.SCATTERED_COAL,
-                                 "heating_after": heating["after"], "converted_on": converted_on,
-                                 "subsidy_granted": money["granted"], "subsidy_paid": money["paid"]})
+            reading.rows.append(checked)
     if not reading.errors:
-        # A number already in the ledger elsewhere is another household: two programmes must not pay one person twice.
-        elsewhere = Household.objects.filter(id_number__in=list(seen)).values_list("id_number", "village_id")
-        row_of = {row["id_number"]: row for row in reading.rows}
-        for id_number, village_id in elsewhere:
-            row = row_of[id_number]
-            if row["village"].id != village_id:
-                reading.errors.append(_problem(row["line"], "身份证号", texts.gettext_noop(
-                    "this ID number is already in the ledger for another village")))
+        _elsewhere(reading)
     return reading
 
 

@@ -64,6 +64,28 @@ def progress_report_submit(*, task: Task, by, text: str, milestone: Milestone | 
     now = now or timezone.now()
     access.require(by, "keytask.report", task)
     text = text.strip()
+    _report_check(task=task, text=text, milestone=milestone, target=target, achieved=achieved)
+    try:
+        checked = evidence_check(files)
+    except EvidenceRefused as refusal:
+        raise YearworkError(str(refusal)) from None
+    unit, township = _reporter_place(by, task)
+    report = ProgressReport.objects.create(task=task, text=text, milestone=milestone, target=target,
+                                           achieved=achieved, by=by, unit=unit, township=township, reported_at=now)
+    _files_keep(report, checked, now)
+    if milestone is not None and milestone.done_at is None:
+        Milestone.objects.filter(id=milestone.id, done_at__isnull=True).update(done_at=now)
+    if target is not None:
+        if target.is_deliverable:
+            Target.objects.filter(id=target.id).update(delivered=True)
+        elif achieved is not None:
+            Target.objects.filter(id=target.id).update(achieved=achieved)
+    task_progress_compute(task=task, now=now, today=local_date(now))
+    return report
+
+
+def _report_check(*, task: Task, text: str, milestone: Milestone | None, target: Target | None,
+                  achieved: Decimal | None) -> None:
     if not text:
         raise YearworkError(_("Say what was done."))
     if milestone is not None and milestone.task_id != task.id:
@@ -75,13 +97,9 @@ def progress_report_submit(*, task: Task, by, text: str, milestone: Milestone | 
             raise YearworkError(_("Choose the target the figure is for."))
         if achieved < 0:
             raise YearworkError(_("The figure cannot be negative."))
-    try:
-        checked = evidence_check(files)
-    except EvidenceRefused as refusal:
-        raise YearworkError(str(refusal)) from None
-    unit, township = _reporter_place(by, task)
-    report = ProgressReport.objects.create(task=task, text=text, milestone=milestone, target=target,
-                                           achieved=achieved, by=by, unit=unit, township=township, reported_at=now)
+
+
+def _files_keep(report: ProgressReport, checked: list, now: datetime) -> None:
     for upload in checked:
         stored = ReportFile(report=report, kind=upload.kind, original_name=upload.name,
                             content_type=upload.content_type, size=len(upload.data),
@@ -89,12 +107,3 @@ def progress_report_submit(*, task: Task, by, text: str, milestone: Milestone | 
         stored.file.save(f"{hashlib.sha256(upload.data).hexdigest()[:16]}{upload.extension}",
                          ContentFile(upload.data), save=False)
         stored.save()
-    if milestone is not None and milestone.done_at is None:
-        Milestone.objects.filter(id=milestone.id, done_at__isnull=True).update(done_at=now)
-    if target is not None:
-        if target.is_deliverable:
-            Target.objects.filter(id=target.id).update(delivered=True)
-        elif achieved is not None:
-            Target.objects.filter(id=target.id).update(achieved=achieved)
-    task_progress_compute(task=task, now=now, today=local_date(now))
-    return report

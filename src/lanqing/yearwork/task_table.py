@@ -117,6 +117,119 @@ class _Names:
                                                                         level=Level.TOWNSHIP)}
 
 
+class _Row:
+    """One row being checked: each column has its method, and every problem is kept with sheet, row and column."""
+
+    def __init__(self, *, reading: Reading, sheet: str, line: int, values: list, index: dict[str, int],
+                 plan: Plan, names: _Names) -> None:
+        self.reading, self.sheet, self.line, self.values, self.index = reading, sheet, line, values, index
+        self.plan, self.names = plan, names
+        self.first_day, self.last_day = date(plan.year, 1, 1), date(plan.year, 12, 31)
+
+    def raw(self, name: str) -> Any:
+        at = self.index.get(name)
+        return self.values[at] if at is not None and at < len(self.values) else ""
+
+    def cell(self, name: str) -> str:
+        return cell_text(self.raw(name))
+
+    def items(self, name: str, separators: re.Pattern) -> list[str]:
+        return [part.strip() for part in separators.split(self.cell(name)) if part.strip()]
+
+    def bad(self, column: str, reason: str, **params: Any) -> None:
+        self.reading.errors.append(_problem(self.sheet, self.line, column, reason, **params))
+
+    def number(self, numbers: dict[int, int]) -> int | None:
+        text = self.cell("number")
+        if not text:
+            return None
+        if not text.isdigit() or int(text) == 0:
+            self.bad("序号", texts.gettext_noop("“%(value)s” is not a task number (1, 2, 3 …)"), value=excerpt(text))
+            return None
+        if int(text) in numbers:
+            self.bad("序号", texts.gettext_noop("number %(number)s is also used in row %(other)s"),
+                     number=int(text), other=numbers[int(text)])
+            return None
+        numbers[int(text)] = self.line
+        return int(text)
+
+    def title(self) -> str:
+        title = self.cell("title")
+        if not title:
+            self.bad("任务", texts.gettext_noop("the task is empty"))
+        elif len(title) > 300:
+            self.bad("任务", texts.gettext_noop("the task is longer than %(limit)s characters"), limit=300)
+        return title
+
+    def unit(self, name: str, column: str) -> Unit | None:
+        unit = self.names.units.get(name)
+        if unit is None:
+            self.bad(column, texts.gettext_noop("no unit named “%(name)s” exists in this county"),
+                     name=excerpt(name) or "—")
+        return unit
+
+    def support(self, lead: Unit | None) -> list[Unit]:
+        units = [self.unit(name, "配合单位") for name in self.items("support", SEPARATORS)]
+        return list(dict.fromkeys(unit for unit in units if unit is not None and unit != lead))
+
+    def townships(self) -> list[Jurisdiction]:
+        found = []
+        for name in self.items("townships", SEPARATORS):
+            township = self.names.townships.get(name)
+            if township is None:
+                self.bad("责任乡镇", texts.gettext_noop("no township named “%(name)s” in this county"),
+                         name=excerpt(name))
+            elif township not in found:
+                found.append(township)
+        return found
+
+    def in_year(self, day: date, column: str) -> bool:
+        if self.first_day <= day <= self.last_day:
+            return True
+        self.bad(column, texts.gettext_noop("%(date)s lies outside the plan's year %(year)s"), date=day.isoformat(),
+                 year=self.plan.year)
+        return False
+
+    def deadline(self) -> date | None:
+        deadline = _date(self.raw("deadline"))
+        if deadline is None:
+            self.bad("完成时限", texts.gettext_noop("“%(value)s” is not a date (2020-12-31)"),
+                     value=excerpt(self.raw("deadline")) or "—")
+            return None
+        return deadline if self.in_year(deadline, "完成时限") else None
+
+    def targets(self) -> list[tuple[str, Decimal | None, str]]:
+        targets: list[tuple[str, Decimal | None, str]] = []
+        for item in self.items("targets", ITEM_SEPARATORS):
+            match = NUMERIC_TARGET.match(item)
+            amount = _number(match["number"]) if match else None
+            if match is None or amount is None:
+                targets.append((item[:200], None, ""))
+            elif amount < 0:
+                self.bad("目标", texts.gettext_noop("the target “%(value)s” is negative"), value=excerpt(item))
+            else:
+                targets.append((match["description"].strip()[:200], amount, match["unit"]))
+        return targets
+
+    def milestones(self) -> list[tuple[date, str]]:
+        milestones: list[tuple[date, str]] = []
+        for item in self.items("milestones", ITEM_SEPARATORS):
+            match = MILESTONE.match(item)
+            due = _date(match["date"]) if match else None
+            if match is None or due is None:
+                self.bad("节点", texts.gettext_noop("“%(value)s” is not a milestone (2020-06-30 完成方案)"),
+                         value=excerpt(item))
+            elif self.in_year(due, "节点"):
+                milestones.append((due, match["title"].strip()[:200]))
+        return milestones
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    names = [name.strip().lower() for name in header]
+    return {name: names.index(spelling) for name, zh, en, _required in COLUMNS for spelling in (zh, en)
+            if spelling in names}
+
+
 def tasks_read(*, plan: Plan, data: bytes, file_name: str) -> Reading:
     """Every row checked; the problems name sheet, row, column and reason (stored texts)."""
     reading = Reading()
@@ -127,98 +240,21 @@ def tasks_read(*, plan: Plan, data: bytes, file_name: str) -> Reading:
         reading.errors.append(texts.message(texts.gettext_noop("The file cannot be read: %(reason)s"),
                                             reason=texts.message(error.reason, **error.params)))
         return reading
-    header = [name.strip().lower() for name in table.header]
-    index: dict[str, int] = {}
-    for name, zh, en, _required in COLUMNS:
-        for spelling in (zh, en):
-            if spelling in header:
-                index[name] = header.index(spelling)
+    index = _columns(table.header)
     missing = [zh for name, zh, _en, required in COLUMNS if required and name not in index]
     if missing:
         reading.errors.append(_problem(sheet, 1, "、".join(missing), texts.gettext_noop(
             "the header lacks this column; use the layout of the exported list")))
         return reading
     names = _Names(plan)
-    year_end = date(plan.year, 12, 31)
     numbers: dict[int, int] = {}
     for line, values in table.rows:
-        def cell(name: str, values=values) -> str:
-            at = index.get(name)
-            return cell_text(values[at]) if at is not None and at < len(values) else ""
-
-        def raw(name: str, values=values) -> Any:
-            at = index.get(name)
-            return values[at] if at is not None and at < len(values) else ""
-
+        row = _Row(reading=reading, sheet=sheet, line=line, values=values, index=index, plan=plan, names=names)
         before = len(reading.errors)
-
-        def bad(column: str, reason: str, line=line, **params: Any) -> None:
-            reading.errors.append(_problem(sheet, line, column, reason, **params))
-
-        number: int | None = None
-        if cell("number"):
-            text = cell("number")
-            if not text.isdigit() or int(text) == 0:
-                bad("序号", texts.gettext_noop("“%(value)s” is not a task number (1, 2, 3 …)"), value=excerpt(text))
-            elif int(text) in numbers:
-                bad("序号", texts.gettext_noop("number %(number)s is also used in row %(other)s"),
-                    number=int(text), other=numbers[int(text)])
-            else:
-                number = int(text)
-                numbers[number] = line
-        title = cell("title")
-        if not title:
-            bad("任务", texts.gettext_noop("the task is empty"))
-        elif len(title) > 300:
-            bad("任务", texts.gettext_noop("the task is longer than %(limit)s characters"), limit=300)
-        lead = names.units.get(cell("lead"))
-        if lead is None:
-            bad("牵头单位", texts.gettext_noop("no unit named “%(name)s” exists in this county"),
-                name=excerpt(cell("lead")) or "—")
-        support = []
-        for name in filter(None, (part.strip() for part in SEPARATORS.split(cell("support")))):
-            unit = names.units.get(name)
-            if unit is None:
-                bad("配合单位", texts.gettext_noop("no unit named “%(name)s” exists in this county"), name=excerpt(name))
-            elif unit not in support and unit != lead:
-                support.append(unit)
-        townships = []
-        for name in filter(None, (part.strip() for part in SEPARATORS.split(cell("townships")))):
-            township = names.townships.get(name)
-            if township is None:
-                bad("责任乡镇", texts.gettext_noop("no township named “%(name)s” in this county"), name=excerpt(name))
-            elif township not in townships:
-                townships.append(township)
-        deadline = _date(raw("deadline"))
-        if deadline is None:
-            bad("完成时限", texts.gettext_noop("“%(value)s” is not a date (2020-12-31)"),
-                value=excerpt(raw("deadline")) or "—")
-        elif not date(plan.year, 1, 1) <= deadline <= year_end:
-            bad("完成时限", texts.gettext_noop("%(date)s lies outside the plan's year %(year)s"),
-                date=deadline.isoformat(), year=plan.year)
-        targets: list[tuple[str, Decimal | None, str]] = []
-        for item in filter(None, (part.strip() for part in ITEM_SEPARATORS.split(cell("targets")))):
-            match = NUMERIC_TARGET.match(item)
-            amount = _number(match["number"]) if match else None
-            if match and amount is not None:
-                if amount < 0:
-                    bad("目标", texts.gettext_noop("the target “%(value)s” is negative"), value=excerpt(item))
-                    continue
-                targets.append((match["description"].strip()[:200], amount, match["unit"]))
-            else:
-                targets.append((item[:200], None, ""))
-        milestones: list[tuple[date, str]] = []
-        for item in filter(None, (part.strip() for part in ITEM_SEPARATORS.split(cell("milestones")))):
-            match = MILESTONE.match(item)
-            due = _date(match["date"]) if match else None
-            if match is None or due is None:
-                bad("节点", texts.gettext_noop("“%(value)s” is not a milestone (2020-06-30 完成方案)"),
-                    value=excerpt(item))
-            elif not date(plan.year, 1, 1) <= due <= year_end:
-                bad("节点", texts.gettext_noop("%(date)s lies outside the plan's year %(year)s"),
-                    date=due.isoformat(), year=plan.year)
-            else:
-                milestones.append((due, match["title"].strip()[:200]))
+        number, title = row.number(numbers), row.title()
+        lead = row.unit(row.cell("lead"), "牵头单位")
+        support, townships, deadline = row.support(lead), row.townships(), row.deadline()
+        targets, milestones = row.targets(), row.milestones()
         if len(reading.errors) == before and lead is not None and deadline is not None:
             reading.tasks.append(ParsedTask(line, number, title, lead, support, townships, deadline, targets,
                                             milestones))
