@@ -127,6 +127,7 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:households": Rule(ok=GOVERNMENT),
     "yearwork:households_import": Rule(ok=frozenset({"bureau", "township_a", "township_b"}), method="post"),
     "yearwork:heating_progress": Rule(ok=GOVERNMENT),
+    "yearwork:village_heating": Rule(ok=frozenset({"bureau", "township_a", "township_b"}), method="post"),
     "yearwork:household": on(HOUSEHOLD_PEOPLE, HOUSEHOLD_PEOPLE),
     "yearwork:household_visit": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}, "post"),
     "yearwork:visit_photo": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}),
@@ -319,6 +320,7 @@ def fingerprint() -> tuple:
         ProjectFund,
         ProjectReport,
         TaskImport,
+        VillageHeating,
         Visit,
     )
 
@@ -331,7 +333,7 @@ def fingerprint() -> tuple:
             TaskImport.objects.count(), Plan.objects.count(), LetterTarget.objects.count(),
             list(Household.objects.values_list("id", "head_name", "converted_on")), Visit.objects.count(),
             list(Project.objects.values_list("id", "progress")), list(ProjectFund.objects.values_list("id", "spent")),
-            ProjectReport.objects.count())
+            ProjectReport.objects.count(), VillageHeating.objects.count())
 
 
 def _expected(rule: Rule, role: str) -> str:

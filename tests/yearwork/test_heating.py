@@ -169,3 +169,18 @@ def test_a_visit_that_finds_no_coal_opens_no_case(ledger):
     visit_record(household=Household.objects.get(id_number=LI), by=ledger.users["bureau"],
                  visited_on=date(2020, 12, 1), back_on_coal=False)
     assert not Case.objects.exists()
+
+
+def test_a_township_sets_its_villages_targets_and_coal_free_zones_only(ledger, client_for):
+    from lanqing.yearwork.models import VillageHeating
+
+    client = client_for(ledger.users["township_a"])
+    response = client.post("/yearwork/heating/villages/", {
+        "village": ledger.yueyang_village.id, "year": 2021, "households_target": 30, "coal_free_zone": "on"})
+    assert response.status_code == 302
+    row = VillageHeating.objects.get(village=ledger.yueyang_village, year=2021)
+    assert row.households_target == 30
+    assert row.coal_free_zone
+    client.post("/yearwork/heating/villages/", {"village": ledger.beiping_village.id, "year": 2021,
+                                                 "households_target": 30})
+    assert not VillageHeating.objects.filter(village=ledger.beiping_village, year=2021).exists()

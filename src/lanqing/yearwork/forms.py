@@ -105,3 +105,15 @@ class ProjectReportForm(forms.Form):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     photo = forms.FileField(label=_("Photo"), required=False)
+
+
+class VillageHeatingForm(forms.Form):
+    village = forms.ModelChoiceField(label=_("Village or community"), queryset=Jurisdiction.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    households_target = forms.IntegerField(label=_("Households to convert"), min_value=0)
+    coal_free_zone = forms.BooleanField(label=_("Coal-free zone"), required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = access.jurisdictions_visible_to(user).filter(  # type: ignore[attr-defined]
+            level=Level.VILLAGE)

@@ -308,6 +308,20 @@ def subsidy_totals(households: QuerySet[Household]) -> dict:
     return households.aggregate(granted=Sum("subsidy_granted"), paid=Sum("subsidy_paid"))
 
 
+@transaction.atomic
+def village_heating_set(*, by, village: Jurisdiction, year: int, households_target: int,
+                        coal_free_zone: bool) -> VillageHeating:
+    """The year's target of a village and whether it lies in a coal-free zone (禁煤区)."""
+    access.require(by, "heating.manage")
+    if village.level != Level.VILLAGE or not access.jurisdictions_visible_to(by).filter(id=village.id).exists():
+        raise VisitError(_("Choose a village within your jurisdiction."))
+    if not 2000 <= year <= 2100 or households_target < 0:
+        raise VisitError(_("Give a year and a number of households, 0 or more."))
+    row, _created = VillageHeating.objects.update_or_create(village=village, year=year, defaults={
+        "households_target": households_target, "coal_free_zone": coal_free_zone})
+    return row
+
+
 # --- visits ---------------------------------------------------------------------------------------------------------
 
 class VisitError(ValueError):

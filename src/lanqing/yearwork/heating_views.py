@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from lanqing.org.models import Level
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.ui.uploads import upload_refusal
 from lanqing.yearwork import heating
-from lanqing.yearwork.forms import VisitForm
+from lanqing.yearwork.forms import VillageHeatingForm, VisitForm
 from lanqing.yearwork.models import Household, Visit
 
 
@@ -129,4 +130,23 @@ def heating_progress(request):
             rows=([r.place.parent.name if r.place.parent else "", r.place.name, _("yes") if r.coal_free_zone else "",
                    r.households, r.target, r.converted, r.share] for r in villages))
     return render(request, "yearwork/heating_progress.html", {
-        "year": year, "villages": villages, "townships": townships})
+        "year": year, "villages": villages, "townships": townships,
+        "form": VillageHeatingForm(user=request.user, initial={"year": year})
+        if access.may(request.user, "heating.manage") else None})
+
+
+@login_required
+@require_POST
+def village_heating(request):
+    access.require(request.user, "heating.manage")
+    form = VillageHeatingForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            heating.village_heating_set(by=request.user, **form.cleaned_data)
+        except heating.VisitError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The village's target was saved."))
+        return redirect(f"{reverse('yearwork:heating_progress')}?year={form.cleaned_data['year']}")
+    messages.error(request, _("Give a year and a number of households, 0 or more."))
+    return redirect("yearwork:heating_progress")

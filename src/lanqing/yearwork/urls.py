@@ -20,6 +20,7 @@ urlpatterns = [
     path("heating/", heating_views.household_list, name="households"),
     path("heating/import/", heating_views.households_import, name="households_import"),
     path("heating/progress/", heating_views.heating_progress, name="heating_progress"),
+    path("heating/villages/", heating_views.village_heating, name="village_heating"),
     path("heating/<int:household_id>/", heating_views.household_detail, name="household"),
     path("heating/<int:household_id>/visits/", heating_views.household_visit, name="household_visit"),
     path("heating/visits/<int:visit_id>/photo/", heating_views.visit_photo, name="visit_photo"),
