@@ -160,6 +160,8 @@ API_RULES: dict[str, Rule] = {
     "PATCH /api/v1/registry/sites/{site_id}": on(CASE_PEOPLE, {"bureau"}, "patch"),
     "PATCH /api/v1/registry/devices/{device_id}": on(CASE_PEOPLE, {"bureau"}, "patch"),
     "PUT /api/v1/registry/devices/{device_id}/password": on(CASE_PEOPLE, {"bureau"}, "put"),
+    "GET /api/v1/yearwork/tasks": Rule(ok=GOVERNMENT),
+    "GET /api/v1/yearwork/tasks/{task_id}": on(TASK_PEOPLE, TASK_PEOPLE),
 }
 
 

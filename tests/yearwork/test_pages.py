@@ -73,3 +73,11 @@ def test_the_bureau_creates_a_plan_with_its_source(year, client_for):
     plan = Plan.objects.get(year=2021)
     assert response.status_code == 302
     assert plan.document_number == "古环发〔2021〕3号"
+
+
+def test_the_api_lists_the_tasks_of_the_callers_scope_with_their_progress(year, client_for):
+    client = client_for(year.users["township_a"])
+    body = client.get("/api/v1/yearwork/tasks", {"year": 2020}).json()
+    assert [item["title"] for item in body["items"]] == ["全县建筑工地扬尘治理"]
+    assert body["items"][0]["status"] == "not_started"
+    assert client.get(f"/api/v1/yearwork/tasks/{year.mine.id}").status_code == 404

@@ -21,6 +21,7 @@ from lanqing.monitoring.selectors import site_for_user, sites_visible_to
 from lanqing.org import access
 from lanqing.registry.api import router as registry_router
 from lanqing.ui.pagination import MappedRows
+from lanqing.yearwork.api import router as yearwork_router
 
 api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
                auth=[TokenAuth(), SessionAuth()], docs_decorator=login_required,
@@ -126,3 +127,4 @@ def site_measurements(request, site_id: int, query: Query[SeriesQuery]):
 api.add_router("/cases", cases_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/registry", registry_router)
+api.add_router("/yearwork", yearwork_router)
