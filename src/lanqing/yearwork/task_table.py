@@ -25,11 +25,12 @@ from lanqing.cases.workdays import local_date
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level, Unit
 from lanqing.tabular import TableError, cell_text, excerpt, parse_local_datetime, read_table
-from lanqing.yearwork.completion import task_progress_compute
+from lanqing.yearwork.completion import progress_of, task_progress_compute
 from lanqing.yearwork.models import Milestone, Plan, Target, Task, TaskImport
 
 # A county's year has tens of tasks, a province's thousands; beyond this a file is a mistake or an attack.
 MAX_ROWS = 20_000
+BATCH = 1000
 
 # (field, Chinese header, English header, required)
 COLUMNS = [
@@ -299,15 +300,50 @@ def tasks_import(*, plan: Plan, by, data: bytes, file_name: str, now: datetime |
         record.save()
         return record
     with transaction.atomic():
-        next_number = max(plan.tasks.order_by("-number").values_list("number", flat=True)[:1], default=0)
+        existing = set(plan.tasks.values_list("number", flat=True))
+        next_number = max(existing, default=0)
+        fresh: list[tuple[int, ParsedTask]] = []
         for parsed in reading.tasks:
             if parsed.number is None:
                 next_number += 1
-            _write(plan, parsed, parsed.number or next_number, now)
-            next_number = max(next_number, parsed.number or 0)
+            number = parsed.number or next_number
+            next_number = max(next_number, number)
+            if number in existing:
+                _write(plan, parsed, number, now)
+            else:
+                fresh.append((number, parsed))
+        _create(plan, fresh, now)
         record.task_count = len(reading.tasks)
         record.save()
     return record
+
+
+def _create(plan: Plan, fresh: list[tuple[int, ParsedTask]], now: datetime) -> None:
+    """New tasks in a few statements per table (a province's list has thousands); nothing is reached or
+    achieved yet, so their progress is computed from the parsed rows."""
+    today = local_date(now)
+    tasks = []
+    for number, parsed in fresh:
+        milestones = [Milestone(title=title, due_date=due) for due, title in parsed.milestones]
+        targets = [Target(description=d, planned=p, unit=u) for d, p, u in parsed.targets]
+        progress = progress_of(deadline=parsed.deadline, milestones=milestones, targets=targets, has_reports=False,
+                               today=today)
+        tasks.append(Task(plan=plan, number=number, title=parsed.title, lead_unit=parsed.lead,
+                          deadline=parsed.deadline, status=progress.status, completion=progress.completion,
+                          computed_at=now, is_demo=plan.is_demo))
+    Task.objects.bulk_create(tasks, batch_size=BATCH)
+    created = {task.number: task for task in Task.objects.filter(plan=plan, number__in=[n for n, _p in fresh])}
+    support, places, targets, milestones = [], [], [], []
+    for number, parsed in fresh:
+        task = created[number]
+        support += [Task.support_units.through(task=task, unit=unit) for unit in parsed.support]
+        places += [Task.townships.through(task=task, jurisdiction=township) for township in parsed.townships]
+        targets += [Target(task=task, description=d, planned=p, unit=u) for d, p, u in parsed.targets]
+        milestones += [Milestone(task=task, title=title, due_date=due) for due, title in parsed.milestones]
+    Task.support_units.through.objects.bulk_create(support, batch_size=BATCH)
+    Task.townships.through.objects.bulk_create(places, batch_size=BATCH)
+    Target.objects.bulk_create(targets, batch_size=BATCH)
+    Milestone.objects.bulk_create(milestones, batch_size=BATCH)
 
 
 def _amount(value: Decimal) -> str:
