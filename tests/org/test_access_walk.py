@@ -36,6 +36,8 @@ LETTER_PEOPLE = frozenset({"leader", "bureau", "township_b"})
 HOUSEHOLD_PEOPLE = GOVERNMENT - {"township_a", "grid_a"}
 # A project of 北平镇 led by 自然资源局.
 PROJECT_PEOPLE = frozenset({"leader", "bureau", "other_department", "township_b"})
+# 乙公司's soil listing follows the enterprise (CASE_PEOPLE); a contaminated plot of 北平镇 led by 自然资源局.
+PLOT_PEOPLE = frozenset({"leader", "bureau", "township_b", "other_department"})
 # Scorecards are the bureau's and leadership's; a township or unit outside one's scope is not found.
 SCORERS = frozenset({"bureau", "leader"})
 COUNTY_UNIT_PEOPLE = frozenset({"leader", "bureau", "department", "other_department", "supporter"})
@@ -136,6 +138,11 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:project_fund": on(PROJECT_PEOPLE, {"bureau"}, "post"),
     "yearwork:project_report": on(PROJECT_PEOPLE, {"other_department", "township_b"}, "post"),
     "yearwork:project_photo": on(PROJECT_PEOPLE, PROJECT_PEOPLE),
+    "yearwork:soil": Rule(ok=EVERYONE),
+    "yearwork:soil_unit": on(CASE_PEOPLE, CASE_PEOPLE),
+    "yearwork:soil_unit_report": on(CASE_PEOPLE, {"bureau", "enterprise_b"}, "post"),
+    "yearwork:soil_report_file": on(CASE_PEOPLE, CASE_PEOPLE),
+    "yearwork:plot_stage": on(PLOT_PEOPLE, {"bureau"}, "post"),
     "yearwork:scorecard": Rule(ok=SCORERS),
     "yearwork:scorecard_township": on(HOUSEHOLD_PEOPLE, SCORERS),
     "yearwork:scorecard_unit": on(COUNTY_UNIT_PEOPLE, SCORERS),
@@ -240,16 +247,30 @@ def world(cast) -> World:
     task, report_file = _foreign_key_task(cast, lead, support)
     letter, household, visit = _foreign_ledger(cast)
     project, project_report = _foreign_project(cast, lead)
+    soil_unit, soil_report, plot = _foreign_soil(cast, lead)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
                "import_id": upload.id, "notification_id": notice.id,
                "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id, "letter_id": letter.id,
                "household_id": household.id, "visit_id": visit.id, "township_id": cast.beiping.id,
-               "unit_id": lead.id, "project_id": project.id, "report_id": project_report.id}
+               "unit_id": lead.id, "project_id": project.id, "report_id": project_report.id,
+               "soil_unit_id": soil_unit.id, "soil_report_id": soil_report.id, "plot_id": plot.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
                                        task.title, letter.targets.get().description, household.head_name,
-                                       household.id_number, project.name])
+                                       household.id_number, project.name, plot.name])
+
+
+def _foreign_soil(cast, lead):
+    """乙公司 on the soil list with a filed report, and a suspected plot of 北平镇 led by 自然资源局."""
+    from lanqing.yearwork.models import Plot, SoilUnit
+    from lanqing.yearwork.soil import soil_report_submit
+
+    unit = SoilUnit.objects.create(enterprise=cast.enterprise_b, listed_year=2024)
+    report = soil_report_submit(by=cast.users["enterprise_b"], unit=unit, year=2024, kind="monitoring",
+                                upload=SimpleUploadedFile("r.pdf", b"%PDF-1.4 report"), now=TUESDAY)
+    plot = Plot.objects.create(name="北平镇原焦化厂疑似污染地块", township=cast.beiping, lead_unit=lead)
+    return unit, report, plot
 
 
 def _foreign_project(cast, lead):
@@ -317,10 +338,12 @@ def fingerprint() -> tuple:
         Household,
         LetterTarget,
         Plan,
+        Plot,
         ProgressReport,
         Project,
         ProjectFund,
         ProjectReport,
+        SoilReport,
         TaskImport,
         VillageHeating,
         Visit,
@@ -335,7 +358,8 @@ def fingerprint() -> tuple:
             TaskImport.objects.count(), Plan.objects.count(), LetterTarget.objects.count(),
             list(Household.objects.values_list("id", "head_name", "converted_on")), Visit.objects.count(),
             list(Project.objects.values_list("id", "progress")), list(ProjectFund.objects.values_list("id", "spent")),
-            ProjectReport.objects.count(), VillageHeating.objects.count())
+            ProjectReport.objects.count(), VillageHeating.objects.count(),
+            list(SoilReport.objects.values_list("id", "submitted_at")), list(Plot.objects.values_list("id", "stage")))
 
 
 def _expected(rule: Rule, role: str) -> str:
@@ -395,7 +419,8 @@ def _page_requests(world: World):
                                                       "alert_id", "row_id", "import_id", "notification_id",
                                                       "device_id", "plan_id", "task_id", "file_id", "letter_id",
                                                       "household_id", "visit_id", "township_id", "unit_id",
-                                                      "project_id", "report_id")
+                                                      "project_id", "report_id", "soil_unit_id",
+                                                      "soil_report_id", "plot_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

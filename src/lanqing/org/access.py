@@ -375,6 +375,10 @@ ACTIONS: dict[str, Action] = {
     # projects and funds
     "project.manage": Action("bureau", _roles(Role.BUREAU)),
     "project.report": Action("the lead unit's staff, the officers of the project's township", project_reporter),
+    # soil: key supervision units and contaminated plots
+    "soil.view": Action("government users; an enterprise its own listing", _roles(*Role.values)),
+    "soil.manage": Action("bureau", _roles(Role.BUREAU)),
+    "soil.report": Action("bureau, the listed enterprise", _roles(Role.BUREAU, Role.ENTERPRISE)),
     # scorecards (考核) of townships and units
     "scorecard.view": Action("bureau, leadership", _roles(Role.BUREAU, Role.LEADERSHIP)),
     "scorecard.edit": Action("bureau", _roles(Role.BUREAU)),

@@ -42,6 +42,7 @@ MENU = [
     MenuItem(_("Responsibility letters"), "yearwork:letters", "keytask.view"),
     MenuItem(_("Clean heating"), "yearwork:households", "heating.view"),
     MenuItem(_("Projects and funds"), "yearwork:projects", "keytask.view"),
+    MenuItem(_("Soil"), "yearwork:soil", "soil.view"),
     MenuItem(_("Scorecards"), "yearwork:scorecard", "scorecard.view"),
     MenuItem(_("Notifications"), "notifications:list", None),
 ]

@@ -44,3 +44,11 @@ class YearworkConfig(AppConfig):
                           Department(units=("project__lead_unit",)))
         access.register_rule("yearwork.projectfund", on_project)
         access.register_rule("yearwork.projectreport", on_project)
+        # A soil listing goes with its enterprise (the enterprise sees its own; a department where the matrix or a
+        # case names the enterprise); a plot with its township and, for departments, its lead unit.
+        access.register_rule("yearwork.soilunit", Rule(("enterprise__township__code", "enterprise__village__code"),
+                                                       "enterprise", Department(enterprise="enterprise")))
+        access.register_rule("yearwork.soilreport", Rule(
+            ("unit__enterprise__township__code", "unit__enterprise__village__code"), "unit__enterprise",
+            Department(enterprise="unit__enterprise")))
+        access.register_rule("yearwork.plot", Rule(("township__code",), None, Department(units=("lead_unit",))))

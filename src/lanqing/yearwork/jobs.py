@@ -6,6 +6,7 @@ from lanqing.jobs.registry import periodic
 from lanqing.yearwork.measured import letters_compute
 from lanqing.yearwork.overdue import milestones_overdue_check
 from lanqing.yearwork.projects import projects_check
+from lanqing.yearwork.soil import soil_check
 
 
 @periodic("yearwork.milestones", every=timedelta(minutes=30))
@@ -22,3 +23,8 @@ def compute_letters() -> None:
 @periodic("yearwork.projects", every=timedelta(hours=1))
 def check_projects() -> None:
     projects_check()
+
+
+@periodic("yearwork.soil", every=timedelta(hours=6))
+def check_soil() -> None:
+    soil_check()

@@ -464,3 +464,80 @@ class ProjectReport(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class SoilUnit(models.Model):
+    """A key soil-pollution supervision unit (土壤污染重点监管单位): an enterprise on the year's list, which owes a
+    self-monitoring report and a hidden-danger check every year."""
+
+    enterprise = models.ForeignKey("org.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                   related_name="soil_listings")
+    listed_year = models.PositiveSmallIntegerField(_("listed in"))
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["enterprise__name"]
+        constraints = [models.UniqueConstraint(fields=["enterprise"], name="soil_unit_unique")]
+        verbose_name = _("key soil supervision unit")
+        verbose_name_plural = _("key soil supervision units")
+
+    def __str__(self) -> str:
+        return str(self.enterprise)
+
+
+class SoilReportKind(models.TextChoices):
+    SELF_MONITORING = "monitoring", _("Self-monitoring report")
+    HIDDEN_DANGER = "hidden_danger", _("Hidden-danger check")
+
+
+class SoilReport(models.Model):
+    unit = models.ForeignKey(SoilUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=14, choices=SoilReportKind.choices)
+    file = models.FileField(_("file"), upload_to="yearwork/soil/%Y/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    submitted_at = models.DateTimeField(_("submitted"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True,
+                           on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-year", "kind"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "kind"], name="soil_report_unique")]
+        verbose_name = _("soil report")
+        verbose_name_plural = _("soil reports")
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year} {self.kind}"
+
+
+class PlotStage(models.TextChoices):
+    SUSPECTED = "suspected", _("Suspected")
+    INVESTIGATION = "investigation", _("Under investigation")
+    CONFIRMED = "confirmed", _("Confirmed contaminated")
+    RISK_ASSESSMENT = "assessment", _("Risk assessment")
+    RISK_CONTROL = "control", _("Risk control or remediation")
+    CLOSED = "closed", _("Removed from the list")
+
+
+class Plot(models.Model):
+    """A suspected or confirmed contaminated plot and the step it is at; a step past its due date opens a case."""
+
+    name = models.CharField(_("name"), max_length=200)
+    township = models.ForeignKey(Jurisdiction, verbose_name=_("township"), on_delete=models.PROTECT, related_name="+")
+    area_mu = models.DecimalField(_("area (mu)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    lead_unit = models.ForeignKey(Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(_("stage"), max_length=14, choices=PlotStage.choices, default=PlotStage.SUSPECTED)
+    stage_due = models.DateField(_("step due"), null=True, blank=True)
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["township__code", "name"]
+        verbose_name = _("contaminated plot")
+        verbose_name_plural = _("contaminated plots")
+
+    def __str__(self) -> str:
+        return self.name

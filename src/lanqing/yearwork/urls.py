@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lanqing.yearwork import heating_views, letter_views, project_views, scorecard_views, views
+from lanqing.yearwork import heating_views, letter_views, project_views, scorecard_views, soil_views, views
 
 app_name = "yearwork"
 
@@ -38,4 +38,12 @@ urlpatterns += [
     path("projects/<int:project_id>/funds/", project_views.project_fund, name="project_fund"),
     path("projects/<int:project_id>/report/", project_views.project_report, name="project_report"),
     path("projects/reports/<int:report_id>/photo/", project_views.project_photo, name="project_photo"),
+]
+
+urlpatterns += [
+    path("soil/", soil_views.soil_register, name="soil"),
+    path("soil/units/<int:soil_unit_id>/", soil_views.soil_unit, name="soil_unit"),
+    path("soil/units/<int:soil_unit_id>/reports/", soil_views.soil_unit_report, name="soil_unit_report"),
+    path("soil/reports/<int:soil_report_id>/", soil_views.soil_report_file, name="soil_report_file"),
+    path("soil/plots/<int:plot_id>/stage/", soil_views.plot_stage, name="plot_stage"),
 ]
