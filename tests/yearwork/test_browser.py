@@ -70,6 +70,8 @@ PAGES = [
     ("bureau", "heating-progress", "/yearwork/heating/progress/?year=2020"),
     ("leader", "scorecard", "/yearwork/scorecards/?year=2020"),
     ("bureau", "scorecard-township", "/yearwork/scorecards/townships/{yueyang}/?year=2020"),
+    ("bureau", "projects", "/yearwork/projects/"),
+    ("township_b", "soil", "/yearwork/soil/"),
 ]
 
 
