@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import browser, page  # noqa: F401 - the shared browser fixtures
 from tests.cases.conftest import PNG
 from tests.conftest import PASSWORD
+from tests.yearwork.conftest import ledger, year  # noqa: F401 - the year's work fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "shots"
 
 
-def login(page, live_server, username):  # noqa: F811
+def login(page, live_server, username):
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", username)
@@ -26,14 +26,14 @@ def login(page, live_server, username):  # noqa: F811
     page.wait_for_url(f"{live_server.url}/")
 
 
-def beiping_score(page, live_server) -> str:  # noqa: F811
+def beiping_score(page, live_server) -> str:
     page.goto(f"{live_server.url}/yearwork/scorecards/?year=2020")
     row = page.get_by_test_id("scorecard-table").locator("tr", has_text="北平镇")
     return row.get_by_test_id("score").inner_text()
 
 
 def test_a_township_reports_a_milestone_with_a_photo_and_the_bureau_sees_the_score_change(
-        ledger, live_server, page, tmp_path):  # noqa: F811
+        ledger, live_server, page, tmp_path):  # noqa: F811 - ledger is the imported fixture
     login(page, live_server, "bureau")
     # 北平镇: two key tasks, nothing done; its village converted 1 of 2 households (50 %): (0×30 + 0.5×15)/45.
     assert beiping_score(page, live_server) == "16.7"
@@ -75,7 +75,7 @@ PAGES = [
 ]
 
 
-def test_every_page_renders_for_its_roles_in_both_languages(ledger, live_server, page):  # noqa: F811
+def test_every_page_renders_for_its_roles_in_both_languages(ledger, live_server, page):  # noqa: F811 - fixture
     SHOTS.mkdir(parents=True, exist_ok=True)
     ids = {"plan": ledger.plan.id, "mine": ledger.mine.id, "yueyang": ledger.yueyang.id}
     for role, name, path in PAGES:
