@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lanqing.monitoring.models import Site, SiteKind
 from lanqing.monitoring.selectors import sites_visible_to
@@ -26,7 +27,8 @@ class PlanForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(label=pgettext_lazy("progress", "What was done"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=5000)
     milestone = forms.ModelChoiceField(label=_("Milestone reached"), queryset=Milestone.objects.none(),
                                        required=False)
     target = forms.ModelChoiceField(label=_("Target"), queryset=Target.objects.none(), required=False)
@@ -102,7 +104,8 @@ class FundForm(forms.Form):
 
 
 class ProjectReportForm(forms.Form):
-    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(label=pgettext_lazy("progress", "What was done"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=5000)
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     photo = forms.FileField(label=_("Photo"), required=False)
 
