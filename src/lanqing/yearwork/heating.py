@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from lanqing import texts
@@ -44,6 +45,12 @@ COLUMNS = [
     ("paid", "已发补贴（元）", "subsidy paid (yuan)", False),
 ]
 HEADERS_ZH = [zh for _f, zh, _en, _r in COLUMNS]
+
+
+def headers_for_reader() -> list[str]:
+    """The column names the import reads, in the reader's language (it reads either spelling)."""
+    english = (get_language() or "").lower().startswith("en")
+    return [en if english else zh for _f, zh, en, _r in COLUMNS]
 # The ledger's words for the heating routes, both languages, as offices write them.
 HEATING_NAMES = {"散煤": Heating.SCATTERED_COAL, "洁净煤": Heating.CLEAN_COAL, "煤改气": Heating.GAS,
                  "天然气": Heating.GAS, "煤改电": Heating.ELECTRIC, "电": Heating.ELECTRIC,
@@ -82,12 +89,23 @@ def reads_personal_data(user) -> bool:
     return access.may(user, "household.personal")
 
 
-def household_row(household: Household, *, personal: bool) -> list:
+# The page's column names, in the reader's language (the export keeps the offices' layout, HEADERS_ZH).
+PAGE_HEADERS = [gettext_lazy("Township"), gettext_lazy("Village or community"), gettext_lazy("Head of household"),
+                gettext_lazy("ID number"), gettext_lazy("Address"), gettext_lazy("Heating before"),
+                gettext_lazy("Heating after"), gettext_lazy("Converted on"), gettext_lazy("Subsidy granted (yuan)"),
+                gettext_lazy("Subsidy paid (yuan)")]
+
+
+def household_row(household: Household, *, personal: bool, layout: bool = True) -> list:
+    """One household as a row: in the import layout's words (`layout`, for exports) or as the page shows it."""
+    if layout:
+        before = HEATING_WORD.get(Heating(household.heating_before), "") if household.heating_before else ""
+        after = HEATING_WORD.get(Heating(household.heating_after), "") if household.heating_after else ""
+    else:
+        before, after = household.get_heating_before_display(), household.get_heating_after_display()
     return [household.township.name, household.village.name,
             household.head_name if personal else masked_name(household.head_name),
-            household.id_number if personal else masked_id(household.id_number), household.address,
-            HEATING_WORD.get(Heating(household.heating_before), "") if household.heating_before else "",
-            HEATING_WORD.get(Heating(household.heating_after), "") if household.heating_after else "",
+            household.id_number if personal else masked_id(household.id_number), household.address, before, after,
             household.converted_on.isoformat() if household.converted_on else "",
             household.subsidy_granted, household.subsidy_paid]
 

@@ -48,11 +48,12 @@ def household_list(request):
         return xlsx_response(filename=_("clean-heating-ledger"), headers=heating.HEADERS_ZH,
                              rows=(heating.household_row(h, personal=personal) for h in households.iterator()))
     page = paginate(request, households)
-    rows = [(h, heating.household_row(h, personal=personal)) for h in page.object_list]
+    rows = [(h, heating.household_row(h, personal=personal, layout=False)) for h in page.object_list]
     return render(request, "yearwork/households.html", {
         "page": page, "rows": rows, "query": query, "township": township,
         "townships": access.jurisdictions_visible_to(request.user).filter(level=Level.TOWNSHIP),
-        "may_manage": access.may(request.user, "heating.manage"), "headers": heating.HEADERS_ZH,
+        "may_manage": access.may(request.user, "heating.manage"), "headers": heating.PAGE_HEADERS,
+        "layout": heating.headers_for_reader(),
         "totals": heating.subsidy_totals(households),
         "import_errors": [texts.render(e) for e in request.session.pop("heating_import_errors", [])]})
 
@@ -83,7 +84,8 @@ def household_detail(request, household_id: int):
     may_visit = access.may(request.user, "heating.manage", household)
     return render(request, "yearwork/household.html", {
         "household": household, "personal": personal,
-        "facts": list(zip(heating.HEADERS_ZH, heating.household_row(household, personal=personal), strict=True)), "visits": household.visits.select_related("case", "by"),
+        "facts": list(zip(heating.PAGE_HEADERS, heating.household_row(household, personal=personal, layout=False),
+                          strict=True)), "visits": household.visits.select_related("case", "by"),
         "form": VisitForm(initial={"visited_on": timezone.localdate()}) if may_visit else None})
 
 

@@ -231,7 +231,7 @@ class Letter(models.Model):
 class Measure(models.TextChoices):
     """What a letter's target is measured by, where lanqing has the figure (none: entered by the bureau)."""
 
-    PM25_ANNUAL_MEAN = "pm25_mean", _("PM2.5 annual mean (µg/m³)")
+    PM25_ANNUAL_MEAN = "pm25_mean", _("PM2.5 annual mean")
     GOOD_DAYS_RATIO = "good_days", _("Good-days ratio (%)")
     HOUSEHOLDS_CONVERTED = "households", _("Households converted to clean heating")
     SECTION_CLASS = "section_class", _("Water section class (worst day)")

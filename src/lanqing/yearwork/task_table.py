@@ -19,6 +19,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from lanqing import texts
 from lanqing.cases.workdays import local_date
@@ -44,6 +45,12 @@ COLUMNS = [
     ("milestones", "节点", "milestones", False),
 ]
 HEADERS_ZH = [zh for _f, zh, _en, _r in COLUMNS]
+
+
+def headers_for_reader() -> list[str]:
+    """The column names the import reads, in the reader's language (it reads either spelling)."""
+    english = (get_language() or "").lower().startswith("en")
+    return [en if english else zh for _f, zh, en, _r in COLUMNS]
 SEPARATORS = re.compile(r"[、,，;；\n]+")
 ITEM_SEPARATORS = re.compile(r"[;；\n]+")
 # "改造 3000户", "PM2.5年均浓度 45 µg/m³": a description, then a number and a unit at the end.

@@ -15,7 +15,7 @@ from lanqing.yearwork import selectors
 from lanqing.yearwork.forms import PlanForm, ReportForm
 from lanqing.yearwork.models import TaskStatus
 from lanqing.yearwork.services import YearworkError, plan_create, progress_report_submit
-from lanqing.yearwork.task_table import HEADERS_ZH, task_row, tasks_import
+from lanqing.yearwork.task_table import HEADERS_ZH, headers_for_reader, task_row, tasks_import
 
 
 def _filtered(request, tasks):
@@ -77,7 +77,7 @@ def plan_detail(request, plan_id: int):
     return render(request, "yearwork/plan.html", {
         "plan": plan, "page": paginate(request, tasks), "may_manage": may_manage, "last_import": last_import,
         "import_errors": [texts.render(error) for error in last_import.errors[:200]] if last_import else [],
-        "headers": HEADERS_ZH, **filters})
+        "headers": headers_for_reader(), **filters})
 
 
 @login_required
@@ -99,13 +99,19 @@ def plan_import(request, plan_id: int):
     return redirect("yearwork:plan", plan.id)
 
 
+def _joined(names) -> str:
+    # Names joined with the reader's list separator (、 or ", "), as lanqing.texts joins a list parameter.
+    return texts.render(texts.message("%(names)s", names=texts.items(list(names))))
+
+
 def _task_context(request, task, form=None) -> dict:
     may_report = access.may(request.user, "keytask.report", task)
     return {
         "task": task, "targets": task.targets.all(), "milestones": task.milestones.select_related("case"),
         "reports": task.reports.select_related("by", "unit", "township", "milestone", "target")
                                 .prefetch_related("files")[:100],
-        "support_units": task.support_units.all(), "townships": task.townships.all(),
+        "support_names": _joined(u.name for u in task.support_units.all()),
+        "township_names": _joined(t.name for t in task.townships.all()),
         "may_report": may_report,
         "form": form or (ReportForm(task=task) if may_report else None),
     }

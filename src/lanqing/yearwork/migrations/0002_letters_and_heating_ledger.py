@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
             name='LetterTarget',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure', models.CharField(choices=[('pm25_mean', 'PM2.5 annual mean (µg/m³)'), ('good_days', 'Good-days ratio (%)'), ('households', 'Households converted to clean heating'), ('section_class', 'Water section class (worst day)'), ('cases_on_time', 'Cases closed on time (%)'), ('other', 'Other (entered by hand)')], max_length=16, verbose_name='measured by')),
+                ('measure', models.CharField(choices=[('pm25_mean', 'PM2.5 annual mean'), ('good_days', 'Good-days ratio (%)'), ('households', 'Households converted to clean heating'), ('section_class', 'Water section class (worst day)'), ('cases_on_time', 'Cases closed on time (%)'), ('other', 'Other (entered by hand)')], max_length=16, verbose_name='measured by')),
                 ('description', models.CharField(max_length=200, verbose_name='target')),
                 ('target_value', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='target value')),
                 ('at_most', models.BooleanField(default=False, verbose_name='at most')),
