@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "lanqing.audit",
     "lanqing.public",
     "lanqing.winter",
+    "lanqing.yearwork",
 ]
 
 MIDDLEWARE = [

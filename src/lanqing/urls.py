@@ -42,6 +42,7 @@ urlpatterns = [
     path("public/", include("lanqing.public.urls")),
     path("open311/v2/", include("lanqing.public.open311_urls")),
     path("winter/", include("lanqing.winter.urls")),
+    path("yearwork/", include("lanqing.yearwork.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

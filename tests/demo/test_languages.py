@@ -64,10 +64,25 @@ def _names() -> list[str]:
                          (PublicReport, "description"), (PublicReport, "refusal_note"),
                          (PublicReport, "reopen_reason"), (PublicReport, "rating_note"), (ReporterContact, "name")]:
         names |= set(model.objects.values_list(field, flat=True))
+    names |= _year_names()
     names |= set(Case.objects.filter(title_text__isnull=True).values_list("title", flat=True))
     names |= set(CaseEvent.objects.filter(note_text__isnull=True).values_list("note", flat=True))
     names |= set(Notification.objects.filter(body_text__isnull=True).values_list("body", flat=True))
     return sorted((name for name in names if name), key=len, reverse=True)
+
+
+def _year_names() -> set[str]:
+    """What people typed into the year's work (plans, tasks, letters, the ledger, projects, soil)."""
+    from lanqing.yearwork import models as year
+
+    names: set[str] = set()
+    for model, field in [(year.Plan, "title"), (year.Plan, "meeting"), (year.Plan, "document_number"),
+                         (year.Task, "title"), (year.Target, "description"), (year.Target, "unit"),
+                         (year.Milestone, "title"), (year.ProgressReport, "text"), (year.LetterTarget, "description"),
+                         (year.Household, "head_name"), (year.Household, "address"), (year.Project, "name"),
+                         (year.Plot, "name")]:
+        names |= set(model.objects.values_list(field, flat=True))
+    return names
 
 
 def test_every_demo_page_reads_in_the_language_the_bureau_chose(db, client):

@@ -30,6 +30,21 @@ MATRIX_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter"})
 REPORT_PEOPLE = GOVERNMENT - {"township_a", "grid_a"}
 # A public report is seen like its case but never by an enterprise (the reported party must not read it).
 COMPLAINT_PEOPLE = CASE_PEOPLE - {"enterprise_b"}
+# The year's work: the county's plan is seen by the county's government users but townships and grid officers,
+# who see only the tasks naming their township; the foreign task names 北平镇, 自然资源局 and 水利局.
+PLAN_PEOPLE = frozenset({"leader", "bureau", "department", "other_department", "supporter"})
+TASK_PEOPLE = frozenset({"leader", "bureau", "other_department", "supporter", "township_b"})
+# 北平镇's responsibility letter: the county's leadership and bureau and 北平镇's officers. A 北平镇 household: every
+# government user of the county but 岳阳镇's officers; its head and ID number only the bureau and 北平镇.
+LETTER_PEOPLE = frozenset({"leader", "bureau", "township_b"})
+HOUSEHOLD_PEOPLE = GOVERNMENT - {"township_a", "grid_a"}
+# A project of 北平镇 led by 自然资源局.
+PROJECT_PEOPLE = frozenset({"leader", "bureau", "other_department", "township_b"})
+# 乙公司's soil listing follows the enterprise (CASE_PEOPLE); a contaminated plot of 北平镇 led by 自然资源局.
+PLOT_PEOPLE = frozenset({"leader", "bureau", "township_b", "other_department"})
+# Scorecards are the bureau's and leadership's; a township or unit outside one's scope is not found.
+SCORERS = frozenset({"bureau", "leader"})
+COUNTY_UNIT_PEOPLE = frozenset({"leader", "bureau", "department", "other_department", "supporter"})
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,38 @@ URL_RULES: dict[str, Rule] = {
     "winter:dispatch": on(GOVERNMENT, {"bureau", "township_a", "township_b", "grid_a"}),
     "winter:stops": Rule(ok=GOVERNMENT),
     "winter:stop_delete": on(CASE_PEOPLE, {"bureau"}, "post"),
+    "yearwork:tasks": Rule(ok=GOVERNMENT),
+    "yearwork:plans": Rule(ok=GOVERNMENT),
+    "yearwork:plan": on(PLAN_PEOPLE, PLAN_PEOPLE),
+    "yearwork:plan_import": on(PLAN_PEOPLE, {"bureau"}, "post"),
+    "yearwork:task": on(TASK_PEOPLE, TASK_PEOPLE),
+    "yearwork:task_report": on(TASK_PEOPLE, {"other_department", "supporter", "township_b"}, "post"),
+    "yearwork:report_file": on(TASK_PEOPLE, TASK_PEOPLE),
+    "yearwork:letters": Rule(ok=GOVERNMENT),
+    "yearwork:letter": on(LETTER_PEOPLE, LETTER_PEOPLE),
+    "yearwork:letter_target": on(LETTER_PEOPLE, {"bureau"}, "post"),
+    "yearwork:letter_compute": on(LETTER_PEOPLE, {"bureau"}, "post"),
+    "yearwork:letter_file": on(LETTER_PEOPLE, LETTER_PEOPLE),
+    "yearwork:households": Rule(ok=GOVERNMENT),
+    "yearwork:households_import": Rule(ok=frozenset({"bureau", "township_a", "township_b"}), method="post"),
+    "yearwork:heating_progress": Rule(ok=GOVERNMENT),
+    "yearwork:village_heating": Rule(ok=frozenset({"bureau", "township_a", "township_b"}), method="post"),
+    "yearwork:household": on(HOUSEHOLD_PEOPLE, HOUSEHOLD_PEOPLE),
+    "yearwork:household_visit": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}, "post"),
+    "yearwork:visit_photo": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}),
+    "yearwork:projects": Rule(ok=GOVERNMENT),
+    "yearwork:project": on(PROJECT_PEOPLE, PROJECT_PEOPLE),
+    "yearwork:project_fund": on(PROJECT_PEOPLE, {"bureau"}, "post"),
+    "yearwork:project_report": on(PROJECT_PEOPLE, {"other_department", "township_b"}, "post"),
+    "yearwork:project_photo": on(PROJECT_PEOPLE, PROJECT_PEOPLE),
+    "yearwork:soil": Rule(ok=EVERYONE),
+    "yearwork:soil_unit": on(CASE_PEOPLE, CASE_PEOPLE),
+    "yearwork:soil_unit_report": on(CASE_PEOPLE, {"bureau", "enterprise_b"}, "post"),
+    "yearwork:soil_report_file": on(CASE_PEOPLE, CASE_PEOPLE),
+    "yearwork:plot_stage": on(PLOT_PEOPLE, {"bureau"}, "post"),
+    "yearwork:scorecard": Rule(ok=SCORERS),
+    "yearwork:scorecard_township": on(HOUSEHOLD_PEOPLE, SCORERS),
+    "yearwork:scorecard_unit": on(COUNTY_UNIT_PEOPLE, SCORERS),
 }
 
 API_RULES: dict[str, Rule] = {
@@ -177,6 +224,8 @@ API_RULES: dict[str, Rule] = {
     "PATCH /api/v1/registry/sites/{site_id}": on(CASE_PEOPLE, {"bureau"}, "patch"),
     "PATCH /api/v1/registry/devices/{device_id}": on(CASE_PEOPLE, {"bureau"}, "patch"),
     "PUT /api/v1/registry/devices/{device_id}/password": on(CASE_PEOPLE, {"bureau"}, "put"),
+    "GET /api/v1/yearwork/tasks": Rule(ok=GOVERNMENT),
+    "GET /api/v1/yearwork/tasks/{task_id}": on(TASK_PEOPLE, TASK_PEOPLE),
 }
 
 
@@ -266,14 +315,90 @@ def world(cast) -> World:
                                          observed_at=TUESDAY, division=cast.beiping, phone="13700000000"),
                            photos=[], client_address="203.0.113.9", now=TUESDAY)
     reduction_list, entry, warning, notice_b, stop = _winter_world(cast)
+    task, report_file = _foreign_key_task(cast, lead, support)
+    letter, household, visit = _foreign_ledger(cast)
+    project, project_report = _foreign_project(cast, lead)
+    soil_unit, soil_report, plot = _foreign_soil(cast, lead)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
                "import_id": upload.id, "notification_id": notice.id, "report_id": report.id,
                "complaint_id": complaint.id, "list_id": reduction_list.id, "entry_id": entry.id,
-               "warning_id": warning.id, "notice_id": notice_b.id, "stop_id": stop.id}
+               "warning_id": warning.id, "notice_id": notice_b.id, "stop_id": stop.id,
+               "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id, "letter_id": letter.id,
+               "household_id": household.id, "visit_id": visit.id, "township_id": cast.beiping.id,
+               "unit_id": lead.id, "project_id": project.id, "project_report_id": project_report.id,
+               "soil_unit_id": soil_unit.id, "soil_report_id": soil_report.id, "plot_id": plot.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
-                                       complaint.description, complaint.case.number, "13700000000"])
+                                       complaint.description, complaint.case.number, "13700000000",
+                                       task.title, letter.targets.get().description, household.head_name,
+                                       household.id_number, project.name, plot.name])
+
+
+def _foreign_soil(cast, lead):
+    """乙公司 on the soil list with a filed report, and a suspected plot of 北平镇 led by 自然资源局."""
+    from lanqing.yearwork.models import Plot, SoilUnit
+    from lanqing.yearwork.soil import soil_report_submit
+
+    unit = SoilUnit.objects.create(enterprise=cast.enterprise_b, listed_year=2024)
+    report = soil_report_submit(by=cast.users["enterprise_b"], unit=unit, year=2024, kind="monitoring",
+                                upload=SimpleUploadedFile("r.pdf", b"%PDF-1.4 report"), now=TUESDAY)
+    plot = Plot.objects.create(name="北平镇原焦化厂疑似污染地块", township=cast.beiping, lead_unit=lead)
+    return unit, report, plot
+
+
+def _foreign_project(cast, lead):
+    """A mine-restoration project of 北平镇 led by 自然资源局, with a reported photo."""
+    from datetime import date
+
+    from lanqing.yearwork.projects import project_create, project_report
+
+    project = project_create(by=cast.users["bureau"], jurisdiction=cast.county, year=2025, kind="mine",
+                             name="北平镇废弃矿山复绿工程", lead_unit=lead, township=cast.beiping,
+                             planned_start=date(2025, 3, 1), planned_end=date(2025, 11, 30), now=TUESDAY)
+    report = project_report(by=cast.users["other_department"], project=project, text="已进场", progress=10,
+                            photo=SimpleUploadedFile("p.png", PNG), now=TUESDAY)
+    return project, report
+
+
+def _foreign_ledger(cast):
+    """北平镇's letter with its signed file, and a 北平镇 household (fictional) with a visit and its photo."""
+    from datetime import date
+    from decimal import Decimal
+
+    from lanqing.org.models import Jurisdiction
+    from lanqing.yearwork.heating import visit_record
+    from lanqing.yearwork.letters import letter_create, letter_target_add
+    from lanqing.yearwork.models import Household
+
+    bureau = cast.users["bureau"]
+    letter = letter_create(by=bureau, jurisdiction=cast.county, year=2025, township=cast.beiping,
+                           signed_file=SimpleUploadedFile("b.png", PNG), now=TUESDAY)
+    letter_target_add(by=bureau, letter=letter, measure="other", description="北平镇秸秆禁烧目标",
+                      target_value=Decimal(100), measured=Decimal(90), now=TUESDAY)
+    village = Jurisdiction.objects.filter(parent=cast.beiping, level="village").order_by("code").first()
+    household = Household.objects.create(township=cast.beiping, village=village, head_name="北平户主甲",
+                                         id_number="11010519491231002X")
+    visit = visit_record(household=household, by=bureau, visited_on=date(2025, 6, 1), back_on_coal=False,
+                         photo=SimpleUploadedFile("v.png", PNG), now=TUESDAY)
+    return letter, household, visit
+
+
+def _foreign_key_task(cast, lead, support):
+    """A key task of 北平镇 led by 自然资源局 and supported by 水利局, with a reported photo."""
+    from datetime import date
+
+    from lanqing.yearwork.models import Plan, Task
+    from lanqing.yearwork.services import progress_report_submit
+
+    plan = Plan.objects.create(jurisdiction=cast.county, year=2025, title="2025年重点工作", created_at=TUESDAY)
+    task = Task.objects.create(plan=plan, number=1, title="北平镇矿山修复专项", lead_unit=lead,
+                               deadline=date(2025, 12, 31))
+    task.support_units.set([support])
+    task.townships.set([cast.beiping])
+    report = progress_report_submit(task=task, by=cast.users["other_department"], text="已开工",
+                                    files=[SimpleUploadedFile("a.png", PNG)], now=TUESDAY)
+    return task, report.files.get()
 
 
 def _winter_world(cast):
@@ -316,6 +441,20 @@ def fingerprint() -> tuple:
         ReductionList,
         WarningNotice,
     )
+    from lanqing.yearwork.models import (
+        Household,
+        LetterTarget,
+        Plan,
+        Plot,
+        ProgressReport,
+        Project,
+        ProjectFund,
+        ProjectReport,
+        SoilReport,
+        TaskImport,
+        VillageHeating,
+        Visit,
+    )
 
     winter = (ReductionList.objects.count(), list(ReductionEntry.objects.values_list("id", "allowed_share")),
               list(PollutionWarning.objects.values_list("id", "level", "ends_at", "state")),
@@ -327,7 +466,13 @@ def fingerprint() -> tuple:
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),
             list(Alert.objects.values_list("id", "acknowledged_at")), ResponsibilityRule.objects.count(),
             ResponsibilityChange.objects.count(),
-            list(Notification.objects.values_list("id", "read_at")), Report.objects.count())
+            list(Notification.objects.values_list("id", "read_at")), Report.objects.count(),
+            ProgressReport.objects.count(),
+            TaskImport.objects.count(), Plan.objects.count(), LetterTarget.objects.count(),
+            list(Household.objects.values_list("id", "head_name", "converted_on")), Visit.objects.count(),
+            list(Project.objects.values_list("id", "progress")), list(ProjectFund.objects.values_list("id", "spent")),
+            ProjectReport.objects.count(), VillageHeating.objects.count(),
+            list(SoilReport.objects.values_list("id", "submitted_at")), list(Plot.objects.values_list("id", "stage")))
 
 
 def _expected(rule: Rule, role: str) -> str:
@@ -386,7 +531,11 @@ def _page_requests(world: World):
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
                                                       "alert_id", "row_id", "import_id", "notification_id",
                                                       "device_id", "report_id", "complaint_id", "list_id",
-                                                      "entry_id", "warning_id", "notice_id", "stop_id")
+                                                      "entry_id", "warning_id", "notice_id", "stop_id",
+                                                      "plan_id", "task_id", "file_id", "letter_id",
+                                                      "household_id", "visit_id", "township_id", "unit_id",
+                                                      "project_id", "project_report_id", "soil_unit_id",
+                                                      "soil_report_id", "plot_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -23,6 +23,7 @@ from lanqing.org.models import Enterprise
 from lanqing.org.requests import ApiRequest
 from lanqing.registry.api import router as registry_router
 from lanqing.ui.pagination import MappedRows
+from lanqing.yearwork.api import router as yearwork_router
 
 api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
                auth=[TokenAuth(), SessionAuth()], docs_decorator=login_required,
@@ -140,3 +141,4 @@ def site_revisions(request: ApiRequest, site_id: int) -> MappedRows:
 api.add_router("/cases", cases_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/registry", registry_router)
+api.add_router("/yearwork", yearwork_router)

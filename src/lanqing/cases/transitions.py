@@ -42,7 +42,7 @@ from lanqing.cases.models import (
     ExtensionStatus,
 )
 from lanqing.cases.recipients import bureau, handlers, lead, rectifiers, tell
-from lanqing.cases.routing import route_for
+from lanqing.cases.routing import Route, route_for, township_of
 from lanqing.cases.timeline import timeline_add
 from lanqing.monitoring.models import Measurement, Period
 from lanqing.org import access
@@ -134,10 +134,12 @@ def case_open(*, title: texts.Stored | str, category: str, source: str, severity
               by: User | None = None, description: texts.Stored | str = "", enterprise: Enterprise | None = None,
               site: Site | None = None, jurisdiction: Jurisdiction | None = None, location: str = "",
               subject: Model | None = None, alert: Alert | None = None,
-              auto_dispatch: bool = True, now: datetime | None = None, is_demo: bool = False) -> Case:
+              auto_dispatch: bool = True, now: datetime | None = None, is_demo: bool = False,
+              lead_unit: Unit | None = None, support_units: Iterable[Unit] = ()) -> Case:
     """Opens a case and routes it; a routed case is dispatched at once, an unroutable one waits in the
     bureau's dispatch queue. A title or description the system writes is a stored text (lanqing.texts); a
-    person's is a string."""
+    person's is a string. `lead_unit` (with `support_units`) replaces the matrix's answer when the subject
+    names its own responsible units, as a key task does."""
     now = now or timezone.now()
     title, title_text = texts.split(title or "")
     title = title.strip()
@@ -153,8 +155,12 @@ def case_open(*, title: texts.Stored | str, category: str, source: str, severity
         raise CaseForbidden(_("Your role may not open cases."))
     if by is not None and not access.visible(by, Jurisdiction.objects.filter(id=where.id)).exists():
         raise CaseError(_("This place is outside your jurisdiction."))
-    route = route_for(category=category, jurisdiction=where, enterprise=enterprise,
-                      site_kind=site.kind if site is not None else "")
+    if lead_unit is not None:
+        route = Route(township=township_of(where), lead_unit=lead_unit,
+                      support_units=[unit for unit in support_units if unit.id != lead_unit.id])
+    else:
+        route = route_for(category=category, jurisdiction=where, enterprise=enterprise,
+                          site_kind=site.kind if site is not None else "")
     if subject is None:
         subject = site or enterprise
     case = Case.objects.create(

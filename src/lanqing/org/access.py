@@ -314,10 +314,41 @@ def _alert_acknowledger(actor: Actor, alert) -> bool:
 
 def _report_handler(actor: Actor, report) -> bool:
     return actor.role == Role.BUREAU or case_handler(actor, report.case if report is not None else None)
+
+
 def _notice_acknowledger(actor: Actor, notice) -> bool:
     if actor.role != Role.ENTERPRISE:
         return False
     return notice is None or (actor.enterprise_id is not None and notice.enterprise_id == actor.enterprise_id)
+
+
+def keytask_reporter(actor: Actor, task) -> bool:
+    """Who reports a key task's progress: staff of its lead or supporting units, officers of its townships."""
+    if task is None:
+        return actor.role in UNIT_STAFF | OFFICERS
+    if actor.role in UNIT_STAFF:
+        return actor.unit_id is not None and (
+            actor.unit_id == task.lead_unit_id or task.support_units.filter(id=actor.unit_id).exists())
+    return any(_of_township(actor, township) for township in task.townships.all())
+
+
+def household_personal(actor: Actor, household) -> bool:
+    """A household's head and ID number (personal data): the bureau and the officers of its own township."""
+    if actor.role == Role.BUREAU:
+        return True
+    if actor.role != Role.TOWNSHIP:
+        return False
+    # Without a household: a township officer reads those of its township, the only ones it sees.
+    return household is None or (actor.jurisdiction is not None and household.township_id == actor.jurisdiction.id)
+
+
+def project_reporter(actor: Actor, project) -> bool:
+    """Who reports a project's progress: its lead unit's staff and the officers of its township."""
+    if project is None:
+        return actor.role in UNIT_STAFF | OFFICERS
+    if actor.role in UNIT_STAFF:
+        return actor.unit_id is not None and actor.unit_id == project.lead_unit_id
+    return project.township_id is not None and _of_township(actor, project.township)
 
 
 @dataclass(frozen=True)
@@ -379,6 +410,27 @@ ACTIONS: dict[str, Action] = {
     "warning.issue": Action("bureau", _roles(Role.BUREAU)),
     "warning.dispatch": Action("bureau, township and grid officers", _roles(Role.BUREAU, *OFFICERS)),
     "warning.acknowledge": Action("the enterprise the notice names", _notice_acknowledger),
+    # the year's work (key tasks)
+    "keytask.view": Action("government users", _roles(*GOVERNMENT)),
+    "keytask.manage": Action("bureau", _roles(Role.BUREAU)),
+    "keytask.report": Action("the lead and supporting units' staff, the officers of the task's townships",
+                             keytask_reporter),
+    # target responsibility letters and the clean-heating ledger
+    "letter.manage": Action("bureau", _roles(Role.BUREAU)),
+    "heating.view": Action("government users", _roles(*GOVERNMENT)),
+    "heating.manage": Action("bureau, township officers (their township's households)",
+                             _roles(Role.BUREAU, Role.TOWNSHIP)),
+    "household.personal": Action("bureau, the officers of the household's township", household_personal),
+    # projects and funds
+    "project.manage": Action("bureau", _roles(Role.BUREAU)),
+    "project.report": Action("the lead unit's staff, the officers of the project's township", project_reporter),
+    # soil: key supervision units and contaminated plots
+    "soil.view": Action("government users; an enterprise its own listing", _roles(*Role.values)),
+    "soil.manage": Action("bureau", _roles(Role.BUREAU)),
+    "soil.report": Action("bureau, the listed enterprise", _roles(Role.BUREAU, Role.ENTERPRISE)),
+    # scorecards (考核) of townships and units
+    "scorecard.view": Action("bureau, leadership", _roles(Role.BUREAU, Role.LEADERSHIP)),
+    "scorecard.edit": Action("bureau", _roles(Role.BUREAU)),
 }
 
 

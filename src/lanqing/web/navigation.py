@@ -46,6 +46,12 @@ MENU = [
     MenuItem(_("Responsibility matrix"), "cases:matrix", "matrix.view"),
     MenuItem(_("Accountability"), "cases:accountability", "accountability.view"),
     MenuItem(_("Audit trail"), "audit:list", "audit.view"),
+    MenuItem(_("Key tasks"), "yearwork:tasks", "keytask.view"),
+    MenuItem(_("Responsibility letters"), "yearwork:letters", "keytask.view"),
+    MenuItem(_("Clean heating"), "yearwork:households", "heating.view"),
+    MenuItem(_("Projects and funds"), "yearwork:projects", "keytask.view"),
+    MenuItem(_("Soil"), "yearwork:soil", "soil.view"),
+    MenuItem(_("Scorecards"), "yearwork:scorecard", "scorecard.view"),
     MenuItem(_("Notifications"), "notifications:list", None),
 ]
 
