@@ -356,7 +356,9 @@ class ResponsibilityRule(models.Model):
         verbose_name_plural = _("responsibility matrix")
 
     def __str__(self) -> str:
-        return f"{self.category or '*'} / {self.industry_id or '*'} / {self.site_kind or '*'} → {self.lead_unit}"
+        # Labels, not codes: the name shows on pages (the audit trail, the admin) in the reader's language.
+        return (f"{self.get_category_display() or '*'} / {self.industry or '*'} / {self.get_site_kind_display() or '*'}"
+                f" → {self.lead_unit}")
 
 
 class ResponsibilityChange(models.Model):
@@ -426,7 +428,7 @@ class DeadlineRule(models.Model):
         verbose_name_plural = _("deadline rules")
 
     def __str__(self) -> str:
-        return f"{self.category or '*'} / {self.severity or '*'}: {self.working_days}"
+        return f"{self.get_category_display() or '*'} / {self.get_severity_display() or '*'}: {self.working_days}"
 
     def clean(self) -> None:
         if self.working_days < 1:
