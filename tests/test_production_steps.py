@@ -39,7 +39,7 @@ from lanqing.hj212 import CHINA, Peer, Version
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- production-steps -->", "<!-- /production-steps -->"
-DAEMONS = {"web", "receiver", "worker"}
+DAEMONS = {"web", "web-public", "worker", "receiver"}
 PASSWORD = "Gu-county-2026-lanqing!"
 MN = "GUAIR01ROOFTOP2026000001"
 DEVICE_PASSWORD = "k8Vq2026"
@@ -118,8 +118,9 @@ class Deployment:
         out = [sys.executable, "-m", "lanqing"]
         for previous, arg in zip(["", *args], args, strict=False):
             if previous == "--port":
-                self.ports[args[0]] = free_port()
-                arg = str(self.ports[args[0]])
+                name = f"{args[0]}-public" if "--public" in args else args[0]
+                self.ports[name] = free_port()
+                arg = str(self.ports[name])
             out.append(self.moved(arg))
         return out
 
@@ -161,8 +162,10 @@ class Deployment:
         return process.wait(60), output.decode(errors="replace")
 
     def start(self, args: list[str]) -> None:
-        log = open(self.folder / f"{args[0]}.log", "w")
-        self.daemons[args[0]] = subprocess.Popen(self.argv(args), cwd=self.work, env=self.env, stdout=log,
+        # `lanqing web --public` is a second web process beside the staff one: named apart, logged apart.
+        name = f"{args[0]}-public" if "--public" in args else args[0]
+        log = open(self.folder / f"{name}.log", "w")
+        self.daemons[name] = subprocess.Popen(self.argv(args), cwd=self.work, env=self.env, stdout=log,
                                                  stderr=subprocess.STDOUT, start_new_session=True)
 
     def log(self, name: str) -> str:
@@ -282,7 +285,7 @@ def test_the_readme_production_steps_take_an_empty_database_to_a_page_showing_a_
                     assert len(key_file.read_text().strip()) >= 32
                 if args[:3] == ["registry", "export", "--template"]:
                     fill_in_the_workbook(deployment.work / args[3])
-        assert set(deployment.daemons) == DAEMONS, "the steps start the web site, a worker and the receiver"
+        assert set(deployment.daemons) == DAEMONS, "the steps start the staff and public web sites, a worker and the receiver"
 
         deadline = time.monotonic() + 180
         deployment.wait_for_log("receiver", "listening on", deadline)

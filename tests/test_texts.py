@@ -1,5 +1,5 @@
 """Stored system text (lanqing.texts): rendered in the reader's language, numbers for people, names in two
-languages, nested texts, and old plain strings recognised again."""
+languages and nested texts."""
 
 import re
 from datetime import datetime
@@ -105,25 +105,3 @@ def test_the_plain_copy_of_a_system_text_is_in_the_installations_language(settin
     assert "Routed" not in plain
 
 
-@pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_an_old_plain_string_in_either_language_is_recognised_as_its_stored_text(language):
-    # What the code wrote before stored texts: the sentence in the language of the day, numbers as %.4g.
-    with translation.override(language):
-        plain = translation.gettext(EXCEEDANCE) % {"site": "甲公司焦炉烟囱", "factor": "二氧化硫",
-                                                   "value": "6.25e+04", "limit": "100", "time": "06-10 08:00"}
-    stored = texts.recognise(plain, [OFFLINE, EXCEEDANCE])
-    assert stored is not None
-    assert stored["key"] == EXCEEDANCE
-    assert stored["params"]["value"] == 62500.0
-    assert stored["params"]["site"] == "甲公司焦炉烟囱"
-    assert "62,500 above the limit 100" in _in("en", stored)
-
-
-def test_an_old_string_with_a_nested_text_gets_it_back_and_unknown_text_is_not_recognised():
-    with translation.override("zh-hans"):
-        plain = translation.gettext(OFFLINE) % {"site": "县城空气站", "mn": "MNAIR01",
-                                                "time": translation.gettext("never")}
-    stored = texts.recognise(plain, [OFFLINE], nested=[gettext_noop("never")])
-    assert _in("en", stored) == "县城空气站 device MNAIR01 sent nothing since never"
-    assert texts.recognise("焦炉烟囱冒黄烟", [OFFLINE, EXCEEDANCE]) is None
-    assert texts.recognise("", [OFFLINE]) is None

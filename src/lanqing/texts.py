@@ -16,16 +16,14 @@ Parameter values:
 A model keeps the stored text in a JSON field ``<field>_text`` beside the plain field ``<field>``. The plain
 field holds what a person typed, or for a system text its rendering in the installation's language (what
 searches and exports of older versions read); ``render(row.<field>_text or row.<field>)`` shows either.
-``split`` makes the pair when writing; ``recognise`` turns an old plain string back into a stored text.
+``split`` makes the pair when writing.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +33,7 @@ from django.utils.translation import gettext_noop as gettext_noop
 
 Stored = dict[str, Any]
 
-__all__ = ["Stored", "gettext_noop", "items", "message", "moment", "names", "number", "recognise", "render",
+__all__ = ["Stored", "gettext_noop", "items", "message", "moment", "names", "number", "render",
            "split"]
 
 
@@ -125,59 +123,3 @@ def split(text: Stored | str) -> tuple[str, Stored | None]:
     with override(settings.LANGUAGE_CODE):
         return render(text), text
 
-
-_PLACEHOLDER = re.compile(r"%\((\w+)\)([sdif])|%%")
-_FLOAT = re.compile(r"-?(\d+\.\d*|\d*\.\d+|\d+(\.\d*)?[eE][-+]?\d+)")
-
-
-@lru_cache(maxsize=512)
-def _pattern(key: str, language: str) -> tuple[re.Pattern[str], dict[str, str]]:
-    with override(language):
-        template = gettext(key)
-    parts, kinds, end = [], {}, 0
-    for match in _PLACEHOLDER.finditer(template):
-        parts.append(re.escape(template[end:match.start()]))
-        if match.group(0) == "%%":
-            parts.append("%")
-        elif match.group(1) in kinds:
-            parts.append(f"(?P={match.group(1)})")
-        else:
-            kinds[match.group(1)] = match.group(2)
-            parts.append(rf"(?P<{match.group(1)}>-?\d+)" if match.group(2) in "di" else f"(?P<{match.group(1)}>.*?)")
-        end = match.end()
-    parts.append(re.escape(template[end:]))
-    return re.compile("".join(parts), re.DOTALL), kinds
-
-
-def recognise(plain: str, keys: Iterable[str], *, nested: Iterable[str] = (),
-              languages: Iterable[str] = ("en", "zh-hans")) -> Stored | None:
-    """The stored text an old plain string was rendered from, if it reads as one of `keys` in one of the
-    languages; None otherwise. Integers and decimal numbers come back as numbers, a parameter that reads as
-    one of `nested` as that nested text, anything else (names, codes, times) as the string it was."""
-    plain = (plain or "").strip()
-    if not plain:
-        return None
-    languages = list(languages)
-    nested_by_text = {}
-    for key in nested:
-        for language in languages:
-            with override(language):
-                nested_by_text[gettext(key)] = key
-    for key in keys:
-        for language in languages:
-            pattern, kinds = _pattern(key, language)
-            found = pattern.fullmatch(plain)
-            if found is None:
-                continue
-            params: dict[str, Any] = {}
-            for name, value in found.groupdict().items():
-                if kinds[name] in "di":
-                    params[name] = int(value)
-                elif value in nested_by_text:
-                    params[name] = message(nested_by_text[value])
-                elif _FLOAT.fullmatch(value):
-                    params[name] = float(value)
-                else:
-                    params[name] = value
-            return message(key, **params)
-    return None

@@ -1,16 +1,14 @@
 """The same case, opened from an alert by the system, routed and escalated, and its notifications read wholly in
 the reader's language: no Chinese outside proper names in English, no English words outside codes in Chinese;
-measured values without exponents. Rows written before stored texts are migrated."""
+measured values without exponents."""
 
 import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from lanqing import texts
 from lanqing.alerts.models import Alert, AlertRule
 from lanqing.cases.clock import cases_deadlines_check
 from lanqing.cases.models import Case, CaseEvent, DeadlineRule, ResponsibilityRule
@@ -99,53 +97,3 @@ def test_pages_and_the_api_render_the_case_in_the_readers_language(cast, escalat
     api = client.get(f"/api/v1/cases/{escalated.id}").json()
     assert api["title"] == title
     assert routed in [step["note"] for step in api["timeline"]]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_rows_written_before_stored_texts_are_migrated_to_them(cast):
-    """Old rows hold a rendering in whatever language was active; the migration recognises the system's."""
-    from lanqing.monitoring.models import Factor
-
-    so2 = Factor.objects.get(code="a21026")
-    with translation.override("zh-hans"):
-        old_message = translation.gettext(
-            "%(site)s %(factor)s %(value)s above the limit %(limit)s (%(time)s)") % {
-            "site": "甲公司焦炉烟囱", "factor": so2.name_zh, "value": "6.25e+04", "limit": "100",
-            "time": "06-10 08:00"}
-    rule = AlertRule.objects.create(name="小时均值超标", kind="exceedance", severity="high")
-    alert = Alert.objects.create(rule=rule, source_key="x", site=cast.outlet_a, factor=so2, severity="high",
-                                 message=old_message, first_seen_at=TUESDAY, last_seen_at=TUESDAY)
-    case = Case.objects.create(number="DB2025000001", title=old_message, source="alert", alert=alert,
-                               category="exceedance", jurisdiction=cast.yueyang, created_at=TUESDAY,
-                               updated_at=TUESDAY, deadline_basis="5 working days (default)")
-    typed = Case.objects.create(number="DB2025000002", title="焦炉烟囱冒黄烟", source="inspection",
-                                category="inspection", jurisdiction=cast.yueyang, created_at=TUESDAY,
-                                updated_at=TUESDAY)
-    demo = Case.objects.create(number="DB2025000003", title="示例焦化有限公司露天堆场未苫盖", source="inspection",
-                               category="inspection", jurisdiction=cast.yueyang, created_at=TUESDAY,
-                               updated_at=TUESDAY, is_demo=True)
-    routed = CaseEvent.objects.create(case=case, at=TUESDAY, action="dispatched",
-                                      note="Routed by the responsibility matrix.")
-    told = Notification.objects.create(user=cast.users["bureau"], created_at=TUESDAY, body="请尽快整改",
-                                       title="Escalated to county leadership: case DB2025000001")
-
-    call_command("migrate", "alerts", "0002", verbosity=0)  # back to before the conversion
-    call_command("migrate", verbosity=0)
-
-    for row in (alert, case, typed, demo, routed, told):
-        row.refresh_from_db()
-    with translation.override("en"):
-        assert alert.display_message == "甲公司焦炉烟囱 SO2 62,500 above the limit 100 (06-10 08:00)"
-        assert case.display_title == alert.display_message
-        assert case.display_deadline_basis == "5 working days (default)"
-        assert routed.display_note == "Routed by the responsibility matrix."
-        assert told.display_title == "Escalated to county leadership: case DB2025000001"
-        assert typed.display_title == "焦炉烟囱冒黄烟"
-        assert typed.title_text is None
-        assert told.display_body == "请尽快整改"
-        assert told.body_text is None
-        assert demo.display_title == "示例焦化有限公司: open-air stockpile not covered"
-    with translation.override("zh-hans"):
-        assert "Routed" not in routed.display_note
-        assert "Escalated" not in told.display_title
-        assert case.display_deadline_basis == texts.render(texts.message("%(days)d working days (default)", days=5))
