@@ -53,6 +53,8 @@ VARIABLES = [
              "kept for audit before the worker deletes them; 0 keeps them"),
     Variable("LANQING_RAW_ACCEPTED_DAYS", "3650", "Days accepted raw packets are kept (replay and audit need them) "
              "before the worker deletes them; 0 keeps them"),
+    Variable("LANQING_PDF_FONT", "", "A font file (.ttf, .otf or .ttc) with Chinese characters for PDF reports; "
+             "empty: Noto CJK or WenQuanYi from the system's fonts"),
     Variable("LANQING_SQLITE_BUSY_SECONDS", "20", "On SQLite: seconds a process waits for another writer before "
              "it backs off and tries its write again"),
     Variable("LANQING_DATA_TIME_TOLERANCE_MINUTES", "120", "Minutes a packet's DataTime may lie ahead of the "

@@ -85,6 +85,7 @@ try:
     LANQING_SITE_URL = env_str("LANQING_SITE_URL", "http://localhost:8000")
     RAW_REJECTED_DAYS = env_int("LANQING_RAW_REJECTED_DAYS", 90)
     RAW_ACCEPTED_DAYS = env_int("LANQING_RAW_ACCEPTED_DAYS", 3650)
+    PDF_FONT = env_str("LANQING_PDF_FONT", "")
     try:
         import zoneinfo
 

@@ -112,11 +112,11 @@ def test_a_township_asks_for_and_sees_its_own_reports_only(cast, client_for):
     assert client.get(reverse("reports:pdf", args=[mine.id]))["Content-Type"] == "application/pdf"
 
 
-def test_without_a_chinese_font_the_report_fails_with_its_reason(cast, monkeypatch):
+def test_without_a_chinese_font_the_report_fails_with_its_reason(cast, monkeypatch, settings):
     from lanqing.reports import render
 
     monkeypatch.setattr(render, "FONT_CANDIDATES", ())
-    monkeypatch.setenv("LANQING_PDF_FONT", "/nonexistent/font.ttc")
+    settings.PDF_FONT = "/nonexistent/font.ttc"
     report = _generate("daily_air", DAY, cast.county)
     assert report.status == "failed"
     assert report.pdf is None

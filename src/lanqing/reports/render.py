@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -32,7 +32,7 @@ class FontMissing(RuntimeError):
 
 
 def font_path() -> Path:
-    named = os.environ.get("LANQING_PDF_FONT", "")
+    named = settings.PDF_FONT
     for candidate in ([named] if named else []) + list(FONT_CANDIDATES):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
