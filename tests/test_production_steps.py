@@ -101,7 +101,10 @@ class Deployment:
         self.work = folder / "work"  # the directory the commands are typed in
         self.work.mkdir()
         self.database = database
-        self.env = {key: value for key, value in os.environ.items() if not key.startswith("LANQING_")}
+        # A server's environment: none of ours, and not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE either
+        # (`lanqing check` rightly refuses it in production).
+        self.env = {key: value for key, value in os.environ.items()
+                    if not key.startswith("LANQING_") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
         self.env["PYTHONUNBUFFERED"] = "1"
         self.ports: dict[str, int] = {}
         self.daemons: dict[str, subprocess.Popen] = {}

@@ -96,7 +96,7 @@ def test_the_public_and_staff_pages_fit_a_phone_in_both_languages(matrix, live_s
     SHOTS.mkdir(parents=True, exist_ok=True)
     public_pages = {"home": "/public/", "form": "/public/report/", "quality": "/public/quality/",
                     "track": f"/public/track/{report.code}/"}
-    staff_pages = {"list": "/reports/", "detail": f"/reports/{report.id}/"}
+    staff_pages = {"list": "/complaints/", "detail": f"/complaints/{report.id}/"}
     for language, locale in (("zh", "zh-CN"), ("en", "en-US")):
         for width_name, viewport in (("390", PHONE), ("1440", DESKTOP)):
             context, page, problems = _offline_context(browser, live_server, viewport, locale)
