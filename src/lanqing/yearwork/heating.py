@@ -14,8 +14,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lanqing import texts
 from lanqing.cases.evidence import EvidenceRefused, evidence_check
@@ -25,6 +25,7 @@ from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level
 from lanqing.tabular import TableError, cell_text, excerpt, parse_local_datetime, read_table
 from lanqing.yearwork.models import Heating, Household, VillageHeating, Visit
+from lanqing.yearwork.task_table import column_headers
 
 MAX_ROWS = 200_000
 # GB 11643-1999: weights of the 17 digits, and the check character for each remainder mod 11.
@@ -48,9 +49,7 @@ HEADERS_ZH = [zh for _f, zh, _en, _r in COLUMNS]
 
 
 def headers_for_reader() -> list[str]:
-    """The column names the import reads, in the reader's language (it reads either spelling)."""
-    english = (get_language() or "").lower().startswith("en")
-    return [en if english else zh for _f, zh, en, _r in COLUMNS]
+    return column_headers(COLUMNS)
 # The ledger's words for the heating routes, both languages, as offices write them.
 HEATING_NAMES = {"散煤": Heating.SCATTERED_COAL, "洁净煤": Heating.CLEAN_COAL, "煤改气": Heating.GAS,
                  "天然气": Heating.GAS, "煤改电": Heating.ELECTRIC, "电": Heating.ELECTRIC,

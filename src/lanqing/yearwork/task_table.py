@@ -47,10 +47,14 @@ COLUMNS = [
 HEADERS_ZH = [zh for _f, zh, _en, _r in COLUMNS]
 
 
-def headers_for_reader() -> list[str]:
-    """The column names the import reads, in the reader's language (it reads either spelling)."""
+def column_headers(columns: list[tuple[str, str, str, bool]]) -> list[str]:
+    """The column names an import reads, in the reader's language (it reads either spelling)."""
     english = (get_language() or "").lower().startswith("en")
-    return [en if english else zh for _f, zh, en, _r in COLUMNS]
+    return [en if english else zh for _f, zh, en, _r in columns]
+
+
+def headers_for_reader() -> list[str]:
+    return column_headers(COLUMNS)
 SEPARATORS = re.compile(r"[、,，;；\n]+")
 ITEM_SEPARATORS = re.compile(r"[;；\n]+")
 # "改造 3000户", "PM2.5年均浓度 45 µg/m³": a description, then a number and a unit at the end.
