@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,9 @@ from openpyxl import Workbook
 
 from lanqing.reports.content import ReportContent
 from lanqing.tabular import spreadsheet_safe
+
+# fpdf2 subsets fonts through fontTools, which logs every table it prunes at INFO: the worker's log keeps none.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # Fonts with Chinese glyphs, tried in order; LANQING_PDF_FONT names another (a .ttf, .otf or .ttc file).
 FONT_CANDIDATES = (
