@@ -18,6 +18,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lanqing import standards
 from lanqing.alerts.models import Exceedance
@@ -218,7 +219,7 @@ def _tasks_part(section: Section, area: Jurisdiction, year: int) -> None:
                                                        "mean": _percent(tasks.mean_completion)})
     if tasks.behind_tasks:
         section.tables.append(Table(_("Key tasks behind schedule"), [
-            _("Task"), _("Lead unit"), _("Deadline"), _("Completion")],
+            _("Task"), _("Lead unit"), pgettext("key task", "Deadline"), _("Completion")],
             [[task.title, task.lead_unit.name, task.deadline.isoformat(), _percent(task.completion)]
              for task in tasks.behind_tasks]))
 
@@ -233,9 +234,11 @@ def _letters_part(section: Section, area: Jurisdiction, year: int) -> None:
                            "%(targets_not_met)s).") % {
         "count": len(letters.lines), "met": letters.met, "not_met": letters.not_met, "undecided": letters.undecided,
         "targets_met": letters.targets_met, "targets_not_met": letters.targets_not_met})
-    verdicts = {True: _("Met"), False: _("Not met"), None: _("Not yet decided")}
+    verdicts = {True: pgettext("letter verdict", "Met"), False: pgettext("letter verdict", "Not met"),
+                None: _("Not yet decided")}
     section.tables.append(Table(_("Responsibility letters"), [
-        _("Township or unit"), _("Signed targets"), _("Met"), _("Not met"), _("Without a figure"), _("Letter")],
+        _("Township or unit"), _("Signed targets"), pgettext("count of targets", "Met"),
+        pgettext("count of targets", "Not met"), _("Without a figure"), _("Letter")],
         [[line.letter.party_name, str(line.targets), str(line.met), str(line.not_met), str(line.unmeasured),
           verdicts[line.verdict]] for line in letters.lines]))
 
