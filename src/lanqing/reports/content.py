@@ -16,9 +16,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from lanqing import standards
 from lanqing.alerts.models import Exceedance
