@@ -97,17 +97,18 @@ def test_the_ranking_ranks_ties_equal_and_skips_the_next_rank(ranked):
     year_scores = _expected(_parties(ranked), now=LATE, first=start, end=start.replace(year=THIS_YEAR + 1))
     month_scores = _expected(_parties(ranked), now=LATE, first=start.replace(month=12),
                              end=start.replace(year=THIS_YEAR + 1))
-    assert {line.name: line.year_score for line in ranking.lines} == year_scores
-    assert {line.name: line.month_score for line in ranking.lines} == month_scores
-    assert {line.name: line.year_rank for line in ranking.lines} == _competition_ranks(year_scores)
-    assert {line.name: line.month_rank for line in ranking.lines} == _competition_ranks(month_scores)
+    scored = [name for name, score in year_scores.items() if score is not None]
+    assert {line.name: line.year_score for line in ranking.lines} == {name: year_scores[name] for name in scored}
+    assert {line.name: line.month_score for line in ranking.lines} == {name: month_scores[name] for name in scored}
+    year_ranks, month_ranks = _competition_ranks(year_scores), _competition_ranks(month_scores)
+    assert {line.name: line.year_rank for line in ranking.lines} == {name: year_ranks[name] for name in scored}
+    assert {line.name: line.month_rank for line in ranking.lines} == {name: month_ranks[name] for name in scored}
     # By hand: the year 90, 90, 75, 45 → 1, 1, 3, 4; December 90, 90, 90, 75 → 1, 1, 1, 4.
     assert sorted(r for r in (line.year_rank for line in ranking.lines) if r) == [1, 1, 3, 4]
     assert sorted(r for r in (line.month_rank for line in ranking.lines) if r) == [1, 1, 1, 4]
-    # Ordered by the year's rank, parties without records last.
-    ranks = [line.year_rank for line in ranking.lines]
-    assert ranks[:4] == [1, 1, 3, 4]
-    assert set(ranks[4:]) == {None}
+    # Ordered by the year's rank; the parties without records are named apart.
+    assert [line.year_rank for line in ranking.lines] == [1, 1, 3, 4]
+    assert sorted(ranking.unscored) == sorted(name for name, score in year_scores.items() if score is None)
 
 
 def test_the_leader_sees_the_whole_ranking_each_score_opening_its_breakdown(ranked, client_for):
@@ -117,11 +118,14 @@ def test_the_leader_sees_the_whole_ranking_each_score_opening_its_breakdown(rank
     now = timezone.now()
     start = datetime(THIS_YEAR, 1, 1, tzinfo=SHANGHAI)
     scores = _expected(_parties(ranked), now=now, first=start, end=start.replace(year=THIS_YEAR + 1))
-    assert len(rows) == len(scores)
+    ranks = _competition_ranks(scores)
     assert {row["name"]: row["year-score"] for row in rows} == {
-        name: "—" if score is None else str(score) for name, score in scores.items()}
+        name: str(score) for name, score in scores.items() if score is not None}
     assert {row["name"]: row["year-rank"] for row in rows} == {
-        name: "—" if rank is None else str(rank) for name, rank in _competition_ranks(scores).items()}
+        name: str(rank) for name, rank in ranks.items() if rank is not None}
+    unscored = re.search(r'data-testid="ranking-unscored">([^<]*)<', page).group(1)
+    for name, score in scores.items():
+        assert (name in unscored) == (score is None)
     first = rows[0]
     assert first["year-rank"] == "1"
     breakdown = client.get(first["href"].replace("&amp;", "&"))
@@ -131,13 +135,23 @@ def test_the_leader_sees_the_whole_ranking_each_score_opening_its_breakdown(rank
 
 
 def test_the_bureau_sees_the_head_of_the_ranking_and_a_link_to_all(ranked, client_for):
+    from lanqing.org.models import Jurisdiction
     from lanqing.workbench.rankings import BUREAU_ROWS
+    from lanqing.yearwork.models import Plan, Task
 
+    # Two more townships with a task at 10 %: six parties scored, more than the bureau's rows.
+    plan = Plan.objects.get(year=THIS_YEAR)
+    others = Jurisdiction.objects.filter(level="township").exclude(id__in=[ranked.yueyang.id, ranked.beiping.id])
+    for number, township in enumerate(others[:2], start=10):
+        task = Task.objects.create(plan=plan, number=number, title=f"{township.name}任务", lead_unit=ranked.support,
+                                   deadline=date(THIS_YEAR, 12, 31), completion=Decimal("0.1"))
+        task.townships.set([township])
     page = client_for(ranked.users["bureau"]).get("/").content.decode()
     rows = _rows(page)
     assert len(rows) == BUREAU_ROWS
-    assert [row["year-rank"] for row in rows[:3]] == ["1", "1", "1"]
+    assert [row["year-rank"] for row in rows] == ["1", "1", "1", "4", "5"]
     assert 'data-testid="ranking-all"' in page
+    assert 'data-testid="ranking-unscored"' not in page
 
 
 def test_a_township_sees_its_own_rank_and_score_never_the_county_table(ranked, client_for):

@@ -9,13 +9,14 @@ rank, score and indicators, never the other parties' names or scores (its office
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
 
+from lanqing import texts
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level, Role, UnitKind
 from lanqing.yearwork import scorecard
@@ -41,10 +42,16 @@ class RankLine:
 @dataclass(frozen=True)
 class Ranking:
     year: int
-    month: int
-    lines: list[RankLine]
-    parties: int  # all the parties compared, ranked or not
+    month: date  # the first day of the current month
+    lines: list[RankLine]  # the parties with a score this year or this month
+    unscored: list[str]  # the names of the parties with no records to score yet
+    parties: int  # all the parties compared, scored or not
     url: str  # the scorecard page of the year
+
+    @property
+    def unscored_names(self) -> str:
+        # Joined with the reader's list separator (、 or ", "), as lanqing.texts joins a list.
+        return texts.render(texts.message("%(names)s", names=texts.items(self.unscored)))
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ class OwnRank:
 
     name: str
     year: int
-    month: int
+    month: date  # the first day of the current month
     year_rank: int | None
     year_score: Decimal | None
     month_rank: int | None
@@ -93,13 +100,18 @@ def county_ranking(user, *, now: datetime, rows: int | None = None) -> Ranking |
     by_year = scorecard.scorecards(townships=townships, units=units, period=year, now=now)
     by_month = {(c.party.kind, c.party.obj.id): c
                 for c in scorecard.scorecards(townships=townships, units=units, period=month, now=now)}
-    lines = []
-    for card in by_year[:rows] if rows else by_year:
+    lines, unscored = [], []
+    for card in by_year:
         this_month = by_month[(card.party.kind, card.party.obj.id)]
+        if card.score is None and this_month.score is None:
+            unscored.append(card.party.name)
+            continue
         lines.append(RankLine(card.party.name, card.party.kind, card.rank, card.score, _breakdown_url(card, year),
                               this_month.rank, this_month.score, _breakdown_url(this_month, month)))
     url = reverse("yearwork:scorecard") + "?" + urlencode({"year": year.year})
-    return Ranking(year.year, month.month or 1, lines, len(by_year), url)
+    # The bureau's shorter table leaves the unscored names to the scorecard page as well.
+    return Ranking(year.year, date(year.year, month.month or 1, 1), lines[:rows] if rows else lines,
+                   [] if rows else unscored, len(by_year), url)
 
 
 def township_of(user) -> Jurisdiction | None:
@@ -128,7 +140,7 @@ def own_rank(user, *, now: datetime) -> OwnRank | None:
     indicators = [IndicatorShare(str(Indicator(line.indicator).label),
                                  None if line.share is None else (line.share * 100).quantize(Decimal("0.1")))
                   for line in card.lines]
-    return OwnRank(township.name, year.year, month.month or 1, card.rank, card.score, this_month.rank,
+    return OwnRank(township.name, year.year, date(year.year, month.month or 1, 1), card.rank, card.score, this_month.rank,
                    this_month.score, sum(1 for c in by_year if c.rank is not None),
                    sum(1 for c in by_month if c.rank is not None), indicators, card.overdue_days, card.deduction)
 
