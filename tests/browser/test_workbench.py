@@ -32,9 +32,31 @@ def _cases(cast):
         Case.objects.filter(id=case.id).update(state="dispatched", deadline_at=now + timedelta(hours=hours))
 
 
+def _year_work(cast):
+    """This year's key tasks, so that the ranking has scores: 岳阳镇 and 住建局 90 %, 北平镇 60 %."""
+    from datetime import date
+    from decimal import Decimal
+
+    from lanqing.yearwork.models import Plan, Task
+
+    this_year = timezone.localdate().year
+    plan = Plan.objects.create(jurisdiction=cast.county, year=this_year, title="本年度重点工作",
+                               created_at=timezone.now())
+    for number, (township, done) in enumerate([(cast.yueyang, "0.9"), (cast.beiping, "0.6")], start=1):
+        task = Task.objects.create(plan=plan, number=number, title=f"{township.name}扬尘治理", lead_unit=cast.department,
+                                   deadline=date(this_year, 12, 31), completion=Decimal(done))
+        task.townships.set([township])
+
+
+# What each role's first page shows of the scorecard ranking: the table, or a township's own place.
+RANKING = {"leader": "ranking-table", "bureau": "ranking-table", "township_a": "workbench-own-rank",
+           "grid_a": "workbench-own-rank"}
+
+
 @pytest.mark.parametrize("who", ROLES)
 def test_each_workbench_fits_desk_and_phone_in_both_languages(cast, live_server, browser, who):
     _cases(cast)
+    _year_work(cast)
     for language, locale in (("zh-hans", "zh-CN"), ("en", "en-US")):
         for width in (1440, 390):
             context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
@@ -51,6 +73,10 @@ def test_each_workbench_fits_desk_and_phone_in_both_languages(cast, live_server,
             assert page.locator("[data-testid=figures] .tile").count() >= 4
             expected = "工作台" if language == "zh-hans" else "workbench"
             assert expected in page.get_by_test_id("home-title").inner_text()
+            if who in RANKING:
+                assert page.get_by_test_id(RANKING[who]).is_visible()
+            if RANKING.get(who) != "ranking-table":
+                assert page.get_by_test_id("ranking-table").count() == 0
             overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{who} {language} {width}px is {overflow}px wider than the screen: {page.evaluate(WIDER)}"
             SHOTS.mkdir(parents=True, exist_ok=True)

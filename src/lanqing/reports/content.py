@@ -12,10 +12,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from lanqing import standards
@@ -27,11 +28,16 @@ from lanqing.org.models import Jurisdiction
 from lanqing.reports.models import ReportKind
 from lanqing.workbench.air import area_days, station_ranking
 from lanqing.workbench.overview import period_air
+from lanqing.yearwork import scorecard
+from lanqing.yearwork import summary as yearwork
+from lanqing.yearwork.models import Indicator
 
 Progress = Callable[[int], None]
 # The pollutants of a station's row, and each one's decimals as published (CO in mg/m³ to 1 dp).
 DAILY_COLUMNS = (("PM2.5", 0), ("PM10", 0), ("O3", 0), ("NO2", 0), ("SO2", 0), ("CO", 1))
 MAX_SITES = 200
+# The reports that state the year's work (key tasks, letters, clean heating, scorecards).
+YEARWORK_KINDS = (ReportKind.MONTHLY, ReportKind.YEARLY)
 
 
 @dataclass
@@ -86,14 +92,18 @@ def has_data(area: Jurisdiction, first: date, last: date) -> bool:
                                       period__in=[Period.HOUR, Period.DAY], time__gte=begin, time__lt=end).exists()
 
 
-def data_used(area: Jurisdiction, first: date, last: date) -> dict:
-    """What the archive records of the data a report was made from."""
+def data_used(area: Jurisdiction, first: date, last: date, *, kind: str | None = None) -> dict:
+    """What the archive records of the data a report was made from (a monthly or yearly report's year's-work rows
+    too, under "yearwork")."""
     begin, end = bounds(first, last)
     values = Measurement.objects.filter(point__site__jurisdiction__code__startswith=area.prefix,
                                         period__in=[Period.HOUR, Period.DAY], time__gte=begin, time__lt=end)
     newest = values.aggregate(newest=Max("time"))["newest"]
-    return {"values": values.count(), "newest_value": newest.isoformat() if newest else None,
+    used = {"values": values.count(), "newest_value": newest.isoformat() if newest else None,
             "stations": len(area_sites(area, SiteKind.AIR)), "sections": len(area_sites(area, SiteKind.WATER))}
+    if kind in YEARWORK_KINDS:
+        used["yearwork"] = yearwork.data_used(area=area, year=first.year)
+    return used
 
 
 def air_of_day(stations: list[Site], day: date) -> Section:
@@ -193,6 +203,86 @@ def cases_of_period(area: Jurisdiction, first: date, last: date) -> Section:
     return section
 
 
+def _percent(share: Decimal | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def _tasks_part(section: Section, area: Jurisdiction, year: int) -> None:
+    tasks = yearwork.task_summary(area=area, year=year)
+    if not tasks.count:
+        section.lines.append(_("No key task in the plans of %(year)s.") % {"year": year})
+        return
+    section.lines.append(_("Key tasks: %(count)s; completed: %(completed)s; behind schedule: %(behind)s; mean "
+                           "completion: %(mean)s.") % {"count": tasks.count, "completed": tasks.completed,
+                                                       "behind": tasks.behind,
+                                                       "mean": _percent(tasks.mean_completion)})
+    if tasks.behind_tasks:
+        section.tables.append(Table(_("Key tasks behind schedule"), [
+            _("Task"), _("Lead unit"), pgettext("key task", "Deadline"), _("Completion")],
+            [[task.title, task.lead_unit.name, task.deadline.isoformat(), _percent(task.completion)]
+             for task in tasks.behind_tasks]))
+
+
+def _letters_part(section: Section, area: Jurisdiction, year: int) -> None:
+    letters = yearwork.letter_summary(area=area, year=year)
+    if not letters.lines:
+        section.lines.append(_("No target responsibility letter for %(year)s.") % {"year": year})
+        return
+    section.lines.append(_("Target responsibility letters: %(count)s; met: %(met)s; not met: %(not_met)s; not yet "
+                           "decided: %(undecided)s (signed targets met: %(targets_met)s, not met: "
+                           "%(targets_not_met)s).") % {
+        "count": len(letters.lines), "met": letters.met, "not_met": letters.not_met, "undecided": letters.undecided,
+        "targets_met": letters.targets_met, "targets_not_met": letters.targets_not_met})
+    verdicts = {True: pgettext("letter verdict", "Met"), False: pgettext("letter verdict", "Not met"),
+                None: _("Not yet decided")}
+    section.tables.append(Table(_("Responsibility letters"), [
+        _("Township or unit"), _("Signed targets"), pgettext("count of targets", "Met"),
+        pgettext("count of targets", "Not met"), _("Without a figure"), _("Letter")],
+        [[line.letter.party_name, str(line.targets), str(line.met), str(line.not_met), str(line.unmeasured),
+          verdicts[line.verdict]] for line in letters.lines]))
+
+
+def _heating_part(section: Section, area: Jurisdiction, year: int, last: date) -> None:
+    heating = yearwork.heating_summary(area=area, year=year, until=last)
+    if not heating.lines:
+        section.lines.append(_("No clean-heating target or conversion for %(year)s.") % {"year": year})
+        return
+    section.lines.append(_("Clean heating: %(converted)s households converted by %(day)s against the year's target "
+                           "of %(target)s (%(share)s).") % {
+        "converted": heating.converted, "day": last.isoformat(), "target": heating.target,
+        "share": _percent(heating.share)})
+    section.tables.append(Table(_("Clean-heating progress"), [
+        _("Township"), _("Households to convert"), _("Households converted"), _("Progress")],
+        [[line.township.name, str(line.target), str(line.converted), _percent(line.share)]
+         for line in heating.lines]))
+
+
+def _ranking_part(section: Section, area: Jurisdiction, period: scorecard.Period) -> None:
+    cards = yearwork.area_ranking(area=area, period=period)
+    indicators = [Indicator(key) for key in Indicator.values if key != Indicator.OVERDUE_DAYS]
+    rows = []
+    for card in cards:
+        shares = {line.indicator: _percent(line.share) for line in card.lines}
+        rows.append([str(card.rank or "—"), card.party.name, *[shares.get(i.value, "—") for i in indicators],
+                     str(card.overdue_days), "—" if card.score is None else str(card.score)])
+    section.tables.append(Table(_("Scorecard ranking"), [
+        _("Rank"), _("Township or unit"), *[str(i.label) for i in indicators], _("Working days overdue"),
+        _("Score")], rows))
+
+
+def year_work(area: Jurisdiction, first: date, last: date, *, monthly: bool) -> Section:
+    """The year's work as yearwork's services count it: key tasks, letters, clean heating, the scorecards of the
+    month (a monthly report) or of the year."""
+    section = Section(_("The year's work"))
+    section.lines.append(_("Key tasks and signed targets as recorded when the report was made (%(day)s); "
+                           "equal scores share a rank.") % {"day": timezone.localdate().isoformat()})
+    _tasks_part(section, area, first.year)
+    _letters_part(section, area, first.year)
+    _heating_part(section, area, first.year, last)
+    _ranking_part(section, area, scorecard.Period(first.year, first.month if monthly else None))
+    return section
+
+
 def build(kind: str, area: Jurisdiction, first: date, last: date, *, progress: Progress) -> ReportContent:
     """The report's content, telling `progress` how far it has come (per cent) after each part."""
     stations = area_sites(area, SiteKind.AIR)
@@ -207,6 +297,8 @@ def build(kind: str, area: Jurisdiction, first: date, last: date, *, progress: P
     progress(60)
     parts.append(sources_of_period(area, first, last))
     parts.append(cases_of_period(area, first, last))
+    progress(70)
+    parts.append(year_work(area, first, last, monthly=kind == ReportKind.MONTHLY))
     progress(80)
     title = (_("%(area)s environmental situation, monthly report") if kind == ReportKind.MONTHLY
              else _("%(area)s environmental situation, yearly report")) % {"area": area.name}

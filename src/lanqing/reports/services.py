@@ -81,7 +81,8 @@ def report_generate(*, report_id: int) -> None:
             built = content.build(report.kind, report.jurisdiction, report.period_start, report.period_end,
                                   progress=_progress(report.id))
             pdf, xlsx = render.pdf_bytes(built), render.xlsx_bytes(built)
-        used = content.data_used(report.jurisdiction, report.period_start, report.period_end)
+        used = content.data_used(report.jurisdiction, report.period_start, report.period_end,
+                                  kind=report.kind)
     except render.FontMissing as missing:
         _fail(report, texts.message(texts.gettext_noop(
             "No font with Chinese characters was found (looked for %(font)s): install fonts-noto-cjk or set "

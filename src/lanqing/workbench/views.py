@@ -20,6 +20,7 @@ from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.workbench.air import POLLUTANTS, air_analysis, air_chart_data
 from lanqing.workbench.figures import workbench_for
 from lanqing.workbench.overview import map_points, overview_for
+from lanqing.workbench.rankings import ranking_context
 from lanqing.workbench.water import MONTHS, section_histories, source_lines, sources_in_scope
 
 
@@ -27,6 +28,7 @@ from lanqing.workbench.water import MONTHS, section_histories, source_lines, sou
 def home(request: SignedInRequest) -> HttpResponse:
     """The first page after login: the figures and lists of the user's own work (工作台)."""
     context = workbench_for(request.user)
+    context.update(ranking_context(request.user))
     context.update(membership=access.membership_of(request.user), root=access.root_jurisdiction(request.user))
     return render(request, "workbench/home.html", context)
 
