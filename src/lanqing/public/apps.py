@@ -10,7 +10,9 @@ class PublicConfig(AppConfig):
     def ready(self) -> None:
         from lanqing.org import access
         from lanqing.org.access import Department, Rule
+        from lanqing.cases.origins import origin_provider_register
         from lanqing.public import jobs  # noqa: F401 - registers the acceptance clock
+        from lanqing.public.selectors import complaint_origin
 
         # A report is seen like its case (its jurisdiction's tree; a department when the case names it), never by
         # an enterprise: the reported unit must not read who reported it or what they wrote (环境保护法 Art 57).
@@ -22,3 +24,5 @@ class PublicConfig(AppConfig):
         access.register_rule("public.reportercontact", Rule(
             ("report__case__jurisdiction__code",), None,
             Department(units=("report__case__lead_unit",))))
+        # The case page (lanqing.cases, a layer below) links to the report its case came from.
+        origin_provider_register("complaint", complaint_origin)

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from lanqing.cases.models import CaseState
+from lanqing.cases.models import CaseSource, CaseState
+from lanqing.cases.origins import Origin
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level
 from lanqing.public.models import Decision, PublicReport
@@ -105,3 +107,14 @@ def division_choices() -> list:
         elif groups:
             groups[-1][1].append((row.id, row.name))
     return groups
+
+
+def complaint_origin(user, case) -> Origin | None:
+    """The link from a case's page to the public report that opened it, for those who may read the report."""
+    if case.source != CaseSource.PUBLIC_REPORT:
+        return None
+    report = access.visible(user, PublicReport.objects.filter(case_id=case.id)).first()
+    if report is None or not access.may(user, "complaint.view", report):
+        return None
+    return Origin(label=_("see the public report %(code)s") % {"code": report.code},
+                  url=reverse("complaints:detail", kwargs={"complaint_id": report.id}), kind="complaint")
