@@ -8,9 +8,9 @@ class PublicConfig(AppConfig):
     verbose_name = _("Public reports")
 
     def ready(self) -> None:
+        from lanqing.cases.origins import origin_provider_register
         from lanqing.org import access
         from lanqing.org.access import Department, Rule
-        from lanqing.cases.origins import origin_provider_register
         from lanqing.public import jobs  # noqa: F401 - registers the acceptance clock
         from lanqing.public.selectors import complaint_origin
 

@@ -68,6 +68,11 @@ def report_status(report: PublicReport) -> str:
     return "reopened" if report.reopened_at else "handling"
 
 
+# What the tracking page reads of a report and its case (lanqing.public.services.report_for_code `only`).
+TRACKING_FIELDS = ("code", "category", "submitted_at", "accept_by", "decision", "refusal_reason", "refusal_note",
+                   "rating", "rated_at", "reopened_at", "case__state", "case__deadline_at", "case__closed_at")
+
+
 def tracking_for(report: PublicReport) -> Tracking:
     case = report.case
     status = report_status(report)
@@ -75,7 +80,8 @@ def tracking_for(report: PublicReport) -> Tracking:
     extended = False
     # One query: the public entries, and the approvals that tell whether the deadline was extended (their notes
     # are staff's and are not shown).
-    for event in case.events.filter(Q(public=True) | Q(action="extension_approved")).order_by("at", "id"):
+    for event in case.events.filter(Q(public=True) | Q(action="extension_approved")).only(
+            "case", "at", "action", "note", "note_text", "data", "public").order_by("at", "id"):
         if not event.public:
             extended = True
             continue
