@@ -15,7 +15,7 @@ class PublicConfig(AppConfig):
         from lanqing.org.access import Department, Rule
         from lanqing.public import jobs  # noqa: F401 - registers the acceptance clock
         from lanqing.public.selectors import complaint_origin
-        from lanqing.public.warnings import warnings_forget
+        from lanqing.public.warnings import warning_saved
         from lanqing.winter.models import PollutionWarning
 
         # A report is seen like its case (its jurisdiction's tree; a department when the case names it), never by
@@ -31,5 +31,5 @@ class PublicConfig(AppConfig):
         # The case page (lanqing.cases, a layer below) links to the report its case came from.
         origin_provider_register("complaint", complaint_origin)
         # The warning banner's copy of the warnings in force is forgotten as soon as one is saved here.
-        post_save.connect(warnings_forget, sender=PollutionWarning, dispatch_uid="public-warnings-saved")
-        post_delete.connect(warnings_forget, sender=PollutionWarning, dispatch_uid="public-warnings-deleted")
+        post_save.connect(warning_saved, sender=PollutionWarning, dispatch_uid="public-warnings-saved")
+        post_delete.connect(warning_saved, sender=PollutionWarning, dispatch_uid="public-warnings-deleted")

@@ -36,13 +36,13 @@ def warnings_in_force(now: datetime | None = None) -> list[PublicWarning]:
     return [warning for warning in kept[1] if warning.in_force(now)]
 
 
-def _forget() -> None:
+def warnings_forget() -> None:
     global _kept
     _kept = None
 
 
-def warnings_forget(**_signal: object) -> None:
+def warning_saved(**_signal: object) -> None:
     """Connected to the warning model's signals: forget now, and again once the change is committed, so that
     no request reads the old rows back between the two."""
-    _forget()
-    transaction.on_commit(_forget)
+    warnings_forget()
+    transaction.on_commit(warnings_forget)
