@@ -32,3 +32,14 @@ def public_setup(cast):
 
     ResponsibilityRule.objects.create(category="complaint", lead_unit=cast.department, note="群众举报")
     return cast
+
+
+@pytest.fixture(autouse=True)
+def _public_warnings_forgotten():
+    """The banner keeps the warnings in force in the process; a test's rolled-back warnings must not show in the
+    next test's pages."""
+    from lanqing.public.warnings import warnings_forget
+
+    warnings_forget()
+    yield
+    warnings_forget()

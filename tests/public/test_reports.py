@@ -327,3 +327,31 @@ def test_an_extension_reaches_the_reporter_only_once_approved(public_setup, clie
     assert "2025-08-09" in page
     assert "已延期" in page
     assert "第三方检测" not in page
+
+
+def test_the_case_page_links_to_its_public_report_for_those_who_may_read_it(public_setup, client, client_for,
+                                                                             at_tuesday):
+    from lanqing.cases.models import Case
+    from lanqing.public.services import report_accept
+
+    _file(client, phone="13800000000")
+    report = _report()
+    report_accept(report=report, by=public_setup.users["bureau"])
+    # The bureau named the reported enterprise as the one to rectify: it now sees the case, never the report.
+    Case.objects.filter(id=report.case_id).update(enterprise=public_setup.enterprise_a)
+    case_page = reverse("cases:detail", args=[report.case_id])
+    for role in ("bureau", "department", "leader"):
+        staff = client_for(public_setup.users[role])
+        page = staff.get(case_page).content.decode()
+        link = reverse("complaints:detail", kwargs={"complaint_id": report.id})
+        assert f'href="{link}" data-testid="case-origin-complaint"' in page, role
+        assert report.code in page, role
+        opened = staff.get(link)
+        assert opened.status_code == 200, role
+        assert "化工厂夜里冒黑烟" in opened.content.decode(), role
+    enterprise = client_for(public_setup.users["enterprise_a"])
+    page = enterprise.get(case_page)
+    assert page.status_code == 200
+    assert "case-origin-complaint" not in page.content.decode()
+    assert report.code not in page.content.decode()
+    assert enterprise.get(reverse("complaints:detail", args=[report.id])).status_code == 404

@@ -25,6 +25,7 @@ from lanqing.cases.models import (
     ExtensionStatus,
     ResponsibilityRule,
 )
+from lanqing.cases.origins import origins_for
 from lanqing.cases.selectors import OPEN
 from lanqing.org import access
 from lanqing.org.requests import SignedInRequest
@@ -131,6 +132,7 @@ def _detail_context(request: SignedInRequest, case: Case, **extra: object) -> di
     allowed = transitions.allowed_actions(user, case)
     return {
         "case": case, "events": selectors.timeline_for(case), "actions": allowed, "now": timezone.now(),
+        "origins": origins_for(user, case),
         "overdue": case.is_overdue(timezone.now()),
         "support_units": case.support_units.all(),
         "extensions": case.extensions.select_related("requested_by", "decided_by"),

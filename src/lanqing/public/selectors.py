@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from lanqing.cases.models import CaseState
+from lanqing.cases.models import CaseSource, CaseState
+from lanqing.cases.origins import Origin
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level
 from lanqing.public.models import Decision, PublicReport
@@ -66,6 +68,11 @@ def report_status(report: PublicReport) -> str:
     return "reopened" if report.reopened_at else "handling"
 
 
+# What the tracking page reads of a report and its case (lanqing.public.services.report_for_code `only`).
+TRACKING_FIELDS = ("code", "category", "submitted_at", "accept_by", "decision", "refusal_reason", "refusal_note",
+                   "rating", "rated_at", "reopened_at", "case__state", "case__deadline_at", "case__closed_at")
+
+
 def tracking_for(report: PublicReport) -> Tracking:
     case = report.case
     status = report_status(report)
@@ -73,7 +80,8 @@ def tracking_for(report: PublicReport) -> Tracking:
     extended = False
     # One query: the public entries, and the approvals that tell whether the deadline was extended (their notes
     # are staff's and are not shown).
-    for event in case.events.filter(Q(public=True) | Q(action="extension_approved")).order_by("at", "id"):
+    for event in case.events.filter(Q(public=True) | Q(action="extension_approved")).only(
+            "case", "at", "action", "note", "note_text", "data", "public").order_by("at", "id"):
         if not event.public:
             extended = True
             continue
@@ -105,3 +113,14 @@ def division_choices() -> list:
         elif groups:
             groups[-1][1].append((row.id, row.name))
     return groups
+
+
+def complaint_origin(user, case) -> Origin | None:
+    """The link from a case's page to the public report that opened it, for those who may read the report."""
+    if case.source != CaseSource.PUBLIC_REPORT:
+        return None
+    report = access.visible(user, PublicReport.objects.filter(case_id=case.id)).first()
+    if report is None or not access.may(user, "complaint.view", report):
+        return None
+    return Origin(label=_("see the public report %(code)s") % {"code": report.code},
+                  url=reverse("complaints:detail", kwargs={"complaint_id": report.id}), kind="complaint")

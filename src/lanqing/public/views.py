@@ -14,7 +14,7 @@ from lanqing.org.models import Jurisdiction, Level
 from lanqing.public import forms
 from lanqing.public import quality as public_quality
 from lanqing.public.photos import PhotoRefused, photos_check
-from lanqing.public.selectors import tracking_for
+from lanqing.public.selectors import TRACKING_FIELDS, tracking_for
 from lanqing.public.services import (
     Filing,
     RateLimited,
@@ -85,7 +85,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 def _track_page(request: HttpRequest, code: str, *, status: int = 200, **extra: object) -> HttpResponse:
     try:
-        found = report_for_code(code, client_address=_address(request))
+        found = report_for_code(code, client_address=_address(request), only=TRACKING_FIELDS)
     except ReportError as error:
         return render(request, "public/home.html", {"lookup_form": forms.LookupForm(), "error": str(error)},
                       status=429 if isinstance(error, RateLimited) else 404)
