@@ -45,6 +45,8 @@ WATCHED: dict[str, frozenset[str]] = {
     "monitoring.device": frozenset({"last_seen_at", "is_online"}),
     "monitoring.devicekey": frozenset(),
     "monitoring.factor": frozenset(),
+    # enterprises' data marks: set aside from exceedance judgement, so who marked, documented or revoked matters
+    "monitoring.datamark": frozenset(),
     # alert rules; cases, their extensions and accountability records; the matrix and deadline configuration
     "alerts.alertrule": frozenset(),
     "cases.case": frozenset({"updated_at"}),
