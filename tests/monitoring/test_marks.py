@@ -15,7 +15,14 @@ from openpyxl import load_workbook
 
 from lanqing.alerts.models import Alert, AlertRule, AlertStatus, Exceedance
 from lanqing.alerts.services import alerts_evaluate
-from lanqing.monitoring.marks import MarkRefused, document_due, mark_create, mark_document, mark_revoke, marks_revert_overdue
+from lanqing.monitoring.marks import (
+    MarkRefused,
+    document_due,
+    mark_create,
+    mark_document,
+    mark_revoke,
+    marks_revert_overdue,
+)
 from lanqing.monitoring.models import DataMark, DataMarkEvent, MarkState
 from lanqing.notifications.models import Notification
 from tests.cases.conftest import PNG, SHANGHAI
