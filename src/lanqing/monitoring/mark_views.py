@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from lanqing.monitoring import mark_forms, marks
@@ -52,8 +53,9 @@ def mark_list(request: SignedInRequest) -> HttpResponse:
     if wants_export(request):
         return xlsx_response(
             filename=_("data-marks"),
-            headers=[_("Enterprise"), _("Outlet"), _("Device"), _("What happens"), _("Starts"), _("Ends"),
-                     _("Reason"), _("State"), _("Document due"), _("Document")],
+            headers=[_("Enterprise"), _("Outlet"), pgettext("export column: a mark's device", "Device"),
+                     _("What happens"), _("Starts"), _("Ends"), _("Reason"), _("State"), _("Document due"),
+                     pgettext("export column: a mark's document", "Document")],
             rows=([m.site.enterprise.name if m.site.enterprise else "", m.site.name, m.device.mn if m.device else "",
                    m.get_kind_display(), m.starts_at, m.ends_at, m.reason, m.get_state_display(),
                    marks.last_day(m.document_due).date(), m.document_name]
