@@ -201,8 +201,10 @@ def mark_revoke(*, by, mark: DataMark, reason: str, now: datetime | None = None)
         _event(mark, MarkEventKind.REVOKED, by=by, at=now, text=reason[:500])
         _judge_again(mark)
         _tell(_enterprise_users(mark), mark, texts.message(
-            gettext_noop("The bureau revoked the mark “%(kind)s” of %(site)s: its hours count again."),
-            kind=texts.message(KIND_KEYS[MarkKind(mark.kind)]), site=mark.site.name), now=now)
+            gettext_noop("The bureau revoked the mark “%(kind)s” of %(enterprise)s %(site)s: its hours "
+                         "count again."),
+            kind=texts.message(KIND_KEYS[MarkKind(mark.kind)]), enterprise=_enterprise_name(mark),
+            site=mark.site.name), now=now)
     return mark
 
 
@@ -211,7 +213,8 @@ def marks_revert_overdue(*, now: datetime | None = None) -> int:
     claimed with a conditional update."""
     now = now or timezone.now()
     reverted = 0
-    for mark in DataMark.objects.filter(state=MarkState.AWAITING, document_due__lte=now).select_related("site"):
+    for mark in (DataMark.objects.filter(state=MarkState.AWAITING, document_due__lte=now)
+                 .select_related("site__enterprise")):
         with transaction.atomic():
             if not DataMark.objects.filter(id=mark.id, state=MarkState.AWAITING).update(state=MarkState.REVERTED):
                 continue
@@ -221,8 +224,10 @@ def marks_revert_overdue(*, now: datetime | None = None) -> int:
                 gettext_noop("No document by %(due)s: the mark reverted and its hours count again."), due=due))
             _judge_again(mark)
             _tell(_enterprise_users(mark) + _bureau_users(), mark, texts.message(
-                gettext_noop("The mark “%(kind)s” of %(site)s reverted: no document by %(due)s."),
-                kind=texts.message(KIND_KEYS[MarkKind(mark.kind)]), site=mark.site.name, due=due), now=now)
+                gettext_noop("The mark “%(kind)s” of %(enterprise)s %(site)s reverted: no document by "
+                             "%(due)s."),
+                kind=texts.message(KIND_KEYS[MarkKind(mark.kind)]), enterprise=_enterprise_name(mark),
+                site=mark.site.name, due=due), now=now)
         reverted += 1
     return reverted
 
@@ -235,6 +240,10 @@ def revert_on_schedule() -> None:
 def _event(mark: DataMark, kind: str, *, by, at: datetime, text: texts.Stored | str) -> DataMarkEvent:
     plain, stored = texts.split(text)
     return DataMarkEvent.objects.create(mark=mark, kind=kind, by=by, at=at, text=plain[:500], text_text=stored)
+
+
+def _enterprise_name(mark: DataMark) -> str:
+    return mark.site.enterprise.name if mark.site.enterprise else ""
 
 
 def _enterprise_users(mark: DataMark) -> list:
