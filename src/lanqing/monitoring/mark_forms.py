@@ -28,7 +28,7 @@ class MarkForm(forms.Form):
     device = DeviceChoiceField(label=_("Device (optional: the whole outlet when empty)"), required=False,
                                     queryset=Device.objects.none(),
                                     error_messages={"invalid_choice": _("Choose one of your own devices.")})
-    kind = forms.ChoiceField(label=_("What happens"), choices=MarkKind.choices)
+    kind = forms.ChoiceField(label=_("What happens"), choices=[("", "---------"), *MarkKind.choices])
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     starts_at = _when(_("Starts"))
     ends_at = _when(_("Ends"))

@@ -58,7 +58,7 @@ def mark_list(request: SignedInRequest) -> HttpResponse:
                      pgettext("export column: a mark's document", "Document")],
             rows=([m.site.enterprise.name if m.site.enterprise else "", m.site.name, m.device.mn if m.device else "",
                    m.get_kind_display(), m.starts_at, m.ends_at, m.reason, m.get_state_display(),
-                   marks.last_day(m.document_due).date(), m.document_name]
+                   m.document_last_day.date(), m.document_name]
                   for m in rows))
     return render(request, "monitoring/marks/list.html", {
         "page": paginate(request, rows), "state": state, "filter": mark_forms.FilterForm({"state": state}),
@@ -103,7 +103,6 @@ def _detail(request: SignedInRequest, mark: DataMark, *, document_form=None, rev
     events = access.visible(request.user, mark.events.select_related("by"))
     return render(request, "monitoring/marks/detail.html", {
         "mark": mark, "events": events, "now": now,
-        "due_day": marks.last_day(mark.document_due),
         "document_form": document_form or (mark_forms.DocumentForm() if can_document else None),
         "revoke_form": revoke_form or (mark_forms.RevokeForm() if can_revoke else None),
     }, status=status)

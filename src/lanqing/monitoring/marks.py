@@ -42,6 +42,7 @@ from lanqing.monitoring.models import (
     Point,
     Site,
     SiteKind,
+    document_last_day,
 )
 from lanqing.notifications.services import notification_send
 from lanqing.org import access
@@ -88,11 +89,6 @@ def document_due(starts_at: datetime) -> datetime:
     return datetime(year, month, DOCUMENT_DAY, tzinfo=_zone()) + timedelta(days=1)
 
 
-def last_day(due: datetime) -> datetime:
-    """The last day on which a document is still in time, for people (the deadline is the next midnight)."""
-    return timezone.localtime(due, _zone()) - timedelta(days=1)
-
-
 # --- writing ----------------------------------------------------------------------------------------------------
 
 def _refuse(key: str, **params) -> MarkRefused:
@@ -110,7 +106,7 @@ def _check_period(starts_at: datetime, ends_at: datetime, now: datetime) -> None
     if due <= now:
         raise _refuse(gettext_noop("A period starting %(start)s can no longer be marked: its document was due "
                                    "by %(due)s."), start=texts.moment(starts_at, precision="datetime"),
-                      due=texts.moment(last_day(due), precision="date"))
+                      due=texts.moment(document_last_day(due), precision="date"))
 
 
 def mark_create(*, by, site: Site, kind: str, reason: str, starts_at: datetime, ends_at: datetime,
@@ -141,7 +137,7 @@ def mark_create(*, by, site: Site, kind: str, reason: str, starts_at: datetime, 
         _event(mark, MarkEventKind.CREATED, by=by, at=now, text=texts.message(
             gettext_noop("%(kind)s marked from %(start)s to %(end)s; the document is due by %(due)s."),
             kind=texts.message(KIND_KEYS[MarkKind(kind)]), start=texts.moment(starts_at),
-            end=texts.moment(ends_at), due=texts.moment(last_day(mark.document_due), precision="date")))
+            end=texts.moment(ends_at), due=texts.moment(document_last_day(mark.document_due), precision="date")))
         if document is not None:
             _attach(mark, document, by=by, now=now)
         # Values already judged in the period are judged again, now under the mark.
@@ -177,7 +173,7 @@ def mark_document(*, by, mark: DataMark, name: str, data: bytes, now: datetime |
         raise _refuse(gettext_noop("This mark is not awaiting a document."))
     if now >= mark.document_due:
         raise _refuse(gettext_noop("The document was due by %(due)s; the mark reverts."),
-                      due=texts.moment(last_day(mark.document_due), precision="date"))
+                      due=texts.moment(document_last_day(mark.document_due), precision="date"))
     _check_document(data)
     with transaction.atomic():
         # Claimed with a conditional update: the reverting task and this upload never both succeed.
@@ -219,7 +215,7 @@ def marks_revert_overdue(*, now: datetime | None = None) -> int:
             if not DataMark.objects.filter(id=mark.id, state=MarkState.AWAITING).update(state=MarkState.REVERTED):
                 continue
             mark.state = MarkState.REVERTED
-            due = texts.moment(last_day(mark.document_due), precision="date")
+            due = texts.moment(document_last_day(mark.document_due), precision="date")
             _event(mark, MarkEventKind.REVERTED, by=None, at=now, text=texts.message(
                 gettext_noop("No document by %(due)s: the mark reverted and its hours count again."), due=due))
             _judge_again(mark)

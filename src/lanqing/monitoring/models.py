@@ -3,11 +3,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import zoneinfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -606,6 +609,12 @@ class MarkState(models.TextChoices):
     REVOKED = "revoked", _("Revoked by the bureau")
 
 
+def document_last_day(due: datetime) -> datetime:
+    """The last day on which a mark's document is still in time, for people (the deadline is the next local
+    midnight: lanqing.monitoring.marks.document_due)."""
+    return timezone.localtime(due, zoneinfo.ZoneInfo(settings.TIME_ZONE)) - timedelta(days=1)
+
+
 # Marks whose hours are set aside from exceedance judgement: awaiting their document (until the deadline) or
 # documented.
 VALID_MARK_STATES = (MarkState.AWAITING, MarkState.DOCUMENTED)
@@ -649,6 +658,10 @@ class DataMark(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.state in VALID_MARK_STATES
+
+    @property
+    def document_last_day(self) -> datetime:
+        return document_last_day(self.document_due)
 
 
 class MarkEventKind(models.TextChoices):
