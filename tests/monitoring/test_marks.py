@@ -107,6 +107,12 @@ def test_a_mark_without_its_document_on_the_11th_reverts_and_tells_the_enterpris
                               "2025-07-10.")
     with pytest.raises(MarkRefused):
         mark_document(by=cast.users["enterprise_a"], mark=mark, name="late.pdf", data=PDF, now=TOO_LATE)
+    # The audit trail keeps the mark's making and its reversion, before and after.
+    from lanqing.audit.models import AuditRecord
+
+    records = AuditRecord.objects.filter(object_type="monitoring.datamark", object_id=str(mark.id)).order_by("id")
+    assert [(r.change, (r.after or {}).get("state")) for r in records] == [("created", "awaiting"),
+                                                                          ("updated", "reverted")]
 
 
 def test_a_document_on_the_11th_is_refused_even_before_the_task_has_run(cast, outlet):

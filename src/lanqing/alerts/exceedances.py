@@ -6,8 +6,8 @@ reference oxygen with the O2 of the same hour), and records a value above the li
 once. A value under an enterprise's valid data mark (monitoring.marks) is judged within, like one the device
 flagged invalid; a mark made, reverted or revoked queues its values to be judged again. A value stored again is
 judged again: the same value finds its record and adds nothing, a corrected one within the limit removes the
-record. The exceedance rule raises alerts from these records, and reports
-count exceedance hours from them, so both rest on the same judgement.
+record. The exceedance rule raises alerts from these records, and reports count exceedance hours from them, so
+both rest on the same judgement.
 """
 
 from __future__ import annotations
