@@ -63,6 +63,7 @@ def mark_list(request: SignedInRequest) -> HttpResponse:
     return render(request, "monitoring/marks/list.html", {
         "page": paginate(request, rows), "state": state, "filter": mark_forms.FilterForm({"state": state}),
         "can_create": access.may(request.user, "mark.create"), "now": timezone.now(),
+        "document_day": marks.DOCUMENT_DAY,
     })
 
 
@@ -85,7 +86,8 @@ def mark_new(request: SignedInRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The mark was recorded."))
                 return redirect("marks:detail", mark_id=mark.id)
-    return render(request, "monitoring/marks/new.html", {"form": form}, status=status)
+    return render(request, "monitoring/marks/new.html", {"form": form, "document_day": marks.DOCUMENT_DAY},
+                  status=status)
 
 
 @login_required
