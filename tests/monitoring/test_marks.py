@@ -103,7 +103,7 @@ def test_a_mark_without_its_document_on_the_11th_reverts_and_tells_the_enterpris
     assert step.display_text == "No document by 2025-07-10: the mark reverted and its hours count again."
     told = {n.user.username: n.display_title for n in Notification.objects.select_related("user")}
     assert set(told) == {"enterprise_a", "bureau"}
-    assert told["bureau"] == ("The mark “Maintenance” of 甲焦化有限公司 甲公司焦炉烟囱 reverted: no document by "
+    assert told["bureau"] == ("甲焦化有限公司 甲公司焦炉烟囱: the mark (Maintenance) reverted, no document by "
                               "2025-07-10.")
     with pytest.raises(MarkRefused):
         mark_document(by=cast.users["enterprise_a"], mark=mark, name="late.pdf", data=PDF, now=TOO_LATE)

@@ -15,7 +15,8 @@ from django.utils import timezone
 from lanqing.monitoring.marks import mark_create, marks_revert_overdue
 from lanqing.monitoring.models import DataMark, MarkKind, Site
 
-# A one-page PDF that reads "Maintenance notice (demo)": what an enterprise would scan and upload.
+# A one-page PDF that reads "Maintenance notice (demo)": what an enterprise would scan and upload (scanners
+# name their files in capitals).
 NOTICE_PDF = b"""%PDF-1.4
 1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
 2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
@@ -47,7 +48,7 @@ def demo_marks_load(*, now: datetime) -> int:
     start = _local_morning(now, 3)
     mark_create(by=users["qiye"], site=sites["DEMO-OUT-07"], kind=MarkKind.MAINTENANCE,
                 reason="1#焦炉烟囱在线监测设备季度校准维护，烟气治理设施同步检修", starts_at=start,
-                ends_at=start + timedelta(hours=10), document=("检修计划及维护记录.pdf", NOTICE_PDF),
+                ends_at=start + timedelta(hours=10), document=("检修计划及维护记录.PDF", NOTICE_PDF),
                 now=start - timedelta(days=1), is_demo=True)
     # Two months back: the 10th of the next month has passed, whatever day the demo is loaded.
     start = _local_morning(now, 65)

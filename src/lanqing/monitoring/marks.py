@@ -197,7 +197,7 @@ def mark_revoke(*, by, mark: DataMark, reason: str, now: datetime | None = None)
         _event(mark, MarkEventKind.REVOKED, by=by, at=now, text=reason[:500])
         _judge_again(mark)
         _tell(_enterprise_users(mark), mark, texts.message(
-            gettext_noop("The bureau revoked the mark “%(kind)s” of %(enterprise)s %(site)s: its hours "
+            gettext_noop("%(enterprise)s %(site)s: the bureau revoked the mark (%(kind)s); its hours "
                          "count again."),
             kind=texts.message(KIND_KEYS[MarkKind(mark.kind)]), enterprise=_enterprise_name(mark),
             site=mark.site.name), now=now)
@@ -220,7 +220,7 @@ def marks_revert_overdue(*, now: datetime | None = None) -> int:
                 gettext_noop("No document by %(due)s: the mark reverted and its hours count again."), due=due))
             _judge_again(mark)
             _tell(_enterprise_users(mark) + _bureau_users(), mark, texts.message(
-                gettext_noop("The mark “%(kind)s” of %(enterprise)s %(site)s reverted: no document by "
+                gettext_noop("%(enterprise)s %(site)s: the mark (%(kind)s) reverted, no document by "
                              "%(due)s."),
                 kind=texts.message(KIND_KEYS[MarkKind(mark.kind)]), enterprise=_enterprise_name(mark),
                 site=mark.site.name, due=due), now=now)

@@ -653,7 +653,7 @@ class DataMark(models.Model):
         verbose_name_plural = _("data marks")
 
     def __str__(self) -> str:
-        return f"{self.site_id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.site.name} {self.starts_at:%Y-%m-%d %H:%M}"
 
     @property
     def is_valid(self) -> bool:
