@@ -33,6 +33,7 @@ urlpatterns = [
     path("reports/", include("lanqing.reports.urls")),
     path("org/", include((org_pages, "org"))),
     path("monitoring/", include("lanqing.monitoring.urls")),
+    path("marks/", include("lanqing.monitoring.mark_urls")),
     path("registry/", include("lanqing.registry.urls")),
     path("cases/", include("lanqing.cases.urls")),
     path("alerts/", include("lanqing.alerts.urls")),

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from lanqing.alerts.models import AlertRule
 from lanqing.cases.models import Case, CaseEvent, DeadlineRule
 from lanqing.demo import demo_load
-from lanqing.monitoring.models import Factor, Point, Site
+from lanqing.monitoring.models import DataMark, Factor, Point, Site
 from lanqing.notifications.models import Notification
 from lanqing.org.models import Enterprise, Industry, Jurisdiction, Unit
 from lanqing.public.models import PublicReport, ReporterContact
@@ -62,7 +62,8 @@ def _names() -> list[str]:
                          (Site, "name"), (Point, "name"), (AlertRule, "name"), (DeadlineRule, "basis"),
                          (get_user_model(), "first_name"), (get_user_model(), "last_name"), (Case, "location"),
                          (PublicReport, "description"), (PublicReport, "refusal_note"),
-                         (PublicReport, "reopen_reason"), (PublicReport, "rating_note"), (ReporterContact, "name")]:
+                         (PublicReport, "reopen_reason"), (PublicReport, "rating_note"), (ReporterContact, "name"),
+                         (DataMark, "reason"), (DataMark, "document_name")]:
         names |= set(model.objects.values_list(field, flat=True))
     names |= _year_names()
     names |= set(Case.objects.filter(title_text__isnull=True).values_list("title", flat=True))

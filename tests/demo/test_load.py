@@ -155,3 +155,20 @@ def test_measurement_times_are_hour_starts_in_utc_covering_the_span(demo):
     assert max(times) == END - timedelta(hours=1)
     assert all(t.minute == 0 and t.second == 0 and t.utcoffset() == timedelta(0) for t in times)
     assert set(Measurement.objects.values_list("period", "source").distinct()) == {("hour", "device")}
+
+
+def test_the_demo_has_a_documented_maintenance_mark_and_one_that_reverted_without_its_document(demo, client):
+    from lanqing.monitoring.models import DataMark
+
+    marks = {m.site.enterprise.name: m for m in DataMark.objects.select_related("site__enterprise")}
+    assert {name: (m.kind, m.state) for name, m in marks.items()} == {
+        "示例鸿泰焦化有限公司": ("maintenance", "documented"), "示例金鼎焦化有限公司": ("facility_stopped", "reverted")}
+    assert bytes(marks["示例鸿泰焦化有限公司"].document.read()).startswith(b"%PDF-")
+    # The reverted mark told its enterprise and the bureau.
+    told = set(get_user_model().objects.filter(notifications__title__contains="金鼎").values_list("username", flat=True))
+    assert {"qiye2", "bureau"} <= told
+    # The demo's enterprise account sees its own mark only.
+    client.force_login(get_user_model().objects.get(username="qiye"))
+    page = client.get(reverse("marks:list")).content.decode()
+    assert "1#焦炉烟囱" in page
+    assert "示例金鼎焦化有限公司" not in page

@@ -108,6 +108,13 @@ URL_RULES: dict[str, Rule] = {
     "monitoring:imports": Rule(ok=frozenset({"bureau"})),
     "monitoring:import_template": Rule(ok=frozenset({"bureau"})),
     "monitoring:import": on(frozenset({"bureau"}), {"bureau"}),
+    # Data marks: read like the outlet; only an enterprise marks (its own outlets), only the bureau revokes.
+    "marks:list": Rule(ok=EVERYONE),
+    "marks:new": Rule(ok=frozenset({"enterprise_a", "enterprise_b"})),
+    "marks:detail": on(CASE_PEOPLE, CASE_PEOPLE),
+    "marks:document": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
+    "marks:document_file": on(CASE_PEOPLE, CASE_PEOPLE),
+    "marks:revoke": on(CASE_PEOPLE, {"bureau"}, "post"),
     "cases:inbox": Rule(ok=EVERYONE),
     "cases:new": Rule(ok=frozenset({"bureau", "township_a", "township_b", "grid_a"})),
     "cases:queue": Rule(ok=frozenset({"bureau"})),
@@ -319,6 +326,7 @@ def world(cast) -> World:
     letter, household, visit = _foreign_ledger(cast)
     project, project_report = _foreign_project(cast, lead)
     soil_unit, soil_report, plot = _foreign_soil(cast, lead)
+    mark = _foreign_mark(cast)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
@@ -328,11 +336,23 @@ def world(cast) -> World:
                "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id, "letter_id": letter.id,
                "household_id": household.id, "visit_id": visit.id, "township_id": cast.beiping.id,
                "unit_id": lead.id, "project_id": project.id, "project_report_id": project_report.id,
-               "soil_unit_id": soil_unit.id, "soil_report_id": soil_report.id, "plot_id": plot.id}
+               "soil_unit_id": soil_unit.id, "soil_report_id": soil_report.id, "plot_id": plot.id,
+               "mark_id": mark.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
                                        complaint.description, complaint.case.number, "13700000000",
                                        task.title, letter.targets.get().description, household.head_name,
-                                       household.id_number, project.name, plot.name])
+                                       household.id_number, project.name, plot.name, mark.reason])
+
+
+def _foreign_mark(cast):
+    """乙公司's documented maintenance mark on its outlet."""
+    from datetime import timedelta
+
+    from lanqing.monitoring.marks import mark_create
+
+    return mark_create(by=cast.users["enterprise_b"], site=cast.outlet_b, kind="maintenance",
+                       reason="乙公司脱硫塔停运检修", starts_at=TUESDAY, ends_at=TUESDAY + timedelta(hours=8),
+                       document=("检修通知.png", PNG), now=TUESDAY)
 
 
 def _foreign_soil(cast, lead):
@@ -429,7 +449,7 @@ def fingerprint() -> tuple:
     """Everything a forbidden request might change."""
     from lanqing.alerts.models import Alert
     from lanqing.cases.models import Case, CaseEvent, ResponsibilityChange, ResponsibilityRule
-    from lanqing.monitoring.models import Device, Site
+    from lanqing.monitoring.models import DataMark, Device, Site
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
     from lanqing.public.models import PublicReport
@@ -462,6 +482,7 @@ def fingerprint() -> tuple:
     return (winter, list(PublicReport.objects.values_list("id", "decision", "rated_at", "reopened_at", "hidden",
                                                          "description")),
             list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
+            list(DataMark.objects.values_list("id", "state", "document")),
             list(Device.objects.values_list("id", "password_hash", "is_active")),
             list(Enterprise.objects.values_list("id", "name", "status")), list(Site.objects.values_list("id", "name")),
             list(Alert.objects.values_list("id", "acknowledged_at")), ResponsibilityRule.objects.count(),
@@ -535,7 +556,7 @@ def _page_requests(world: World):
                                                       "plan_id", "task_id", "file_id", "letter_id",
                                                       "household_id", "visit_id", "township_id", "unit_id",
                                                       "project_id", "project_report_id", "soil_unit_id",
-                                                      "soil_report_id", "plot_id")
+                                                      "soil_report_id", "plot_id", "mark_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

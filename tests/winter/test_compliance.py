@@ -149,3 +149,19 @@ def test_the_bureau_marks_a_stop_and_the_baseline_leaves_it_out(cast, episode, c
     assert "停产的结束时间必须晚于开始时间" in refused.content.decode()
     assert OutletStop.objects.filter(site=cast.outlet_a).count() == 2
     assert client_for(cast.users["township_a"]).post(reverse("winter:stops"), {"site": cast.outlet_a.id}).status_code == 403
+
+
+def test_the_enterprises_own_valid_mark_leaves_its_hours_out_of_the_baseline_until_it_reverts(cast, episode):
+    from lanqing.monitoring.marks import mark_create, marks_revert_overdue
+
+    marked_day = datetime.combine(date(2026, 11, 13), time(), ZONE)
+    mark_create(by=cast.users["enterprise_a"], site=cast.outlet_a, kind="production_stopped", reason="停产检修",
+                starts_at=marked_day, ends_at=marked_day + timedelta(days=1), now=NOW)
+    (figures,) = warning_compliance(episode, now=NOW, enterprise_id=cast.enterprise_a.id)
+    # 08:00: 12 baseline hours without the mark (see above), one fewer under it, and 13 November's 113 gone.
+    assert figures.hours[0].baseline_hours == 11
+    assert figures.hours[0].baseline == pytest.approx((100 + 130 / 11) * 0.036)
+    # Without its document by 10 December the mark reverts, and 13 November is a baseline day again.
+    marks_revert_overdue(now=datetime(2026, 12, 11, tzinfo=ZONE))
+    (figures,) = warning_compliance(episode, now=NOW, enterprise_id=cast.enterprise_a.id)
+    assert figures.hours[0].baseline_hours == 12

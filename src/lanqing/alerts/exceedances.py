@@ -3,9 +3,11 @@
 The writers queue every (point, period, time) they store as a ``NewValue``; :func:`values_judge` takes them,
 judges every limited factor of that hour or day with its own data time (the flue gas converted to the
 reference oxygen with the O2 of the same hour), and records a value above the limit as an ``Exceedance``,
-once. A value stored again is judged again: the same value finds its record and adds nothing, a corrected
-one within the limit removes the record. The exceedance rule raises alerts from these records, and reports
-count exceedance hours from them, so both rest on the same judgement.
+once. A value under an enterprise's valid data mark (monitoring.marks) is judged within, like one the device
+flagged invalid; a mark made, reverted or revoked queues its values to be judged again. A value stored again is
+judged again: the same value finds its record and adds nothing, a corrected one within the limit removes the
+record. The exceedance rule raises alerts from these records, and reports count exceedance hours from them, so
+both rest on the same judgement.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.db import IntegrityError, transaction
 
 from lanqing.alerts.models import Exceedance
 from lanqing.alerts.rules import JUDGED_PERIOD, LIMIT_NAMES, O2_CODE, VALID_FLAG, outlet_limit_sets
+from lanqing.monitoring.marks import marked_keys
 from lanqing.monitoring.models import Factor, Measurement, NewValue, Point
 from lanqing.standards import emission
 
@@ -58,6 +61,7 @@ def _judge(keys: set[tuple[int, str, datetime]], now: datetime) -> int:
     if not keys:
         return 0
     codes = dict(Factor.objects.values_list("id", "code"))
+    marked = marked_keys(keys)
     stored: dict[tuple, dict[int, tuple[float | None, str]]] = defaultdict(dict)
     for point_id, factor_id, period, time, value, flag in Measurement.objects.filter(
             point_id__in={k[0] for k in keys}, period__in={k[1] for k in keys},
@@ -74,8 +78,10 @@ def _judge(keys: set[tuple[int, str, datetime]], now: datetime) -> int:
             if name not in limit_set.limits:
                 continue
             key = (point_id, factor_id, period, time)
-            if flag != VALID_FLAG or value is None:
-                within.add(key)  # a mark of invalid data is no basis for an exceedance (HJ 212 flags)
+            if flag != VALID_FLAG or value is None or (point_id, period, time) in marked:
+                # Invalid data is no basis for an exceedance: flagged so by the device (HJ 212 flags) or marked
+                # so by the enterprise (monitoring.marks), while the mark is valid.
+                within.add(key)
                 continue
             if site.outlet_medium == "gas" and limit_set.reference_o2 is not None and o2 is None:
                 continue  # without a valid O2 of the same hour the converted value cannot be computed

@@ -45,6 +45,9 @@ WATCHED: dict[str, frozenset[str]] = {
     "monitoring.device": frozenset({"last_seen_at", "is_online"}),
     "monitoring.devicekey": frozenset(),
     "monitoring.factor": frozenset(),
+    # enterprises' data marks: set aside from exceedance judgement, so who marked, documented or revoked matters;
+    # the document's content type is read from its bytes, the stored file is what counts
+    "monitoring.datamark": frozenset({"document_type"}),
     # alert rules; cases, their extensions and accountability records; the matrix and deadline configuration
     "alerts.alertrule": frozenset(),
     "cases.case": frozenset({"updated_at"}),

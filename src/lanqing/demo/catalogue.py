@@ -274,6 +274,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("yueyang", "township", "岳阳镇 · Yueyang township officer"),
     DemoAccount("grid", "grid_officer", "网格员（北平村） · Grid officer of Beiping village"),
     DemoAccount("qiye", "enterprise", "示例鸿泰焦化有限公司 · A demo coking plant"),
+    DemoAccount("qiye2", "enterprise", "示例金鼎焦化有限公司 · A demo coking plant whose data mark reverted"),
 ]
 
 # Scope of each demo account: a division code, a unit name or an enterprise key.
@@ -284,4 +285,5 @@ ACCOUNT_SCOPES: dict[str, str] = {
     "yueyang": YUEYANG,
     "grid": "141025101200",
     "qiye": "coke-hongtai",
+    "qiye2": "coke-jinding",
 }

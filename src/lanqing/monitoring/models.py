@@ -3,11 +3,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import zoneinfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -588,3 +591,106 @@ class DeviceInfo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} {self.pol_id}/{self.code}"
+
+
+# --- Data marks of enterprises (issue 16 item 8) ---------------------------------------------------------------
+
+
+class MarkKind(models.TextChoices):
+    PRODUCTION_STOPPED = "production_stopped", _("Production stopped")  # 停产
+    FACILITY_STOPPED = "facility_stopped", _("Facility stopped")  # 停运
+    MAINTENANCE = "maintenance", _("Maintenance")  # 维护
+
+
+class MarkState(models.TextChoices):
+    AWAITING = "awaiting", _("Awaiting its document")
+    DOCUMENTED = "documented", _("Documented")
+    REVERTED = "reverted", _("Reverted: no document in time")
+    REVOKED = "revoked", _("Revoked by the bureau")
+
+
+def document_last_day(due: datetime) -> datetime:
+    """The last day on which a mark's document is still in time, for people (the deadline is the next local
+    midnight: lanqing.monitoring.marks.document_due)."""
+    return timezone.localtime(due, zoneinfo.ZoneInfo(settings.TIME_ZONE)) - timedelta(days=1)
+
+
+# Marks whose hours are set aside from exceedance judgement: awaiting their document (until the deadline) or
+# documented.
+VALID_MARK_STATES = (MarkState.AWAITING, MarkState.DOCUMENTED)
+
+
+class DataMark(models.Model):
+    """An enterprise's report that an outlet (or one device of it) is stopped or under maintenance for a period
+    (标记, supervision.md §3.2): values under a valid mark are no basis for an exceedance. The document that
+    supports it is due by a deadline (lanqing.monitoring.marks); without it the mark reverts."""
+
+    site = models.ForeignKey(Site, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="marks")
+    # Empty: the whole outlet; otherwise only the monitoring point of this device.
+    device = models.ForeignKey(Device, verbose_name=_("device"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=MarkKind.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    state = models.CharField(_("state"), max_length=12, choices=MarkState.choices, default=MarkState.AWAITING)
+    document_due = models.DateTimeField(_("document due"))
+    document = models.FileField(_("supporting document"), upload_to="marks/%Y/%m/", blank=True)
+    document_name = models.CharField(_("document file name"), max_length=200, blank=True)
+    document_type = models.CharField(_("document content type"), max_length=50, blank=True)
+    documented_at = models.DateTimeField(_("documented"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("marked"))
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = AuditedQuerySet.as_manager()  # the reverting task's conditional updates reach the audit trail too
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["site", "starts_at"], name="datamark_site_start_idx")]
+        verbose_name = _("data mark")
+        verbose_name_plural = _("data marks")
+
+    def __str__(self) -> str:
+        return f"{self.site.name} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.state in VALID_MARK_STATES
+
+    @property
+    def document_last_day(self) -> datetime:
+        return document_last_day(self.document_due)
+
+
+class MarkEventKind(models.TextChoices):
+    CREATED = "created", _("Marked")
+    DOCUMENTED = "documented", _("Document uploaded")
+    REVERTED = "reverted", _("Reverted")
+    REVOKED = "revoked", _("Revoked")
+
+
+class DataMarkEvent(models.Model):
+    """One step in a mark's history; the text is a stored text (lanqing.texts) or what a person typed."""
+
+    mark = models.ForeignKey(DataMark, verbose_name=_("data mark"), on_delete=models.CASCADE,
+                             related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=MarkEventKind.choices)
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    text = models.CharField(_("text"), max_length=500, blank=True)
+    text_text = models.JSONField(_("text (stored text)"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("data mark step")
+        verbose_name_plural = _("data mark steps")
+
+    def __str__(self) -> str:
+        return f"{self.mark_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_text(self) -> str:
+        return texts.render(self.text_text or self.text)

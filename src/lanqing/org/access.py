@@ -322,6 +322,15 @@ def _notice_acknowledger(actor: Actor, notice) -> bool:
     return notice is None or (actor.enterprise_id is not None and notice.enterprise_id == actor.enterprise_id)
 
 
+def _own_outlet(actor: Actor, site) -> bool:
+    return actor.role == Role.ENTERPRISE and (site is None or (actor.enterprise_id is not None
+                                                               and site.enterprise_id == actor.enterprise_id))
+
+
+def _mark_owner(actor: Actor, mark) -> bool:
+    return _own_outlet(actor, None if mark is None else mark.site)
+
+
 def keytask_reporter(actor: Actor, task) -> bool:
     """Who reports a key task's progress: staff of its lead or supporting units, officers of its townships."""
     if task is None:
@@ -410,6 +419,11 @@ ACTIONS: dict[str, Action] = {
     "warning.issue": Action("bureau", _roles(Role.BUREAU)),
     "warning.dispatch": Action("bureau, township and grid officers", _roles(Role.BUREAU, *OFFICERS)),
     "warning.acknowledge": Action("the enterprise the notice names", _notice_acknowledger),
+    # data marks of enterprises (标记): stops and maintenance set aside from exceedance judgement
+    "mark.view": Action("every role", _roles(*Role.values)),
+    "mark.create": Action("the enterprise, on its own outlets", _own_outlet),
+    "mark.document": Action("the enterprise whose outlet is marked", _mark_owner),
+    "mark.revoke": Action("bureau", _roles(Role.BUREAU)),
     # the year's work (key tasks)
     "keytask.view": Action("government users", _roles(*GOVERNMENT)),
     "keytask.manage": Action("bureau", _roles(Role.BUREAU)),

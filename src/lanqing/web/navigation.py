@@ -39,6 +39,7 @@ MENU = [
     MenuItem(_("Registry workbook"), "registry:page", "registry.manage"),
     MenuItem(_("Cases"), "cases:inbox", "case.view"),
     MenuItem(_("Alerts"), "alerts:list", "alert.view"),
+    MenuItem(_("Data marks"), "marks:list", "mark.view"),
     MenuItem(_("Public reports"), "complaints:list", "complaint.view"),
     MenuItem(_("Heavy-pollution warnings"), "winter:warnings", "warning.view"),
     MenuItem(_("Emission-reduction lists"), "winter:lists", "reduction.view"),

@@ -5,7 +5,7 @@ An outlet's emission in an hour is the named factor's concentration × the flue-
 concentration (mg/m³ × m³/s → kg/h), or the named factor itself otherwise (flow, power, load); with no factor
 named, the flow. Its baseline for an hour of the day is the mean of the same hour over the 14 days before the
 episode that lie outside every warning of the area, leaving out hours without data and hours inside a marked
-stop (停产 marked by the bureau). The achieved cut of an hour is 1 − actual / baseline; the episode's is
+stop (停产 marked by the bureau) or under the enterprise's own valid data mark (monitoring.marks). The achieved cut of an hour is 1 − actual / baseline; the episode's is
 1 − Σ actual / Σ baseline over the hours that have both. An hour without data during the warning is missing,
 itself a finding.
 """
@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lanqing import texts
+from lanqing.monitoring.marks import marked_spans
 from lanqing.monitoring.models import Factor, Measurement, Period
 from lanqing.texts import gettext_noop
 from lanqing.winter.models import OutletStop, PollutionWarning, ReductionEntry
@@ -184,15 +185,21 @@ def entry_compliance(entry: ReductionEntry, warning: PollutionWarning, *, now: d
         result.problem = texts.message(gettext_noop("The outlet %(site)s sends no flue-gas flow, so its emission "
                                                     "cannot be computed; name a factor it sends."), site=site.name)
     stops = list(OutletStop.objects.filter(site=site, starts_at__lt=end).values_list("starts_at", "ends_at"))
+    # The enterprise's own valid marks (停产, 停运, 维护) leave their hours out of the baseline too; a mark that
+    # reverted or was revoked no longer does.
+    marked = marked_spans(site=site, before=end)
 
     def stopped(hour: datetime) -> bool:
         return any(s < hour + timedelta(hours=1) and (e is None or e > hour) for s, e in stops)
+
+    def set_aside(hour: datetime) -> bool:
+        return stopped(hour) or any(s < hour + timedelta(hours=1) and e > hour for s, e in marked)
 
     by_clock: dict[int, list[float]] = defaultdict(list)
     for day in result.baseline_days:
         for clock in range(24):
             hour = datetime.combine(day, time(clock), zone)
-            if stopped(hour):
+            if set_aside(hour):
                 continue
             value = _emission(values, points, code, hour, with_flow=with_flow)
             if value is not None:
