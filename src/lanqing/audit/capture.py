@@ -40,11 +40,14 @@ WATCHED: dict[str, frozenset[str]] = {
     "org.unit": frozenset(),
     "org.industry": frozenset(),
     "org.enterprise": frozenset(),
+    "org.dischargepermit": frozenset(),
     "monitoring.site": frozenset(),
     "monitoring.point": frozenset(),
     "monitoring.device": frozenset({"last_seen_at", "is_online"}),
     "monitoring.devicekey": frozenset(),
     "monitoring.factor": frozenset(),
+    # what an enterprise uploads as its self-monitoring (the file itself is kept on the upload row)
+    "monitoring.labupload": frozenset({"content"}),
     # alert rules; cases, their extensions and accountability records; the matrix and deadline configuration
     "alerts.alertrule": frozenset(),
     "cases.case": frozenset({"updated_at"}),
