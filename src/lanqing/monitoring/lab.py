@@ -209,7 +209,7 @@ def lab_results_check(*, enterprise: Enterprise, content: bytes) -> Checked:
 
 
 def lab_results_upload(*, enterprise: Enterprise, file_name: str, content: bytes, by: User,
-                       now: datetime | None = None) -> LabUpload:
+                       now: datetime | None = None, is_demo: bool = False) -> LabUpload:
     """Keeps the file (for audit) with its outcome: accepted with every row stored as a lab result and a
     manual measurement, or refused with every error and nothing stored."""
     access.require(by, "labresult.upload", enterprise)
@@ -220,7 +220,7 @@ def lab_results_upload(*, enterprise: Enterprise, file_name: str, content: bytes
         upload = LabUpload.objects.create(
             enterprise=enterprise, file_name=file_name[:255], content=content, uploaded_by=by, uploaded_at=now,
             status=LabUploadStatus.REFUSED if errors else LabUploadStatus.ACCEPTED, rows_total=checked.total,
-            errors=[error.as_dict() for error in errors[:MAX_ERRORS]])
+            errors=[error.as_dict() for error in errors[:MAX_ERRORS]], is_demo=is_demo)
         if errors:
             return upload
         LabResult.objects.bulk_create([
