@@ -137,7 +137,10 @@ class _Checker:
         report = self.text(line, cells, "report", 60, errors)
         if errors:
             return None, errors
-        assert point is not None and factor is not None and when is not None and value is not None
+        assert point is not None
+        assert factor is not None
+        assert when is not None
+        assert value is not None
         row = _Row(point, factor, when, value, unit or factor.unit, lab, report)
         key = (point.id, factor.id, row.hour)
         if key in self.seen:
