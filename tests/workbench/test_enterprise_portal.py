@@ -139,6 +139,8 @@ def test_a_good_file_becomes_manual_hourly_values_judged_like_others(cast, clien
     assert (value.point.site_id, value.factor.code, value.period, value.value) == (cast.outlet_a.id, "a21026", "hour", 41.2)
     assert value.time == sampled.replace(minute=0)
     assert NewValue.objects.filter(point=value.point, period="hour", time=value.time).exists()
+    data = client.get(reverse("org:enterprise_data", args=[cast.enterprise_a.id])).content.decode()
+    assert "41.20 <small class=\"muted\">化验</small>" in data
     assert Job.objects.filter(kind=NEW_VALUES_JOB).exists()
     # The same report again is refused, and so is a result for an hour the online monitor reported.
     assert _upload(client, cast.enterprise_a,

@@ -141,7 +141,8 @@ class _Checker:
         assert factor is not None
         assert when is not None
         assert value is not None
-        row = _Row(point, factor, when, value, unit or factor.unit, lab, report)
+        # A unit that matches is stored as the factor's own spelling (mg/m3 → mg/m³).
+        row = _Row(point, factor, when, value, factor.unit or unit, lab, report)
         key = (point.id, factor.id, row.hour)
         if key in self.seen:
             return None, [RowError(line, "sampled", gettext_noop(

@@ -428,8 +428,8 @@ class MeasurementImport(models.Model):
 
 
 class LabUploadStatus(models.TextChoices):
-    ACCEPTED = "accepted", _("Accepted")
-    REFUSED = "refused", _("Refused")
+    ACCEPTED = "accepted", pgettext_lazy("lab results upload", "Stored")
+    REFUSED = "refused", pgettext_lazy("lab results upload", "Refused")
 
 
 class LabUpload(models.Model):

@@ -25,6 +25,7 @@ from lanqing.monitoring.models import (
     Measurement,
     Period,
     Site,
+    Source,
     Span,
     TransmissionStat,
 )
@@ -170,7 +171,7 @@ def enterprise_file(user: User, enterprise: Enterprise, *, now: datetime | None 
 class Cell:
     value: float | None
     flag: str
-    source: str
+    manual: bool  # a lab result, not a value the online monitor sent
     exceeds: bool
 
 
@@ -225,9 +226,8 @@ def hourly_fill(user: User, site: Site, table: HourlyTable, hours: list[datetime
         found = limits.chart_limit(site, f, [v[0] if v else None for v in shown], [v[1] if v else "" for v in shown],
                                    o2=o2)
         exceeding[f.id] = set(found.exceeds) if found else set()
-    source_names = dict(Measurement._meta.get_field("source").choices or [])
     table.hours = hours
-    table.rows = [(t, [Cell(v[0], v[1], str(source_names.get(v[2], v[2])), i in exceeding[f.id])
+    table.rows = [(t, [Cell(v[0], v[1], v[2] == Source.MANUAL, i in exceeding[f.id])
                        if (v := values.get((f.id, t))) else None for f in table.factors])
                   for i, t in enumerate(hours)]
     return table
