@@ -88,7 +88,7 @@ def test_staff_in_scope_see_the_same_file_without_the_upload(files, client_for):
         page = client.get(reverse("org:enterprise", args=[cast.enterprise_b.id])).content.decode()
         assert "乙许可-0002" in page
         assert "乙检-0002" in page
-        assert "SO2 12.5 t/a" in page
+        assert "SO2 12.5 吨/年" in page
         lab = client.get(reverse("org:enterprise_lab", args=[cast.enterprise_b.id])).content.decode()
         assert "乙检-0002" in lab
         assert 'name="file"' not in lab

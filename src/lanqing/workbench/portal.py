@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from lanqing.alerts.models import Alert, AlertStatus
 from lanqing.alerts.services import alerts_visible_to
@@ -36,6 +37,14 @@ from lanqing.org.models import DischargePermit, Enterprise
 from lanqing.standards import factor_codes
 
 SHOWN = 10  # alerts, cases and lab results on the file page; their own pages list the rest
+# Pollutants a limit set names that no monitored factor measures (no online monitor reports them), by the
+# standards engine's name: shown by name, never by the engine's key.
+OTHER_POLLUTANTS = {
+    "Hg": gettext_lazy("Mercury and its compounds"),
+    "petroleum": gettext_lazy("Petroleum"),
+    "oil_animal_veg": gettext_lazy("Animal and vegetable oils"),
+    "LAS": gettext_lazy("Anionic surfactants (LAS)"),
+}
 # Values of the factor the limit is about: flow, temperature, O2 and such are shown on the site's page.
 CODE_OF = {name: code for code, name in factor_codes.EMISSION.items()}
 
@@ -43,7 +52,7 @@ CODE_OF = {name: code for code, name in factor_codes.EMISSION.items()}
 @dataclass(frozen=True)
 class FactorLimit:
     factor: Factor | None
-    name: str  # the pollutant as the standard names it
+    name: str  # the pollutant by name, where no factor measures it
     limit: str  # "≤ 50", "6–9"
     value: float | None = None
     time: datetime | None = None
@@ -101,7 +110,7 @@ def outlets_of(user: User, enterprise: Enterprise) -> list[Outlet]:
             factor = factors.get(CODE_OF.get(name, ""))
             row = _newest(user, site, factor) if factor is not None else None
             outlet.factors.append(FactorLimit(
-                factor, name, _bound_text(bound), row.value if row else None, row.time if row else None,
+                factor, str(OTHER_POLLUTANTS.get(name, name)), _bound_text(bound), row.value if row else None, row.time if row else None,
                 row.get_source_display() if row else "",
                 bool(row and factor and _judge(user, site, factor, row, o2_factor))))
         outlets.append(outlet)
