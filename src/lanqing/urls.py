@@ -3,16 +3,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lanqing.api.views import api
-from lanqing.monitoring.views import enterprise_profile
 from lanqing.org.urls import urlpatterns as org_urlpatterns
 from lanqing.web import views as web_views
+from lanqing.workbench import portal_views
 from lanqing.workbench import views as workbench_views
 
 admin.site.site_header = admin.site.site_title = "lanqing"
 
-# The enterprise page lists the enterprise's outlets and devices, so its view belongs to monitoring, which sits above
-# org; its address and name stay those of the org pages, where links and bookmarks point.
-org_pages = [*org_urlpatterns, path("enterprises/<int:enterprise_id>/", enterprise_profile, name="enterprise")]
+# The enterprise's file (一企一档) and portal show its outlets, data, alerts and cases, so their views belong to the
+# workbench, above all of those; their addresses and names are those of the org pages, where links point.
+org_pages = [
+    *org_urlpatterns,
+    path("enterprises/<int:enterprise_id>/", portal_views.enterprise_page, name="enterprise"),
+    path("enterprises/<int:enterprise_id>/data/", portal_views.enterprise_data, name="enterprise_data"),
+    path("enterprises/<int:enterprise_id>/lab/", portal_views.enterprise_lab, name="enterprise_lab"),
+    path("enterprises/<int:enterprise_id>/lab/upload/", portal_views.enterprise_lab_upload,
+         name="enterprise_lab_upload"),
+    path("enterprises/<int:enterprise_id>/lab/template.csv", portal_views.enterprise_lab_template,
+         name="enterprise_lab_template"),
+]
 handler403 = "lanqing.web.errors.forbidden"
 handler404 = "lanqing.web.errors.not_found"
 handler500 = "lanqing.web.errors.server_error"

@@ -12,10 +12,11 @@ from django.contrib.auth import get_user_model
 from lanqing.alerts.models import AlertRule
 from lanqing.cases.models import Case, CaseEvent, DeadlineRule
 from lanqing.demo import demo_load
-from lanqing.monitoring.models import DataMark, Factor, Point, Site
+from lanqing.monitoring.models import DataMark, Factor, LabResult, LabUpload, Point, Site
 from lanqing.notifications.models import Notification
-from lanqing.org.models import Enterprise, Industry, Jurisdiction, Unit
+from lanqing.org.models import DischargePermit, Enterprise, Industry, Jurisdiction, Unit
 from lanqing.public.models import PublicReport, ReporterContact
+from lanqing.standards import factor_codes
 
 END = datetime(2026, 1, 10, 0, tzinfo=UTC)
 SKIPPED = ("/static/", "/admin/", "/api/", "/i18n/", "/logout/", "/accounts/logout/")
@@ -23,7 +24,7 @@ PER_KIND = 3  # pages of one shape (/cases/<id>/) looked at
 # A Latin word in a code (GB13223-2011:coal, PM2.5, DB2026000019), an acronym or unit (AQI, MN, MB), or a word
 # allowed on purpose: the language switch, a product, the column names an import file must use.
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.:/_-]*[A-Za-z0-9]|[A-Za-z]")
-ALLOWED = {"English", "Excel", "xlsx", "site", "point", "factor", "period", "time", "value", "flag", "rtd", "min",
+ALLOWED = {"English", "Excel", "xlsx", "csv", "site", "point", "factor", "period", "time", "value", "flag", "rtd", "min",
            "hour", "day"}
 CJK = re.compile(r"[\u3400-\u9fff\u3001\u3002\uff08\uff09\uff0c\uff1a\uff1b\u201c\u201d]+")
 
@@ -63,7 +64,8 @@ def _names() -> list[str]:
                          (get_user_model(), "first_name"), (get_user_model(), "last_name"), (Case, "location"),
                          (PublicReport, "description"), (PublicReport, "refusal_note"),
                          (PublicReport, "reopen_reason"), (PublicReport, "rating_note"), (ReporterContact, "name"),
-                         (DataMark, "reason"), (DataMark, "document_name")]:
+                         (DataMark, "reason"), (DataMark, "document_name"),
+                         (LabUpload, "file_name"), (LabResult, "lab"), (DischargePermit, "issued_by")]:
         names |= set(model.objects.values_list(field, flat=True))
     names |= _year_names()
     names |= set(Case.objects.filter(title_text__isnull=True).values_list("title", flat=True))
@@ -92,6 +94,9 @@ def test_every_demo_page_reads_in_the_language_the_bureau_chose(db, client):
     names = _names()
     # Units of measurement (mg/L, µg/m³) are as international on a Chinese page as the numbers they follow.
     units = {word for unit in Factor.objects.values_list("unit", "ambient_unit") for word in LATIN.findall(" ".join(unit))}
+    # So are the chemical symbols in pollutant names (pH值, NOx in a permit's caps).
+    units |= {word for name in [*factor_codes.EMISSION.values(), *Factor.objects.values_list("name_zh", flat=True)]
+              for word in LATIN.findall(name)}
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     chinese = _crawl(client)

@@ -131,6 +131,19 @@ def test_the_enterprise_account_sees_only_its_own_outlets(demo, client):
     assert "示例古岳热电有限公司" not in content
 
 
+def test_the_enterprise_accounts_file_shows_its_permit_and_lab_results(demo, client):
+    from lanqing.monitoring.models import LabResult
+
+    user = get_user_model().objects.get(username="qiye")
+    enterprise = user.membership.enterprise
+    client.force_login(user)
+    page = client.get(reverse("org:enterprise", args=[enterprise.id])).content.decode()
+    assert f"{enterprise.credit_code}001P" in page
+    assert "烟气湿度" in page
+    assert LabResult.objects.filter(point__site__enterprise=enterprise).count() == 12
+    assert not LabResult.objects.exclude(point__site__enterprise=enterprise).exists()
+
+
 def test_the_same_seed_gives_identical_rows_and_another_seed_different_ones(db):
     first = load_and_read(seed=11, days=1, end=END)
     again = load_and_read(seed=11, days=1, end=END)
@@ -150,11 +163,14 @@ def test_an_hour_has_the_same_value_whether_the_span_ends_then_or_a_day_later(db
 
 
 def test_measurement_times_are_hour_starts_in_utc_covering_the_span(demo):
-    times = Measurement.objects.values_list("time", flat=True)
+    # The devices' values cover the span; the enterprise's lab results (source manual) were sampled before it.
+    times = Measurement.objects.filter(source="device").values_list("time", flat=True)
     assert min(times) >= END - timedelta(days=2)
     assert max(times) == END - timedelta(hours=1)
-    assert all(t.minute == 0 and t.second == 0 and t.utcoffset() == timedelta(0) for t in times)
-    assert set(Measurement.objects.values_list("period", "source").distinct()) == {("hour", "device")}
+    assert all(t.minute == 0 and t.second == 0 and t.utcoffset() == timedelta(0)
+               for t in Measurement.objects.values_list("time", flat=True))
+    assert set(Measurement.objects.values_list("period", "source").distinct()) == {("hour", "device"),
+                                                                                   ("hour", "manual")}
 
 
 def test_the_demo_has_a_documented_maintenance_mark_and_one_that_reverted_without_its_document(demo, client):

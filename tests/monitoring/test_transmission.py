@@ -54,3 +54,15 @@ def test_a_day_computed_before_it_ended_is_computed_again_for_the_month(cast):
     month = TransmissionStat.objects.get(device__mn="MNAIR01", span=Span.MONTH, start=first)
     # 3 × 24 = 72 hours due; all 24 of the 2nd arrived, not the 6 seen by the stale run.
     assert (month.expected, month.received, month.valid) == (72, 24, 24)
+
+
+def test_an_enterprises_lab_results_are_not_factors_its_device_is_expected_to_send(cast):
+    day = timezone.localdate() - timedelta(days=1)
+    start = datetime(day.year, day.month, day.day, tzinfo=BEIJING)
+    point = cast.outlet_a.points.get()
+    _hours(point, start, ["N"] * 24)
+    Measurement.objects.create(point=point, factor=Factor.objects.get(code="a01014"), period="hour",
+                               time=start + timedelta(hours=10), value=8.6, source="manual")
+    transmission_compute_day(day=day, now=start + timedelta(days=1, minutes=5))
+    stats = TransmissionStat.objects.filter(device__mn="MNOUTA", span=Span.DAY, start=day)
+    assert list(stats.values_list("factor__code", "expected", "received")) == [("a21026", 24, 24)]

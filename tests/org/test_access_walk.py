@@ -102,6 +102,11 @@ URL_RULES: dict[str, Rule] = {
     "reports:xlsx": on(REPORT_PEOPLE, REPORT_PEOPLE),
     "org:enterprises": Rule(ok=EVERYONE),
     "org:enterprise": on(CASE_PEOPLE, CASE_PEOPLE),
+    "org:enterprise_data": on(CASE_PEOPLE, CASE_PEOPLE),
+    "org:enterprise_lab": on(CASE_PEOPLE, CASE_PEOPLE),
+    # Lab results are the enterprise's own report: only it uploads them, and only it needs the template.
+    "org:enterprise_lab_upload": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
+    "org:enterprise_lab_template": on(CASE_PEOPLE, {"enterprise_b"}),
     "monitoring:sites": Rule(ok=EVERYONE),
     "monitoring:site": on(CASE_PEOPLE, CASE_PEOPLE),
     "monitoring:site_series": on(CASE_PEOPLE, CASE_PEOPLE, **SERIES),
@@ -327,6 +332,7 @@ def world(cast) -> World:
     project, project_report = _foreign_project(cast, lead)
     soil_unit, soil_report, plot = _foreign_soil(cast, lead)
     mark = _foreign_mark(cast)
+    permit, lab_upload = _foreign_portal(cast)
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
@@ -341,7 +347,9 @@ def world(cast) -> World:
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
                                        complaint.description, complaint.case.number, "13700000000",
                                        task.title, letter.targets.get().description, household.head_name,
-                                       household.id_number, project.name, plot.name, mark.reason])
+                                       household.id_number, project.name, plot.name, mark.reason,
+                                       permit.number,
+                                       lab_upload.results.get().report_number])
 
 
 def _foreign_mark(cast):
@@ -353,6 +361,24 @@ def _foreign_mark(cast):
     return mark_create(by=cast.users["enterprise_b"], site=cast.outlet_b, kind="maintenance",
                        reason="乙公司脱硫塔停运检修", starts_at=TUESDAY, ends_at=TUESDAY + timedelta(hours=8),
                        document=("检修通知.png", PNG), now=TUESDAY)
+
+
+def _foreign_portal(cast):
+    """乙公司's discharge permit and an accepted file of lab results."""
+    from datetime import date
+
+    from lanqing.monitoring.lab import lab_results_upload
+    from lanqing.org.models import DischargePermit
+
+    permit = DischargePermit.objects.create(enterprise=cast.enterprise_b, number="乙许可-914110250002",
+                                            issued_by="临汾市生态环境局", valid_from=date(2023, 1, 1),
+                                            valid_to=date(2027, 12, 31), annual_caps={"SO2": 12.0})
+    content = ("outlet,point,factor,sampled,value,unit,lab,report\n"
+               "OUT-B,1,a21026,2025-06-02 09:30,33,mg/m3,古县环境检测有限公司,乙检-2025-0602\n").encode()
+    upload = lab_results_upload(enterprise=cast.enterprise_b, file_name="乙.csv", content=content,
+                                by=cast.users["enterprise_b"], now=TUESDAY)
+    assert upload.status == "accepted", upload.errors
+    return permit, upload
 
 
 def _foreign_soil(cast, lead):
@@ -449,7 +475,7 @@ def fingerprint() -> tuple:
     """Everything a forbidden request might change."""
     from lanqing.alerts.models import Alert
     from lanqing.cases.models import Case, CaseEvent, ResponsibilityChange, ResponsibilityRule
-    from lanqing.monitoring.models import DataMark, Device, Site
+    from lanqing.monitoring.models import DataMark, Device, LabResult, LabUpload, Site
     from lanqing.notifications.models import Notification
     from lanqing.org.models import Enterprise
     from lanqing.public.models import PublicReport
@@ -493,7 +519,8 @@ def fingerprint() -> tuple:
             list(Household.objects.values_list("id", "head_name", "converted_on")), Visit.objects.count(),
             list(Project.objects.values_list("id", "progress")), list(ProjectFund.objects.values_list("id", "spent")),
             ProjectReport.objects.count(), VillageHeating.objects.count(),
-            list(SoilReport.objects.values_list("id", "submitted_at")), list(Plot.objects.values_list("id", "stage")))
+            list(SoilReport.objects.values_list("id", "submitted_at")), list(Plot.objects.values_list("id", "stage")),
+            LabUpload.objects.count(), LabResult.objects.count())
 
 
 def _expected(rule: Rule, role: str) -> str:

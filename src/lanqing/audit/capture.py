@@ -40,6 +40,7 @@ WATCHED: dict[str, frozenset[str]] = {
     "org.unit": frozenset(),
     "org.industry": frozenset(),
     "org.enterprise": frozenset(),
+    "org.dischargepermit": frozenset(),
     "monitoring.site": frozenset(),
     "monitoring.point": frozenset(),
     "monitoring.device": frozenset({"last_seen_at", "is_online"}),
@@ -48,6 +49,8 @@ WATCHED: dict[str, frozenset[str]] = {
     # enterprises' data marks: set aside from exceedance judgement, so who marked, documented or revoked matters;
     # the document's content type is read from its bytes, the stored file is what counts
     "monitoring.datamark": frozenset({"document_type"}),
+    # what an enterprise uploads as its self-monitoring (the file itself is kept on the upload row)
+    "monitoring.labupload": frozenset({"content"}),
     # alert rules; cases, their extensions and accountability records; the matrix and deadline configuration
     "alerts.alertrule": frozenset(),
     "cases.case": frozenset({"updated_at"}),

@@ -16,6 +16,7 @@ from django.db.models import Max
 from lanqing.demo import catalogue, series
 from lanqing.demo.geo import boundary_polygons, contains, place_near
 from lanqing.demo.marks import demo_marks_load
+from lanqing.demo.portal import demo_portal_load
 from lanqing.demo.supervision import demo_supervision_load
 from lanqing.demo.yearwork import demo_yearwork_load
 from lanqing.monitoring.factors import factors_ensure
@@ -104,6 +105,8 @@ def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime
         from lanqing.demo.public import demo_public_load
 
         demo_public_load(now=end)
+        say("the enterprise portal: a permit and lab results")
+        lab_rows = demo_portal_load(now=end)
         say("the year's work: key tasks, responsibility letters, clean-heating ledger")
         demo_yearwork_load(now=end, seed=seed)
         demo_marks_load(now=end)
@@ -115,7 +118,7 @@ def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime
         enterprises=len(enterprises),
         sites=len(sites),
         devices=Device.objects.filter(is_demo=True).count(),
-        measurements=rows,
+        measurements=rows + lab_rows,  # the lab results are measurements too (source manual)
         cases=supervision["cases"],
         alerts=supervision["alerts_opened"],
         seconds=round(time.monotonic() - started, 1),

@@ -244,6 +244,8 @@ class Source(models.TextChoices):
     DEVICE = "device", _("Device")
     IMPORT = "import", _("Import")
     COMPUTED = "computed", _("Computed")
+    # An enterprise's self-monitoring lab result (自行监测), uploaded on its portal.
+    MANUAL = "manual", _("Lab result")
 
 
 class Measurement(models.Model):
@@ -426,6 +428,62 @@ class MeasurementImport(models.Model):
     @property
     def display_message(self) -> str:
         return texts.render(self.message_text or self.message)
+
+
+class LabUploadStatus(models.TextChoices):
+    ACCEPTED = "accepted", pgettext_lazy("lab results upload", "Stored")
+    REFUSED = "refused", pgettext_lazy("lab results upload", "Refused")
+
+
+class LabUpload(models.Model):
+    """A file of self-monitoring lab results an enterprise uploaded, kept as received with its outcome: every
+    row went in, or none did and `errors` says why."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                   related_name="lab_uploads")
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file content"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    status = models.CharField(_("status"), max_length=8, choices=LabUploadStatus.choices)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    # [{"line": 3, "column": "value", "reason": "...", "params": {...}}], as MeasurementImport.errors
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("lab results upload")
+        verbose_name_plural = _("lab results uploads")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class LabResult(models.Model):
+    """One self-monitoring lab result as the report states it; its value is also a measurement of source
+    "manual" at the point, for the hour of sampling."""
+
+    upload = models.ForeignKey(LabUpload, verbose_name=_("upload"), on_delete=models.CASCADE,
+                               related_name="results")
+    point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.PROTECT,
+                              related_name="lab_results")
+    factor = models.ForeignKey(Factor, verbose_name=_("factor"), on_delete=models.PROTECT, related_name="+")
+    sampled_at = models.DateTimeField(_("sampled"))
+    value = models.FloatField(_("value"))
+    unit = models.CharField(_("unit"), max_length=20)
+    lab = models.CharField(_("laboratory"), max_length=100)
+    report_number = models.CharField(_("report number"), max_length=60)
+
+    class Meta:
+        ordering = ["-sampled_at", "id"]
+        indexes = [models.Index(fields=["point", "sampled_at"], name="labresult_point_time_idx")]
+        verbose_name = _("lab result")
+        verbose_name_plural = _("lab results")
+
+    def __str__(self) -> str:
+        return f"{self.report_number} {self.factor_id} {self.value}"
 
 
 # --- What the receiver and the worker add (issue 4) ----------------------------------------------------

@@ -88,6 +88,8 @@ def transmission_compute_day(*, day: date, now: datetime | None = None) -> int:
                 time__gte=start - FACTOR_MEMORY,
                 time__lt=end,
             )
+            # An enterprise's lab results are not the device's factors: it is not expected to send them.
+            .exclude(source=Source.MANUAL)
             .values_list("factor_id", flat=True)
             .distinct()
         )

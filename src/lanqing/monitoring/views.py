@@ -241,13 +241,3 @@ def import_template(request: SignedInRequest) -> HttpResponse:
     response = HttpResponse(f"{header}\r\n{example}\r\n", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="measurements-template.csv"'
     return response
-
-
-@login_required
-def enterprise_profile(request: SignedInRequest, enterprise_id: int) -> HttpResponse:
-    enterprise = access.get_visible(request.user, access.enterprises_visible_to(request.user), id=enterprise_id)
-    sites = sites_visible_to(request.user).filter(enterprise=enterprise).prefetch_related("points")
-    devices = devices_visible_to(request.user).filter(point__site__enterprise=enterprise)
-    return render(request, "monitoring/enterprise_profile.html", {
-        "enterprise": enterprise, "sites": sites, "devices": devices,
-    })

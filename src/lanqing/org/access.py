@@ -97,6 +97,12 @@ RULES: dict[str, Rule] = {
     "monitoring.measurementrevision": Rule(
         ("point__site__jurisdiction__code",), "point__site__enterprise",
         Department(enterprise="point__site__enterprise", ambient_site="point__site")),
+    "monitoring.labupload": Rule(("enterprise__township__code", "enterprise__village__code"), "enterprise",
+                                 Department(enterprise="enterprise")),
+    "monitoring.labresult": Rule(("point__site__jurisdiction__code",), "point__site__enterprise",
+                                 Department(enterprise="point__site__enterprise")),
+    "org.dischargepermit": Rule(("enterprise__township__code", "enterprise__village__code"), "enterprise",
+                                Department(enterprise="enterprise")),
     "monitoring.transmissionstat": Rule(
         ("device__point__site__jurisdiction__code",), "device__point__site__enterprise",
         Department(enterprise="device__point__site__enterprise", ambient_site="device__point__site")),
@@ -382,6 +388,7 @@ ACTIONS: dict[str, Action] = {
                              _roles(Role.BUREAU, Role.LEADERSHIP, *OFFICERS)),
     # registry and configuration
     "registry.manage": Action("bureau", _roles(Role.BUREAU)),
+    "labresult.upload": Action("the enterprise, for its own outlets", _roles(Role.ENTERPRISE)),
     "matrix.view": Action("bureau", _roles(Role.BUREAU)),
     "matrix.edit": Action("bureau", _roles(Role.BUREAU)),
     "audit.view": Action("bureau", _roles(Role.BUREAU)),

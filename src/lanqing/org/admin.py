@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from lanqing.org.models import Enterprise, Industry, Jurisdiction, Membership, Unit
+from lanqing.org.models import DischargePermit, Enterprise, Industry, Jurisdiction, Membership, Unit
 
 
 @admin.register(Jurisdiction)
@@ -39,3 +39,10 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name"]
     raw_id_fields = ["user", "jurisdiction", "enterprise"]
+
+
+@admin.register(DischargePermit)
+class DischargePermitAdmin(admin.ModelAdmin):
+    list_display = ["number", "enterprise", "issued_by", "valid_from", "valid_to", "is_demo"]
+    search_fields = ["number", "enterprise__name"]
+    raw_id_fields = ["enterprise"]

@@ -166,6 +166,40 @@ class Enterprise(models.Model):
             raise ValidationError(errors)
 
 
+class DischargePermit(models.Model):
+    """An enterprise's pollutant discharge permit (排污许可证) as the issuing authority granted it."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
+                                   related_name="permits")
+    number = models.CharField(_("permit number"), max_length=40, unique=True)
+    issued_by = models.CharField(_("issuing authority"), max_length=100)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    # Permitted annual emission per pollutant, tonnes a year, keyed by the standards engine's pollutant name
+    # ("SO2", "NOx", "PM", "COD", "NH3-N"): what the permit's 许可排放量 table grants.
+    annual_caps = models.JSONField(_("permitted annual emissions, t/a"), default=dict, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["enterprise", "-valid_to"]
+        verbose_name = _("discharge permit")
+        verbose_name_plural = _("discharge permits")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": gettext("A permit cannot end before it begins.")})
+        caps = self.annual_caps if isinstance(self.annual_caps, dict) else None
+        if caps is None or not all(isinstance(v, (int, float)) and v >= 0 for v in caps.values()):
+            raise ValidationError({"annual_caps": gettext(
+                "Give the permitted annual emissions as pollutant names and tonnes, e.g. {\"SO2\": 12.5}.")})
+
+    def is_valid_on(self, day) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
 class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("County leadership")
     BUREAU = "bureau", _("Environment bureau")
