@@ -226,6 +226,18 @@ def test_the_bureau_sees_every_mark_and_exports_them_but_cannot_mark(cast, outle
     assert client.get(reverse("marks:new")).status_code == 403
 
 
+def test_the_enterprise_file_links_to_the_marks_of_that_enterprise_only(cast, outlet, client):
+    _mark(cast, document=("通知.pdf", PDF))
+    _mark(cast, site=cast.outlet_b, by="enterprise_b")
+    client.force_login(cast.users["bureau"])
+    file_page = client.get(reverse("org:enterprise", args=[cast.outlet_b.enterprise_id])).content.decode()
+    link = f'{reverse("marks:list")}?enterprise={cast.outlet_b.enterprise_id}'
+    assert link in file_page
+    page = client.get(link).content.decode()
+    assert "乙公司焦炉烟囱" in page
+    assert "甲公司焦炉烟囱" not in page
+
+
 # --- bad input -------------------------------------------------------------------------------------------------------
 
 def _this_hour() -> datetime:

@@ -50,6 +50,12 @@ def mark_list(request: SignedInRequest) -> HttpResponse:
         rows = rows.filter(state=state)
     else:
         state = ""
+    # The enterprise's own file links here with its id; an id outside the user's scope simply matches nothing.
+    enterprise = request.GET.get("enterprise", "")
+    if enterprise.isdigit():
+        rows = rows.filter(site__enterprise_id=int(enterprise))
+    else:
+        enterprise = ""
     if wants_export(request):
         return xlsx_response(
             filename=_("data-marks"),
@@ -61,7 +67,7 @@ def mark_list(request: SignedInRequest) -> HttpResponse:
                    m.document_last_day.date(), m.document_name]
                   for m in rows))
     return render(request, "monitoring/marks/list.html", {
-        "page": paginate(request, rows), "state": state, "filter": mark_forms.FilterForm({"state": state}),
+        "page": paginate(request, rows), "state": state, "enterprise": enterprise, "filter": mark_forms.FilterForm({"state": state}),
         "can_create": access.may(request.user, "mark.create"), "now": timezone.now(),
         "document_day": marks.DOCUMENT_DAY,
     })

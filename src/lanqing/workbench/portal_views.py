@@ -46,6 +46,7 @@ def enterprise_page(request: SignedInRequest, enterprise_id: int) -> HttpRespons
         "enterprise": enterprise, **portal.enterprise_file(request.user, enterprise),
         "own": membership is not None and membership.enterprise_id == enterprise.id,
         "may_upload": access.may(request.user, "labresult.upload", enterprise),
+        "may_view_marks": access.may(request.user, "mark.view"),
     })
 
 
@@ -56,7 +57,7 @@ def enterprise_data(request: SignedInRequest, enterprise_id: int) -> HttpRespons
     site = next((s for s in outlets if str(s.id) == request.GET.get("site")), outlets[0] if outlets else None)
     days_key = request.GET.get("days", "7") if request.GET.get("days") in RANGE_DAYS else "7"
     context: dict = {"enterprise": enterprise, "outlets": outlets, "site": site, "days": days_key,
-                     "ranges": RANGE_DAYS.keys()}
+                     "ranges": RANGE_DAYS.keys(), "may_view_marks": access.may(request.user, "mark.view")}
     if site is None:
         return render(request, "workbench/enterprise_data.html", context)
     table = portal.hourly_columns(request.user, site)
@@ -86,6 +87,7 @@ def _lab_context(request: SignedInRequest, enterprise: Enterprise) -> dict:
         "enterprise": enterprise, "page": paginate(request, results),
         "uploads": list(portal.lab_uploads_of(request.user, enterprise)[:UPLOADS_SHOWN]),
         "may_upload": access.may(request.user, "labresult.upload", enterprise),
+        "may_view_marks": access.may(request.user, "mark.view"),
         "columns": COLUMNS, "limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
     }
 
