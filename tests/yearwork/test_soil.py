@@ -67,3 +67,27 @@ def test_a_new_stage_starts_a_new_clock(soil, client_for):
     assert plot.stage == "assessment"
     assert plot.case is None
     assert "北平镇原焦化厂地块" in client.get("/yearwork/soil/").content.decode()
+
+
+def test_the_plots_list_pages_and_its_export_holds_every_plot(soil, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    from lanqing.yearwork.models import Plot
+
+    Plot.objects.bulk_create([Plot(name=f"地块{n:03d}", township=soil.beiping, lead_unit=soil.lead,
+                                   stage="suspected") for n in range(60)])
+    client = client_for(soil.users["bureau"])
+    first = client.get("/yearwork/soil/").content.decode()
+    assert "地块048" in first
+    assert "地块049" not in first
+    assert "plots_page=2" in first
+    second = client.get("/yearwork/soil/", {"plots_page": 2}).content.decode()
+    assert "地块049" in second
+    assert "地块059" in second
+    # Paging the plots leaves the units' list on its own page.
+    assert "page=2" not in second.replace("plots_page=2", "")
+    workbook = load_workbook(io.BytesIO(client.get("/yearwork/soil/", {"export": "xlsx"}).content))
+    names = [row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert len([name for name in names if str(name).startswith("地块")]) == 60

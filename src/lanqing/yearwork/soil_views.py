@@ -36,9 +36,10 @@ def soil_register(request):
             rows=[*([u.enterprise.name, u.enterprise.township.name, u.listed_year, "", "",
                      u.case.number if u.case else ""] for u in units.iterator()),
                   *([p.name, p.township.name, "", p.get_stage_display(), p.stage_due,
-                     p.case.number if p.case else ""] for p in plots.iterator())])
+                     p.case.number if p.case else ""] for p in plots.order_by("township__code", "name", "id")
+                    .iterator())])
     return render(request, "yearwork/soil.html", {
-        "units": paginate(request, units.order_by("enterprise__name")), "plots": plots.order_by("township__code")[:200],
+        "units": paginate(request, units.order_by("enterprise__name")), "plots": paginate(request, plots.order_by("township__code", "name", "id"), param="plots_page"),
         "stages": PlotStage.choices, "may_manage": access.may(request.user, "soil.manage")})
 
 
