@@ -36,6 +36,8 @@ class YearworkConfig(AppConfig):
         # data only through "household.personal".
         access.register_rule("yearwork.household", Rule(("village__code",), None))
         access.register_rule("yearwork.villageheating", Rule(("village__code",), None))
+        access.register_rule("yearwork.heatingtally", Rule(("village__code",), None))
+        from lanqing.yearwork import tally_signals  # noqa: F401 - keeps the villages' tallies true on single saves
         access.register_rule("yearwork.visit", Rule(("household__village__code",), None))
         # A project is seen by its county's leadership and bureau, its township's officers and its lead unit.
         access.register_rule("yearwork.project", Rule(("jurisdiction__code", "township__code"), None,

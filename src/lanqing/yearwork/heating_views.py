@@ -131,10 +131,11 @@ def heating_progress(request):
             _("Target"), _("Converted"), _("Share")],
             rows=([r.place.parent.name if r.place.parent else "", r.place.name, _("yes") if r.coal_free_zone else "",
                    r.households, r.target, r.converted, r.share] for r in villages))
+    form = VillageHeatingForm(user=request.user, initial={"year": year}) \
+        if access.may(request.user, "heating.manage") else None
     return render(request, "yearwork/heating_progress.html", {
-        "year": year, "villages": villages, "townships": townships,
-        "form": VillageHeatingForm(user=request.user, initial={"year": year})
-        if access.may(request.user, "heating.manage") else None})
+        "year": year, "villages": villages, "townships": townships, "form": form,
+        "village_choices": [(v.id, str(v)) for v in form.fields["village"].queryset] if form else []})
 
 
 @login_required
