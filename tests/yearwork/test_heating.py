@@ -202,19 +202,20 @@ def test_progress_stays_true_through_imports_moves_saves_and_deletions(ledger):
             "village", "total", "converted")}
 
     other = id_number("14102519900101011")
-    # Li moves to 北平镇's village and is converted; a new household arrives; Wang is converted a year later.
+    # Li is converted; a new household arrives; Wang's conversion is dated a year later.
     count, errors = households_import(by=ledger.users["bureau"], data=workbook(
-        ("北平镇", ledger.beiping_village.name, "李小梅", LI, "", "散煤", "煤改电", "2020-12-01", 0, 0),
+        ("岳阳镇", ledger.yueyang_village.name, "李小梅", LI, "", "散煤", "煤改电", "2020-12-01", 0, 0),
         ("岳阳镇", ledger.yueyang_village.name, "孙一", other, "", "散煤", "", "", 0, 0),
         ("岳阳镇", ledger.yueyang_village.name, "王大山", WANG, "", "散煤", "煤改气", "2021-01-05", 0, 0)))
     assert (count, errors) == (3, [])
     assert shown() == counted()
-    assert shown()[ledger.beiping_village.id] == (2, 2)
-    assert shown()[ledger.yueyang_village.id] == (2, 0)
+    assert shown()[ledger.yueyang_village.id] == (3, 1)
+    # Moved to another village one at a time (the admin), then deleted.
     household = Household.objects.get(id_number=other)
     household.village, household.township = ledger.beiping_village, ledger.beiping
     household.save()
     assert shown() == counted()
+    assert shown()[ledger.beiping_village.id] == (2, 1)
     Household.objects.get(id_number=LI).delete()
     assert shown() == counted()
-    assert shown()[ledger.beiping_village.id] == (2, 1)
+    assert shown()[ledger.yueyang_village.id] == (1, 0)
