@@ -174,6 +174,8 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:plans": Rule(ok=GOVERNMENT),
     "yearwork:plan": on(PLAN_PEOPLE, PLAN_PEOPLE),
     "yearwork:plan_import": on(PLAN_PEOPLE, {"bureau"}, "post"),
+    # An import's page is its uploader's own record, like monitoring:import.
+    "yearwork:import": on(frozenset({"bureau"}), {"bureau"}),
     "yearwork:task": on(TASK_PEOPLE, TASK_PEOPLE),
     "yearwork:task_report": on(TASK_PEOPLE, {"other_department", "supporter", "township_b"}, "post"),
     "yearwork:report_file": on(TASK_PEOPLE, TASK_PEOPLE),
@@ -303,6 +305,10 @@ def world(cast) -> World:
     alert = Alert.objects.create(rule=rule, source_key="foreign", site=cast.outlet_b, severity="medium",
                                  message="乙公司焦炉烟囱 SO2 为负值", first_seen_at=TUESDAY, last_seen_at=TUESDAY)
     upload = measurement_import_submit(file_name="bureau.csv", content=b"site\n", by=cast.users["bureau"])
+    from lanqing.yearwork.imports import import_submit
+
+    run = import_submit(by=cast.users["bureau"], kind="households", data=b"\xe4\xb9\xa1\xe9\x95\x87\n",
+                        file_name="bureau.csv")
     notice = notification_send(users=[cast.users["township_b"]], title="北平镇的通知")[0]
     workbook = io.BytesIO()
     Workbook().save(workbook)
@@ -322,7 +328,7 @@ def world(cast) -> World:
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
-               "import_id": upload.id, "notification_id": notice.id, "report_id": report.id,
+               "import_id": upload.id, "run_id": run.id, "notification_id": notice.id, "report_id": report.id,
                "complaint_id": complaint.id, "list_id": reduction_list.id, "entry_id": entry.id,
                "warning_id": warning.id, "notice_id": notice_b.id, "stop_id": stop.id,
                "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id, "letter_id": letter.id,
@@ -529,7 +535,7 @@ def _page_requests(world: World):
         if rule is None or rule.open or name.startswith("api:"):
             continue
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
-                                                      "alert_id", "row_id", "import_id", "notification_id",
+                                                      "alert_id", "row_id", "import_id", "run_id", "notification_id",
                                                       "device_id", "report_id", "complaint_id", "list_id",
                                                       "entry_id", "warning_id", "notice_id", "stop_id",
                                                       "plan_id", "task_id", "file_id", "letter_id",

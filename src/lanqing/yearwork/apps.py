@@ -11,7 +11,7 @@ class YearworkConfig(AppConfig):
         # Imported here, not at the top: models and access may only be imported once the apps are loaded.
         from lanqing.org import access
         from lanqing.org.access import Department, Rule
-        from lanqing.yearwork import jobs  # noqa: F401 - registers the overdue-milestone check
+        from lanqing.yearwork import imports, jobs  # noqa: F401 - register the import job and the periodic checks
 
         # A plan belongs to its county: every government user of the county sees it (a department its own tasks
         # only, through the task rule). A task is seen by its county's users, by the officers of the townships

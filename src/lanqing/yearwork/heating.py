@@ -260,6 +260,8 @@ def households_read(*, by, data: bytes, on_checked: Progress | None = None) -> H
                    "subsidy_paid": row.yuan("paid", "已发补贴（元）")}
         if len(reading.errors) == before:
             reading.rows.append(checked)
+    if on_checked is not None:
+        on_checked(reading.total, reading.total)
     if not reading.errors:
         _elsewhere(reading)
     return reading
@@ -280,6 +282,8 @@ def households_import(*, by, data: bytes, on_checked: Progress | None = None,
     reading = households_read(by=by, data=data, on_checked=on_checked)
     if reading.errors:
         return 0, reading.errors
+    if on_written is not None:
+        on_written(0, len(reading.rows))
     for start in range(0, len(reading.rows), BATCH):
         retry_locked(partial(_write_batch, reading.rows[start:start + BATCH]), what="household import")
         if on_written is not None:

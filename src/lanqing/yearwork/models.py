@@ -192,6 +192,7 @@ class TaskImport(models.Model):
 
 
 class ImportKind(models.TextChoices):
+    TASKS = "tasks", _("Key tasks")
     HOUSEHOLDS = "households", _("Clean-heating households")
 
 
@@ -209,6 +210,9 @@ class ImportRun(models.Model):
     It belongs to whoever uploaded it."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    # The plan a task list goes into (empty for the other kinds).
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
     file = models.FileField(_("file"), upload_to="yearwork/imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
