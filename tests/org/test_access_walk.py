@@ -192,6 +192,7 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:household_visit": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}, "post"),
     "yearwork:visit_photo": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}),
     "yearwork:projects": Rule(ok=GOVERNMENT),
+    "yearwork:projects_import": Rule(ok=frozenset({"bureau"}), method="post"),
     "yearwork:project": on(PROJECT_PEOPLE, PROJECT_PEOPLE),
     "yearwork:project_fund": on(PROJECT_PEOPLE, {"bureau"}, "post"),
     "yearwork:project_report": on(PROJECT_PEOPLE, {"other_department", "township_b"}, "post"),

@@ -194,6 +194,7 @@ class TaskImport(models.Model):
 class ImportKind(models.TextChoices):
     TASKS = "tasks", _("Key tasks")
     HOUSEHOLDS = "households", _("Clean-heating households")
+    PROJECTS = "projects", _("Projects and funds")
 
 
 class ImportState(models.TextChoices):

@@ -35,6 +35,7 @@ urlpatterns += [
 
 urlpatterns += [
     path("projects/", project_views.project_list, name="projects"),
+    path("projects/import/", project_views.projects_import, name="projects_import"),
     path("projects/<int:project_id>/", project_views.project_detail, name="project"),
     path("projects/<int:project_id>/funds/", project_views.project_fund, name="project_fund"),
     path("projects/<int:project_id>/report/", project_views.project_report, name="project_report"),
