@@ -131,7 +131,8 @@ def heating_progress(request):
         if access.may(request.user, "heating.manage") else None
     return render(request, "yearwork/heating_progress.html", {
         "year": year, "villages": villages, "townships": townships, "form": form,
-        "village_choices": [(v.id, str(v)) for v in form.fields["village"].queryset] if form else []})
+        "village_choices": [(v.id, str(v)) for v in form.fields["village"].queryset]  # type: ignore[attr-defined]
+        if form else []})
 
 
 @login_required

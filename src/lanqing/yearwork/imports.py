@@ -20,8 +20,8 @@ from lanqing.jobs.services import job_enqueue
 from lanqing.locked import retry_locked
 from lanqing.org import access
 from lanqing.yearwork.heating import households_import
-from lanqing.yearwork.project_table import projects_import
 from lanqing.yearwork.models import ImportKind, ImportRun, ImportState, Plan
+from lanqing.yearwork.project_table import projects_import
 from lanqing.yearwork.task_table import tasks_import
 
 JOB_KIND = "yearwork.import"

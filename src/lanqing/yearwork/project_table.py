@@ -59,7 +59,7 @@ def headers_for_reader() -> list[str]:
 
 
 def _kinds() -> dict[str, str]:
-    names = {word: kind for kind, word in KIND_WORD.items()}
+    names: dict[str, str] = {word: kind.value for kind, word in KIND_WORD.items()}
     for kind in ProjectKind:
         names[kind.value] = kind.value
         names[str(kind.label).lower()] = kind.value

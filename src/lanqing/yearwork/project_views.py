@@ -14,8 +14,8 @@ from lanqing.org.models import Level
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.ui.uploads import upload_refusal
 from lanqing.yearwork import project_table, projects
-from lanqing.yearwork.imports import import_submit
 from lanqing.yearwork.forms import FundForm, ProjectForm, ProjectReportForm
+from lanqing.yearwork.imports import import_submit
 from lanqing.yearwork.models import ImportKind, ImportRun, Project, ProjectReport
 
 

@@ -14,8 +14,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
