@@ -198,6 +198,7 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:project_report": on(PROJECT_PEOPLE, {"other_department", "township_b"}, "post"),
     "yearwork:project_photo": on(PROJECT_PEOPLE, PROJECT_PEOPLE),
     "yearwork:soil": Rule(ok=EVERYONE),
+    "yearwork:soil_import": Rule(ok=frozenset({"bureau"}), method="post"),
     "yearwork:soil_unit": on(CASE_PEOPLE, CASE_PEOPLE),
     "yearwork:soil_unit_report": on(CASE_PEOPLE, {"bureau", "enterprise_b"}, "post"),
     "yearwork:soil_report_file": on(CASE_PEOPLE, CASE_PEOPLE),

@@ -195,6 +195,7 @@ class ImportKind(models.TextChoices):
     TASKS = "tasks", _("Key tasks")
     HOUSEHOLDS = "households", _("Clean-heating households")
     PROJECTS = "projects", _("Projects and funds")
+    SOIL = "soil", _("Soil register")
 
 
 class ImportState(models.TextChoices):

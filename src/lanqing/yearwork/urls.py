@@ -44,6 +44,7 @@ urlpatterns += [
 
 urlpatterns += [
     path("soil/", soil_views.soil_register, name="soil"),
+    path("soil/import/", soil_views.soil_import, name="soil_import"),
     path("soil/units/<int:soil_unit_id>/", soil_views.soil_unit, name="soil_unit"),
     path("soil/units/<int:soil_unit_id>/reports/", soil_views.soil_unit_report, name="soil_unit_report"),
     path("soil/reports/<int:soil_report_id>/", soil_views.soil_report_file, name="soil_report_file"),
