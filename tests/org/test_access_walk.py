@@ -180,6 +180,7 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:task_report": on(TASK_PEOPLE, {"other_department", "supporter", "township_b"}, "post"),
     "yearwork:report_file": on(TASK_PEOPLE, TASK_PEOPLE),
     "yearwork:letters": Rule(ok=GOVERNMENT),
+    "yearwork:letters_import": Rule(ok=frozenset({"bureau"}), method="post"),
     "yearwork:letter": on(LETTER_PEOPLE, LETTER_PEOPLE),
     "yearwork:letter_target": on(LETTER_PEOPLE, {"bureau"}, "post"),
     "yearwork:letter_compute": on(LETTER_PEOPLE, {"bureau"}, "post"),

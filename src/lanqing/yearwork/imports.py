@@ -20,6 +20,7 @@ from lanqing.jobs.services import job_enqueue
 from lanqing.locked import retry_locked
 from lanqing.org import access
 from lanqing.yearwork.heating import households_import
+from lanqing.yearwork.letter_table import letters_import
 from lanqing.yearwork.models import ImportKind, ImportRun, ImportState, Plan
 from lanqing.yearwork.project_table import projects_import
 from lanqing.yearwork.soil_table import soil_import
@@ -40,6 +41,8 @@ def import_submit(*, by, kind: str, data: bytes, file_name: str, plan: Plan | No
         access.require(by, "project.manage")
     elif kind == ImportKind.SOIL:
         access.require(by, "soil.manage")
+    elif kind == ImportKind.LETTERS:
+        access.require(by, "letter.manage")
     else:
         access.require(by, "heating.manage")
     run = ImportRun(kind=kind, plan=plan if kind == ImportKind.TASKS else None, original_name=file_name[:200],
@@ -77,6 +80,9 @@ def import_execute(*, run: ImportRun, now: datetime | None = None) -> ImportRun:
             record = tasks_import(plan=run.plan, by=run.by, data=data, file_name=run.original_name,
                                   on_checked=checked, on_written=written)
             count, errors = record.task_count, record.errors
+        elif run.kind == ImportKind.LETTERS:
+            count, errors = letters_import(by=run.by, data=data, file_name=run.original_name,
+                                           on_checked=checked, on_written=written)
         elif run.kind == ImportKind.SOIL:
             count, errors = soil_import(by=run.by, data=data, file_name=run.original_name,
                                         on_checked=checked, on_written=written)

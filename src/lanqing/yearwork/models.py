@@ -196,6 +196,7 @@ class ImportKind(models.TextChoices):
     HOUSEHOLDS = "households", _("Clean-heating households")
     PROJECTS = "projects", _("Projects and funds")
     SOIL = "soil", _("Soil register")
+    LETTERS = "letters", _("Targets of responsibility letters")
 
 
 class ImportState(models.TextChoices):

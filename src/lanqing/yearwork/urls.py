@@ -14,6 +14,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/report/", views.task_report, name="task_report"),
     path("files/<int:file_id>/", views.report_file, name="report_file"),
     path("letters/", letter_views.letter_list, name="letters"),
+    path("letters/import/", letter_views.letters_import, name="letters_import"),
     path("letters/<int:letter_id>/", letter_views.letter_detail, name="letter"),
     path("letters/<int:letter_id>/targets/", letter_views.letter_target, name="letter_target"),
     path("letters/<int:letter_id>/compute/", letter_views.letter_recompute, name="letter_compute"),

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             name='ImportRun',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('tasks', 'Key tasks'), ('households', 'Clean-heating households'), ('projects', 'Projects and funds'), ('soil', 'Soil register')], max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('tasks', 'Key tasks'), ('households', 'Clean-heating households'), ('projects', 'Projects and funds'), ('soil', 'Soil register'), ('letters', 'Targets of responsibility letters')], max_length=20, verbose_name='kind')),
                 ('file', models.FileField(upload_to='yearwork/imports/%Y/%m/', verbose_name='file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('uploaded_at', models.DateTimeField(verbose_name='uploaded')),
