@@ -40,6 +40,8 @@ def _rows(ledger, count: int) -> list[tuple]:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_imports_a_large_ledger_and_the_page_shows_its_progress(ledger, client_for):
+    from django.db import connection
+
     from lanqing.jobs.models import Job
     from lanqing.jobs.services import worker_pass
     from lanqing.yearwork.models import Household
@@ -48,7 +50,13 @@ def test_the_worker_imports_a_large_ledger_and_the_page_shows_its_progress(ledge
     page = _upload(client, "/yearwork/heating/import/", ledger_workbook(*_rows(ledger, 6000)))
     assert _status(client, page)[:3] == ("queued", 0, 0)
     assert "等待后台处理" in client.get(page).content.decode()  # waiting for the background worker
-    worker = threading.Thread(target=worker_pass, kwargs={"worker": "test"})
+    def work():
+        try:
+            worker_pass(worker="test")
+        finally:
+            connection.close()  # the thread's own connection, or PostgreSQL's test database cannot be dropped
+
+    worker = threading.Thread(target=work)
     worker.start()
     seen = []
     while worker.is_alive():
