@@ -72,6 +72,7 @@ PAGES = [
     ("bureau", "scorecard-township", "/yearwork/scorecards/townships/{yueyang}/?year=2020"),
     ("bureau", "projects", "/yearwork/projects/"),
     ("township_b", "soil", "/yearwork/soil/"),
+    ("bureau", "soil-bureau", "/yearwork/soil/"),
 ]
 
 
@@ -88,3 +89,60 @@ def test_every_page_renders_for_its_roles_in_both_languages(ledger, live_server,
                 assert response is not None, (role, path)
                 assert response.status == 200, (role, path)
                 page.screenshot(path=str(SHOTS / f"{name}-{role}-{language}-{width}.png"), full_page=True)
+
+
+def test_an_import_runs_in_the_worker_while_its_page_polls_for_the_outcome(ledger, live_server, page, tmp_path):  # noqa: F811 - fixture
+    import threading
+
+    from django.db import connection
+
+    from lanqing.jobs.services import worker_pass
+    from tests.yearwork.conftest import id_number
+    from tests.yearwork.test_heating import workbook
+
+    login(page, live_server, "bureau")
+    village = ledger.yueyang_village.name
+    rows = [("岳阳镇", village, f"户主{n}", id_number(f"14102519900101{n:03d}"), "", "散煤", "煤改电", "2020-11-01",
+             3000, 0) for n in range(40)]
+    rows[7] = (*rows[7][:8], "三千", 0)
+    upload = tmp_path / "台账.xlsx"
+    upload.write_bytes(workbook(*rows))
+    page.goto(f"{live_server.url}/yearwork/heating/")
+    form = page.get_by_test_id("household-import")
+    form.locator("input[name=file]").set_input_files(str(upload))
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/yearwork/imports/*/")
+    assert page.get_by_test_id("import-status").get_attribute("data-state") == "queued"
+    def work():
+        try:
+            worker_pass(worker="browser-test")
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    # The page was not reloaded: htmx polling swapped the status in.
+    page.wait_for_function("() => document.querySelector('[data-testid=import-status]').dataset.state === 'failed'")
+    assert "“三千”不是金额" in page.get_by_test_id("import-errors").inner_text()
+    assert page.get_by_test_id("rows-written").inner_text().strip().startswith("0 /")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        for width in (1440, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.reload()
+            page.screenshot(path=str(SHOTS / f"import-failed-bureau-{language}-{width}.png"), full_page=True)
+    rows[7] = (*rows[7][:8], 3000, 0)
+    upload.write_bytes(workbook(*rows))
+    page.goto(f"{live_server.url}/yearwork/heating/")
+    form = page.get_by_test_id("household-import")
+    form.locator("input[name=file]").set_input_files(str(upload))
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/yearwork/imports/*/")
+    worker_pass(worker="browser-test")
+    page.wait_for_function("() => document.querySelector('[data-testid=import-status]').dataset.state === 'done'")
+    assert page.get_by_test_id("rows-written").inner_text().strip().startswith("40 / 40")
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"import-done-bureau-en-{width}.png"), full_page=True)

@@ -186,10 +186,13 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:plans": Rule(ok=GOVERNMENT),
     "yearwork:plan": on(PLAN_PEOPLE, PLAN_PEOPLE),
     "yearwork:plan_import": on(PLAN_PEOPLE, {"bureau"}, "post"),
+    # An import's page is its uploader's own record, like monitoring:import.
+    "yearwork:import": on(frozenset({"bureau"}), {"bureau"}),
     "yearwork:task": on(TASK_PEOPLE, TASK_PEOPLE),
     "yearwork:task_report": on(TASK_PEOPLE, {"other_department", "supporter", "township_b"}, "post"),
     "yearwork:report_file": on(TASK_PEOPLE, TASK_PEOPLE),
     "yearwork:letters": Rule(ok=GOVERNMENT),
+    "yearwork:letters_import": Rule(ok=frozenset({"bureau"}), method="post"),
     "yearwork:letter": on(LETTER_PEOPLE, LETTER_PEOPLE),
     "yearwork:letter_target": on(LETTER_PEOPLE, {"bureau"}, "post"),
     "yearwork:letter_compute": on(LETTER_PEOPLE, {"bureau"}, "post"),
@@ -202,11 +205,13 @@ URL_RULES: dict[str, Rule] = {
     "yearwork:household_visit": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}, "post"),
     "yearwork:visit_photo": on(HOUSEHOLD_PEOPLE, {"bureau", "township_b"}),
     "yearwork:projects": Rule(ok=GOVERNMENT),
+    "yearwork:projects_import": Rule(ok=frozenset({"bureau"}), method="post"),
     "yearwork:project": on(PROJECT_PEOPLE, PROJECT_PEOPLE),
     "yearwork:project_fund": on(PROJECT_PEOPLE, {"bureau"}, "post"),
     "yearwork:project_report": on(PROJECT_PEOPLE, {"other_department", "township_b"}, "post"),
     "yearwork:project_photo": on(PROJECT_PEOPLE, PROJECT_PEOPLE),
     "yearwork:soil": Rule(ok=EVERYONE),
+    "yearwork:soil_import": Rule(ok=frozenset({"bureau"}), method="post"),
     "yearwork:soil_unit": on(CASE_PEOPLE, CASE_PEOPLE),
     "yearwork:soil_unit_report": on(CASE_PEOPLE, {"bureau", "enterprise_b"}, "post"),
     "yearwork:soil_report_file": on(CASE_PEOPLE, CASE_PEOPLE),
@@ -315,6 +320,10 @@ def world(cast) -> World:
     alert = Alert.objects.create(rule=rule, source_key="foreign", site=cast.outlet_b, severity="medium",
                                  message="乙公司焦炉烟囱 SO2 为负值", first_seen_at=TUESDAY, last_seen_at=TUESDAY)
     upload = measurement_import_submit(file_name="bureau.csv", content=b"site\n", by=cast.users["bureau"])
+    from lanqing.yearwork.imports import import_submit
+
+    run = import_submit(by=cast.users["bureau"], kind="households", data=b"\xe4\xb9\xa1\xe9\x95\x87\n",
+                        file_name="bureau.csv")
     notice = notification_send(users=[cast.users["township_b"]], title="北平镇的通知")[0]
     workbook = io.BytesIO()
     Workbook().save(workbook)
@@ -336,7 +345,7 @@ def world(cast) -> World:
     objects = {"enterprise_id": cast.enterprise_b.id, "site_id": cast.outlet_b.id, "case_id": case.id,
                "device_id": Device.objects.filter(point__site=cast.outlet_b).values_list("id", flat=True)[0],
                "evidence_id": Evidence.objects.get(case=case).id, "alert_id": alert.id, "row_id": row.id,
-               "import_id": upload.id, "notification_id": notice.id, "report_id": report.id,
+               "import_id": upload.id, "run_id": run.id, "notification_id": notice.id, "report_id": report.id,
                "complaint_id": complaint.id, "list_id": reduction_list.id, "entry_id": entry.id,
                "warning_id": warning.id, "notice_id": notice_b.id, "stop_id": stop.id,
                "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id, "letter_id": letter.id,
@@ -577,7 +586,7 @@ def _page_requests(world: World):
         if rule is None or rule.open or name.startswith("api:"):
             continue
         kwargs = {key: world.objects[key] for key in ("enterprise_id", "site_id", "case_id", "evidence_id",
-                                                      "alert_id", "row_id", "import_id", "notification_id",
+                                                      "alert_id", "row_id", "import_id", "run_id", "notification_id",
                                                       "device_id", "report_id", "complaint_id", "list_id",
                                                       "entry_id", "warning_id", "notice_id", "stop_id",
                                                       "plan_id", "task_id", "file_id", "letter_id",

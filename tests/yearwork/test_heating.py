@@ -184,3 +184,38 @@ def test_a_township_sets_its_villages_targets_and_coal_free_zones_only(ledger, c
     client.post("/yearwork/heating/villages/", {"village": ledger.beiping_village.id, "year": 2021,
                                                  "households_target": 30})
     assert not VillageHeating.objects.filter(village=ledger.beiping_village, year=2021).exists()
+
+
+def test_progress_stays_true_through_imports_moves_saves_and_deletions(ledger):
+    from django.db.models import Count, Q
+
+    from lanqing.yearwork.heating import heating_progress, households_import
+    from lanqing.yearwork.models import Household
+
+    def shown():
+        villages, _townships = heating_progress(user=ledger.users["bureau"], year=2020)
+        return {r.place.id: (r.households, r.converted) for r in villages if r.households}
+
+    def counted():
+        return {v: (total, converted) for v, total, converted in Household.objects.values("village").annotate(
+            total=Count("id"), converted=Count("id", filter=Q(converted_on__year=2020))).values_list(
+            "village", "total", "converted")}
+
+    other = id_number("14102519900101011")
+    # Li is converted; a new household arrives; Wang's conversion is dated a year later.
+    count, errors = households_import(by=ledger.users["bureau"], data=workbook(
+        ("岳阳镇", ledger.yueyang_village.name, "李小梅", LI, "", "散煤", "煤改电", "2020-12-01", 0, 0),
+        ("岳阳镇", ledger.yueyang_village.name, "孙一", other, "", "散煤", "", "", 0, 0),
+        ("岳阳镇", ledger.yueyang_village.name, "王大山", WANG, "", "散煤", "煤改气", "2021-01-05", 0, 0)))
+    assert (count, errors) == (3, [])
+    assert shown() == counted()
+    assert shown()[ledger.yueyang_village.id] == (3, 1)
+    # Moved to another village one at a time (the admin), then deleted.
+    household = Household.objects.get(id_number=other)
+    household.village, household.township = ledger.beiping_village, ledger.beiping
+    household.save()
+    assert shown() == counted()
+    assert shown()[ledger.beiping_village.id] == (2, 1)
+    Household.objects.get(id_number=LI).delete()
+    assert shown() == counted()
+    assert shown()[ledger.yueyang_village.id] == (1, 0)

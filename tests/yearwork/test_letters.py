@@ -121,3 +121,85 @@ def test_a_letter_names_one_party(letters):
                       unit=letters.department)
     with pytest.raises(LetterError):
         letter_create(by=letters.users["bureau"], jurisdiction=letters.county, year=2020, township=letters.yueyang)
+
+
+def _letter_book(*rows) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    from lanqing.yearwork.letter_table import HEADERS_ZH
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "责任书"
+    sheet.append(HEADERS_ZH)
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _letter_state():
+    from lanqing.yearwork.models import Letter, LetterTarget
+
+    return (list(Letter.objects.order_by("id").values_list("id", "year", "township", "unit", "file")),
+            list(LetterTarget.objects.order_by("id").values_list(
+                "id", "letter", "measure", "description", "target_value", "at_most", "site", "measured",
+                "measured_at")))
+
+
+def test_the_letters_export_imports_back_without_changing_anything(letters, client_for):
+    from lanqing.yearwork.letter_table import letters_import
+    from lanqing.yearwork.letters import letter_target_add
+
+    bureau = letters.users["bureau"]
+    letter_target_add(by=bureau, letter=letters.letter_a, measure="households", description="完成清洁取暖改造",
+                      target_value=Decimal(4), now=YEAR_END)
+    letter_target_add(by=bureau, letter=letters.letter_unit, measure="other", description="完成矿山修复验收",
+                      target_value=Decimal("120.5"), measured=Decimal("80.25"), now=YEAR_END)
+    letter_target_add(by=bureau, letter=letters.letter_b, measure="pm25_mean", description="PM2.5年均浓度",
+                      target_value=Decimal(45), at_most=True, site=letters.air_station, now=YEAR_END)
+    before = _letter_state()
+    exported = client_for(bureau).get("/yearwork/letters/", {"export": "xlsx"}).content
+    assert letters_import(by=bureau, data=exported, file_name="letters.xlsx") == (3, [])
+    assert _letter_state() == before
+
+
+def test_an_import_adds_a_letter_and_its_targets_and_computes_them(letters):
+    from lanqing.yearwork.letter_table import letters_import
+    from lanqing.yearwork.models import Letter
+
+    count, errors = letters_import(by=letters.users["bureau"], file_name="l.xlsx", data=_letter_book(
+        (2021, "岳阳镇", "", "清洁取暖改造户数", "完成清洁取暖改造", 10, "否", "", ""),
+        (2021, "", letters.department.name, "其他", "完成矿山修复验收", 100, "否", "", 30)))
+    assert (count, errors) == (2, [])
+    township_letter = Letter.objects.get(year=2021, township=letters.yueyang)
+    target = township_letter.targets.get()
+    assert (target.measure, target.target_value, target.measured_at is not None) == ("households", 10, True)
+    other = Letter.objects.get(year=2021, unit=letters.department).targets.get()
+    assert (other.measured, other.met) == (Decimal("30.00"), False)
+
+
+def test_bad_letter_rows_are_named_and_nothing_is_written(letters):
+    from lanqing import texts
+    from lanqing.yearwork.letter_table import letters_import
+
+    before = _letter_state()
+    count, errors = letters_import(by=letters.users["bureau"], file_name="l.xlsx", data=_letter_book(
+        (2020, "岳阳镇", letters.department.name, "PM2.5", "", "-1", "也许", "NOPE", ""),
+        ("明年", "南山镇", "", "其他", "目标", 1, "", "", "")))
+    assert count == 0
+    assert _letter_state() == before
+    assert [texts.render(e) for e in errors] == [
+        "Sheet 责任书, row 2, column 乡镇: name either a township or a unit, not both or neither",
+        "Sheet 责任书, row 2, column 考核指标: “PM2.5” is not a measure "
+        "(PM2.5年均浓度、优良天数比例、清洁取暖改造户数、断面水质类别、案件按期办结率、其他)",
+        "Sheet 责任书, row 2, column 目标: the target is empty or longer than 200 characters",
+        "Sheet 责任书, row 2, column 目标值: “-1” is not a number (0 or more)",
+        "Sheet 责任书, row 2, column 不超过: “也许” is neither 是 nor 否",
+        "Sheet 责任书, row 2, column 站点编码: no site you see has the code “NOPE”",
+        "Sheet 责任书, row 3, column 年度: “明年” is not a year (2020)",
+        "Sheet 责任书, row 3, column 乡镇: no township named “南山镇” in this county",
+    ]

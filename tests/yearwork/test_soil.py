@@ -67,3 +67,106 @@ def test_a_new_stage_starts_a_new_clock(soil, client_for):
     assert plot.stage == "assessment"
     assert plot.case is None
     assert "北平镇原焦化厂地块" in client.get("/yearwork/soil/").content.decode()
+
+
+def test_the_plots_list_pages_and_its_export_holds_every_plot(soil, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    from lanqing.yearwork.models import Plot
+
+    Plot.objects.bulk_create([Plot(name=f"地块{n:03d}", township=soil.beiping, lead_unit=soil.lead,
+                                   stage="suspected") for n in range(60)])
+    client = client_for(soil.users["bureau"])
+    first = client.get("/yearwork/soil/").content.decode()
+    assert "地块048" in first
+    assert "地块049" not in first
+    assert "plots_page=2" in first
+    second = client.get("/yearwork/soil/", {"plots_page": 2}).content.decode()
+    assert "地块049" in second
+    assert "地块059" in second
+    # Paging the plots leaves the units' list on its own page.
+    assert "page=2" not in second.replace("plots_page=2", "")
+    workbook = load_workbook(io.BytesIO(client.get("/yearwork/soil/", {"export": "xlsx"}).content))
+    names = [row[1] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert len([name for name in names if str(name).startswith("地块")]) == 60
+
+
+def _soil_book(*rows) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    from lanqing.yearwork.soil_table import HEADERS_ZH
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "净土"
+    sheet.append(HEADERS_ZH)
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _soil_state():
+    from lanqing.yearwork.models import Plot, SoilUnit
+
+    return (list(SoilUnit.objects.order_by("id").values_list("id", "enterprise", "listed_year", "case")),
+            list(Plot.objects.order_by("id").values_list("id", "name", "township", "lead_unit", "area_mu", "stage",
+                                                         "stage_due", "case")))
+
+
+def test_the_soil_export_imports_back_without_changing_anything(soil, client_for):
+    from decimal import Decimal
+
+    from lanqing.yearwork.models import Plot
+    from lanqing.yearwork.soil_table import soil_import
+
+    Plot.objects.create(name="岳阳镇原化肥厂地块", township=soil.yueyang, lead_unit=soil.lead, area_mu=Decimal("12.5"))
+    before = _soil_state()
+    exported = client_for(soil.users["bureau"]).get("/yearwork/soil/", {"export": "xlsx"}).content
+    assert soil_import(by=soil.users["bureau"], data=exported, file_name="soil.xlsx") == (4, [])
+    assert _soil_state() == before
+
+
+def test_a_soil_import_lists_units_and_moves_a_plot_to_its_next_step(soil):
+    from lanqing.yearwork.models import Plot, SoilUnit
+    from lanqing.yearwork.soil import soil_check
+    from lanqing.yearwork.soil_table import soil_import
+
+    soil_check(now=FEBRUARY)
+    assert Plot.objects.get(id=soil.plot.id).case is not None
+    SoilUnit.objects.filter(enterprise=soil.enterprise_b).delete()
+    count, errors = soil_import(by=soil.users["bureau"], file_name="s.xlsx", data=_soil_book(
+        ("重点监管单位", "", soil.enterprise_b.credit_code, "", 2021, "", "", "", ""),
+        ("污染地块", "北平镇原焦化厂地块", "", "北平镇", "", soil.lead.name, "", "风险评估", "2021-06-30")))
+    assert (count, errors) == (2, [])
+    assert SoilUnit.objects.get(enterprise=soil.enterprise_b).listed_year == 2021
+    plot = Plot.objects.get(id=soil.plot.id)
+    assert (plot.stage, plot.stage_due.isoformat(), plot.case) == ("assessment", "2021-06-30", None)
+
+
+def test_bad_soil_rows_are_named_and_nothing_is_written(soil):
+    from lanqing import texts
+    from lanqing.yearwork.soil_table import soil_import
+
+    before = _soil_state()
+    count, errors = soil_import(by=soil.users["bureau"], file_name="s.xlsx", data=_soil_book(
+        ("重点监管单位", "", "91140000XXXXXXXXXX", "", "去年", "", "", "", ""),
+        ("污染地块", "新地块", "", "南山镇", "", "没有的局", "-1", "完成", "明天"),
+        ("农田", "x", "", "", "", "", "", "", "")))
+    assert count == 0
+    assert _soil_state() == before
+    assert [texts.render(e) for e in errors] == [
+        "Sheet 净土, row 2, column 统一社会信用代码: no registered enterprise has the credit code “91140000XXXXXXXXXX”",
+        "Sheet 净土, row 2, column 列入年度: “去年” is not a year (2020)",
+        "Sheet 净土, row 3, column 乡镇: no township named “南山镇” in this county",
+        "Sheet 净土, row 3, column 牵头单位: no unit named “没有的局” exists in this county",
+        "Sheet 净土, row 3, column 面积（亩）: “-1” is not an area (0 or more)",
+        "Sheet 净土, row 3, column 阶段: “完成” is not a stage (疑似污染地块、调查中、确认污染、风险评估、风险管控或修复、已移出名录)",
+        "Sheet 净土, row 3, column 步骤期限: “明天” is not a date (2020-12-31)",
+        "Sheet 净土, row 4, column 类型: “农田” is not a type of row (重点监管单位、污染地块)",
+    ]

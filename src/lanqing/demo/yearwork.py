@@ -20,7 +20,7 @@ from lanqing.cases.workdays import local_date
 from lanqing.monitoring.models import Site, SiteKind
 from lanqing.org.models import Jurisdiction, Level, Unit
 from lanqing.yearwork.completion import task_progress_compute
-from lanqing.yearwork.heating import ID_CHECK, ID_WEIGHTS
+from lanqing.yearwork.heating import ID_CHECK, ID_WEIGHTS, heating_tally_refresh
 from lanqing.yearwork.measured import letter_targets_compute
 from lanqing.yearwork.models import (
     Household,
@@ -136,6 +136,7 @@ def _ledger(county: Jurisdiction, today: date, rng: random.Random) -> int:
                 subsidy_granted=Decimal(3000) if done else Decimal(0),
                 subsidy_paid=Decimal(rng.choice([1500, 3000])) if done else Decimal(0), is_demo=True))
     Household.objects.bulk_create(households)
+    heating_tally_refresh(village_ids={h.village_id for h in households})
     return len(households)
 
 

@@ -24,9 +24,13 @@ PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def paginate(request: HttpRequest, items, *, per_page: int = PAGE_SIZE) -> Page:
+def paginate(request: HttpRequest, items, *, per_page: int = PAGE_SIZE, param: str = "page") -> Page:
+    """One page of ``items``, chosen by the query parameter ``param`` (a page with two lists gives the second
+    its own, so that paging one keeps the other where it was); ui/pagination.html links with the same name."""
     # get_page turns a bad or out-of-range ?page= into the nearest valid page instead of an error.
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    page = Paginator(items, per_page).get_page(request.GET.get(param))
+    page.param = param  # type: ignore[attr-defined]
+    return page
 
 
 def wants_export(request: HttpRequest) -> bool:

@@ -11,7 +11,7 @@ class YearworkConfig(AppConfig):
         # Imported here, not at the top: models and access may only be imported once the apps are loaded.
         from lanqing.org import access
         from lanqing.org.access import Department, Rule
-        from lanqing.yearwork import jobs  # noqa: F401 - registers the overdue-milestone check
+        from lanqing.yearwork import imports, jobs  # noqa: F401 - register the import job and the periodic checks
 
         # A plan belongs to its county: every government user of the county sees it (a department its own tasks
         # only, through the task rule). A task is seen by its county's users, by the officers of the townships
@@ -36,6 +36,8 @@ class YearworkConfig(AppConfig):
         # data only through "household.personal".
         access.register_rule("yearwork.household", Rule(("village__code",), None))
         access.register_rule("yearwork.villageheating", Rule(("village__code",), None))
+        access.register_rule("yearwork.heatingtally", Rule(("village__code",), None))
+        from lanqing.yearwork import tally_signals  # noqa: F401 - keeps the villages' tallies true on single saves
         access.register_rule("yearwork.visit", Rule(("household__village__code",), None))
         # A project is seen by its county's leadership and bureau, its township's officers and its lead unit.
         access.register_rule("yearwork.project", Rule(("jurisdiction__code", "township__code"), None,

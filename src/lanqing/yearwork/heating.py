@@ -5,14 +5,18 @@ progress per village and township, and verification visits (a household back on 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,10 +25,11 @@ from lanqing import texts
 from lanqing.cases.evidence import EvidenceRefused, evidence_check
 from lanqing.cases.models import CaseSource, Category
 from lanqing.cases.transitions import case_open
+from lanqing.locked import retry_locked
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level
 from lanqing.tabular import TableError, cell_text, excerpt, parse_local_datetime, read_table
-from lanqing.yearwork.models import Heating, Household, VillageHeating, Visit
+from lanqing.yearwork.models import Heating, HeatingTally, Household, VillageHeating, Visit
 from lanqing.yearwork.task_table import column_headers
 
 MAX_ROWS = 200_000
@@ -115,6 +120,12 @@ def household_row(household: Household, *, personal: bool, layout: bool = True) 
 class HouseholdReading:
     rows: list[dict] = field(default_factory=list)
     errors: list[texts.Stored] = field(default_factory=list)
+    total: int = 0
+
+
+# Told (rows done, rows in all) every PROGRESS_EVERY rows while an import checks or writes.
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 1000
 
 
 def _problem(line: int, column: str, reason: str, **params: Any) -> texts.Stored:
@@ -212,7 +223,8 @@ def _elsewhere(reading: HouseholdReading) -> None:
                 "this ID number is already in the ledger for another village")))
 
 
-def households_read(*, by, data: bytes) -> HouseholdReading:
+def households_read(*, by, data: bytes, on_checked: Progress | None = None) -> HouseholdReading:
+    """Every row checked against the importer's villages; ``on_checked`` hears how many rows are done."""
     reading = HouseholdReading()
     try:
         table = read_table(data, max_rows=MAX_ROWS)
@@ -233,7 +245,10 @@ def households_read(*, by, data: bytes) -> HouseholdReading:
     townships = {j.name: j for j in places if j.level == Level.TOWNSHIP}
     villages = {(j.parent_id, j.name): j for j in places if j.level == Level.VILLAGE}
     seen: dict[str, int] = {}
-    for line, values in table.rows:
+    reading.total = len(table.rows)
+    for done, (line, values) in enumerate(table.rows, start=1):
+        if on_checked is not None and done % PROGRESS_EVERY == 0:
+            on_checked(done, reading.total)
         row = _Row(reading=reading, line=line, values=values, index=index)
         before = len(reading.errors)
         township, village = row.place(townships, villages)
@@ -245,36 +260,89 @@ def households_read(*, by, data: bytes) -> HouseholdReading:
                    "subsidy_paid": row.yuan("paid", "已发补贴（元）")}
         if len(reading.errors) == before:
             reading.rows.append(checked)
+    if on_checked is not None:
+        on_checked(reading.total, reading.total)
     if not reading.errors:
         _elsewhere(reading)
     return reading
 
 
+# Households written per transaction: each batch holds SQLite's write lock well under a second, so the receiver
+# and the worker get their turns while a province's ledger goes in.
 BATCH = 2000
+FIELDS = ["township", "village", "head_name", "address", "heating_before", "heating_after", "converted_on",
+          "subsidy_granted", "subsidy_paid"]
 
 
-def households_import(*, by, data: bytes) -> tuple[int, list[texts.Stored]]:
-    """Writes every row (an existing ID number updates its household) or, when a row is bad, nothing."""
+def households_import(*, by, data: bytes, on_checked: Progress | None = None,
+                      on_written: Progress | None = None) -> tuple[int, list[texts.Stored]]:
+    """Checks every row first and, when one is bad, writes nothing; then writes BATCH rows per transaction (an
+    existing ID number updates its household, so running it again changes nothing more)."""
     access.require(by, "heating.manage")
-    reading = households_read(by=by, data=data)
+    reading = households_read(by=by, data=data, on_checked=on_checked)
     if reading.errors:
         return 0, reading.errors
-    fields = ["township", "village", "head_name", "address", "heating_before", "heating_after", "converted_on",
-              "subsidy_granted", "subsidy_paid"]
-    with transaction.atomic():
-        for start in range(0, len(reading.rows), BATCH):
-            rows = reading.rows[start:start + BATCH]
-            existing = {h.id_number: h for h in Household.objects.filter(id_number__in=[r["id_number"] for r in rows])}
-            new: list[Household] = []
-            changed: list[Household] = []
-            for row in rows:
-                household = existing.get(row["id_number"]) or Household(id_number=row["id_number"])
-                for name in fields:
-                    setattr(household, name, row[name])
-                (changed if household.pk else new).append(household)
-            Household.objects.bulk_create(new)
-            Household.objects.bulk_update(changed, fields)
+    if on_written is not None:
+        on_written(0, len(reading.rows))
+    for start in range(0, len(reading.rows), BATCH):
+        retry_locked(partial(_write_batch, reading.rows[start:start + BATCH]), what="household import")
+        if on_written is not None:
+            on_written(min(start + BATCH, len(reading.rows)), len(reading.rows))
     return len(reading.rows), []
+
+
+def _write_batch(rows: list[dict]) -> None:
+    with transaction.atomic():
+        existing = {h.id_number: h for h in Household.objects.filter(id_number__in=[r["id_number"] for r in rows])}
+        new: list[Household] = []
+        changed: list[Household] = []
+        moved: Counter[tuple[int, int | None]] = Counter()
+        for row in rows:
+            household = existing.get(row["id_number"]) or Household(id_number=row["id_number"])
+            if household.pk:
+                moved[_tally_key(household)] -= 1
+            for name in FIELDS:
+                setattr(household, name, row[name])
+            moved[_tally_key(household)] += 1
+            (changed if household.pk else new).append(household)
+        Household.objects.bulk_create(new)
+        Household.objects.bulk_update(changed, FIELDS)
+        _tallies_add(moved)
+
+
+def _tally_key(household: Household) -> tuple[int, int | None]:
+    return household.village_id, household.converted_on.year if household.converted_on else None
+
+
+def _tallies_add(moved: Counter[tuple[int, int | None]]) -> None:
+    """Adds a batch's changes to the tallies it touches (a few statements, however large the ledger already is)."""
+    moved = Counter({key: n for key, n in moved.items() if n})
+    if not moved:
+        return
+    current = {(t.village_id, t.converted_year): t for t in HeatingTally.objects.filter(
+        village_id__in={village for village, _year in moved})}
+    fresh = []
+    for key, n in moved.items():
+        tally = current.get(key)
+        if tally is None:
+            fresh.append(HeatingTally(village_id=key[0], converted_year=key[1], households=n))
+        else:
+            tally.households += n
+    HeatingTally.objects.bulk_create(fresh)
+    HeatingTally.objects.bulk_update([current[key] for key in moved if key in current], ["households"])
+
+
+def heating_tally_refresh(*, village_ids: Iterable[int]) -> None:
+    """Counts these villages' households again (by the year each was converted) into their tallies; every
+    writer of households calls it in its transaction (bulk writes directly, single saves through signals)."""
+    ids = sorted(set(village_ids))
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        HeatingTally.objects.filter(village_id__in=part).delete()
+        counts = (Household.objects.filter(village_id__in=part).annotate(year=ExtractYear("converted_on"))
+                  .values("village_id", "year").annotate(n=Count("id")).order_by())
+        HeatingTally.objects.bulk_create([HeatingTally(village_id=row["village_id"], converted_year=row["year"],
+                                                       households=row["n"]) for row in counts])
 
 
 # --- progress -------------------------------------------------------------------------------------------------------
@@ -294,12 +362,13 @@ class ProgressRow:
 
 def heating_progress(*, user, year: int) -> tuple[list[ProgressRow], list[ProgressRow]]:
     """Per village and per township of the user's scope: households converted in the year against the year's
-    target, counted in the database."""
-    households = access.visible(user, Household.objects.all())
+    target, summed in the database from the villages' tallies (a few rows per village, however large the
+    ledger)."""
+    tallies = access.visible(user, HeatingTally.objects.all())
     counts: dict[int, dict[str, int]] = {
-        village: {"total": total, "converted": converted}
-        for village, total, converted in households.values("village").annotate(
-            total=Count("id"), converted=Count("id", filter=Q(converted_on__year=year)))
+        village: {"total": total, "converted": converted or 0}
+        for village, total, converted in tallies.values("village").annotate(
+            total=Sum("households"), converted=Sum("households", filter=Q(converted_year=year)))
         .values_list("village", "total", "converted")}
     targets = {t.village_id: t for t in access.visible(user, VillageHeating.objects.filter(year=year))}
     village_ids = set(counts) | set(targets)
@@ -311,9 +380,9 @@ def heating_progress(*, user, year: int) -> tuple[list[ProgressRow], list[Progre
     for row in rows:
         if row.place.parent_id is not None:
             by_township.setdefault(row.place.parent_id, []).append(row)
-    townships = [ProgressRow(Jurisdiction.objects.get(id=tid), sum(r.target for r in part),
+    townships = [ProgressRow(part[0].place.parent, sum(r.target for r in part),  # type: ignore[arg-type]
                              sum(r.converted for r in part), sum(r.households for r in part))
-                 for tid, part in sorted(by_township.items())]
+                 for _tid, part in sorted(by_township.items())]
     return rows, townships
 
 

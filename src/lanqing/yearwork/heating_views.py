@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lanqing import texts
 from lanqing.org import access
 from lanqing.org.models import Level
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.ui.uploads import upload_refusal
 from lanqing.yearwork import heating
 from lanqing.yearwork.forms import VillageHeatingForm, VisitForm
-from lanqing.yearwork.models import Household, Visit
+from lanqing.yearwork.imports import import_submit
+from lanqing.yearwork.models import Household, ImportKind, ImportRun, Visit
 
 
 def _households(user):
@@ -55,7 +55,7 @@ def household_list(request):
         "may_manage": access.may(request.user, "heating.manage"), "headers": heating.PAGE_HEADERS,
         "layout": heating.headers_for_reader(),
         "totals": heating.subsidy_totals(households),
-        "import_errors": [texts.render(e) for e in request.session.pop("heating_import_errors", [])]})
+        "imports": ImportRun.objects.filter(by=request.user, kind=ImportKind.HOUSEHOLDS)[:5]})
 
 
 @login_required
@@ -67,14 +67,10 @@ def households_import(request):
     if refusal:
         messages.error(request, refusal)
         return redirect("yearwork:households")
-    count, errors = heating.households_import(by=request.user, data=upload.read())
-    if errors:
-        request.session["heating_import_errors"] = errors[:200]
-        messages.error(request, _("Nothing was written: %(count)d problem(s) in the file, listed below.") % {
-            "count": len(errors)})
-    else:
-        messages.success(request, _("%(count)d household(s) written.") % {"count": count})
-    return redirect("yearwork:households")
+    run = import_submit(by=request.user, kind=ImportKind.HOUSEHOLDS, data=upload.read(),
+                        file_name=upload.name or "households.xlsx")
+    messages.success(request, _("The file was received and queued for import."))
+    return redirect("yearwork:import", run.id)
 
 
 @login_required
@@ -131,10 +127,12 @@ def heating_progress(request):
             _("Target"), _("Converted"), _("Share")],
             rows=([r.place.parent.name if r.place.parent else "", r.place.name, _("yes") if r.coal_free_zone else "",
                    r.households, r.target, r.converted, r.share] for r in villages))
+    form = VillageHeatingForm(user=request.user, initial={"year": year}) \
+        if access.may(request.user, "heating.manage") else None
     return render(request, "yearwork/heating_progress.html", {
-        "year": year, "villages": villages, "townships": townships,
-        "form": VillageHeatingForm(user=request.user, initial={"year": year})
-        if access.may(request.user, "heating.manage") else None})
+        "year": year, "villages": villages, "townships": townships, "form": form,
+        "village_choices": [(v.id, str(v)) for v in form.fields["village"].queryset]  # type: ignore[attr-defined]
+        if form else []})
 
 
 @login_required

@@ -13,9 +13,12 @@ from lanqing import texts
 from lanqing.org import access
 from lanqing.org.models import Level
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
+from lanqing.ui.uploads import upload_refusal
+from lanqing.yearwork import letter_table
 from lanqing.yearwork.forms import LetterForm, LetterTargetForm
+from lanqing.yearwork.imports import import_submit
 from lanqing.yearwork.letters import LetterError, letter_compute, letter_create, letter_target_add
-from lanqing.yearwork.models import Letter, LetterTarget
+from lanqing.yearwork.models import ImportKind, ImportRun, Letter, LetterTarget
 
 
 def _letters(user):
@@ -54,13 +57,29 @@ def letter_list(request):
     targets = access.visible(request.user, LetterTarget.objects.filter(letter__in=letters)).select_related(
         "letter__township", "letter__unit")
     if wants_export(request):
-        return xlsx_response(filename=_("responsibility-letters"), headers=[
-            _("Year"), _("Signed by"), _("Target"), _("Target value"), _("Measured"), _("Met"), _("Last computed")],
-            rows=([t.letter.year, t.letter.party_name, t.description, t.target_value, t.measured,
-                   "" if t.met is None else (_("yes") if t.met else _("no")), t.measured_at]
-                  for t in targets.order_by("letter__year", "letter_id", "id").iterator()))
-    return render(request, "yearwork/letters.html", {"page": paginate(request, letters.order_by("-year", "id")),
-                                                     "form": form, "year": year})
+        # In the layout the import reads (plus what lanqing computed): importing the export changes nothing.
+        return xlsx_response(filename=_("responsibility-letters"), headers=letter_table.EXPORT_HEADERS_ZH, rows=(
+            letter_table.target_row(t) for t in targets.select_related("site").order_by(
+                "letter__year", "letter_id", "id").iterator()))
+    return render(request, "yearwork/letters.html", {
+        "page": paginate(request, letters.order_by("-year", "id")), "form": form, "year": year,
+        "layout": letter_table.headers_for_reader(),
+        "imports": ImportRun.objects.filter(by=request.user, kind=ImportKind.LETTERS)[:5] if may_manage else []})
+
+
+@login_required
+@require_POST
+def letters_import(request):
+    access.require(request.user, "letter.manage")
+    upload = request.FILES.get("file")
+    refusal = upload_refusal(upload)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("yearwork:letters")
+    run = import_submit(by=request.user, kind=ImportKind.LETTERS, data=upload.read(),
+                        file_name=upload.name or "letters.xlsx")
+    messages.success(request, _("The file was received and queued for import."))
+    return redirect("yearwork:import", run.id)
 
 
 @login_required

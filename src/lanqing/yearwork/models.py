@@ -191,6 +191,57 @@ class TaskImport(models.Model):
         return self.original_name
 
 
+class ImportKind(models.TextChoices):
+    TASKS = "tasks", _("Key tasks")
+    HOUSEHOLDS = "households", _("Clean-heating households")
+    PROJECTS = "projects", _("Projects and funds")
+    SOIL = "soil", _("Soil register")
+    LETTERS = "letters", _("Targets of responsibility letters")
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    CHECKING = "checking", _("Checking the rows")
+    WRITING = "writing", _("Writing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRun(models.Model):
+    """A workbook imported by the background worker: the file as received, how far the job has got (rows
+    checked, rows written) and, when a row is bad, every problem with sheet, row and column (nothing written).
+    It belongs to whoever uploaded it."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    # The plan a task list goes into (empty for the other kinds).
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    file = models.FileField(_("file"), upload_to="yearwork/imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    # Problems as stored texts (lanqing.texts), each naming sheet, row and column.
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def running(self) -> bool:
+        return self.state in (ImportState.QUEUED, ImportState.CHECKING, ImportState.WRITING)
+
+
 class Letter(models.Model):
     """A target responsibility letter (目标责任书): what a township or a unit signed for the year, and the signed
     letter itself as a file."""
@@ -326,6 +377,25 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village} #{self.id}"
+
+
+class HeatingTally(models.Model):
+    """How many ledger households a village has that were converted in a year (``converted_year`` empty: not
+    converted yet). The progress page reads these few rows instead of counting a province's million
+    households on every view; lanqing.yearwork.heating keeps them true whenever households are written."""
+
+    village = models.ForeignKey(Jurisdiction, verbose_name=_("village or community"), on_delete=models.CASCADE,
+                                related_name="+")
+    converted_year = models.PositiveSmallIntegerField(_("year converted"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("households"))
+
+    class Meta:
+        indexes = [models.Index(fields=["village", "converted_year"], name="heating_tally_village_idx")]
+        verbose_name = _("clean-heating tally")
+        verbose_name_plural = _("clean-heating tallies")
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.converted_year}: {self.households}"
 
 
 class Visit(models.Model):

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 from lanqing.org import access
 from lanqing.org.models import Level
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
-from lanqing.yearwork import projects
+from lanqing.ui.uploads import upload_refusal
+from lanqing.yearwork import project_table, projects
 from lanqing.yearwork.forms import FundForm, ProjectForm, ProjectReportForm
-from lanqing.yearwork.models import Project, ProjectReport
+from lanqing.yearwork.imports import import_submit
+from lanqing.yearwork.models import ImportKind, ImportRun, Project, ProjectReport
 
 
 def _projects(user):
@@ -44,14 +46,27 @@ def project_list(request):
                 return redirect("yearwork:project", project.id)
     rows = _projects(request.user).order_by("-year", "name", "id")
     if wants_export(request):
-        return xlsx_response(filename=_("projects"), headers=[
-            _("Year"), _("Kind"), _("Name"), _("Lead unit"), _("Township"), _("Area (mu)"), _("Area (hectares)"),
-            _("Planned start"), _("Planned completion"), _("Progress (%)"), _("Budget (yuan)"), _("Allocated (yuan)"),
-            _("Spent (yuan)")],
-            rows=([p.year, p.get_kind_display(), p.name, p.lead_unit.name, p.township.name if p.township else "",
-                   p.area_mu, p.area_hectares, p.planned_start, p.planned_end, p.progress,
-                   *projects.money(p).values()] for p in rows.iterator()))
-    return render(request, "yearwork/projects.html", {"page": paginate(request, rows), "form": form})
+        # In the layout the import reads: importing the export changes nothing.
+        return xlsx_response(filename=_("projects"), headers=project_table.HEADERS_ZH, rows=(
+            project_table.project_row(p) for p in rows.prefetch_related("funds").iterator(chunk_size=500)))
+    return render(request, "yearwork/projects.html", {
+        "page": paginate(request, rows), "form": form, "layout": project_table.headers_for_reader(),
+        "imports": ImportRun.objects.filter(by=request.user, kind=ImportKind.PROJECTS)[:5] if may_manage else []})
+
+
+@login_required
+@require_POST
+def projects_import(request):
+    access.require(request.user, "project.manage")
+    upload = request.FILES.get("file")
+    refusal = upload_refusal(upload)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("yearwork:projects")
+    run = import_submit(by=request.user, kind=ImportKind.PROJECTS, data=upload.read(),
+                        file_name=upload.name or "projects.xlsx")
+    messages.success(request, _("The file was received and queued for import."))
+    return redirect("yearwork:import", run.id)
 
 
 @login_required

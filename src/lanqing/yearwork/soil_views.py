@@ -14,8 +14,18 @@ from django.views.decorators.http import require_POST
 
 from lanqing.org import access
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
-from lanqing.yearwork import soil
-from lanqing.yearwork.models import Plot, PlotStage, SoilReport, SoilReportKind, SoilUnit
+from lanqing.ui.uploads import upload_refusal
+from lanqing.yearwork import soil, soil_table
+from lanqing.yearwork.imports import import_submit
+from lanqing.yearwork.models import (
+    ImportKind,
+    ImportRun,
+    Plot,
+    PlotStage,
+    SoilReport,
+    SoilReportKind,
+    SoilUnit,
+)
 
 
 def _units(user):
@@ -31,15 +41,30 @@ def soil_register(request):
     access.require(request.user, "soil.view")
     units, plots = _units(request.user), _plots(request.user)
     if wants_export(request):
-        return xlsx_response(filename=_("soil-register"), headers=[
-            _("Name"), _("Township"), _("Listed in"), _("Stage"), _("Step due"), _("Case")],
-            rows=[*([u.enterprise.name, u.enterprise.township.name, u.listed_year, "", "",
-                     u.case.number if u.case else ""] for u in units.iterator()),
-                  *([p.name, p.township.name, "", p.get_stage_display(), p.stage_due,
-                     p.case.number if p.case else ""] for p in plots.iterator())])
+        # In the layout the import reads: importing the export changes nothing.
+        return xlsx_response(filename=_("soil-register"), headers=soil_table.HEADERS_ZH, rows=[
+            *(soil_table.unit_row(u) for u in units.order_by("enterprise__name", "id").iterator()),
+            *(soil_table.plot_row(p) for p in plots.order_by("township__code", "name", "id").iterator())])
     return render(request, "yearwork/soil.html", {
-        "units": paginate(request, units.order_by("enterprise__name")), "plots": plots.order_by("township__code")[:200],
-        "stages": PlotStage.choices, "may_manage": access.may(request.user, "soil.manage")})
+        "units": paginate(request, units.order_by("enterprise__name")), "plots": paginate(request, plots.order_by("township__code", "name", "id"), param="plots_page"),
+        "stages": PlotStage.choices, "may_manage": access.may(request.user, "soil.manage"),
+        "layout": soil_table.headers_for_reader(),
+        "imports": ImportRun.objects.filter(by=request.user, kind=ImportKind.SOIL)[:5]})
+
+
+@login_required
+@require_POST
+def soil_import(request):
+    access.require(request.user, "soil.manage")
+    upload = request.FILES.get("file")
+    refusal = upload_refusal(upload)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("yearwork:soil")
+    run = import_submit(by=request.user, kind=ImportKind.SOIL, data=upload.read(),
+                        file_name=upload.name or "soil.xlsx")
+    messages.success(request, _("The file was received and queued for import."))
+    return redirect("yearwork:import", run.id)
 
 
 @login_required

@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -23,6 +25,7 @@ from django.utils.translation import get_language
 
 from lanqing import texts
 from lanqing.cases.workdays import local_date
+from lanqing.locked import retry_locked
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level, Unit
 from lanqing.tabular import TableError, cell_text, excerpt, parse_local_datetime, read_table
@@ -31,7 +34,11 @@ from lanqing.yearwork.models import Milestone, Plan, Target, Task, TaskImport
 
 # A county's year has tens of tasks, a province's thousands; beyond this a file is a mistake or an attack.
 MAX_ROWS = 20_000
+# Rows per bulk statement and tasks written per transaction (each holds SQLite's write lock a moment only).
 BATCH = 1000
+# Told (rows done, rows in all) every PROGRESS_EVERY rows while an import checks or writes.
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 500
 
 # (field, Chinese header, English header, required)
 COLUMNS = [
@@ -242,8 +249,9 @@ def _columns(header: list[str]) -> dict[str, int]:
             if spelling in names}
 
 
-def tasks_read(*, plan: Plan, data: bytes, file_name: str) -> Reading:
-    """Every row checked; the problems name sheet, row, column and reason (stored texts)."""
+def tasks_read(*, plan: Plan, data: bytes, file_name: str, on_checked: Progress | None = None) -> Reading:
+    """Every row checked; the problems name sheet, row, column and reason (stored texts); ``on_checked``
+    hears how many rows are done."""
     reading = Reading()
     sheet = _sheet_name(data, file_name)
     try:
@@ -260,7 +268,9 @@ def tasks_read(*, plan: Plan, data: bytes, file_name: str) -> Reading:
         return reading
     names = _Names(plan)
     numbers: dict[int, int] = {}
-    for line, values in table.rows:
+    for done, (line, values) in enumerate(table.rows, start=1):
+        if on_checked is not None and done % PROGRESS_EVERY == 0:
+            on_checked(done, len(table.rows))
         row = _Row(reading=reading, sheet=sheet, line=line, values=values, index=index, plan=plan, names=names)
         before = len(reading.errors)
         number, title = row.number(numbers), row.title()
@@ -270,6 +280,8 @@ def tasks_read(*, plan: Plan, data: bytes, file_name: str) -> Reading:
         if len(reading.errors) == before and lead is not None and deadline is not None:
             reading.tasks.append(ParsedTask(line, number, title, lead, support, townships, deadline, targets,
                                             milestones))
+    if on_checked is not None:
+        on_checked(len(table.rows), len(table.rows))
     return reading
 
 
@@ -299,34 +311,48 @@ def _write(plan: Plan, parsed: ParsedTask, number: int, now: datetime) -> Task:
     return task
 
 
-def tasks_import(*, plan: Plan, by, data: bytes, file_name: str, now: datetime | None = None) -> TaskImport:
-    """Reads the list and writes every task in one transaction, or nothing when a row is bad; the file is kept
-    with the outcome either way."""
+def tasks_import(*, plan: Plan, by, data: bytes, file_name: str, now: datetime | None = None,
+                 on_checked: Progress | None = None, on_written: Progress | None = None) -> TaskImport:
+    """Checks every row first and, when one is bad, writes nothing; then writes BATCH tasks per transaction (a
+    task already in the plan under its number is updated, so importing the file again changes nothing). The
+    file is kept with the outcome either way."""
     now = now or timezone.now()
     access.require(by, "keytask.manage", plan)
-    reading = tasks_read(plan=plan, data=data, file_name=file_name)
+    reading = tasks_read(plan=plan, data=data, file_name=file_name, on_checked=on_checked)
     record = TaskImport(plan=plan, original_name=file_name[:200], by=by, uploaded_at=now, errors=reading.errors)
     record.file.save(f"tasks-{plan.id}-{now:%Y%m%d%H%M%S}.bin", ContentFile(data), save=False)
     if reading.errors:
         record.save()
         return record
+    existing = set(plan.tasks.values_list("number", flat=True))
+    next_number = max(existing, default=0)
+    numbered: list[tuple[int, ParsedTask]] = []
+    for parsed in reading.tasks:
+        if parsed.number is None:
+            next_number += 1
+        number = parsed.number or next_number
+        next_number = max(next_number, number)
+        numbered.append((number, parsed))
+    if on_written is not None:
+        on_written(0, len(numbered))
+    for start in range(0, len(numbered), BATCH):
+        retry_locked(partial(_write_batch, plan, numbered[start:start + BATCH], existing, now), what="task import")
+        if on_written is not None:
+            on_written(min(start + BATCH, len(numbered)), len(numbered))
+    record.task_count = len(reading.tasks)
+    record.save()
+    return record
+
+
+def _write_batch(plan: Plan, numbered: list[tuple[int, ParsedTask]], existing: set[int], now: datetime) -> None:
     with transaction.atomic():
-        existing = set(plan.tasks.values_list("number", flat=True))
-        next_number = max(existing, default=0)
-        fresh: list[tuple[int, ParsedTask]] = []
-        for parsed in reading.tasks:
-            if parsed.number is None:
-                next_number += 1
-            number = parsed.number or next_number
-            next_number = max(next_number, number)
+        fresh = []
+        for number, parsed in numbered:
             if number in existing:
                 _write(plan, parsed, number, now)
             else:
                 fresh.append((number, parsed))
         _create(plan, fresh, now)
-        record.task_count = len(reading.tasks)
-        record.save()
-    return record
 
 
 def _create(plan: Plan, fresh: list[tuple[int, ParsedTask]], now: datetime) -> None:

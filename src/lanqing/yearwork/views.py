@@ -6,8 +6,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,9 +19,10 @@ from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.ui.uploads import upload_refusal
 from lanqing.yearwork import selectors
 from lanqing.yearwork.forms import PlanForm, ReportForm
-from lanqing.yearwork.models import Task, TaskStatus
+from lanqing.yearwork.imports import import_submit
+from lanqing.yearwork.models import ImportKind, ImportRun, Task, TaskStatus
 from lanqing.yearwork.services import YearworkError, plan_create, progress_report_submit
-from lanqing.yearwork.task_table import HEADERS_ZH, headers_for_reader, task_row, tasks_import
+from lanqing.yearwork.task_table import HEADERS_ZH, headers_for_reader, task_row
 
 
 def _filtered(request: SignedInRequest, tasks: QuerySet[Task]) -> tuple[QuerySet[Task], dict]:
@@ -82,6 +84,7 @@ def plan_detail(request: SignedInRequest, plan_id: int) -> HttpResponse:
     return render(request, "yearwork/plan.html", {
         "plan": plan, "page": paginate(request, tasks), "may_manage": may_manage, "last_import": last_import,
         "import_errors": [texts.render(error) for error in last_import.errors[:200]] if last_import else [],
+        "imports": ImportRun.objects.filter(by=request.user, plan=plan)[:5] if may_manage else [],
         "headers": headers_for_reader(), **filters})
 
 
@@ -95,13 +98,32 @@ def plan_import(request: SignedInRequest, plan_id: int) -> HttpResponse:
     if refusal or upload is None:
         messages.error(request, refusal or _("Choose a file to import."))
         return redirect("yearwork:plan", plan.id)
-    record = tasks_import(plan=plan, by=request.user, data=upload.read(), file_name=upload.name or "tasks.xlsx")
-    if record.errors:
-        messages.error(request, _("Nothing was written: %(count)d problem(s) in the file, listed below.") % {
-            "count": len(record.errors)})
-    else:
-        messages.success(request, _("%(count)d task(s) written.") % {"count": record.task_count})
-    return redirect("yearwork:plan", plan.id)
+    run = import_submit(by=request.user, kind=ImportKind.TASKS, plan=plan, data=upload.read(),
+                        file_name=upload.name or "tasks.xlsx")
+    messages.success(request, _("The file was received and queued for import."))
+    return redirect("yearwork:import", run.id)
+
+
+@login_required
+def import_detail(request: SignedInRequest, run_id: int) -> HttpResponse:
+    """An import's progress while the worker runs it (polled by htmx), then its outcome and its problems."""
+    # Uploads are personal records: another user's id answers 404, as anything out of scope does.
+    run = ImportRun.objects.filter(by=request.user, id=run_id).select_related("plan").first()
+    if run is None:
+        raise Http404
+    if wants_export(request):
+        return xlsx_response(filename=_("import-problems"), headers=[_("Problem")],
+                             rows=([texts.render(error)] for error in run.errors))
+    page = paginate(request, run.errors, per_page=100)
+    page.object_list = [texts.render(error) for error in page.object_list]
+    context = {"run": run, "page": page,
+               "checked_share": run.rows_checked * 100 // run.rows_total if run.rows_total else 0,
+               "written_share": run.rows_written * 100 // run.rows_total if run.rows_total else 0,
+               "back": reverse("yearwork:plan", args=[run.plan_id]) if run.plan_id
+               else reverse("yearwork:households")}
+    if request.headers.get("HX-Request"):
+        return render(request, "yearwork/import.html#status", context)
+    return render(request, "yearwork/import.html", context)
 
 
 def _joined(names: Iterable[str]) -> str:
