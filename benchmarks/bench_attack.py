@@ -710,13 +710,15 @@ def _cycles(env: dict, workers: int, log, db: _Database) -> list[tuple[float, in
     return rows
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(quick: bool = False, argv: list[str] | None = None) -> None:
+    """``quick`` as benchmarks/run.py passes it; ``argv`` the options when run as a script."""
     parser = argparse.ArgumentParser(description="the receiver under attack and faults (issue 15)")
     parser.add_argument("--quick", action="store_true", help="smaller flood, 100,000 fuzzed frames")
     parser.add_argument("--only", choices=("fuzz", "attack", "crash"), help="run only this part")
     parser.add_argument("--database", default="", help="SIGKILL cycles: a scratch postgresql:// database")
     parser.add_argument("--workers", type=int, default=1, help="SIGKILL cycles: receiver worker processes")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv or [])
+    args.quick = args.quick or quick
     if args.only in (None, "fuzz"):
         _fuzz(100_000 if args.quick else 1_000_000)
     if args.only in (None, "attack"):
@@ -731,4 +733,4 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["--guess"]:
         _guess_main(int(sys.argv[2]), float(sys.argv[3]))
     else:
-        main()
+        main(argv=sys.argv[1:])
