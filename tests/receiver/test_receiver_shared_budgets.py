@@ -4,6 +4,8 @@ other (real sockets on 127.0.0.0/8, the receiver as its own processes on a SQLit
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import sqlite3
 import sys
@@ -112,12 +114,22 @@ def test_two_workers_share_the_guessing_budgets_and_never_hold_back_a_known_devi
         assert receiver.wait(60) == 0
 
 
-def test_the_supervisor_removes_its_budget_file(tmp_path: Path):
+def test_the_supervisor_removes_its_budget_file_and_those_of_killed_supervisors(tmp_path: Path):
     env = dict(process_env(tmp_path, "gone.sqlite3"), TMPDIR=str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     receiver, _port = receiver_process(env, "--workers", "2", "--no-host-commands")
     try:
-        assert list((tmp_path / "tmp").glob("lanqing-receiver-*/budgets.sqlite3"))
+        [killed] = list((tmp_path / "tmp").glob("lanqing-receiver-*/budgets.sqlite3"))
+    finally:
+        # A SIGKILL leaves the folder behind (the workers stop when their supervisor's pipe closes).
+        for pid in [*child_pids(receiver.pid), receiver.pid]:
+            os.kill(pid, signal.SIGKILL)
+        receiver.wait(60)
+    assert killed.exists()
+    receiver, _port = receiver_process(env, "--workers", "2", "--no-host-commands")
+    try:
+        assert list((tmp_path / "tmp").glob("lanqing-receiver-*/budgets.sqlite3")) != [killed]
+        assert not killed.exists()
     finally:
         receiver.terminate()
         assert receiver.wait(60) == 0

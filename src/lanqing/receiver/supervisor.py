@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from lanqing.receiver.guard import SharedBudgets
 
@@ -96,6 +97,23 @@ def worker_argv(args: argparse.Namespace, port: int, index: int, budgets: str) -
     return argv
 
 
+BUDGETS_PREFIX = "lanqing-receiver-"
+
+
+def _stale_budgets_remove() -> None:
+    """Removes the budget folders of supervisors that are no longer running (killed, so never cleaned up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{BUDGETS_PREFIX}*-*"):
+        pid = folder.name.removeprefix(BUDGETS_PREFIX).split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # alive but not ours to signal, or gone meanwhile
+
+
 def supervise(args: argparse.Namespace) -> int:
     try:
         reserved = reserve_port(args.host, args.port)
@@ -103,8 +121,10 @@ def supervise(args: argparse.Namespace) -> int:
         print(f"lanqing receiver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     port = reserved.getsockname()[1]
-    # Made here, before any worker opens it; a private folder, gone with the supervisor.
-    folder = tempfile.mkdtemp(prefix="lanqing-receiver-")
+    # Made here, before any worker opens it; a private folder, gone with the supervisor (or, when the
+    # supervisor was killed, with the next one's start).
+    _stale_budgets_remove()
+    folder = tempfile.mkdtemp(prefix=f"{BUDGETS_PREFIX}{os.getpid()}-")
     budgets = os.path.join(folder, "budgets.sqlite3")
     SharedBudgets(budgets).close()
     workers: list[subprocess.Popen] = []
