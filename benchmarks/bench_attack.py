@@ -515,8 +515,8 @@ class _Database:
         if self.postgresql:
             import psycopg
 
-            with psycopg.connect(self.url) as db:
-                return {row[0] for row in db.execute("SELECT value FROM monitoring_measurement")}
+            with psycopg.connect(self.url) as server:
+                return {row[0] for row in server.execute("SELECT value FROM monitoring_measurement")}
         db = sqlite3.connect(self.path, timeout=60)
         try:
             return {row[0] for row in db.execute("SELECT value FROM monitoring_measurement")}
