@@ -111,7 +111,8 @@ def test_two_workers_share_the_guessing_budgets_and_never_hold_back_a_known_devi
         assert all(r is not None and hj212.parse_bytes(r).header.cn == "9014" for r in replies)
     finally:
         receiver.terminate()
-        assert receiver.wait(60) == 0
+        code = receiver.wait(60)
+    assert code == 0, (tmp_path / "receiver.log").read_text()[-3000:]
 
 
 def test_the_supervisor_removes_its_budget_file_and_those_of_killed_supervisors(tmp_path: Path):
