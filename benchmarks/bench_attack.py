@@ -16,17 +16,31 @@ Figures, all from the same run:
   sizes, with a valid packet after every ``VALID_EVERY``: exceptions that escape (0 expected) and valid
   packets parsed (all expected).
 
+* **ten SIGKILL cycles under load** — ``lanqing receiver`` started, ``STREAMS`` devices streaming hourly
+  packets as fast as they are acknowledged (on SQLite with another process holding the write lock a quarter
+  second at a time, as a long import does), killed with SIGKILL (every process of it) after ``KILL_AFTER``
+  acknowledgements, and started again under the same load, ten times: per cycle the time from starting to
+  the first 9014 a device gets, as a ratio to a clean start (nothing to recover) measured just before that
+  cycle, and the measurements found after the restart of the hours acknowledged before the kill (recovered /
+  acknowledged, 1.00 expected).
+
 Run: ``python benchmarks/bench_attack.py`` (``--quick``: smaller flood, 100,000 fuzzed frames). Bounded: each
 phase stops after its packets or ``PHASE_LIMIT`` seconds. Figures printed; no assertions.
+``--only fuzz|attack|crash`` runs one part. The SIGKILL cycles take ``--workers N`` (the receiver's option)
+and ``--database postgresql://USER@HOST:PORT/NAME``: that database is dropped and created again for the run
+and dropped after it, so name a scratch one (the default is a fresh SQLite file in a temporary folder).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import random
 import resource
+import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -454,9 +468,280 @@ def _fuzz(total: int) -> None:
     )
 
 
-def main(quick: bool = False) -> None:
-    _fuzz(100_000 if quick else 1_000_000)
-    _attack(quick)
+# --- ten SIGKILL cycles under load --------------------------------------------------------------------
+
+CYCLES = 10
+STREAMS = 4
+KILL_AFTER = 400  # acknowledgements per cycle before the kill
+# Hours per device and cycle: DataTimes stay in the past (from 2024), which the receiver requires.
+STRIDE = 500
+# Another writer on SQLite: write transactions of a quarter second back to back, as a long import holds the lock.
+BUSY_WRITER = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
+db.execute("CREATE TABLE IF NOT EXISTS bench_busy_writer (n INTEGER)")
+n = 0
+while True:
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("INSERT INTO bench_busy_writer VALUES (?)", (n,))
+    time.sleep(0.25)
+    db.execute("COMMIT")
+    n += 1
+    time.sleep(0.01)
+"""
+
+
+class _Database:
+    """The run's database: a fresh SQLite file, or a PostgreSQL database dropped and created again."""
+
+    def __init__(self, url: str, folder: Path) -> None:
+        self.postgresql = url.startswith(("postgres://", "postgresql://"))
+        self.url = url if self.postgresql else f"sqlite:///{folder / 'crash.sqlite3'}"
+        self.path = folder / "crash.sqlite3"
+        if self.postgresql:
+            self._admin(f'DROP DATABASE IF EXISTS "{self._name()}"', f'CREATE DATABASE "{self._name()}"')
+
+    def _name(self) -> str:
+        return self.url.rsplit("/", 1)[1].split("?", 1)[0]
+
+    def _admin(self, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            for statement in statements:
+                admin.execute(statement)
+
+    def values(self) -> set[float]:
+        if self.postgresql:
+            import psycopg
+
+            with psycopg.connect(self.url) as server:
+                return {row[0] for row in server.execute("SELECT value FROM monitoring_measurement")}
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            return {row[0] for row in db.execute("SELECT value FROM monitoring_measurement")}
+        finally:
+            db.close()
+
+    def drop(self) -> None:
+        if self.postgresql:
+            self._admin(f'DROP DATABASE IF EXISTS "{self._name()}" WITH (FORCE)')
+
+
+def _children(pid: int) -> list[int]:
+    """The worker processes of ``lanqing receiver --workers N`` (each in its own process group), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _start(env: dict, workers: int, log) -> tuple[subprocess.Popen, int, float]:
+    """The receiver started; its port and the monotonic time it was started at."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lanqing", "receiver", "--host", "127.0.0.1", "--port", "0", "--no-host-commands",
+         "--workers", str(workers)],
+        env=env, stdout=subprocess.PIPE, stderr=log, text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "listening on" not in line:
+        process.kill()
+        raise RuntimeError(f"the receiver did not start: {line!r}")
+    return process, int(line.rsplit(":", 1)[1]), started
+
+
+def _hour_packet(mn: str, hour: int) -> bytes:
+    # The value is the hour's number, so that the stored values name the hours stored.
+    return build_data(Peer(mn, "Zq7-71", "22", Version.V2017), hj212.Cn.HOUR_DATA, START + timedelta(hours=hour),
+                      {"a34004": {"Avg": float(hour), "Flag": "N"}}, qn=f"{hour:017d}")
+
+
+def _stream(port: int, mn: str, first: int, acked: list[int], served: list[float], stop: threading.Event) -> None:
+    """Windows of 20 hourly packets, each window sent once the last is acknowledged; ``acked`` gets the hour of
+    every 9014, ``served`` the monotonic time of the first."""
+    try:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=90)
+    except OSError:
+        return
+    buffer = b""
+    hour = first
+    try:
+        while not stop.is_set() and hour + 20 < first + STRIDE:
+            sock.sendall(b"".join(_hour_packet(mn, n) for n in range(hour, hour + 20)))
+            got = 0
+            while got < 20:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return
+                buffer += chunk
+                while b"\r\n" in buffer:
+                    line, _, buffer = buffer.partition(b"\r\n")
+                    reply = hj212.parse_bytes(line + b"\r\n")
+                    if reply.header is not None and reply.header.cn == "9014":
+                        if not served:
+                            served.append(time.monotonic())
+                        acked.append(int(reply.header.qn))
+                    got += 1
+            hour += 20
+    except OSError:
+        return
+    finally:
+        sock.close()
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """SIGKILL every process of the receiver at once: the workers first, so none sees its parent go."""
+    for pid in [*_children(process.pid), process.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait(10)
+
+
+def _clean_start(env: dict, workers: int, log) -> float:
+    """Seconds from starting a receiver with nothing to recover to its first 9014; stopped cleanly after."""
+    process, port, started = _start(env, workers, log)
+    try:
+        served: list[float] = []
+        _stream_once(port, served)
+        return served[0] - started
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+def _stream_once(port: int, served: list[float]) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=90) as sock:
+        sock.sendall(_hour_packet("GOOD0009", (CYCLES + 2) * STREAMS * STRIDE))
+        reply = b""
+        while b"\r\n" not in reply:
+            reply += sock.recv(4096)
+        served.append(time.monotonic())
+
+
+def _crash_cycles(database: str, workers: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="lanqing-crash-") as tmp:
+        data = Path(tmp)
+        db = _Database(database, data)
+        env = {**os.environ, "LANQING_DATA_DIR": str(data), "LANQING_DATABASE_URL": db.url,
+               "PYTHONPATH": str(ROOT / "src"), "PYTHONUNBUFFERED": "1"}
+        busy: subprocess.Popen | None = None
+        try:
+            for argv in (("manage", "migrate", "-v0"), ("manage", "shell", "-c", SETUP.format(count=DEVICES))):
+                subprocess.run([sys.executable, "-m", "lanqing", *argv], env=env, check=True, capture_output=True)
+            with (data / "receiver.log").open("w") as log:
+                # The clean starts wait for the other writer too: the ratio is what recovery adds.
+                if not db.postgresql:
+                    busy = subprocess.Popen([sys.executable, "-c", BUSY_WRITER, str(db.path)])
+                rows = _cycles(env, workers, log, db)
+                crashed = busy is not None and busy.poll() is not None
+        finally:
+            if busy is not None:
+                busy.kill()
+                busy.wait(10)
+            db.drop()
+    where = "PostgreSQL" if db.postgresql else "SQLite, another writer holding the lock 0.25 s at a time"
+    print(f"SIGKILL cycles: {where}; --workers {workers}; {STREAMS} devices streaming, killed after "
+          f"{KILL_AFTER} acknowledgements; each restart compared with a clean start (nothing to recover) "
+          "measured just before its cycle")
+    for cycle, (clean, recovery, acked, recovered) in enumerate(rows, start=1):
+        print(f"  cycle {cycle:2}: start to first 9014 {recovery:5.2f} s, clean {clean:5.2f} s = "
+              f"{recovery / clean:4.2f}×;  measurements recovered {recovered:,} of {acked:,} acknowledged = "
+              f"{recovered / max(acked, 1):.2f}")
+    ratios = [recovery / clean for clean, recovery, _, _ in rows]
+    lost = sum(acked - recovered for _, _, acked, recovered in rows)
+    print(f"  all cycles: start to first 9014 {statistics.median(ratios):.2f}× clean (median; range "
+          f"{min(ratios):.2f}–{max(ratios):.2f}); acknowledged measurements lost: {lost:,}; "
+          f"other writer died: {'yes' if crashed else 'no'}")
+
+
+def _load(port: int, cycle: int, offset: int) -> tuple[list[int], list[float], threading.Event, list[threading.Thread]]:
+    """``STREAMS`` devices streaming from hour ``offset`` of their share of the cycle's hours."""
+    acked: list[int] = []
+    served: list[float] = []
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=_stream, args=(port, f"GOOD{n:04d}", (cycle * STREAMS + n) * STRIDE + 1 + offset,
+                                               acked, served, stop))
+        for n in range(STREAMS)
+    ]
+    for thread in threads:
+        thread.start()
+    return acked, served, stop, threads
+
+
+def _until(condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def _cycles(env: dict, workers: int, log, db: _Database) -> list[tuple[float, float, int, int]]:
+    """Per cycle: (seconds from a clean start to its first 9014, the same after the kill, hours acknowledged
+    before the kill, of them stored once the receiver was started again)."""
+    rows: list[tuple[float, float, int, int]] = []
+    for cycle in range(CYCLES):
+        clean = _clean_start(env, workers, log)
+        process, port, _started = _start(env, workers, log)
+        try:
+            acked, _served, stop, threads = _load(port, cycle, 0)
+            _until(lambda acked=acked: len(acked) >= KILL_AFTER, PHASE_LIMIT)
+            _kill(process)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+        pending = {float(hour) for hour in acked}
+        process, port, started = _start(env, workers, log)
+        try:
+            # Under load again: the devices reconnect at once, as loggers do.
+            _acked, served, stop, threads = _load(port, cycle, STRIDE // 2)
+            _until(lambda served=served: bool(served), PHASE_LIMIT)
+            recovery = (served[0] - started) if served else float("nan")
+            # What it recovered is written by the first reply or soon after.
+            until = time.monotonic() + 60
+            while not pending <= (stored := db.values()) and time.monotonic() < until:
+                time.sleep(0.2)
+            rows.append((clean, recovery, len(pending), len(pending & stored)))
+            stop.set()
+            process.terminate()
+            process.wait(60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+        for thread in threads:
+            thread.join(10)
+    return rows
+
+
+def main(quick: bool = False, argv: list[str] | None = None) -> None:
+    """``quick`` as benchmarks/run.py passes it; ``argv`` the options when run as a script."""
+    parser = argparse.ArgumentParser(description="the receiver under attack and faults (issue 15)")
+    parser.add_argument("--quick", action="store_true", help="smaller flood, 100,000 fuzzed frames")
+    parser.add_argument("--only", choices=("fuzz", "attack", "crash"), help="run only this part")
+    parser.add_argument("--database", default="", help="SIGKILL cycles: a scratch postgresql:// database")
+    parser.add_argument("--workers", type=int, default=1, help="SIGKILL cycles: receiver worker processes")
+    args = parser.parse_args(argv or [])
+    args.quick = args.quick or quick
+    if args.only in (None, "fuzz"):
+        _fuzz(100_000 if args.quick else 1_000_000)
+    if args.only in (None, "attack"):
+        _attack(args.quick)
+    if args.only in (None, "crash"):
+        _crash_cycles(args.database, args.workers)
 
 
 if __name__ == "__main__":
@@ -465,4 +750,4 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["--guess"]:
         _guess_main(int(sys.argv[2]), float(sys.argv[3]))
     else:
-        main(quick="--quick" in sys.argv)
+        main(argv=sys.argv[1:])

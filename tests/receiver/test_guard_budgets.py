@@ -91,3 +91,29 @@ def test_repeated_log_lines_become_one_summary_line_per_interval():
         "another kind of line",
         "998 more log lines like this one were not written: 10.0.0.2: connection refused",
     ]
+
+
+def test_two_guards_on_one_shared_file_spend_one_budget_and_share_accepted_pairs(tmp_path):
+    from lanqing.receiver.guard import SharedBudgets
+
+    limits = GuessLimits(address_burst=3, address_every=60.0, mn_burst=100, mn_every=1.0)
+    path = tmp_path / "budgets.sqlite3"
+    first = PasswordGuard(limits, shared=SharedBudgets(path))
+    second = PasswordGuard(limits, shared=SharedBudgets(path))  # another worker's connection to the file
+    tries = [guard.wait("10.0.0.2", "MN1", f"{n:06d}", 0.0) for n, guard in enumerate([first, second] * 3)]
+    assert tries[:3] == [0.0, 0.0, 0.0]
+    assert all(delay > 0 for delay in tries[3:])
+    # A pair accepted by one worker never waits at the other, though the address has no budget left.
+    assert first.wait("10.0.0.3", "MN2", "secret", 0.0) == 0.0
+    first.judged("MN2", "secret")
+    first.accepted("10.0.0.3", "MN2", "secret", 0.0)
+    for _ in range(3):
+        second.wait("10.0.0.3", "MN3", "guess", 0.0)
+        second.judged("MN3", "guess")
+    assert second.wait("10.0.0.3", "MN2", "secret", 0.0) == 0.0
+    # Refused at either worker (the registry's password changed), the pair is no longer good at the other.
+    second.refused("MN2", "secret")
+    third = PasswordGuard(limits, shared=SharedBudgets(path))
+    assert third.wait("10.0.0.3", "MN2", "secret", 0.0) > 0
+    first.prune(1000.0)
+    assert len(first.by_address) == 0

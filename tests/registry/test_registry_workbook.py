@@ -273,3 +273,54 @@ def test_an_sm4_key_in_the_workbook_is_stored_sealed_once_and_a_bad_one_is_not_e
     assert lines[0] == ("bad.xlsx: sheet Devices, row 6, column F (SM4 key): the key is not 16 printable ASCII "
                         "characters")
     assert not any("short-secret" in line for line in lines)
+
+
+def _device_cell(path, mn: str, column: int, value) -> None:
+    book = load_workbook(path)
+    row = next(r for r in book.worksheets[4].iter_rows(min_row=2) if r[0].value == mn)
+    row[column].value = value
+    book.save(path)
+
+
+def test_the_commissioning_date_is_exported_imported_and_checked(cast, tmp_path, capsys, english):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    Device.objects.filter(mn="MNAIR01").update(commissioned_on=date(2024, 5, 1))
+    path = _export(tmp_path)
+    book = load_workbook(path)
+    assert book.worksheets[4]["O1"].value == "Commissioning date"
+    cell = next(r for r in book.worksheets[4].iter_rows(min_row=2) if r[0].value == "MNAIR01")[14]
+    assert cell.value.date() == date(2024, 5, 1)
+    before = _snapshot()
+    _import(path, capsys)
+    assert _snapshot() == before
+    # Typed as text, the date is read too; the receiver then refuses data from before it.
+    _device_cell(path, "MNAIR01", 14, "2024-06-02")
+    _import(path, capsys)
+    assert Device.objects.get(mn="MNAIR01").commissioned_on == date(2024, 6, 2)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    _device_cell(path, "MNAIR01", 14, "2024-13-01")
+    _device_cell(path, "MNOUTA", 14, tomorrow)
+    before = _snapshot()
+    lines = _refused(path, capsys)
+    assert lines[:-1] == [
+        "registry.xlsx: sheet Devices, row 2, column O (Commissioning date): '2024-13-01' is not a date "
+        "(YYYY-MM-DD)",
+        f"registry.xlsx: sheet Devices, row 3, column O (Commissioning date): {tomorrow:%Y-%m-%d} is in the future",
+    ]
+    assert _snapshot() == before
+
+
+def test_a_workbook_without_the_commissioning_date_column_keeps_the_stored_dates(cast, tmp_path, capsys):
+    from datetime import date
+
+    Device.objects.filter(mn="MNAIR01").update(commissioned_on=date(2024, 5, 1))
+    path = _export(tmp_path)
+    book = load_workbook(path)
+    book.worksheets[4].delete_cols(15)
+    book.save(path)
+    before = _snapshot()
+    _import(path, capsys)
+    assert _snapshot() == before

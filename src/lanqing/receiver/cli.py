@@ -113,6 +113,7 @@ def cmd_receiver(args: argparse.Namespace) -> int:
         reuse_port=worker,
         slot=args.worker or 0,
         slots=args.workers,
+        shared_budgets=args.shared_budgets,
     )
     try:
         return _run_until_signal(main, stop_on_stdin_eof=worker)
@@ -251,4 +252,6 @@ def register(sub: Any) -> None:
     )
     # Internal: set by the supervisor of --workers N on each worker process (its index).
     receiver.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
+    # Internal: the file in which the workers of --workers N share their guessing budgets (the supervisor's).
+    receiver.add_argument("--shared-budgets", default=None, help=argparse.SUPPRESS)
     receiver.add_argument("-v", "--verbose", action="store_true")

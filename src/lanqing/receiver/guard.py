@@ -12,11 +12,27 @@ frame to the writer and reports each outcome back.
   its tokens back, so the budget bounds the tries in flight and the failures, not the devices behind one
   address: a gateway's hundreds of devices reconnecting after an outage pass in rounds of a burst each.
 * :class:`Buckets` — the token buckets themselves, also the per-address budget of stored rejected frames.
+* :class:`SharedBudgets` — with ``lanqing receiver --workers N``, the guessing buckets and the pairs accepted
+  once live in a small SQLite file that every worker opens (the supervisor makes it), so N workers give a
+  guesser the budget of one receiver, not N times it, and a pair accepted by one worker never waits at
+  another. Why a file of its own rather than a table in the database or the supervisor keeping the counts:
+  it works alike on SQLite and PostgreSQL, a try never queues behind the database's write lock (a long
+  import holds SQLite's for minutes) nor needs a migration, and a budget look is a local read of
+  microseconds on the event loop, where asking the supervisor would need a request and reply per try. SQLite's
+  own file locks serialise the workers, and the kernel releases them when a worker dies.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 # Keys remembered per table (addresses, MNs, accepted pairs): chosen by whoever connects, so bounded.
 MAX_KEYS = 100_000
@@ -71,6 +87,105 @@ class Buckets:
         self._state[key] = (tokens, now)
 
 
+class SharedBudgets:
+    """The file the workers of one receiver share their guessing budgets through.
+
+    Times are ``time.monotonic()``, which on Linux is one clock for every process of the machine.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        # Waits out another worker's transaction (microseconds); never the database's locks.
+        self.db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        # WAL: a worker killed mid-write leaves the file whole. Not synced: the file lives as long as the run.
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("CREATE TABLE IF NOT EXISTS bucket (name TEXT, key TEXT, tokens REAL, at REAL, "
+                        "PRIMARY KEY (name, key)) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE IF NOT EXISTS good (pair TEXT PRIMARY KEY) WITHOUT ROWID")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One worker at a time from here to the end of the block (nested blocks join the outer one)."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    @staticmethod
+    def _pair(mn: str, pw: str) -> str:
+        # Hashed: the file holds no password as sent.
+        return hashlib.sha256(f"{mn}\0{pw}".encode()).hexdigest()
+
+    def good(self, mn: str, pw: str) -> bool:
+        return self.db.execute("SELECT 1 FROM good WHERE pair = ?", (self._pair(mn, pw),)).fetchone() is not None
+
+    def good_add(self, mn: str, pw: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO good VALUES (?)", (self._pair(mn, pw),))
+
+    def good_discard(self, mn: str, pw: str) -> None:
+        self.db.execute("DELETE FROM good WHERE pair = ?", (self._pair(mn, pw),))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class SharedBuckets(Buckets):
+    """:class:`Buckets` whose state is in a :class:`SharedBudgets` file, under ``name``."""
+
+    __slots__ = ("shared", "name")
+
+    def __init__(self, shared: SharedBudgets, name: str, *, burst: float, every: float) -> None:
+        super().__init__(burst=burst, every=every)
+        self.shared = shared
+        self.name = name
+
+    def _stored(self, key: str) -> tuple[float, float] | None:
+        return self.shared.db.execute(
+            "SELECT tokens, at FROM bucket WHERE name = ? AND key = ?", (self.name, key)
+        ).fetchone()
+
+    def tokens(self, key: str, now: float) -> float:
+        tokens, at = self._stored(key) or (self.burst, now)
+        if self.every <= 0:
+            return self.burst
+        return min(self.burst, tokens + (now - at) / self.every)
+
+    def take(self, key: str, now: float) -> bool:
+        with self.shared.transaction():
+            return super().take(key, now)
+
+    def give(self, key: str, now: float) -> None:
+        with self.shared.transaction():
+            if self._stored(key) is not None:
+                self._set(key, min(self.burst, self.tokens(key, now) + 1.0), now)
+
+    def prune(self, now: float) -> None:
+        with self.shared.transaction():
+            if self.every > 0:
+                self.shared.db.execute(
+                    "DELETE FROM bucket WHERE name = ? AND tokens + (? - at) / ? >= ?",
+                    (self.name, now, self.every, self.burst),
+                )
+            if len(self) >= MAX_KEYS:
+                # Under a flood of distinct keys: start over rather than grow.
+                self.shared.db.execute("DELETE FROM bucket WHERE name = ?", (self.name,))
+
+    def __len__(self) -> int:
+        return self.shared.db.execute("SELECT count(*) FROM bucket WHERE name = ?", (self.name,)).fetchone()[0]
+
+    def _set(self, key: str, tokens: float, now: float) -> None:
+        self.shared.db.execute(
+            "INSERT OR REPLACE INTO bucket (name, key, tokens, at) VALUES (?, ?, ?, ?)", (self.name, key, tokens, now)
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class GuessLimits:
     # Unverified tries (an MN and password never accepted) one address may make at once, then one per
@@ -83,10 +198,20 @@ class GuessLimits:
 
 
 class PasswordGuard:
-    def __init__(self, limits: GuessLimits | None = None) -> None:
+    """The guessing budgets of one receiver: its own, or with ``shared`` those of every worker of it."""
+
+    def __init__(self, limits: GuessLimits | None = None, *, shared: SharedBudgets | None = None) -> None:
         self.limits = limits = limits or GuessLimits()
-        self.by_address = Buckets(burst=limits.address_burst, every=limits.address_every)
-        self.by_mn = Buckets(burst=limits.mn_burst, every=limits.mn_every)
+        self.shared = shared
+        self.by_address: Buckets
+        self.by_mn: Buckets
+        if shared is None:
+            self.by_address = Buckets(burst=limits.address_burst, every=limits.address_every)
+            self.by_mn = Buckets(burst=limits.mn_burst, every=limits.mn_every)
+        else:
+            self.by_address = SharedBuckets(shared, "address", burst=limits.address_burst, every=limits.address_every)
+            self.by_mn = SharedBuckets(shared, "mn", burst=limits.mn_burst, every=limits.mn_every)
+        # Pairs accepted once; with ``shared`` this worker's copy of those it has met (the file has them all).
         self._good: set[tuple[str, str]] = set()
         # Pairs tried and not yet judged → frames of theirs in flight. A device that pipelines ten packets
         # on connecting makes one try, not ten: the same guess repeated tells a guesser nothing new.
@@ -104,11 +229,15 @@ class PasswordGuard:
         if pair in self._trying:
             self._trying[pair] += 1
             return 0.0
-        delay = max(self.by_address.wait(address, now), self.by_mn.wait(mn, now))
-        if delay > 0:
-            return delay
-        self.by_address.take(address, now)
-        self.by_mn.take(mn, now)
+        with self.shared.transaction() if self.shared is not None else contextlib.nullcontext():
+            if self.shared is not None and self.shared.good(mn, pw):
+                self._good_add(pair)  # accepted by another worker
+                return 0.0
+            delay = max(self.by_address.wait(address, now), self.by_mn.wait(mn, now))
+            if delay > 0:
+                return delay
+            self.by_address.take(address, now)
+            self.by_mn.take(mn, now)
         if len(self._trying) >= MAX_KEYS:
             self._trying.clear()
         self._trying[pair] = 1
@@ -123,19 +252,27 @@ class PasswordGuard:
         else:
             self._trying.pop(pair, None)
 
+    def _good_add(self, pair: tuple[str, str]) -> None:
+        if len(self._good) >= MAX_KEYS:
+            self._good.clear()
+        self._good.add(pair)
+
     def accepted(self, address: str, mn: str, pw: str, now: float) -> None:
         if (mn, pw) not in self._good:
-            if len(self._good) >= MAX_KEYS:
-                self._good.clear()
-            self._good.add((mn, pw))
+            self._good_add((mn, pw))
             # The try was the device's own: it costs neither its address nor its MN anything.
-            self.by_address.give(address, now)
-            self.by_mn.give(mn, now)
+            with self.shared.transaction() if self.shared is not None else contextlib.nullcontext():
+                if self.shared is not None:
+                    self.shared.good_add(mn, pw)
+                self.by_address.give(address, now)
+                self.by_mn.give(mn, now)
 
     def refused(self, mn: str, pw: str) -> None:
         """A try was refused (unknown MN or wrong password); a pair accepted before no longer is good (the
         registry's password changed)."""
         self.failures += 1
+        if self.shared is not None:
+            self.shared.good_discard(mn, pw)  # tries that get this far are within the budget: few
         self._good.discard((mn, pw))
 
     def prune(self, now: float) -> None:
@@ -143,4 +280,4 @@ class PasswordGuard:
         self.by_mn.prune(now)
 
 
-__all__ = ["Buckets", "GuessLimits", "PasswordGuard"]
+__all__ = ["Buckets", "GuessLimits", "PasswordGuard", "SharedBuckets", "SharedBudgets"]

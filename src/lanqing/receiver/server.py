@@ -39,7 +39,7 @@ from lanqing import hj212
 from lanqing.hj212 import Frame, Framer, Reason, Rejection
 from lanqing.monitoring.ingest.decide import Outcome, Received
 from lanqing.receiver.accept import Acceptor, listen
-from lanqing.receiver.guard import Buckets, GuessLimits, PasswordGuard
+from lanqing.receiver.guard import Buckets, GuessLimits, PasswordGuard, SharedBudgets
 from lanqing.receiver.hostside import HostPolicy, HostSession
 from lanqing.receiver.lograte import LogBudget
 from lanqing.receiver.writer import PacketWriter
@@ -374,6 +374,7 @@ class ReceiverServer:
         max_batch: int = 2000,
         slot: int = 0,
         slots: int = 1,
+        shared_budgets: str | None = None,
     ) -> None:
         self.limits = limits or Limits()
         # Which worker of ``--workers N`` this is (0 alone), and N: name its row of deferred-decoding progress.
@@ -388,7 +389,10 @@ class ReceiverServer:
         self.by_address: Counter[str] = Counter()
         # Connections per address that have had no frame accepted yet.
         self.new_by_address: Counter[str] = Counter()
-        self.guard = PasswordGuard(self.limits.guessing)
+        # With ``--workers N`` the guessing budgets are the receiver's, kept in a file all workers share.
+        self.guard = PasswordGuard(
+            self.limits.guessing, shared=SharedBudgets(shared_budgets) if shared_budgets else None
+        )
         self.rejected_budget = Buckets(burst=self.limits.rejected_burst, every=self.limits.rejected_every)
         self.log_budget = LogBudget(interval=self.limits.log_interval)
         self.by_device: dict[int, Connection] = {}
@@ -557,9 +561,10 @@ async def serve(
     reuse_port: bool = False,
     slot: int = 0,
     slots: int = 1,
+    shared_budgets: str | None = None,
 ) -> None:
     """Run until cancelled (SIGTERM/SIGINT in the CLI)."""
-    server = ReceiverServer(limits=limits, policy=policy, slot=slot, slots=slots)
+    server = ReceiverServer(limits=limits, policy=policy, slot=slot, slots=slots, shared_budgets=shared_budgets)
     bound = await server.start(host, port, reuse_port=reuse_port)
     log.info("listening on %s:%d", host, bound)
     if ready is not None:

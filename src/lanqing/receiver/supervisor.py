@@ -15,11 +15,17 @@ whole rather than this process nursing a half-running receiver.
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+from lanqing.receiver.guard import SharedBudgets
 
 # How often the supervisor looks at its workers; only delays noticing a dead worker, nothing else.
 POLL_SECONDS = 0.2
@@ -43,8 +49,9 @@ def reserve_port(host: str, port: int) -> socket.socket:
     return sock
 
 
-def worker_argv(args: argparse.Namespace, port: int, index: int) -> list[str]:
-    """The command line of worker ``index``: the same options, the resolved port, its share of the cap."""
+def worker_argv(args: argparse.Namespace, port: int, index: int, budgets: str) -> list[str]:
+    """The command line of worker ``index``: the same options, the resolved port, its share of the cap, and
+    the file of the guessing budgets they share."""
     argv = [
         sys.executable,
         "-m",
@@ -79,12 +86,32 @@ def worker_argv(args: argparse.Namespace, port: int, index: int) -> list[str]:
         str(args.frame_timeout),
         "--time-tolerance",
         str(args.time_tolerance),
+        # Guessing budgets are the receiver's, not each worker's: N workers must not give N times the tries.
+        "--shared-budgets",
+        budgets,
     ]
     if args.no_host_commands:
         argv.append("--no-host-commands")
     if args.verbose:
         argv.append("--verbose")
     return argv
+
+
+BUDGETS_PREFIX = "lanqing-receiver-"
+
+
+def _stale_budgets_remove() -> None:
+    """Removes the budget folders of supervisors that are no longer running (killed, so never cleaned up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{BUDGETS_PREFIX}*-*"):
+        pid = folder.name.removeprefix(BUDGETS_PREFIX).split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # alive but not ours to signal, or gone meanwhile
 
 
 def supervise(args: argparse.Namespace) -> int:
@@ -94,6 +121,12 @@ def supervise(args: argparse.Namespace) -> int:
         print(f"lanqing receiver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     port = reserved.getsockname()[1]
+    # Made here, before any worker opens it; a private folder, gone with the supervisor (or, when the
+    # supervisor was killed, with the next one's start).
+    _stale_budgets_remove()
+    folder = tempfile.mkdtemp(prefix=f"{BUDGETS_PREFIX}{os.getpid()}-")
+    budgets = os.path.join(folder, "budgets.sqlite3")
+    SharedBudgets(budgets).close()
     workers: list[subprocess.Popen] = []
     stopping: list[int] = []  # the signal that asked us to stop, once one did
     # Workers already sent a stop signal: a second one would cut short their orderly stop (closing the
@@ -114,7 +147,7 @@ def supervise(args: argparse.Namespace) -> int:
                 break
             workers.append(
                 subprocess.Popen(
-                    worker_argv(args, port, index),
+                    worker_argv(args, port, index, budgets),
                     # stdin: a pipe the worker watches; when this process is gone (even by SIGKILL) the
                     # pipe closes and the worker stops instead of living on as an orphan.
                     # stdout: carries the worker's ready line; stderr (its log) is ours.
@@ -153,6 +186,7 @@ def supervise(args: argparse.Namespace) -> int:
                 worker.kill()
                 worker.wait()
         reserved.close()
+        shutil.rmtree(folder, ignore_errors=True)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

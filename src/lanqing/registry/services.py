@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from lanqing.locked import retry_locked
@@ -184,6 +185,25 @@ class _Row:
         if value is None or not value.is_finite() or not low <= value <= high:
             self.fail(key, message(gettext_noop("%(value)s is not a number from %(low)s to %(high)s"),
                                    value=repr(text[:40]), low=low, high=high))
+            return None
+        return value
+
+    def past_date(self, key: str) -> date | None:
+        """A date cell (or text YYYY-MM-DD) not after today; None when empty or bad (then reported)."""
+        value = self.raw(key)
+        if isinstance(value, datetime):
+            value = value.date()  # how a spreadsheet's date cell reads back
+        elif not isinstance(value, date):
+            text = self.text(key)
+            if not text:
+                return None
+            try:
+                value = date.fromisoformat(text.replace("/", "-"))
+            except ValueError:
+                self.fail(key, message(gettext_noop("%(value)s is not a date (YYYY-MM-DD)"), value=repr(text[:40])))
+                return None
+        if value > timezone.localdate():
+            self.fail(key, message(gettext_noop("%(day)s is in the future"), day=f"{value:%Y-%m-%d}"))
             return None
         return value
 
@@ -459,8 +479,11 @@ class _Checker:
                     point=point[1][:40], site=point[0][:40])):
                 if point not in self.good["points"]:
                     self._outside(row, "site", point[0], points[point].startswith(self.prefix))
+            # A workbook without the column (exported before it existed) keeps the stored dates.
+            commissioned = ("commissioned_on" in sheet.columns, row.past_date("commissioned_on"))
             if self._settle("devices", row, key):
-                self.plan.devices.append({"fields": fields, "existing": stored.get(mn), "mn": mn, "point": point})
+                self.plan.devices.append({"fields": fields, "existing": stored.get(mn), "mn": mn, "point": point,
+                                          "commissioned": commissioned})
 
 
 # --- Writing ------------------------------------------------------------------------------------------------
@@ -531,7 +554,7 @@ def _batches(items: list[dict[str, Any]], write: Callable[[dict[str, Any]], Any]
 
 # Device fields that an import may change; compared before and after to tell an unchanged device.
 _DEVICE_FIELDS = ("point_id", "protocol", "crc_mode", "logger_id", *NUMBER_SETTINGS, *SWITCH_SETTINGS,
-                  "is_active", "password_hash")
+                  "is_active", "password_hash", "commissioned_on")
 
 
 def _device_write(item: dict[str, Any], point_id: int, result: RegistryImport) -> None:
@@ -543,6 +566,8 @@ def _device_write(item: dict[str, Any], point_id: int, result: RegistryImport) -
     before = tuple(getattr(device, name) for name in _DEVICE_FIELDS)
     device.point_id = point_id
     device_settings_apply(device, fields)
+    if item["commissioned"][0]:
+        device.commissioned_on = item["commissioned"][1]
     if fields["password"] and not device.check_password(fields["password"]):
         device_password_apply(device, fields["password"])
     if not device.password_hash:
@@ -667,7 +692,7 @@ def site_row(s: Site) -> list[Any]:
 def device_row(d: Device) -> list[Any]:
     # The password and the SM4 key are never written: their cells stay empty, which keeps the stored ones.
     return [d.mn, d.point.site.code, d.point.code, d.protocol, "", "", d.crc_mode, d.logger_id, d.reply_timeout,
-            d.resend_count, d.rtd_interval, d.min_interval, d.realtime_upload, d.status_upload]
+            d.resend_count, d.rtd_interval, d.min_interval, d.realtime_upload, d.status_upload, d.commissioned_on]
 
 
 def describe_error(error: CellError) -> str:

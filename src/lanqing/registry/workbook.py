@@ -27,7 +27,7 @@ from lanqing.texts import Stored, message
 MAX_ROWS = 20_000
 # Rows of one sheet read at most, empty ones included, before the sheet is refused.
 EMPTY_ROWS_FACTOR = 5
-# Columns read per row: the widest sheet has 14; a row carrying values out to column XFD is read no further.
+# Columns read per row: the widest sheet has 15; a row carrying values out to column XFD is read no further.
 MAX_COLUMNS = 40
 
 
@@ -105,6 +105,7 @@ SHEETS: tuple[SheetLayout, ...] = (
         Column("min_interval", gettext_noop("Minute data interval (min)")),
         Column("realtime_upload", gettext_noop("Real-time data upload")),
         Column("status_upload", gettext_noop("Facility status upload")),
+        Column("commissioned_on", gettext_noop("Commissioning date")),
     )),
 )
 LAYOUT = {sheet.key: sheet for sheet in SHEETS}

@@ -14,26 +14,27 @@ from itertools import chain
 from django.db import connection, transaction
 
 
-def insert_rows(table: str, columns: str, conflict: str, rows: list[tuple]) -> None:
+def insert_rows(table: str, columns: str, conflict: str, rows: list[tuple]) -> int:
     """``INSERT INTO table (columns) <rows> <conflict>``: the rows in as few round trips as the driver allows.
+    Returns how many rows the database inserted or updated (fewer than ``rows`` when ``DO NOTHING`` skipped
+    some).
 
     The drivers are used directly: Django's cursor would rewrite the placeholders of every statement, and
     binds parameters in Python on PostgreSQL.
     """
     if not rows:
-        return
+        return 0
     connection.ensure_connection()
     # The drivers' own errors as Django's (IntegrityError, DataError …), which the callers handle.
     with connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             # Staged rows vanish at commit: in autocommit they would be gone before they were moved.
             with nullcontext() if connection.in_atomic_block else transaction.atomic():
-                _insert_postgresql(connection.connection, table, columns, conflict, rows)
-        else:
-            _insert_sqlite(connection.connection, f"INSERT INTO {table} ({columns})", conflict, rows)
+                return _insert_postgresql(connection.connection, table, columns, conflict, rows)
+        return _insert_sqlite(connection.connection, f"INSERT INTO {table} ({columns})", conflict, rows)
 
 
-def _insert_postgresql(raw_connection, table: str, columns: str, conflict: str, rows: list[tuple]) -> None:
+def _insert_postgresql(raw_connection, table: str, columns: str, conflict: str, rows: list[tuple]) -> int:
     """``COPY`` the rows in; for an upsert into a temporary table first, then one ``INSERT … SELECT``.
 
     Why COPY: psycopg formats COPY rows in C, while the arrays of ``unnest`` (used before) were built in
@@ -47,7 +48,7 @@ def _insert_postgresql(raw_connection, table: str, columns: str, conflict: str, 
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            return
+            return len(rows)
         # Per session; emptied at every commit. Created here each time rather than remembered: a rolled-back
         # transaction takes its creation with it.
         stage = f"lanqing_stage_{table}"
@@ -63,6 +64,7 @@ def _insert_postgresql(raw_connection, table: str, columns: str, conflict: str, 
             f"WITH staged AS (DELETE FROM {stage} RETURNING {columns}) "
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM staged {conflict}"
         )
+        return cursor.rowcount
 
 
 # Rows per SQLite statement: powers of two, so that a batch of any size takes a few statements whose text
@@ -73,7 +75,7 @@ _sqlite_statements: dict[tuple[str, str, int, int], str] = {}
 _SQLITE_MAX_VARIABLES = 999 if sqlite3.sqlite_version_info < (3, 32, 0) else 32_766
 
 
-def _insert_sqlite(raw_connection, head: str, tail: str, rows: list[tuple]) -> None:
+def _insert_sqlite(raw_connection, head: str, tail: str, rows: list[tuple]) -> int:
     """Many rows per ``INSERT … VALUES (…), (…)`` statement.
 
     Why not ``executemany``: it binds, steps and resets the statement once per row, letting go of the
@@ -83,6 +85,7 @@ def _insert_sqlite(raw_connection, head: str, tail: str, rows: list[tuple]) -> N
     """
     width = len(rows[0])
     start, total = 0, len(rows)
+    before = raw_connection.total_changes
     for size in _SQLITE_ROWS:
         if total - start < size or size * width > _SQLITE_MAX_VARIABLES:
             continue
@@ -94,3 +97,4 @@ def _insert_sqlite(raw_connection, head: str, tail: str, rows: list[tuple]) -> N
         while total - start >= size:
             raw_connection.execute(sql, list(chain.from_iterable(rows[start : start + size])))
             start += size
+    return raw_connection.total_changes - before
