@@ -410,6 +410,7 @@ ACTIONS: dict[str, Action] = {
     "warning.issue": Action("bureau", _roles(Role.BUREAU)),
     "warning.dispatch": Action("bureau, township and grid officers", _roles(Role.BUREAU, *OFFICERS)),
     "warning.acknowledge": Action("the enterprise the notice names", _notice_acknowledger),
+    "warning.inspect": Action("bureau, township and grid officers", _roles(Role.BUREAU, *OFFICERS)),
     # the year's work (key tasks)
     "keytask.view": Action("government users", _roles(*GOVERNMENT)),
     "keytask.manage": Action("bureau", _roles(Role.BUREAU)),
