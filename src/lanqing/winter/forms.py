@@ -82,6 +82,10 @@ class StopForm(forms.Form):
         self.fields["ends_at"].required = False
 
 
+def _enterprise_name(notice: WarningNotice) -> str:
+    return notice.enterprise.name
+
+
 class CheckForm(forms.Form):
     """A spot check's result; the photos come as the request's `photos` files (several at once)."""
 
@@ -97,4 +101,4 @@ class CheckForm(forms.Form):
         notice_field = self.fields["notice"]
         assert isinstance(notice_field, forms.ModelChoiceField)
         notice_field.queryset = access.visible(user, warning.notices.select_related("enterprise"))
-        notice_field.label_from_instance = lambda notice: notice.enterprise.name  # type: ignore[method-assign]
+        notice_field.label_from_instance = _enterprise_name  # type: ignore[method-assign,assignment]

@@ -51,7 +51,8 @@ def spot_check_record(*, by, notice: WarningNotice, checked_at: datetime, compli
     try:
         checked = evidence_check(photos)
     except EvidenceRefused as refusal:
-        raise CheckRefused(str(refusal)) from None
+        # The evidence check's reason is already in the request's language, and a refusal is shown at once.
+        raise CheckRefused(texts.names(zh=str(refusal), en=str(refusal))) from None
     if any(file.kind != EvidenceKind.PHOTO for file in checked):
         raise _refuse(gettext_noop("Attach photos (JPEG or PNG) only."))
     with transaction.atomic():

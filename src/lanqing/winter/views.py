@@ -20,16 +20,16 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lanqing.cases.evidence import MAX_FILES
 from lanqing.monitoring.models import Site, SiteKind
 from lanqing.org import access
 from lanqing.org.requests import SignedInRequest
 from lanqing.texts import render as render_text
 from lanqing.ui.tables import XLSX_TYPE, paginate, wants_export
 from lanqing.ui.uploads import upload_refusal
-from lanqing.cases.evidence import MAX_FILES
 from lanqing.winter import compliance, dispatch, forms, links, lists
-from lanqing.winter.inspections import spot_check_record
 from lanqing.winter import triggers as trigger_rules
+from lanqing.winter.inspections import spot_check_record
 from lanqing.winter.lists import EntryData, ListRefused
 from lanqing.winter.models import (
     LEVEL_RANK,
