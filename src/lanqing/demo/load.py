@@ -16,6 +16,7 @@ from django.db.models import Max
 from lanqing.demo import catalogue, series
 from lanqing.demo.geo import boundary_polygons, contains, place_near
 from lanqing.demo.supervision import demo_supervision_load
+from lanqing.demo.winter import demo_winter_load
 from lanqing.demo.yearwork import demo_yearwork_load
 from lanqing.monitoring.factors import factors_ensure
 from lanqing.monitoring.models import Device, Factor, Measurement, Point, Site
@@ -105,6 +106,7 @@ def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime
         demo_public_load(now=end)
         say("the year's work: key tasks, responsibility letters, clean-heating ledger")
         demo_yearwork_load(now=end, seed=seed)
+        demo_winter_load(now=end, seed=seed)
     prefix = county.prefix
     summary = DemoSummary(
         townships=Jurisdiction.objects.filter(level=Level.TOWNSHIP, code__startswith=prefix).count(),
