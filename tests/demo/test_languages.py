@@ -65,10 +65,25 @@ def _names() -> list[str]:
                          (PublicReport, "reopen_reason"), (PublicReport, "rating_note"), (ReporterContact, "name")]:
         names |= set(model.objects.values_list(field, flat=True))
     names |= _year_names()
+    names |= _winter_names()
     names |= set(Case.objects.filter(title_text__isnull=True).values_list("title", flat=True))
     names |= set(CaseEvent.objects.filter(note_text__isnull=True).values_list("note", flat=True))
     names |= set(Notification.objects.filter(body_text__isnull=True).values_list("body", flat=True))
     return sorted((name for name in names if name), key=len, reverse=True)
+
+
+def _winter_names() -> set[str]:
+    """What the bureau and officers typed for heavy-pollution weather (lists, warnings' documents, checks)."""
+    from lanqing.winter import models as winter
+
+    names: set[str] = set()
+    for model, field in [(winter.ReductionList, "note"), (winter.ReductionEntry, "measure"),
+                         (winter.ReductionEntry, "process"), (winter.PollutionWarning, "document_number"),
+                         (winter.PollutionWarning, "issuer"), (winter.PollutionWarning, "document"),
+                         (winter.PollutionWarning, "end_document_number"), (winter.PollutionWarning, "end_issuer"),
+                         (winter.SpotCheck, "description")]:
+        names |= set(model.objects.values_list(field, flat=True))
+    return names
 
 
 def _year_names() -> set[str]:
