@@ -18,13 +18,18 @@ from openpyxl import load_workbook
 
 from lanqing.monitoring.models import Factor, Measurement, Period
 from tests.reports.test_reports import _pdf_text_and_ink
-from tests.winter.conftest import END, NOW, START
+from tests.winter.conftest import END, NOW, START, make_episode
 
 ACHIEVED_A = (1 - 1500 / (20 * (100 + 153 / 13) + 4 * (100 + 143 / 12))) * 100
 
 
 @pytest.fixture
-def raised(cast, episode):
+def warning(cast):
+    return make_episode(cast)
+
+
+@pytest.fixture
+def raised(cast, warning):
     """The checks' alerts and cases, a spot check finding a violation, and the station's PM2.5 peak."""
     from lanqing.alerts.models import AlertRule
     from lanqing.alerts.services import alerts_evaluate
@@ -33,13 +38,13 @@ def raised(cast, episode):
     AlertRule.objects.create(name="减排不到位", kind="reduction_short", severity="high", creates_case=True)
     AlertRule.objects.create(name="预警期间数据缺失", kind="reduction_gap", severity="high", creates_case=True)
     alerts_evaluate(now=NOW)
-    spot_check_record(by=cast.users["bureau"], notice=episode.notices.get(enterprise=cast.enterprise_b),
+    spot_check_record(by=cast.users["bureau"], notice=warning.notices.get(enterprise=cast.enterprise_b),
                       checked_at=START + timedelta(hours=5), compliant=False, description="焦炉未闷炉", now=NOW)
     pm25 = Factor.objects.get(code="a34004")
     # PM2.5 115 µg/m³ is IAQI 150 (HJ 633-2012 Table 1); the hour 10:00–11:00 is labelled 11:00.
     Measurement.objects.create(point=cast.air_station.points.get(), factor=pm25, period=Period.HOUR,
                                time=START + timedelta(hours=2), value=115.0)
-    return episode
+    return warning
 
 
 def test_the_episode_figures_by_hand(cast, raised):
@@ -82,8 +87,8 @@ def test_the_worker_makes_the_pdf_and_workbook_and_the_warning_page_links_them(c
     cut = {row[0]: row for row in book["减排要求与实际削减"].iter_rows(values_only=True)}
     assert cut["甲焦化有限公司"][3:] == ("50.0", "44.1", "24", "0", "未达要求")
     assert cut["乙焦化有限公司"][3:] == ("100.0", "数据不足", "0", "24", "无数据")
-    aqi = list(book["逐小时 AQI"].iter_rows(values_only=True))
-    assert aqi[0] == ("小时（截止）", cast.air_station.name)
+    aqi = list(book["小时 AQI"].iter_rows(values_only=True))
+    assert aqi[0] == ("时段末", cast.air_station.name)
     assert ("2026-11-20 11:00", "150") in aqi
     assert len(aqi) == 73
     text, ink = _pdf_text_and_ink(bytes(report.pdf))
@@ -94,10 +99,13 @@ def test_the_worker_makes_the_pdf_and_workbook_and_the_warning_page_links_them(c
     assert reverse("reports:xlsx", kwargs={"report_id": report.id}) in page
 
 
-def test_an_episode_not_over_is_refused(cast, episode, client_for):
+def test_an_episode_not_over_is_refused_and_an_enterprise_cannot_ask(cast, warning):
+    from lanqing.org.access import Forbidden
     from lanqing.reports.episode import EpisodeRefused, episode_report_request
+    from lanqing.reports.models import Report
 
     with pytest.raises(EpisodeRefused):
-        episode_report_request(warning=episode, by=cast.users["bureau"], now=END - timedelta(hours=1))
-    page = client_for(cast.users["enterprise_a"]).get(reverse("winter:warnings")).content.decode()
-    assert reverse("reports:episode", kwargs={"warning_id": episode.id}) not in page
+        episode_report_request(warning=warning, by=cast.users["bureau"], now=END - timedelta(hours=1))
+    with pytest.raises(Forbidden):
+        episode_report_request(warning=warning, by=cast.users["enterprise_a"], now=NOW)
+    assert not Report.objects.exists()

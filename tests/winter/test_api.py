@@ -15,8 +15,9 @@ def _get(client, path):
 
 
 @pytest.fixture
-def ended(episode, settings):
-    return episode  # the warning ended on 21 November 2026 08:00, before NOW
+def ended(episode):
+    assert episode.ends_at < NOW  # the warning ended on 21 November 2026 08:00: its figures are complete
+    return episode
 
 
 def test_an_enterprise_reads_its_own_compliance_and_not_another_ones(cast, ended, client_for):
@@ -52,6 +53,5 @@ def test_list_entries_are_scoped_like_the_enterprises(cast, ended, client_for):
     everything = _get(client_for(cast.users["bureau"]), f"/lists/{list_id}/entries").json()
     assert everything["count"] == 3
     own = _get(client_for(cast.users["township_b"]), f"/lists/{list_id}/entries").json()
-    assert [(e["enterprise"], e["level"], e["allowed_share"]) for e in own["items"]] == [("乙焦化有限公司", "orange", 0.0)]
+    assert [(e["enterprise"], e["level"], e["allowed_share"]) for e in own["items"]] == [("乙焦化有限公司", "orange", "0.0")]
     assert _get(client_for(cast.users["enterprise_a"]), f"/lists/{list_id}/entries").status_code == 404
-    assert NOW > ended.ends_at

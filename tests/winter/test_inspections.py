@@ -27,6 +27,10 @@ def _post(client, warning, notice, **fields):
 
 def test_a_violation_found_on_the_dispatch_page_opens_a_case_for_the_enterprise_and_its_township(
         cast, episode, client_for):
+    from lanqing.cases.models import ResponsibilityRule
+
+    # The county's matrix sends inspection findings to the bureau, as the demo's does.
+    ResponsibilityRule.objects.create(category="inspection", lead_unit=cast.bureau_unit)
     notice_b = episode.notices.get(enterprise=cast.enterprise_b)
     officer = client_for(cast.users["township_b"])
     page = _post(officer, episode, notice_b, photos=[SimpleUploadedFile("smoke.png", PNG),
@@ -37,19 +41,19 @@ def test_a_violation_found_on_the_dispatch_page_opens_a_case_for_the_enterprise_
     assert (check.enterprise, check.compliant, check.checked_at) == (cast.enterprise_b, False, CHECKED)
     assert check.photos.count() == 2
     case = Case.objects.get()
-    assert (case.category, case.source, case.enterprise, case.township) == (
-        "inspection", "inspection", cast.enterprise_b, cast.beiping)
+    assert (case.category, case.source, case.enterprise, case.township, case.lead_unit, case.state) == (
+        "inspection", "inspection", cast.enterprise_b, cast.beiping, cast.bureau_unit, "dispatched")
     assert "乙焦化有限公司在橙色（Ⅱ级）预警期间未落实减排措施" in case.display_title
     assert "焦炉未闷炉，烟囱仍在冒烟" in case.display_description
-    # The enterprise answers the case; the check and its photos stay on the dispatch page.
-    enterprise_page = client_for(cast.users["enterprise_b"]).get(reverse("cases:detail", kwargs={"case_id": case.id}))
-    assert enterprise_page.status_code == 200
+    # The check and its photos stay on the dispatch page; the enterprise answers the case.
     dispatch_page = officer.get(reverse("winter:dispatch", kwargs={"warning_id": episode.id})).content.decode()
     assert case.number in dispatch_page
     photo = check.photos.first()
     assert photo is not None
     download = officer.get(reverse("winter:check_photo", kwargs={"photo_id": photo.id}))
     assert b"".join(download.streaming_content) == PNG
+    enterprise_page = client_for(cast.users["enterprise_b"]).get(reverse("cases:detail", kwargs={"case_id": case.id}))
+    assert enterprise_page.status_code == 200
 
 
 def test_a_compliant_check_is_kept_without_a_case(cast, episode, client_for):
