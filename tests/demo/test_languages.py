@@ -24,7 +24,9 @@ PER_KIND = 3  # pages of one shape (/cases/<id>/) looked at
 # allowed on purpose: the language switch, a product, the column names an import file must use.
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.:/_-]*[A-Za-z0-9]|[A-Za-z]")
 ALLOWED = {"English", "Excel", "xlsx", "site", "point", "factor", "period", "time", "value", "flag", "rtd", "min",
-           "hour", "day"}
+           "hour", "day",
+           # a factor named as everyone names it, and an emission rate's unit (the reduction list, compliance)
+           "pH", "kg/h"}
 CJK = re.compile(r"[\u3400-\u9fff\u3001\u3002\uff08\uff09\uff0c\uff1a\uff1b\u201c\u201d]+")
 
 

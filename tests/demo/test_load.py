@@ -150,8 +150,16 @@ def test_an_hour_has_the_same_value_whether_the_span_ends_then_or_a_day_later(db
 
 
 def test_measurement_times_are_hour_starts_in_utc_covering_the_span(demo):
+    from lanqing.demo.winter import BASELINE_DAYS, LISTED, _episode_times
+
     times = Measurement.objects.values_list("time", flat=True)
-    assert min(times) >= END - timedelta(days=2)
+    # Before the span: only the January episode's outlets and air stations, from its baseline to a day after.
+    start, lift = _episode_times(END)
+    earlier = Measurement.objects.filter(time__lt=END - timedelta(days=2))
+    assert set(earlier.values_list("point__site__code", flat=True)) == (
+        {listed.outlet for listed in LISTED} | set(Site.objects.filter(kind="air").values_list("code", flat=True)))
+    assert min(times) >= start - timedelta(days=BASELINE_DAYS + 1)
+    assert earlier.filter(time__gte=lift + timedelta(days=1)).count() == 0
     assert max(times) == END - timedelta(hours=1)
     assert all(t.minute == 0 and t.second == 0 and t.utcoffset() == timedelta(0) for t in times)
     assert set(Measurement.objects.values_list("period", "source").distinct()) == {("hour", "device")}

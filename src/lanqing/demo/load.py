@@ -106,7 +106,7 @@ def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime
         demo_public_load(now=end)
         say("the year's work: key tasks, responsibility letters, clean-heating ledger")
         demo_yearwork_load(now=end, seed=seed)
-        demo_winter_load(now=end, seed=seed)
+        rows += demo_winter_load(now=end, seed=seed)
     prefix = county.prefix
     summary = DemoSummary(
         townships=Jurisdiction.objects.filter(level=Level.TOWNSHIP, code__startswith=prefix).count(),

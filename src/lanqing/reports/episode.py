@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from lanqing.jobs.services import job_enqueue
 from lanqing.org import access
-from lanqing.reports.content import Progress, ReportContent, Section, Table, _fmt
+from lanqing.reports.content import Progress, ReportContent, Section, Table
 from lanqing.reports.models import IN_PROGRESS, Report, ReportKind, ReportStatus
 from lanqing.winter.compliance import EntryCompliance
 from lanqing.winter.episode import Episode, episode_chain, episode_data
@@ -32,6 +32,10 @@ HIGH_AQI = 200  # 重度污染 begins above 200 (HJ 633-2012 Table 2)
 
 class EpisodeRefused(ValueError):
     """An episode report that cannot be made yet; the message says why."""
+
+
+def _fmt(value: float | None, digits: int) -> str:
+    return _("insufficient data") if value is None else f"{value:.{digits}f}"
 
 
 def _local(moment: datetime) -> str:
