@@ -91,7 +91,7 @@ class CheckForm(forms.Form):
 
     notice = forms.ModelChoiceField(label=_("Enterprise"), queryset=WarningNotice.objects.none())
     checked_at = _when(_("Checked at"))
-    result = forms.ChoiceField(label=_("Result"), widget=forms.RadioSelect, choices=[
+    result = forms.ChoiceField(label=_("Result"), choices=[
         ("compliant", _("Measures carried out")), ("violation", _("Violation found"))])
     description = forms.CharField(label=_("What was found"), max_length=2000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
