@@ -38,6 +38,7 @@ def test_the_half_cut_and_the_silent_outlet_raised_alerts_and_cases_and_nobody_e
     assert Alert.objects.filter(rule__kind__in=["reduction_short", "reduction_gap"], is_demo=False).count() == 0
     cases = Case.objects.filter(alerts__rule__kind__in=["reduction_short", "reduction_gap"]).distinct()
     assert {c.enterprise.name for c in cases} == {"示例金鼎焦化有限公司", "示例隆昌焦化有限公司"}
+    assert {c.state for c in cases} == {"dispatched"}  # the enterprises see them
     breach = SpotCheck.objects.get(compliant=False)
     assert breach.case is not None
     assert breach.case.enterprise.name == "示例金鼎焦化有限公司"
@@ -55,5 +56,7 @@ def test_the_episode_figures_show_the_complying_the_half_and_the_silent(demo):
     half = by_outlet["DEMO-OUT-09"]
     assert half.achieved == pytest.approx(25, abs=8)  # half of the 50 % required
     assert by_outlet["DEMO-OUT-10"].missing_hours == 64  # 8 January 20:00 to 11 January 12:00
+    # The shortfall's case, the gap's and the spot check's: each opened during the episode by its own finding.
     assert len(episode.cases) == 3
+    assert all(warning.starts_at <= case.created_at <= warning.ends_at for case in episode.cases)
     assert max(course.peak.aqi for course in episode.stations if course.peak is not None) > 200

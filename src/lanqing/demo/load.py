@@ -97,6 +97,7 @@ def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime
         _accounts(enterprises)
         rows = _measurements(sites, seed=seed, end=end, days=days, say=say)
         _last_seen(end)
+        rows += demo_winter_load(now=end, seed=seed)  # January comes before the supervision of the last days
         say("supervision: matrix, rules, alerts and cases")
 
         supervision = demo_supervision_load(seed=seed, now=end)
@@ -106,7 +107,6 @@ def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime
         demo_public_load(now=end)
         say("the year's work: key tasks, responsibility letters, clean-heating ledger")
         demo_yearwork_load(now=end, seed=seed)
-        rows += demo_winter_load(now=end, seed=seed)
     prefix = county.prefix
     summary = DemoSummary(
         townships=Jurisdiction.objects.filter(level=Level.TOWNSHIP, code__startswith=prefix).count(),

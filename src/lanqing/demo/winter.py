@@ -25,11 +25,12 @@ from django.db import transaction
 from lanqing.alerts.models import Alert, AlertRule, RuleKind, Severity
 from lanqing.alerts.rules import CHECKS
 from lanqing.alerts.services import alerts_apply
-from lanqing.cases.models import Case
+from lanqing.cases.models import Case, CaseState
+from lanqing.cases.transitions import case_dispatch
 from lanqing.demo import series
 from lanqing.demo.catalogue import AIR_STATIONS
 from lanqing.monitoring.models import Factor, Measurement, Period, Point, Site
-from lanqing.org.models import Enterprise
+from lanqing.org.models import Enterprise, Unit, UnitKind
 from lanqing.winter.inspections import spot_check_record
 from lanqing.winter.lists import EntryData, entry_save, reduction_list_create, season_of
 from lanqing.winter.models import Level, PollutionWarning
@@ -212,6 +213,16 @@ def _spot_checks(warning: PollutionWarning, bureau) -> None:
                               now=at, description="1#、2#焦炉已延长结焦时间，台账记录完整。")
 
 
+def _dispatch(bureau, drafts, *, at: datetime) -> None:
+    """January lies before the county's matrix (the supervision demo sets it up for the last days): the bureau
+    sent the episode's cases to its own unit by hand, the morning after the lift."""
+    unit = Unit.objects.filter(kind=UnitKind.BUREAU).order_by("id").first()
+    if unit is None:
+        return
+    for case in drafts:
+        case_dispatch(case=case, by=bureau, unit=unit, now=at)
+
+
 @transaction.atomic
 def demo_winter_load(*, now: datetime, seed: int) -> int:
     """The January episode; returns how many measurement rows it added to the demo's (its span may lie before
@@ -238,4 +249,5 @@ def demo_winter_load(*, now: datetime, seed: int) -> int:
     _evaluate(rules, [lift + timedelta(hours=1)])  # the whole episode judged once it is over
     Alert.objects.filter(id__gte=first_alert).update(is_demo=True)
     Case.objects.filter(id__gte=first_case).update(is_demo=True)
+    _dispatch(bureau, Case.objects.filter(id__gte=first_case, state=CaseState.DRAFT), at=lift + timedelta(hours=2))
     return Measurement.objects.count() - rows_before
