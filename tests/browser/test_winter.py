@@ -83,6 +83,7 @@ def test_each_winter_page_fits_desk_and_phone_in_both_languages(cast, live_serve
     Measurement.objects.create(point=cast.air_station.points.get(), factor=Factor.objects.get(code="a34004"),
                                period=Period.HOUR, time=END - timedelta(hours=1), value=260.0)
     notice_a = episode.notices.get(enterprise=cast.enterprise_a)
+    _checked_and_reported(cast, episode, notice_a)
     entry = episode.reduction_list.entries.get(enterprise=cast.enterprise_a, level="orange")
     urls = {"lists": "/winter/lists/", "list": f"/winter/lists/{episode.reduction_list_id}/",
             "warnings": "/winter/warnings/", "warning": f"/winter/warnings/{episode.id}/",
@@ -103,3 +104,23 @@ def test_each_winter_page_fits_desk_and_phone_in_both_languages(cast, live_serve
                 assert overflow <= 0, f"{who} {name} {language} {width}px: {overflow}px too wide: {page.evaluate(WIDER)}"
                 page.screenshot(path=str(SHOTS / f"winter-{name}-{who}-{language}-{width}.png"), full_page=True)
             context.close()
+
+
+def _checked_and_reported(cast, episode, notice_a):
+    """A spot check that found a violation (its case on the dispatch page) and the episode's report, made by the
+    worker (its files linked from the warning's page)."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lanqing.jobs.services import worker_pass
+    from lanqing.reports.episode import episode_report_request
+    from lanqing.winter.inspections import spot_check_record
+    from tests.cases.conftest import PNG
+    from tests.winter.conftest import END, START
+
+    spot_check_record(by=cast.users["township_a"], notice=notice_a, checked_at=START + timedelta(hours=3),
+                      compliant=False, description="焦炉仍按正常周期出焦，未延长结焦时间", now=END,
+                      photos=[SimpleUploadedFile("coke-oven.png", PNG)])
+    episode_report_request(warning=episode, by=cast.users["bureau"])
+    worker_pass(worker="test")

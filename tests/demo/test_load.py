@@ -163,9 +163,18 @@ def test_an_hour_has_the_same_value_whether_the_span_ends_then_or_a_day_later(db
 
 
 def test_measurement_times_are_hour_starts_in_utc_covering_the_span(demo):
-    # The devices' values cover the span; the enterprise's lab results (source manual) were sampled before it.
-    times = Measurement.objects.filter(source="device").values_list("time", flat=True)
-    assert min(times) >= END - timedelta(days=2)
+    from lanqing.demo.winter import BASELINE_DAYS, LISTED, _episode_times
+
+    # The enterprise's lab results (source manual) were sampled before the span; the devices' values cover it,
+    # and before it come only the January episode's outlets and air stations, from its baseline to a day after.
+    devices = Measurement.objects.filter(source="device")
+    times = devices.values_list("time", flat=True)
+    start, lift = _episode_times(END)
+    earlier = devices.filter(time__lt=END - timedelta(days=2))
+    assert set(earlier.values_list("point__site__code", flat=True)) == (
+        {listed.outlet for listed in LISTED} | set(Site.objects.filter(kind="air").values_list("code", flat=True)))
+    assert min(times) >= start - timedelta(days=BASELINE_DAYS + 1)
+    assert earlier.filter(time__gte=lift + timedelta(days=1)).count() == 0
     assert max(times) == END - timedelta(hours=1)
     assert all(t.minute == 0 and t.second == 0 and t.utcoffset() == timedelta(0)
                for t in Measurement.objects.values_list("time", flat=True))

@@ -180,6 +180,9 @@ URL_RULES: dict[str, Rule] = {
     "winter:notice_acknowledge": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
     "winter:compliance": on(CASE_PEOPLE, CASE_PEOPLE),
     "winter:dispatch": on(GOVERNMENT, {"bureau", "township_a", "township_b", "grid_a"}),
+    "winter:check_record": on(GOVERNMENT, {"bureau", "township_a", "township_b", "grid_a"}, "post"),
+    "winter:check_photo": on(CASE_PEOPLE, CASE_PEOPLE),
+    "reports:episode": on(GOVERNMENT, {"bureau", "leader", "township_a", "township_b", "grid_a"}, "post"),
     "winter:stops": Rule(ok=GOVERNMENT),
     "winter:stop_delete": on(CASE_PEOPLE, {"bureau"}, "post"),
     "yearwork:tasks": Rule(ok=GOVERNMENT),
@@ -241,6 +244,11 @@ API_RULES: dict[str, Rule] = {
     "PATCH /api/v1/registry/sites/{site_id}": on(CASE_PEOPLE, {"bureau"}, "patch"),
     "PATCH /api/v1/registry/devices/{device_id}": on(CASE_PEOPLE, {"bureau"}, "patch"),
     "PUT /api/v1/registry/devices/{device_id}/password": on(CASE_PEOPLE, {"bureau"}, "put"),
+    "GET /api/v1/winter/warnings": Rule(ok=EVERYONE),
+    "GET /api/v1/winter/warnings/{warning_id}": on(GOVERNMENT, GOVERNMENT),
+    # Found by whoever sees the enterprise's notice: never another enterprise, nor another township's officers.
+    "GET /api/v1/winter/warnings/{warning_id}/compliance/{enterprise_id}": on(CASE_PEOPLE, CASE_PEOPLE),
+    "GET /api/v1/winter/lists/{list_id}/entries": on(GOVERNMENT, GOVERNMENT),
     "GET /api/v1/yearwork/tasks": Rule(ok=GOVERNMENT),
     "GET /api/v1/yearwork/tasks/{task_id}": on(TASK_PEOPLE, TASK_PEOPLE),
 }
@@ -335,7 +343,7 @@ def world(cast) -> World:
     complaint = report_submit(filing=Filing(category="water", description="北平镇河边有人倾倒化工废液",
                                          observed_at=TUESDAY, division=cast.beiping, phone="13700000000"),
                            photos=[], client_address="203.0.113.9", now=TUESDAY)
-    reduction_list, entry, warning, notice_b, stop = _winter_world(cast)
+    reduction_list, entry, warning, notice_b, stop, photo = _winter_world(cast)
     task, report_file = _foreign_key_task(cast, lead, support)
     letter, household, visit = _foreign_ledger(cast)
     project, project_report = _foreign_project(cast, lead)
@@ -348,6 +356,7 @@ def world(cast) -> World:
                "import_id": upload.id, "run_id": run.id, "notification_id": notice.id, "report_id": report.id,
                "complaint_id": complaint.id, "list_id": reduction_list.id, "entry_id": entry.id,
                "warning_id": warning.id, "notice_id": notice_b.id, "stop_id": stop.id,
+               "photo_id": photo.id,
                "plan_id": task.plan_id, "task_id": task.id, "file_id": report_file.id, "letter_id": letter.id,
                "household_id": household.id, "visit_id": visit.id, "township_id": cast.beiping.id,
                "unit_id": lead.id, "project_id": project.id, "project_report_id": project_report.id,
@@ -477,7 +486,12 @@ def _winter_world(cast):
         issued_at=TUESDAY)
     notice = WarningNotice.objects.create(warning=warning, enterprise=cast.enterprise_b, notified_at=TUESDAY)
     stop = OutletStop.objects.create(site=cast.outlet_b, starts_at=TUESDAY - timedelta(days=3), note="检修")
-    return reduction_list, entry, warning, notice, stop
+    from lanqing.winter.inspections import spot_check_record
+
+    check = spot_check_record(by=cast.users["bureau"], notice=notice, checked_at=TUESDAY + timedelta(hours=1),
+                              compliant=False, description="乙公司焦炉未按要求闷炉",
+                              photos=[SimpleUploadedFile("c.png", PNG)], now=TUESDAY + timedelta(hours=2))
+    return reduction_list, entry, warning, notice, stop, check.photos.get()
 
 
 def fingerprint() -> tuple:
@@ -494,6 +508,7 @@ def fingerprint() -> tuple:
         PollutionWarning,
         ReductionEntry,
         ReductionList,
+        SpotCheck,
         WarningNotice,
     )
     from lanqing.yearwork.models import (
@@ -513,7 +528,8 @@ def fingerprint() -> tuple:
 
     winter = (ReductionList.objects.count(), list(ReductionEntry.objects.values_list("id", "allowed_share")),
               list(PollutionWarning.objects.values_list("id", "level", "ends_at", "state")),
-              list(WarningNotice.objects.values_list("id", "acknowledged_at")), OutletStop.objects.count())
+              list(WarningNotice.objects.values_list("id", "acknowledged_at")), OutletStop.objects.count(),
+              SpotCheck.objects.count())
     return (winter, list(PublicReport.objects.values_list("id", "decision", "rated_at", "reopened_at", "hidden",
                                                          "description")),
             list(Case.objects.values_list("id", "state", "updated_at")), CaseEvent.objects.count(),
@@ -589,7 +605,7 @@ def _page_requests(world: World):
                                                       "alert_id", "row_id", "import_id", "run_id", "notification_id",
                                                       "device_id", "report_id", "complaint_id", "list_id",
                                                       "entry_id", "warning_id", "notice_id", "stop_id",
-                                                      "plan_id", "task_id", "file_id", "letter_id",
+                                                      "photo_id", "plan_id", "task_id", "file_id", "letter_id",
                                                       "household_id", "visit_id", "township_id", "unit_id",
                                                       "project_id", "project_report_id", "soil_unit_id",
                                                       "soil_report_id", "plot_id", "mark_id")

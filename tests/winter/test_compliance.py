@@ -165,3 +165,30 @@ def test_the_enterprises_own_valid_mark_leaves_its_hours_out_of_the_baseline_unt
     marks_revert_overdue(now=datetime(2026, 12, 11, tzinfo=ZONE))
     (figures,) = warning_compliance(episode, now=NOW, enterprise_id=cast.enterprise_a.id)
     assert figures.hours[0].baseline_hours == 12
+
+
+def test_a_shortfall_is_raised_by_the_pass_after_new_hourly_values_without_the_scheduled_pass(cast, episode):
+    """The ingest's writer marks the new hours and queues the pass; that pass judges only their outlet."""
+    from lanqing.alerts.models import Alert, AlertRule
+    from lanqing.alerts.services import alerts_evaluate
+    from lanqing.jobs.models import Job
+    from lanqing.monitoring.measurements import NEW_VALUES_JOB, MeasurementRow, measurements_upsert
+    from lanqing.monitoring.models import Factor
+    from tests.winter.conftest import START
+
+    AlertRule.objects.create(name="减排不到位", kind="reduction_short", severity="high")
+    AlertRule.objects.create(name="预警期间数据缺失", kind="reduction_gap", severity="high")
+    point_a = cast.outlet_a.points.get()
+    Measurement.objects.filter(point=point_a, time__gte=START).delete()
+    so2, flow = Factor.objects.get(code="a21026"), Factor.objects.get(code="a00000")
+    # The first two hours of the warning arrive: SO2 at 90 against a baseline near 112, a cut of about 20 %.
+    measurements_upsert([MeasurementRow(point_a.id, factor.id, "hour", START + timedelta(hours=h), value)
+                         for h in range(2) for factor, value in ((so2, 90.0), (flow, 10.0))])
+    assert Job.objects.filter(kind=NEW_VALUES_JOB, status="queued").exists()
+    alerts_evaluate(new_only=True, now=START + timedelta(hours=2, minutes=5))
+    (alert,) = Alert.objects.select_related("rule")
+    assert (alert.rule.kind, alert.site) == ("reduction_short", cast.outlet_a)
+    assert alert.last_value == pytest.approx((1 - 90 / (100 + 143 / 12)) * 100, abs=0.05)
+    # Outlet B sent nothing, which no batch reveals: its gap waits for the scheduled pass.
+    alerts_evaluate(now=START + timedelta(hours=2, minutes=10))
+    assert {a.site for a in Alert.objects.filter(rule__kind="reduction_gap")} == {cast.outlet_b}

@@ -23,6 +23,7 @@ from lanqing.org.models import Enterprise
 from lanqing.org.requests import ApiRequest
 from lanqing.registry.api import router as registry_router
 from lanqing.ui.pagination import MappedRows
+from lanqing.winter.api import router as winter_router
 from lanqing.yearwork.api import router as yearwork_router
 
 api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
@@ -142,3 +143,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/alerts", alerts_router)
 api.add_router("/registry", registry_router)
 api.add_router("/yearwork", yearwork_router)
+api.add_router("/winter", winter_router)

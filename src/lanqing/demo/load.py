@@ -18,6 +18,7 @@ from lanqing.demo.geo import boundary_polygons, contains, place_near
 from lanqing.demo.marks import demo_marks_load
 from lanqing.demo.portal import demo_portal_load
 from lanqing.demo.supervision import demo_supervision_load
+from lanqing.demo.winter import demo_winter_load
 from lanqing.demo.yearwork import demo_yearwork_load
 from lanqing.monitoring.factors import factors_ensure
 from lanqing.monitoring.models import Device, Factor, Measurement, Point, Site
@@ -98,6 +99,7 @@ def demo_load(*, seed: int = catalogue.DEMO_SEED, days: int = 365, end: datetime
         _accounts(enterprises)
         rows = _measurements(sites, seed=seed, end=end, days=days, say=say)
         _last_seen(end)
+        rows += demo_winter_load(now=end, seed=seed)  # January comes before the supervision of the last days
         say("supervision: matrix, rules, alerts and cases")
 
         supervision = demo_supervision_load(seed=seed, now=end)

@@ -431,6 +431,7 @@ ACTIONS: dict[str, Action] = {
     "mark.create": Action("the enterprise, on its own outlets", _own_outlet),
     "mark.document": Action("the enterprise whose outlet is marked", _mark_owner),
     "mark.revoke": Action("bureau", _roles(Role.BUREAU)),
+    "warning.inspect": Action("bureau, township and grid officers", _roles(Role.BUREAU, *OFFICERS)),
     # the year's work (key tasks)
     "keytask.view": Action("government users", _roles(*GOVERNMENT)),
     "keytask.manage": Action("bureau", _roles(Role.BUREAU)),

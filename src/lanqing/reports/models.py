@@ -7,12 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from lanqing import texts
 from lanqing.org.models import Jurisdiction
+from lanqing.winter.models import PollutionWarning
 
 
 class ReportKind(models.TextChoices):
     DAILY_AIR = "daily_air", _("Daily air-quality report")
     MONTHLY = "monthly", _("Monthly environmental situation report")
     YEARLY = "yearly", _("Yearly environmental situation report")
+    EPISODE = "episode", _("Heavy-pollution episode report")
 
 
 class ReportStatus(models.TextChoices):
@@ -34,6 +36,9 @@ class Report(models.Model):
                                      related_name="+")
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
+    # An episode report's warning: the first of its chain of levels (reports/episode.py).
+    warning = models.ForeignKey(PollutionWarning, verbose_name=_("warning"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
     language = models.CharField(_("language"), max_length=10)
     status = models.CharField(_("status"), max_length=8, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress, per cent"), default=0)

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from lanqing import texts
 from lanqing.jobs.services import job_enqueue
 from lanqing.org.models import Jurisdiction, Unit, UnitKind
-from lanqing.reports import content, render
+from lanqing.reports import content, episode, render
 from lanqing.reports.models import IN_PROGRESS, Report, ReportKind, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -75,11 +75,14 @@ def report_generate(*, report_id: int) -> None:
     """Builds the report's PDF and workbook in its own language; a failure is kept with its reason."""
     if not _claim(report_id):
         return
-    report = Report.objects.select_related("jurisdiction").get(id=report_id)
+    report = Report.objects.select_related("jurisdiction", "warning").get(id=report_id)
     try:
         with translation.override(report.language):
-            built = content.build(report.kind, report.jurisdiction, report.period_start, report.period_end,
-                                  progress=_progress(report.id))
+            if report.kind == ReportKind.EPISODE and report.warning is not None:
+                built = episode.build(report.warning, progress=_progress(report.id))
+            else:
+                built = content.build(report.kind, report.jurisdiction, report.period_start, report.period_end,
+                                      progress=_progress(report.id))
             pdf, xlsx = render.pdf_bytes(built), render.xlsx_bytes(built)
         used = content.data_used(report.jurisdiction, report.period_start, report.period_end,
                                   kind=report.kind)

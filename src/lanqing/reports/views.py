@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 
 from lanqing.org import access
 from lanqing.org.requests import SignedInRequest
+from lanqing.reports.episode import EpisodeRefused, episode_report_request
 from lanqing.reports.forms import ReportRequestForm
 from lanqing.reports.models import Report, ReportKind, ReportStatus
 from lanqing.reports.services import ReportRefused, report_request
 from lanqing.ui.tables import paginate
+from lanqing.winter.models import PollutionWarning
 
 
 def _reports(user: User) -> QuerySet[Report]:
@@ -52,6 +54,21 @@ def request_report(request: SignedInRequest) -> HttpResponse:
     except ReportRefused as refused:
         messages.error(request, str(refused))
         return redirect("reports:archive")
+    messages.success(request, _("The report is being generated; this page shows its progress."))
+    return redirect(reverse("reports:archive") + f"#report-{report.id}")
+
+
+@login_required
+@require_POST
+def request_episode(request: SignedInRequest, warning_id: int) -> HttpResponse:
+    """Asks for the report of a warning's episode from the warning's page."""
+    warning = access.get_visible(request.user, PollutionWarning.objects.all(), id=warning_id)
+    access.require(request.user, "report.request")
+    try:
+        report = episode_report_request(warning=warning, by=request.user)
+    except EpisodeRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("winter:warning", warning_id=warning.id)
     messages.success(request, _("The report is being generated; this page shows its progress."))
     return redirect(reverse("reports:archive") + f"#report-{report.id}")
 

@@ -24,6 +24,10 @@ class WinterConfig(AppConfig):
                                Department(enterprise="enterprise"))
         access.register_rule("winter.reductionentry", enterprise_rows)
         access.register_rule("winter.warningnotice", enterprise_rows)
+        access.register_rule("winter.spotcheck", enterprise_rows)
+        access.register_rule("winter.spotcheckphoto", Rule(
+            ("check_row__enterprise__township__code", "check_row__enterprise__village__code"), "check_row__enterprise",
+            Department(enterprise="check_row__enterprise")))
         access.register_rule("winter.outletstop", Rule(("site__jurisdiction__code",), "site__enterprise",
                                                        Department(enterprise="site__enterprise")))
         register_check(RuleKind.REDUCTION_SHORT, checks.check_shortfall)

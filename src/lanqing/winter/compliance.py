@@ -219,13 +219,17 @@ def entry_compliance(entry: ReductionEntry, warning: PollutionWarning, *, now: d
 
 
 def warning_compliance(warning: PollutionWarning, *, now: datetime, enterprise_id: int | None = None,
-                       enterprise_ids: set[int] | None = None) -> list[EntryCompliance]:
-    """Every entry of the warning's list at its level (of one enterprise, or of some, if given)."""
+                       enterprise_ids: set[int] | None = None, site_ids: set[int] | None = None
+                       ) -> list[EntryCompliance]:
+    """Every entry of the warning's list at its level (of one enterprise, or of some, or of some outlets, if
+    given)."""
     entries = (ReductionEntry.objects.filter(reduction_list_id=warning.reduction_list_id, level=warning.level)
                .select_related("enterprise", "site", "factor").order_by("enterprise__name", "id"))
     if enterprise_id is not None:
         entries = entries.filter(enterprise_id=enterprise_id)
     if enterprise_ids is not None:
         entries = entries.filter(enterprise_id__in=enterprise_ids)
+    if site_ids is not None:
+        entries = entries.filter(site_id__in=site_ids)
     days = baseline_days(warning)
     return [entry_compliance(entry, warning, now=now, days=days) for entry in entries]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanqing.monitoring.models import Factor, Site, SiteKind
 from lanqing.org import access
-from lanqing.winter.models import Grade, Level, ReductionEntry
+from lanqing.winter.models import Grade, Level, PollutionWarning, ReductionEntry, WarningNotice
 
 LOCAL_TIME = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -80,3 +80,25 @@ class StopForm(forms.Form):
         assert isinstance(site_field, forms.ModelChoiceField)
         site_field.queryset = access.visible(user, Site.objects.filter(kind=SiteKind.OUTLET)).order_by("code")
         self.fields["ends_at"].required = False
+
+
+def _enterprise_name(notice: WarningNotice) -> str:
+    return notice.enterprise.name
+
+
+class CheckForm(forms.Form):
+    """A spot check's result; the photos come as the request's `photos` files (several at once)."""
+
+    notice = forms.ModelChoiceField(label=_("Enterprise"), queryset=WarningNotice.objects.none())
+    checked_at = _when(_("Checked at"))
+    result = forms.ChoiceField(label=_("Result"), choices=[
+        ("compliant", _("Measures carried out")), ("violation", _("Violation found"))])
+    description = forms.CharField(label=_("What was found"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, warning: PollutionWarning, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        notice_field = self.fields["notice"]
+        assert isinstance(notice_field, forms.ModelChoiceField)
+        notice_field.queryset = access.visible(user, warning.notices.select_related("enterprise"))
+        notice_field.label_from_instance = _enterprise_name  # type: ignore[method-assign,assignment]

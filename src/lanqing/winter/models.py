@@ -188,3 +188,46 @@ class OutletStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class SpotCheck(models.Model):
+    """An officer's spot check of a listed enterprise during a warning; a violation opened `case`."""
+
+    warning = models.ForeignKey(PollutionWarning, verbose_name=_("warning"), on_delete=models.PROTECT,
+                                related_name="spot_checks")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                   related_name="+")
+    checked_at = models.DateTimeField(_("checked"))
+    compliant = models.BooleanField(_("measures carried out"))
+    description = models.TextField(_("what was found"), max_length=2000, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"), null=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        verbose_name = _("spot check")
+        verbose_name_plural = _("spot checks")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class SpotCheckPhoto(models.Model):
+    """A photo taken at a spot check; its kind was read from its bytes, not its name."""
+
+    check_row = models.ForeignKey(SpotCheck, verbose_name=_("spot check"), on_delete=models.CASCADE,
+                                  related_name="photos")
+    file = models.FileField(_("photo"), upload_to="winter/checks/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("spot-check photo")
+        verbose_name_plural = _("spot-check photos")
+
+    def __str__(self) -> str:
+        return self.original_name

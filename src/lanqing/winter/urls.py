@@ -20,6 +20,8 @@ urlpatterns = [
     path("warnings/<int:warning_id>/change", views.warning_change, name="warning_change"),
     path("warnings/<int:warning_id>/lift", views.warning_end, name="warning_lift"),
     path("warnings/<int:warning_id>/dispatch", views.warning_dispatch, name="dispatch"),
+    path("warnings/<int:warning_id>/checks", views.check_record, name="check_record"),
+    path("checks/photos/<int:photo_id>", views.check_photo, name="check_photo"),
     path("notices/<int:notice_id>/acknowledge", views.notice_ack, name="notice_acknowledge"),
     path("notices/<int:notice_id>/compliance", views.notice_compliance, name="compliance"),
 ]

@@ -12,21 +12,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lanqing.cases.evidence import MAX_FILES
 from lanqing.monitoring.models import Site, SiteKind
 from lanqing.org import access
 from lanqing.org.requests import SignedInRequest
 from lanqing.texts import render as render_text
 from lanqing.ui.tables import XLSX_TYPE, paginate, wants_export
 from lanqing.ui.uploads import upload_refusal
-from lanqing.winter import compliance, dispatch, forms, lists
+from lanqing.winter import compliance, dispatch, forms, links, lists
 from lanqing.winter import triggers as trigger_rules
+from lanqing.winter.inspections import spot_check_record
 from lanqing.winter.lists import EntryData, ListRefused
 from lanqing.winter.models import (
     LEVEL_RANK,
@@ -35,6 +38,7 @@ from lanqing.winter.models import (
     PollutionWarning,
     ReductionEntry,
     ReductionList,
+    SpotCheckPhoto,
     WarningNotice,
 )
 from lanqing.winter.stops import stop_mark, stop_remove
@@ -290,6 +294,7 @@ def warning_detail(request: SignedInRequest, warning_id: int) -> HttpResponse:
         "warning": warning, "page": paginate(request, notices), "can_issue": can_issue,
         "following": PollutionWarning.objects.filter(previous=warning).first(),
         "can_dispatch": access.may(request.user, "warning.dispatch", warning),
+        "links": links.warning_links(request.user, warning),
         "change_form": forms.ChangeForm() if can_issue else None, "lift_form": forms.LiftForm() if can_issue else None,
     })
 
@@ -362,8 +367,52 @@ def warning_dispatch(request: SignedInRequest, warning_id: int) -> HttpResponse:
     rows = dispatch.targets(warning, enterprises=listed, stations=stations, radius_km=radius, now=now)
     return render(request, "winter/dispatch.html", {
         "warning": warning, "stations": stations, "rows": rows, "radius": radius, "radii": dispatch.RADII_KM,
-        "threshold": threshold, "thresholds": (100, 150, 200, 300),
+        "threshold": threshold, "thresholds": (100, 150, 200, 300), **_checks_context(request, warning),
     })
+
+
+def _checks_context(request: SignedInRequest, warning: PollutionWarning,
+                    form: django_forms.Form | None = None) -> dict:
+    checks = access.visible(request.user, warning.spot_checks.select_related("enterprise__township", "by", "case")
+                            .prefetch_related("photos"))
+    can_inspect = access.may(request.user, "warning.inspect") and warning.starts_at <= timezone.now()
+    if can_inspect and form is None:
+        form = forms.CheckForm(user=request.user, warning=warning,
+                               initial={"checked_at": timezone.localtime().replace(second=0, microsecond=0)})
+    return {"checks": paginate(request, checks), "check_form": form if can_inspect else None,
+            "photo_limit": MAX_FILES}
+
+
+@login_required
+@require_POST
+def check_record(request: SignedInRequest, warning_id: int) -> HttpResponse:
+    """Records a spot check from the dispatch page; a violation opens a case, and the page says which."""
+    warning = access.get_visible(request.user, PollutionWarning.objects.all(), id=warning_id)
+    access.require(request.user, "warning.inspect", warning)
+    form = forms.CheckForm(request.POST, user=request.user, warning=warning)
+    if not form.is_valid():
+        messages.error(request, _form_problems(form))
+        return redirect("winter:dispatch", warning_id=warning.id)
+    data = form.cleaned_data
+    try:
+        check = spot_check_record(by=request.user, notice=data["notice"], checked_at=data["checked_at"],
+                                  compliant=data["result"] == "compliant", description=data["description"] or "",
+                                  photos=request.FILES.getlist("photos"))
+    except ListRefused as refused:
+        messages.error(request, render_text(refused.reason))
+        return redirect("winter:dispatch", warning_id=warning.id)
+    if check.case is not None:
+        messages.success(request, _("The violation was recorded and case %(number)s was opened.")
+                         % {"number": check.case.number})
+    else:
+        messages.success(request, _("The check was recorded."))
+    return redirect(reverse("winter:dispatch", kwargs={"warning_id": warning.id}) + "#checks")
+
+
+@login_required
+def check_photo(request: SignedInRequest, photo_id: int) -> FileResponse:
+    photo = access.get_visible(request.user, SpotCheckPhoto.objects.all(), id=photo_id)
+    return FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=photo.original_name)
 
 
 @login_required
