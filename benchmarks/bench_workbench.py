@@ -120,7 +120,7 @@ def _database(days: int) -> tuple[Path, dict]:
     about = kept.with_suffix(".json")
     if kept.exists() and about.exists() and time.time() - kept.stat().st_mtime < 20 * 3600:
         return kept, json.loads(about.read_text())
-        with tempfile.TemporaryDirectory(prefix="lanqing-bench-workbench-load-") as data_dir:
+    with tempfile.TemporaryDirectory(prefix="lanqing-bench-workbench-load-") as data_dir:
         started = time.perf_counter()
         summary = _child(_env(data_dir), "--child-load", str(days))
         summary["load_seconds"] = round(time.perf_counter() - started, 1)
