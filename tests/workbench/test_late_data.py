@@ -113,7 +113,7 @@ def test_figures_computed_from_hours_read_before_a_late_hour_are_not_kept(cast, 
     _history(cast.air_station)
 
     def compute_then_late_hour(first: date, count: int) -> list[daily.Figures]:
-        computed = quality._air_day_figures(cast.air_station, first, count)  # noqa: SLF001 - the real computation
+        computed = quality.air_day_figures(cast.air_station, first, count)
         _late_hour(800.0)  # stored by another writer meanwhile
         return computed
 

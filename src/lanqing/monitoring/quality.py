@@ -128,7 +128,7 @@ def air_days_from_hours(site: Site, *, first_day: date, days: int) -> dict[stand
             for version in AIR_VERSIONS}
 
 
-def _air_day_figures(site: Site, first_day: date, days: int) -> list[daily.Figures]:
+def air_day_figures(site: Site, first_day: date, days: int) -> list[daily.Figures]:
     """Each day's indicators per version as JSON-ready figures (None for NaN): what `daily` keeps."""
     computed = air_days_from_hours(site, first_day=first_day, days=days)
     return [{version.value: {name: None if np.isnan(values[index]) else float(values[index])
@@ -142,7 +142,7 @@ def air_days(site: Site, *, first_day: date, days: int) -> dict[standards.AirSta
 
     Days already over are read as kept by `daily` (computed from the hours once, again after late data)."""
     rows = daily.days_read(site, kind="air", first_day=first_day, days=days,
-                           compute=lambda first, count: _air_day_figures(site, first, count))
+                           compute=lambda first, count: air_day_figures(site, first, count))
     nan = float("nan")
     return {version: {name: np.array([nan if (value := row.get(version.value, {}).get(name)) is None else value
                                       for row in rows], dtype=np.float64) for name in AIR_DAY_NAMES}
