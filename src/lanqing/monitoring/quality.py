@@ -14,11 +14,12 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.conf import settings
+from django.db.models import OuterRef, Subquery, Value
 from django.utils import timezone
 
 from lanqing import standards
 from lanqing.monitoring import daily
-from lanqing.monitoring.models import Measurement, Period, Site
+from lanqing.monitoring.models import Factor, Measurement, Period, Point, Site
 from lanqing.standards import factor_codes
 from lanqing.standards.water import SectionResult
 
@@ -267,9 +268,16 @@ def latest_complete_water_day(site: Site, *, now: datetime, days: int) -> WaterR
 
 
 def newest_hour(site: Site) -> datetime | None:
-    """Start of the newest hourly value of any factor at the site."""
-    return Measurement.objects.filter(point__site=site, period=Period.HOUR).order_by("-time").values_list(
-        "time", flat=True).first()
+    """Start of the newest hourly value of any factor at the site.
+
+    Asked per point and factor, each the end of one natural-key index range: ordering all of a point's rows
+    by time instead reads every value it ever stored (years of hours, ~90 ms a station with three years)."""
+    newest = Measurement.objects.filter(point=OuterRef("point_id"), factor=OuterRef("pk"),
+                                        period=Period.HOUR).order_by("-time").values("time")[:1]
+    times = [when for point_id in Point.objects.filter(site=site).values_list("id", flat=True)
+             for when in Factor.objects.annotate(point_id=Value(point_id), newest=Subquery(newest))
+             .filter(newest__isnull=False).values_list("newest", flat=True)]
+    return max(times, default=None)
 
 
 
