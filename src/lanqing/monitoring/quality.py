@@ -145,9 +145,13 @@ def air_days(site: Site, *, first_day: date, days: int) -> dict[standards.AirSta
     rows = daily.days_read(site, kind="air", first_day=first_day, days=days,
                            compute=lambda first, count: air_day_figures(site, first, count))
     nan = float("nan")
-    return {version: {name: np.array([nan if (value := row.get(version.value, {}).get(name)) is None else value
-                                      for row in rows], dtype=np.float64) for name in AIR_DAY_NAMES}
-            for version in AIR_VERSIONS}
+    result = {}
+    for version in AIR_VERSIONS:
+        days_of_version = [row.get(str(version)) or {} for row in rows]
+        result[version] = {name: np.array([nan if (value := day.get(name)) is None else value
+                                           for day in days_of_version], dtype=np.float64)
+                           for name in AIR_DAY_NAMES}
+    return result
 
 
 def aqi_of_days(daily: Mapping[standards.AirStandard, Mapping[str, np.ndarray]], *, first_day: date) -> list[AqiRow]:
