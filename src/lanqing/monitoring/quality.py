@@ -60,15 +60,24 @@ def _hourly_grid(site: Site, codes: dict[str, str], start: datetime, hours: int)
     """Valid (flag N) hourly values per pollutant on a grid of `hours` hours from `start` (an hour start)."""
     end = start + timedelta(hours=hours)
     grid = {name: np.full(hours, np.nan) for name in codes.values()}
+    names = _factor_names(codes)
     rows = Measurement.objects.filter(
-        point__site=site, period=Period.HOUR, factor__code__in=list(codes), time__gte=start, time__lt=end,
+        point__site=site, period=Period.HOUR, factor_id__in=list(names), time__gte=start, time__lt=end,
         flag="N",
-    ).values_list("factor__code", "time", "value")
-    for code, when, value in rows:
+    ).values_list("factor_id", "time", "value")
+    for factor_id, when, value in rows:
         slot = int((when - start).total_seconds() // 3600)
         if value is not None and 0 <= slot < hours:
-            grid[codes[code]][slot] = value
+            grid[names[factor_id]][slot] = value
     return grid
+
+
+def _factor_names(codes: dict[str, str]) -> dict[int, str]:
+    """Factor id → name of the `codes` wanted. Values are then asked for by factor id, so that the database
+    reads the (point, factor, period, time) range of each factor; asked by the factors' codes through a
+    join, SQLite reads every value the point ever stored (all factors, all years) and filters them."""
+    return {factor_id: codes[code] for factor_id, code in Factor.objects.filter(code__in=list(codes)).values_list(
+        "id", "code")}
 
 
 def _row(report_aqi: int, above: bool, primary: tuple[str, ...], label, standard: str,
@@ -214,12 +223,13 @@ def _water_samples(site: Site, first_day: date, days: int) -> list[daily.Figures
     start = datetime.combine(first_day, time(), _zone())
     grid = _hourly_grid(site, WATER_FACTORS, start, days * 24)
     reported: dict[tuple[int, str], float] = {}
-    for code, when, value in Measurement.objects.filter(
-        point__site=site, period=Period.DAY, factor__code__in=list(WATER_FACTORS), time__gte=start,
+    names = _factor_names(WATER_FACTORS)
+    for factor_id, when, value in Measurement.objects.filter(
+        point__site=site, period=Period.DAY, factor_id__in=list(names), time__gte=start,
         time__lt=start + timedelta(days=days), flag="N",
-    ).values_list("factor__code", "time", "value"):
+    ).values_list("factor_id", "time", "value"):
         if value is not None:
-            reported[((when - start).days, WATER_FACTORS[code])] = value
+            reported[((when - start).days, names[factor_id])] = value
     samples = []
     for index in range(days):
         sample = {}
