@@ -11,6 +11,7 @@ from django.db import transaction
 from lanqing.jobs.models import Job, JobStatus
 from lanqing.jobs.services import job_enqueue
 from lanqing.locked import retry_locked
+from lanqing.monitoring.daily import days_invalidate
 from lanqing.monitoring.models import Measurement, NewValue, Period
 
 # Queued when hourly or daily values were stored; the alerts app handles it (judges the new values).
@@ -71,6 +72,7 @@ def _upsert_batch(batch: list[MeasurementRow], count: UpsertCount) -> None:
                 update_fields=["value", "flag", "source"],
             )
             new_values_add({(r.point_id, r.period, r.time) for r in changed if r.period in JUDGED_PERIODS})
+            days_invalidate((r.point_id, r.time) for r in changed if r.period in JUDGED_PERIODS)
 
     # One batch per transaction; another process's write lock is waited out rather than failing the import.
     retry_locked(write, what="measurement import")

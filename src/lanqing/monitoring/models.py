@@ -752,3 +752,23 @@ class DataMarkEvent(models.Model):
     @property
     def display_text(self) -> str:
         return texts.render(self.text_text or self.text)
+class SiteDay(models.Model):
+    """A site's daily figures computed from its stored values (monitoring/daily.py): for an air station its
+    HJ 663 daily indicators under each version, for a water section its day's mean sample.
+
+    Kept only for local days that were over when computed. ``figures`` is null while the day is stale: a value
+    of that day was stored after the figures were computed (late data), so they are computed again; each
+    such write raises ``version``, so a computation that read the older values cannot overwrite the mark."""
+
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))  # local (Beijing) date
+    figures = models.JSONField(_("figures"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "day"], name="site_day_unique_key")]
+        verbose_name = _("daily figures of a site")
+        verbose_name_plural = _("daily figures of sites")
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.day}"

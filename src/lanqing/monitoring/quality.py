@@ -14,10 +14,12 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.conf import settings
+from django.db.models import OuterRef, Subquery, Value
 from django.utils import timezone
 
 from lanqing import standards
-from lanqing.monitoring.models import Measurement, Period, Site
+from lanqing.monitoring import daily
+from lanqing.monitoring.models import Factor, Measurement, Period, Point, Site
 from lanqing.standards import factor_codes
 from lanqing.standards.water import SectionResult
 
@@ -58,15 +60,24 @@ def _hourly_grid(site: Site, codes: dict[str, str], start: datetime, hours: int)
     """Valid (flag N) hourly values per pollutant on a grid of `hours` hours from `start` (an hour start)."""
     end = start + timedelta(hours=hours)
     grid = {name: np.full(hours, np.nan) for name in codes.values()}
+    names = _factor_names(codes)
     rows = Measurement.objects.filter(
-        point__site=site, period=Period.HOUR, factor__code__in=list(codes), time__gte=start, time__lt=end,
+        point__site=site, period=Period.HOUR, factor_id__in=list(names), time__gte=start, time__lt=end,
         flag="N",
-    ).values_list("factor__code", "time", "value")
-    for code, when, value in rows:
+    ).values_list("factor_id", "time", "value")
+    for factor_id, when, value in rows:
         slot = int((when - start).total_seconds() // 3600)
         if value is not None and 0 <= slot < hours:
-            grid[codes[code]][slot] = value
+            grid[names[factor_id]][slot] = value
     return grid
+
+
+def _factor_names(codes: dict[str, str]) -> dict[int, str]:
+    """Factor id → name of the `codes` wanted. Values are then asked for by factor id, so that the database
+    reads the (point, factor, period, time) range of each factor; asked by the factors' codes through a
+    join, SQLite reads every value the point ever stored (all factors, all years) and filters them."""
+    return {factor_id: codes[code] for factor_id, code in Factor.objects.filter(code__in=list(codes)).values_list(
+        "id", "code")}
 
 
 def _row(report_aqi: int, above: bool, primary: tuple[str, ...], label, standard: str,
@@ -113,14 +124,43 @@ def day_columns(daily: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return columns
 
 
-def air_days(site: Site, *, first_day: date, days: int) -> dict[standards.AirStandard, dict[str, np.ndarray]]:
-    """The site's daily indicators (HJ 663: 24-h means, "O3" = MDA8, "O3_1h" = daily max 1-h) for `days` local
-    days from first_day, as each version's windows compute them; NaN where a day lacks enough valid hours."""
+# The indicators of a station's day, in the order daily_values gives them ("O3" = MDA8, "O3_1h" = max 1-h).
+AIR_DAY_NAMES = tuple(name for pollutant in AIR_POLLUTANTS.values()
+                      for name in (("O3", "O3_1h") if pollutant == "O3" else (pollutant,)))
+
+
+def air_days_from_hours(site: Site, *, first_day: date, days: int) -> dict[standards.AirStandard, dict[str, np.ndarray]]:
+    """`air_days` computed from the stored hours (no kept day read or written)."""
     grid = _hourly_grid(site, AIR_POLLUTANTS, datetime.combine(first_day, time(), _zone()), days * 24)
     hourly = {name: values.reshape(1, -1) for name, values in grid.items()}
     return {version: {name: np.asarray(values)[0]
                       for name, values in standards.daily_values(hourly, standard=version).items()}
             for version in AIR_VERSIONS}
+
+
+def air_day_figures(site: Site, first_day: date, days: int) -> list[daily.Figures]:
+    """Each day's indicators per version as JSON-ready figures (None for NaN): what `daily` keeps."""
+    computed = air_days_from_hours(site, first_day=first_day, days=days)
+    return [{version.value: {name: None if np.isnan(values[index]) else float(values[index])
+                             for name, values in computed[version].items()} for version in AIR_VERSIONS}
+            for index in range(days)]
+
+
+def air_days(site: Site, *, first_day: date, days: int) -> dict[standards.AirStandard, dict[str, np.ndarray]]:
+    """The site's daily indicators (HJ 663: 24-h means, "O3" = MDA8, "O3_1h" = daily max 1-h) for `days` local
+    days from first_day, as each version's windows compute them; NaN where a day lacks enough valid hours.
+
+    Days already over are read as kept by `daily` (computed from the hours once, again after late data)."""
+    rows = daily.days_read(site, kind="air", first_day=first_day, days=days,
+                           compute=lambda first, count: air_day_figures(site, first, count))
+    nan = float("nan")
+    result = {}
+    for version in AIR_VERSIONS:
+        days_of_version = [row.get(str(version)) or {} for row in rows]
+        result[version] = {name: np.array([nan if (value := day.get(name)) is None else value
+                                           for day in days_of_version], dtype=np.float64)
+                           for name in AIR_DAY_NAMES}
+    return result
 
 
 def aqi_of_days(daily: Mapping[standards.AirStandard, Mapping[str, np.ndarray]], *, first_day: date) -> list[AqiRow]:
@@ -158,17 +198,39 @@ def daily_water_class(site: Site, *, last_day: date, days: int = 30) -> list[Wat
     A factor's day value is the mean of its valid (flag N) hourly values that day; a factor with none takes
     the valid daily value reported for that day, if any. The site page and the water-class alert both read
     this, so a case states the class the page shows for the same day."""
+    rows = []
+    for day, sample in water_day_samples(site, last_day=last_day, days=days):
+        result = standards.section_class(sample, target=site.target_class)
+        rows.append(WaterRow(day, result.water_class, result.class_name, result.colour, result.meets_target,
+                             result.worst_factors, sample))
+    return rows
+
+
+def water_day_samples(site: Site, *, last_day: date, days: int) -> list[tuple[date, dict[str, float]]]:
+    """The days `daily_water_class` classifies (a sample with a class), with their samples, oldest first."""
     first_day = last_day - timedelta(days=days - 1)
+    kept = daily.days_read(site, kind="water", first_day=first_day, days=days,
+                           compute=lambda first, count: _water_samples(site, first, count))
+    # The class of a day's sample does not depend on the section's target; it is kept with the sample.
+    return [(first_day + timedelta(days=index),
+             {name: figures["sample"][name] for name in WATER_FACTORS.values() if name in figures["sample"]})
+            for index, figures in enumerate(kept) if figures.get("classed")]
+
+
+def _water_samples(site: Site, first_day: date, days: int) -> list[daily.Figures]:
+    """Each day's mean sample per factor (empty for a day without any value), as `daily_water_class` says, and
+    whether it has a class (GB 3838 classifies some of its factors)."""
     start = datetime.combine(first_day, time(), _zone())
     grid = _hourly_grid(site, WATER_FACTORS, start, days * 24)
     reported: dict[tuple[int, str], float] = {}
-    for code, when, value in Measurement.objects.filter(
-        point__site=site, period=Period.DAY, factor__code__in=list(WATER_FACTORS), time__gte=start,
+    names = _factor_names(WATER_FACTORS)
+    for factor_id, when, value in Measurement.objects.filter(
+        point__site=site, period=Period.DAY, factor_id__in=list(names), time__gte=start,
         time__lt=start + timedelta(days=days), flag="N",
-    ).values_list("factor__code", "time", "value"):
+    ).values_list("factor_id", "time", "value"):
         if value is not None:
-            reported[((when - start).days, WATER_FACTORS[code])] = value
-    rows = []
+            reported[((when - start).days, names[factor_id])] = value
+    samples = []
     for index in range(days):
         sample = {}
         for name, values in grid.items():
@@ -178,13 +240,9 @@ def daily_water_class(site: Site, *, last_day: date, days: int = 30) -> list[Wat
                 sample[name] = float(valid.mean())
             elif (index, name) in reported:
                 sample[name] = float(reported[(index, name)])
-        if not sample:
-            continue
-        result = standards.section_class(sample, target=site.target_class)
-        if result.water_class:
-            rows.append(WaterRow(first_day + timedelta(days=index), result.water_class, result.class_name,
-                                 result.colour, result.meets_target, result.worst_factors, sample))
-    return rows
+        classed = bool(sample) and bool(standards.section_class(sample).water_class)
+        samples.append({"sample": sample, "classed": classed})
+    return samples
 
 
 @dataclass(frozen=True)
@@ -199,14 +257,13 @@ def monthly_water_class(site: Site, *, first_month: date, months: int) -> list[W
     oldest first; None for a month without any value. The days are those `daily_water_class` classifies."""
     last_month = month_add(first_month, months - 1)
     last_day = month_add(last_month, 1) - timedelta(days=1)
-    rows = daily_water_class(site, last_day=last_day, days=(last_day - first_month).days + 1)
+    rows = water_day_samples(site, last_day=last_day, days=(last_day - first_month).days + 1)
     result: list[WaterMonth | None] = []
     for index in range(months):
         month = month_add(first_month, index)
-        days = [row for row in rows if (row.day.year, row.day.month) == (month.year, month.month)]
-        factors = sorted({name for row in days for name in row.sample})
-        sample = {name: float(np.mean([row.sample[name] for row in days if name in row.sample]))
-                  for name in factors}
+        days = [sample for day, sample in rows if (day.year, day.month) == (month.year, month.month)]
+        factors = sorted({name for sample in days for name in sample})
+        sample = {name: float(np.mean([day[name] for day in days if name in day])) for name in factors}
         judged = standards.section_class(sample, target=site.target_class) if sample else None
         result.append(WaterMonth(month, judged, len(days)) if judged and judged.water_class else None)
     return result
@@ -225,9 +282,16 @@ def latest_complete_water_day(site: Site, *, now: datetime, days: int) -> WaterR
 
 
 def newest_hour(site: Site) -> datetime | None:
-    """Start of the newest hourly value of any factor at the site."""
-    return Measurement.objects.filter(point__site=site, period=Period.HOUR).order_by("-time").values_list(
-        "time", flat=True).first()
+    """Start of the newest hourly value of any factor at the site.
+
+    Asked per point and factor, each the end of one natural-key index range: ordering all of a point's rows
+    by time instead reads every value it ever stored (years of hours, ~90 ms a station with three years)."""
+    newest = Measurement.objects.filter(point=OuterRef("point_id"), factor=OuterRef("pk"),
+                                        period=Period.HOUR).order_by("-time").values("time")[:1]
+    times = [when for point_id in Point.objects.filter(site=site).values_list("id", flat=True)
+             for when in Factor.objects.annotate(point_id=Value(point_id), newest=Subquery(newest))
+             .filter(newest__isnull=False).values_list("newest", flat=True)]
+    return max(times, default=None)
 
 
 

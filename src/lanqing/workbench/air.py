@@ -29,9 +29,15 @@ def period_version(first_day: date) -> standards.AirStandard:
     return standards.AirStandard.V2026 if first_day >= EFFECTIVE_2026 else standards.AirStandard.V2012
 
 
-def area_days(sites: list[Site], *, first_day: date, days: int) -> dict[standards.AirStandard, dict[str, np.ndarray]]:
-    """Per version, per indicator: the mean of the stations' valid daily values on each day."""
-    per_station = [quality.air_days(site, first_day=first_day, days=days) for site in sites]
+StationDays = list[dict[standards.AirStandard, dict[str, np.ndarray]]]
+
+
+def area_days(sites: list[Site], *, first_day: date, days: int,
+              per_station: StationDays | None = None) -> dict[standards.AirStandard, dict[str, np.ndarray]]:
+    """Per version, per indicator: the mean of the stations' valid daily values on each day (`per_station`:
+    the stations' `quality.air_days` of the same days, when the caller has them already)."""
+    if per_station is None:
+        per_station = [quality.air_days(site, first_day=first_day, days=days) for site in sites]
     result: dict[standards.AirStandard, dict[str, np.ndarray]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a day no station has stays NaN
@@ -79,11 +85,12 @@ def _number(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
-def monthly_trend(sites: list[Site], *, first_day: date, last_day: date) -> MonthlyTrend:
+def monthly_trend(sites: list[Site], *, first_day: date, last_day: date,
+                  per_station: StationDays | None = None) -> MonthlyTrend:
     days = (last_day - first_day).days + 1
     if not sites or days <= 0:
         return MonthlyTrend([], {p: [] for p in POLLUTANTS}, {p: None for p in POLLUTANTS})
-    daily = area_days(sites, first_day=first_day, days=days)[period_version(first_day)]
+    daily = area_days(sites, first_day=first_day, days=days, per_station=per_station)[period_version(first_day)]
     result = standards.evaluate_daily(daily, first_day=first_day, by="month")
     return MonthlyTrend(
         months=list(result.periods),
@@ -101,14 +108,17 @@ def ranks(values: list[float | None], *, descending: bool = False) -> list[int |
     return [None if v is None else first_place[v] for v in values]
 
 
-def station_ranking(sites: list[Site], *, first_day: date, last_day: date) -> list[RankRow]:
+def station_ranking(sites: list[Site], *, first_day: date, last_day: date,
+                    per_station: StationDays | None = None) -> list[RankRow]:
     """Stations by the composite index of the days so far (ascending; 环办监测〔2018〕19号), ties ranked equal."""
     days = (last_day - first_day).days + 1
     if not sites or days <= 0:
         return []
     version = period_version(first_day)
-    per_station = [quality.air_days(site, first_day=first_day, days=days)[version] for site in sites]
-    daily = {name: np.vstack([station[name] for station in per_station]) for name in per_station[0]}
+    if per_station is None:
+        per_station = [quality.air_days(site, first_day=first_day, days=days) for site in sites]
+    of_version = [station[version] for station in per_station]
+    daily = {name: np.vstack([station[name] for station in of_version]) for name in of_version[0]}
     result = standards.evaluate_daily(daily, first_day=first_day, by="to_date")
     composites = [_number(v) for v in result.composite_rounded[:, 0]]
     pm25 = [_number(v) for v in result.statistics["PM2.5_mean"].rounded[:, 0]]
@@ -123,18 +133,21 @@ def air_analysis(sites: list[Site], *, year: int, today: date) -> AirAnalysis:
     last_day = min(date(year, 12, 31), today - timedelta(days=1))
     days = (last_day - first_day).days + 1
     calendar: list[quality.AqiRow] = []
+    # The year's days of each station, read once for the calendar, the trend and the ranking.
+    per_station = [quality.air_days(site, first_day=first_day, days=days) for site in sites] if days > 0 else []
     if sites and days > 0:
-        calendar = quality.aqi_of_days(area_days(sites, first_day=first_day, days=days), first_day=first_day)
+        calendar = quality.aqi_of_days(area_days(sites, first_day=first_day, days=days, per_station=per_station),
+                                       first_day=first_day)
     polluted_rows = [row for row in calendar if row.aqi is not None and row.aqi > 100]
     # A day with two primary pollutants counts for each of them, as the composition is published.
     polluted: Counter[str] = Counter(name for row in polluted_rows for name in row.primary)
     last_year_end = same_day_a_year_earlier(last_day)
     return AirAnalysis(
         year=year, first_day=first_day, last_day=last_day, calendar=calendar,
-        trend=monthly_trend(sites, first_day=first_day, last_day=last_day),
+        trend=monthly_trend(sites, first_day=first_day, last_day=last_day, per_station=per_station),
         trend_last_year=monthly_trend(sites, first_day=date(year - 1, 1, 1), last_day=last_year_end),
         polluted_by_primary=polluted.most_common(), polluted_days=len(polluted_rows),
-        ranking=station_ranking(sites, first_day=first_day, last_day=last_day),
+        ranking=station_ranking(sites, first_day=first_day, last_day=last_day, per_station=per_station),
     )
 
 

@@ -12,6 +12,7 @@ from operator import itemgetter
 
 from django.db import connection
 
+from lanqing.monitoring.daily import days_invalidate
 from lanqing.monitoring.ingest.sql import insert_rows
 from lanqing.monitoring.ingest.times import arrival_adapter
 from lanqing.monitoring.measurements import JUDGED_PERIODS, new_values_announce
@@ -122,6 +123,7 @@ def rows_write(rows: Rows) -> None:
     if new:
         insert_rows(NewValue._meta.db_table, "point_id, period, time", "", list(new))
         new_values_announce()
+        days_invalidate((point, when) for point, _period, when in new)
     insert_rows(
         "monitoring_facilityrun",
         "device_id, facility, cn, time, state, run_hours",

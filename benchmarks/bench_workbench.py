@@ -1,0 +1,303 @@
+"""Workbench, overview and analysis pages with three years of data; the monthly report (issue 18, item 6).
+
+The Gu County demo with three years of hourly data at every demo site (``--quick``: 60 days), loaded by the
+product's demo loader (the hourly values only: every figure derived from them is the product's own work), then
+one pass of ``lanqing worker`` (it precomputes what the pages read). ``lanqing web`` on that SQLite file serves,
+to 20 concurrent logged-in clients:
+* each role's workbench (``/``): bureau, leadership, township, department, enterprise;
+* the overview (``/overview/``), the air analysis (``/overview/air/``), water and sources
+  (``/overview/water/``), as the bureau;
+against two baselines served by the same process under the same load, each measured before and after the
+pages: the signed-in page that does least (``/account/password/done/``: session, user, menu and base template
+around one sentence), the fair baseline of a signed-in page, and the login page to clients without a session
+(a signed-in client asking for it is redirected to its workbench). The ratio is the cost of each page itself
+(goal: p95 ≤ 3× the baseline's).
+
+The monthly report: the month before last is asked for and its job run the way the worker runs it
+(``job_claim_next`` + ``job_run``: figures, PDF and workbook), timed; against the time to open the PDF as a
+reader does, which is taken as loading it and rasterising every page with PDFium (the engine of Chrome's
+viewer, through pypdfium2) at 100 % zoom on a 96-dpi screen. A clerk's clicks and download are left out, so
+the opening time is the smallest a reader can see (goal: generation ≤ 0.1× the opening time).
+
+The loaded database is kept in var/bench/ (one file per number of days, rebuilt after 20 hours; ``lanqing init``
+migrates the copy) and copied for each run, since loading three years takes minutes.
+
+Run: ``python benchmarks/bench_workbench.py`` (``--quick`` for a smoke run). Ratios printed; no assertions. The
+set-up runs in child processes so this module does not configure Django itself.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+CACHE = HERE.parent / "var" / "bench"
+CLIENTS = 20
+GOAL_P95_RATIO = 3.0
+GOAL_REPORT_RATIO = 0.1
+# Demo accounts by role (lanqing.demo.catalogue.DEMO_ACCOUNTS); the password is the demo's.
+ROLES = (("bureau", "bureau"), ("leadership", "leader"), ("township", "yueyang"), ("department", "zhujian"),
+         ("enterprise", "qiye"))
+PAGES = (("overview", "/overview/"), ("air analysis", "/overview/air/"), ("water and sources", "/overview/water/"))
+# The signed-in page that does least: the base template (menu, session, user) around one sentence.
+TRIVIAL = "/account/password/done/"
+# Rasterising scale of "opening" the PDF: 96-dpi screen pixels per PDF point at 100 % zoom.
+VIEW_SCALE = 96 / 72
+
+
+def _env(data_dir: str) -> dict:
+    env = dict(os.environ)
+    env.update({"LANQING_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "lanqing.settings",
+                "PYTHONPATH": os.pathsep.join([str(SRC), str(HERE.parent), env.get("PYTHONPATH", "")])})
+    env.pop("LANQING_DATABASE_URL", None)
+    env.pop("LANQING_PUBLIC_SITE", None)
+    return env
+
+
+def child_load(days: int) -> dict:
+    """Runs in a child process: an empty database, then the demo with `days` of hourly data."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from lanqing.demo import demo_load
+
+    summary = demo_load(days=days)
+    return {"measurements": summary.measurements, "sites": summary.sites, "seconds": summary.seconds}
+
+
+def child_report(pdf_path: str) -> dict:
+    """Runs in a child process: asks for the county's monthly report of the month before last and runs its job
+    as the worker does; returns the seconds the job took."""
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from lanqing.jobs.services import job_claim_next, job_run
+    from lanqing.reports.models import Report, ReportKind, ReportStatus
+    from lanqing.reports.services import report_request, scheduled_areas
+
+    today = timezone.localdate()
+    month = (today.replace(day=1) - timedelta(days=32)).replace(day=1)
+    report = report_request(kind=ReportKind.MONTHLY, start=month, area=scheduled_areas()[0])
+    job = job_claim_next(worker="bench")
+    assert job is not None
+    started = time.perf_counter()
+    job_run(job=job)
+    seconds = time.perf_counter() - started
+    report.refresh_from_db()
+    if report.status != ReportStatus.DONE:
+        raise RuntimeError(f"the report ended {report.status}")
+    Path(pdf_path).write_bytes(bytes(Report.objects.get(id=report.id).pdf))
+    return {"seconds": seconds, "month": month.isoformat()}
+
+
+def _child(env: dict, *argv: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, *argv], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"child {argv[0]} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _database(days: int) -> tuple[Path, dict]:
+    """The loaded demo database for `days`, built unless a fresh one is kept."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    kept = CACHE / f"workbench-{days}d.sqlite3"
+    about = kept.with_suffix(".json")
+    if kept.exists() and about.exists() and time.time() - kept.stat().st_mtime < 20 * 3600:
+        return kept, json.loads(about.read_text())
+    with tempfile.TemporaryDirectory(prefix="lanqing-bench-workbench-load-") as data_dir:
+        started = time.perf_counter()
+        summary = _child(_env(data_dir), "--child-load", str(days))
+        summary["load_seconds"] = round(time.perf_counter() - started, 1)
+        shutil.copyfile(Path(data_dir) / "lanqing.sqlite3", kept)
+    about.write_text(json.dumps(summary))
+    return kept, summary
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(url: str) -> None:
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def _login(base: str, username: str) -> http.cookiejar.CookieJar:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"username": username, "password": "lanqing-demo-2026",
+                                   "csrfmiddlewaretoken": token}).encode()
+    opener.open(urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": f"{base}/login/"})).read()
+    if not any(cookie.name == "sessionid" for cookie in jar):
+        raise RuntimeError(f"{username} could not log in")
+    return jar
+
+
+def _openers(jar: http.cookiejar.CookieJar) -> list:
+    """One opener per client, all with the session of one login (logging in 20 times measures nothing)."""
+    openers = []
+    for _ in range(CLIENTS):
+        copy = http.cookiejar.CookieJar()
+        for cookie in jar:
+            copy.set_cookie(cookie)
+        openers.append(urllib.request.build_opener(urllib.request.HTTPCookieProcessor(copy)))
+    return openers
+
+
+def _load(openers, url: str, per_client: int) -> list[float]:
+    timings: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def client(opener) -> None:
+        mine = []
+        for _ in range(per_client):
+            started = time.perf_counter()
+            try:
+                with opener.open(url, timeout=600) as response:
+                    response.read()
+                    sent_to_login = "/login/" in response.url and "/login/" not in url
+                    if response.status != 200 or sent_to_login:
+                        failures.append(f"{url}: HTTP {response.status} at {response.url}")
+                        return
+            except OSError as error:
+                failures.append(f"{url}: {error}")
+                return
+            mine.append(time.perf_counter() - started)
+        with lock:
+            timings.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(opener,)) for opener in openers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise RuntimeError(failures[0])
+    return timings
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
+
+
+def _open_seconds(pdf: Path) -> tuple[float, int]:
+    """Seconds to load the PDF and rasterise each page as a viewer shows it; the number of pages."""
+    import pypdfium2
+
+    started = time.perf_counter()
+    document = pypdfium2.PdfDocument(str(pdf))
+    pages = len(document)
+    for index in range(pages):
+        page = document[index]
+        page.render(scale=VIEW_SCALE).to_pil()
+        page.close()
+    document.close()
+    return time.perf_counter() - started, pages
+
+
+def _serve(env: dict, data_dir: str, per_client: int) -> dict[str, list[float]]:
+    port = _free_port()
+    log = Path(data_dir) / "web.log"
+    server = subprocess.Popen([sys.executable, "-m", "lanqing", "web", "--port", str(port), "--threads",
+                               str(CLIENTS)], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, list[float]] = {}
+    try:
+        _wait_for(f"{base}/login/")
+        sessions = {role: _openers(_login(base, username)) for role, username in ROLES}
+        bureau = sessions["bureau"]
+        for url in ("/", TRIVIAL, *(url for _, url in PAGES)):  # warm-up: imports, templates, first reads
+            _load(bureau[:1], f"{base}{url}", 1)
+        # The login page to clients without a session: a signed-in user asking for it is sent to the workbench.
+        anonymous = [urllib.request.build_opener() for _ in range(CLIENTS)]
+        results["login page (baseline)"] = _load(anonymous, f"{base}/login/", per_client)
+        results["signed-in trivial page (baseline)"] = _load(bureau, f"{base}{TRIVIAL}", per_client)
+        for role, _username in ROLES:
+            results[f"workbench, {role}"] = _load(sessions[role], f"{base}/", per_client)
+        for name, url in PAGES:
+            results[name] = _load(bureau, f"{base}{url}", per_client)
+        results["login page (baseline, again)"] = _load(anonymous, f"{base}/login/", per_client)
+        results["signed-in trivial page (baseline, again)"] = _load(bureau, f"{base}{TRIVIAL}", per_client)
+    except RuntimeError:
+        errors = [line for line in log.read_text(errors="replace").splitlines() if "Error" in line]
+        print("\n".join(errors[-5:]), file=sys.stderr)
+        raise
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
+
+
+def main(quick: bool = False) -> None:
+    days = 60 if quick else 3 * 365
+    per_client = 2 if quick else 5
+    kept, summary = _database(days)
+    with tempfile.TemporaryDirectory(prefix="lanqing-bench-workbench-") as data_dir:
+        env = _env(data_dir)
+        shutil.copyfile(kept, Path(data_dir) / "lanqing.sqlite3")
+        subprocess.run([sys.executable, "-m", "lanqing", "init"], env=env, check=True, capture_output=True)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "lanqing", "worker"], env=env, check=True, capture_output=True)
+        worker_seconds = time.perf_counter() - started
+        results = _serve(env, data_dir, per_client)
+        pdf = Path(data_dir) / "monthly.pdf"
+        report = _child(env, "--child-report", str(pdf))
+        opening = [_open_seconds(pdf) for _ in range(3)]
+    print(f"lanqing web, SQLite, Gu County demo with {days} days of hourly data: {summary['sites']} sites, "
+          f"{summary['measurements']:,} hourly values (loaded in {summary.get('load_seconds', '?')} s, kept in "
+          f"{kept.relative_to(HERE.parent)})")
+    print(f"first pass of lanqing worker on the loaded data (every periodic task, the kept daily figures among them): {worker_seconds:.1f} s")
+    baselines = {name: results[f"{name} (baseline)"] + results[f"{name} (baseline, again)"]
+                 for name in ("signed-in trivial page", "login page")}
+    for name, timings in results.items():
+        median, p95 = statistics.median(timings), _p95(timings)
+        ratios = "" if "baseline" in name else "; p95 ratio to " + ", to ".join(
+            f"{base_name} {p95 / _p95(base):.2f}" for base_name, base in baselines.items()) + (
+            f" (goal ≤ {GOAL_P95_RATIO:.0f})")
+        print(f"{name}: {CLIENTS} clients × {per_client}, median {median * 1000:.1f} ms, "
+              f"p95 {p95 * 1000:.1f} ms{ratios}")
+    open_seconds = min(seconds for seconds, _ in opening)
+    pages = opening[0][1]
+    print(f"monthly report {report['month'][:7]}: generated by the worker's job in {report['seconds']:.2f} s; "
+          f"opened (PDFium, {pages} pages at 96 dpi, best of 3) in {open_seconds:.2f} s; "
+          f"ratio {report['seconds'] / open_seconds:.2f} (goal ≤ {GOAL_REPORT_RATIO})")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-load":
+        print(json.dumps(child_load(int(sys.argv[2]))))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--child-report":
+        print(json.dumps(child_report(sys.argv[2])))
+    else:
+        main(quick="--quick" in sys.argv)

@@ -1,0 +1,108 @@
+"""A site's daily figures, computed once from its hourly values and kept (``SiteDay``), so that pages reading
+years of days read a row a day instead of 24 hours of every pollutant.
+
+A day is kept only once it is over (in local time); the days of a period without a kept figure are computed
+on the request that needs them, in one read of their hours, and kept. Late data make a kept day stale: every
+writer of hourly or daily values (the receiver's ``rows_write``, ``measurements_upsert`` of imports) calls
+``days_invalidate`` in its storing transaction, which blanks the figures of the days it touched and raises
+their version. A stale day is computed again when next read (or by the worker's pass), and stored only if no
+other late value arrived meanwhile (same version), so a figure read from older values never overwrites the
+mark: a page never shows a figure the stored values no longer give.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from lanqing.monitoring.models import Point, Site, SiteDay, SiteKind
+
+# The site kinds whose days are kept: air stations (HJ 663 daily indicators) and water sections (day samples).
+KEPT_KINDS = (SiteKind.AIR, SiteKind.WATER)
+
+Figures = dict[str, Any]
+Compute = Callable[[date, int], list[Figures]]
+
+
+def _zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def local_today() -> date:
+    return timezone.localtime(timezone.now(), _zone()).date()
+
+
+def days_read(site: Site, *, kind: str, first_day: date, days: int, compute: Compute) -> list[Figures]:
+    """The `kind` figures of each of `days` days from first_day, oldest first: kept ones as kept, the others
+    computed by ``compute(first, count)`` (one call per run of consecutive days) and kept if the day is over."""
+    today = local_today()  # taken before any value is read: a day over by then is complete in what is read
+    last_day = first_day + timedelta(days=days - 1)
+    kept = {day: (figures, version) for day, figures, version in SiteDay.objects.filter(
+        site=site, day__gte=first_day, day__lte=last_day).values_list("day", "figures", "version")}
+    result: list[Figures | None] = []
+    for index in range(days):
+        figures = kept.get(first_day + timedelta(days=index), (None, 0))[0]
+        result.append(figures[kind] if figures and kind in figures else None)
+    index = 0
+    while index < days:
+        if result[index] is not None:
+            index += 1
+            continue
+        end = index
+        while end < days and result[end] is None:
+            end += 1
+        first = first_day + timedelta(days=index)
+        computed = compute(first, end - index)
+        result[index:end] = computed
+        _keep(site, kind, first, computed, kept=kept, today=today)
+        index = end
+    return [figures if figures is not None else {} for figures in result]
+
+
+def _keep(site: Site, kind: str, first: date, computed: list[Figures], *, kept: dict, today: date) -> None:
+    new = []
+    for index, figures in enumerate(computed):
+        day = first + timedelta(days=index)
+        if day >= today:
+            break
+        if day not in kept:
+            new.append(SiteDay(site=site, day=day, figures={kind: figures}))
+        elif kept[day][0] is None:
+            # Stale: stored only if no later value arrived since it was read (the version is still the same).
+            SiteDay.objects.filter(site=site, day=day, version=kept[day][1], figures__isnull=True).update(
+                figures={kind: figures})
+    # A row made meanwhile by a writer (stale mark) or another reader stays as it is.
+    SiteDay.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+
+
+def _local_day(value: datetime | str) -> date:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # stored times are UTC
+    return moment.astimezone(_zone()).date()
+
+
+def days_invalidate(keys: Iterable[tuple[int, datetime | str]]) -> None:
+    """Marks stale the kept days of the (point id, time) of hourly or daily values just stored; call it in the
+    storing transaction. Days not kept yet get the mark too, so a reader that read the hours before this write
+    cannot keep what it computed from them."""
+    pairs = {(point, _local_day(when)) for point, when in keys}
+    if not pairs:
+        return
+    adapt = connection.ops.adapt_datefield_value
+    table, points, sites = (connection.ops.quote_name(model._meta.db_table) for model in (SiteDay, Point, Site))
+    kinds = ", ".join(f"'{kind.value}'" for kind in KEPT_KINDS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (site_id, day, figures, version) "
+            f"SELECT s.id, %s, NULL, 1 FROM {points} p JOIN {sites} s ON s.id = p.site_id "
+            f"WHERE p.id = %s AND s.kind IN ({kinds}) "
+            f"ON CONFLICT (site_id, day) DO UPDATE SET figures = NULL, version = {table}.version + 1",
+            [(adapt(day), point) for point, day in sorted(pairs)],
+        )
