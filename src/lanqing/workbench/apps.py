@@ -8,4 +8,4 @@ class WorkbenchConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what the worker computes again for the pages (monitoring.daily.area_computer).
-        from lanqing.workbench import air, overview  # noqa: F401
+        from lanqing.workbench import air, overview, water  # noqa: F401
