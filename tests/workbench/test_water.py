@@ -120,7 +120,8 @@ def test_a_late_hour_changes_the_month_s_class_on_the_page(cast, section, client
 
     assert october() == "Ⅲ"
     assert AreaFigures.objects.filter(what="water-months", figures__isnull=False).exists()
-    frame = hj212.build_data(Peer("MNW01", "123456", "32"), Cn.HOUR_DATA, datetime(2026, 10, 15, 10),
+    frame = hj212.build_data(Peer("MNW01", "123456", "32"), Cn.HOUR_DATA,
+                             datetime.combine(date(2026, 10, 15), datetime.min.time()) + timedelta(hours=10),
                              {"w01018": {"Avg": 100.0, "Flag": "N"}})
     [outcome] = ingest_batch([Received(item, "127.0.0.1:1", datetime.now(UTC)) for item in Framer().feed(frame)],
                              cache=DeviceCache())
