@@ -14,10 +14,14 @@ around one sentence), the fair baseline of a signed-in page, and the login page 
 (goal: p95 ≤ 3× the baseline's).
 
 The monthly report: the month before last is asked for and its job run the way the worker runs it
-(``job_claim_next`` + ``job_run``: figures, PDF and workbook), timed; against the time to open the PDF as a
-reader does, which is taken as loading it and rasterising every page with PDFium (the engine of Chrome's
-viewer, through pypdfium2) at 100 % zoom on a 96-dpi screen. A clerk's clicks and download are left out, so
-the opening time is the smallest a reader can see (goal: generation ≤ 0.1× the opening time).
+(``job_claim_next`` + ``job_run``: figures, PDF and workbook), timed. Before it, the month before that is made
+the same way and timed too. The kept subset of the Chinese font (lanqing.reports.fonts) is made by the
+installation's first PDF: here in the worker's first pass, whose schedule asks for the last day's, month's and
+year's reports. Against two times to open the PDF: (a) loading it and rasterising every page
+with PDFium (the engine of Chrome's viewer, through pypdfium2) at 100 % zoom on a 96-dpi screen, a clerk's
+clicks and download left out, the smallest opening time a reader can see; (b) what a clerk's browser does:
+asking ``lanqing web`` for the archived PDF (signed in, under the same 20-client load of the trivial page
+as the pages had) and rasterising every page as in (a). Goal: generation ≤ 0.1× the opening time.
 
 The loaded database is kept in var/bench/ (one file per number of days, rebuilt after 20 hours; ``lanqing init``
 migrates the copy) and copied for each run, since loading three years takes minutes.
@@ -98,17 +102,19 @@ def child_report(pdf_path: str) -> dict:
 
     today = timezone.localdate()
     month = (today.replace(day=1) - timedelta(days=32)).replace(day=1)
-    report = report_request(kind=ReportKind.MONTHLY, start=month, area=scheduled_areas()[0])
-    job = job_claim_next(worker="bench")
-    assert job is not None
-    started = time.perf_counter()
-    job_run(job=job)
-    seconds = time.perf_counter() - started
-    report.refresh_from_db()
-    if report.status != ReportStatus.DONE:
-        raise RuntimeError(f"the report ended {report.status}")
+    timed = {}
+    for name, start in (("first", (month - timedelta(days=1)).replace(day=1)), ("seconds", month)):
+        report = report_request(kind=ReportKind.MONTHLY, start=start, area=scheduled_areas()[0])
+        job = job_claim_next(worker="bench")
+        assert job is not None
+        started = time.perf_counter()
+        job_run(job=job)
+        timed[name] = time.perf_counter() - started
+        report.refresh_from_db()
+        if report.status != ReportStatus.DONE:
+            raise RuntimeError(f"the report ended {report.status}")
     Path(pdf_path).write_bytes(bytes(Report.objects.get(id=report.id).pdf))
-    return {"seconds": seconds, "month": month.isoformat()}
+    return {**timed, "month": month.isoformat(), "id": report.id}
 
 
 def _child(env: dict, *argv: str) -> dict:
@@ -226,7 +232,19 @@ def _open_seconds(pdf: Path) -> tuple[float, int]:
     return time.perf_counter() - started, pages
 
 
-def _serve(env: dict, data_dir: str, per_client: int) -> dict[str, list[float]]:
+def _open_served_seconds(opener, url: str, pdf: Path) -> float:
+    """Seconds to receive the PDF from the server and rasterise each page as a viewer shows it."""
+    started = time.perf_counter()
+    with opener.open(url, timeout=600) as response:
+        data = response.read()
+    if data != pdf.read_bytes():
+        raise RuntimeError(f"{url} did not give the report's PDF")
+    served = Path(str(pdf) + ".served")
+    served.write_bytes(data)
+    return time.perf_counter() - started + _open_seconds(served)[0]
+
+
+def _serve(env: dict, data_dir: str, per_client: int, report: dict, pdf: Path) -> dict[str, list[float]]:
     port = _free_port()
     log = Path(data_dir) / "web.log"
     server = subprocess.Popen([sys.executable, "-m", "lanqing", "web", "--port", str(port), "--threads",
@@ -249,6 +267,14 @@ def _serve(env: dict, data_dir: str, per_client: int) -> dict[str, list[float]]:
             results[name] = _load(bureau, f"{base}{url}", per_client)
         results["login page (baseline, again)"] = _load(anonymous, f"{base}/login/", per_client)
         results["signed-in trivial page (baseline, again)"] = _load(bureau, f"{base}{TRIVIAL}", per_client)
+        # The clerk opens the archived PDF while 19 others keep asking for the trivial page.
+        opened: list[float] = []
+        background = threading.Thread(target=_load, args=(bureau[1:], f"{base}{TRIVIAL}", per_client))
+        background.start()
+        for _ in range(3):
+            opened.append(_open_served_seconds(bureau[0], f"{base}/reports/{report['id']}.pdf", pdf))
+        background.join()
+        results["served PDF opened"] = opened
     except RuntimeError:
         errors = [line for line in log.read_text(errors="replace").splitlines() if "Error" in line]
         print("\n".join(errors[-5:]), file=sys.stderr)
@@ -270,10 +296,11 @@ def main(quick: bool = False) -> None:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "lanqing", "worker"], env=env, check=True, capture_output=True)
         worker_seconds = time.perf_counter() - started
-        results = _serve(env, data_dir, per_client)
         pdf = Path(data_dir) / "monthly.pdf"
         report = _child(env, "--child-report", str(pdf))
         opening = [_open_seconds(pdf) for _ in range(3)]
+        results = _serve(env, data_dir, per_client, report, pdf)
+        served = results.pop("served PDF opened")
     print(f"lanqing web, SQLite, Gu County demo with {days} days of hourly data: {summary['sites']} sites, "
           f"{summary['measurements']:,} hourly values (loaded in {summary.get('load_seconds', '?')} s, kept in "
           f"{kept.relative_to(HERE.parent)})")
@@ -289,9 +316,15 @@ def main(quick: bool = False) -> None:
               f"p95 {p95 * 1000:.1f} ms{ratios}")
     open_seconds = min(seconds for seconds, _ in opening)
     pages = opening[0][1]
-    print(f"monthly report {report['month'][:7]}: generated by the worker's job in {report['seconds']:.2f} s; "
-          f"opened (PDFium, {pages} pages at 96 dpi, best of 3) in {open_seconds:.2f} s; "
-          f"ratio {report['seconds'] / open_seconds:.2f} (goal ≤ {GOAL_REPORT_RATIO})")
+    served_seconds = min(served)
+    ratio, served_ratio = report["seconds"] / open_seconds, report["seconds"] / served_seconds
+    print(f"monthly report {report['month'][:7]}: generated by the worker's job in {report['seconds']:.2f} s "
+          f"(the month before: {report['first']:.2f} s)")
+    print(f"  (a) opened from the file (PDFium, {pages} pages at 96 dpi, best of 3) in {open_seconds:.3f} s: "
+          f"ratio {ratio:.2f} (goal ≤ {GOAL_REPORT_RATIO}: {'met' if ratio <= GOAL_REPORT_RATIO else 'not met'})")
+    print(f"  (b) asked of lanqing web by a signed-in clerk and rasterised (19 clients on the trivial page "
+          f"meanwhile, best of 3) in {served_seconds:.3f} s: ratio {served_ratio:.2f} (goal ≤ "
+          f"{GOAL_REPORT_RATIO}: {'met' if served_ratio <= GOAL_REPORT_RATIO else 'not met'})")
 
 
 if __name__ == "__main__":

@@ -121,3 +121,76 @@ def test_figures_computed_from_hours_read_before_a_late_hour_are_not_kept(cast, 
     assert SiteDay.objects.get(site=cast.air_station, day=LATE_DAY).figures is None
     after = _calendar(client_for(cast.users["leader"]))[LATE_DAY.isoformat()]
     assert after == _aqi_from_the_hours(cast.air_station, LATE_DAY)
+
+
+# With these four hours after midnight gone too, LATE_DAY has 19 hours: not a valid day (its ozone 8-h windows
+# stay valid).
+MISSING_HOURS = range(0, 4)
+
+
+def _history_short_of_a_day(station) -> None:
+    from lanqing.monitoring.models import Measurement
+
+    _history(station)
+    for hour in MISSING_HOURS:
+        when = datetime.combine(LATE_DAY, datetime.min.time(), SHANGHAI) + timedelta(hours=hour)
+        Measurement.objects.filter(point__site=station, time=when).delete()
+
+
+def _late_hour_of_every_pollutant() -> None:
+    """The first missing hour of LATE_DAY with all six pollutants, stored by the receiver's ingest."""
+    when = datetime.combine(LATE_DAY, datetime.min.time()) + timedelta(hours=MISSING_HOURS[0])
+    frame = hj212.build_data(Peer("MNAIR01", "123456", "22"), Cn.HOUR_DATA, when,
+                             {code: {"Avg": value, "Flag": "N"} for code, value in LOW.items()})
+    [outcome] = ingest_batch([Received(item, "127.0.0.1:1", datetime.now(UTC))
+                              for item in Framer().feed(frame)], cache=DeviceCache())
+    assert outcome.accepted
+
+
+def _valid_days_this_year(client) -> int:
+    page = client.get(reverse("workbench:overview")).content.decode()
+    row = page.split("<th>Valid days</th>", 1)[1].split("</tr>", 1)[0]
+    return int(row.split("<td>", 2)[1].split("</td>", 1)[0])
+
+
+def test_a_late_hour_changes_the_year_to_date_figures_of_the_overview(cast, client_for, settings):
+    """The overview's year-to-date figures are kept for the area; a late hour through the ingest path blanks
+    them at once, the page shows the new figure, and so does the worker's pass computing them again."""
+    from lanqing.monitoring.jobs import site_days_keep
+    from lanqing.monitoring.models import AreaFigures
+
+    settings.LANGUAGE_CODE = "en"
+    _history_short_of_a_day(cast.air_station)
+    client = client_for(cast.users["leader"])
+    before = _valid_days_this_year(client)
+    assert AreaFigures.objects.filter(what="air-period", figures__isnull=False).exists()
+    assert _valid_days_this_year(client) == before  # read as kept
+
+    _late_hour_of_every_pollutant()  # LATE_DAY now has 20 hours: a valid day
+    assert not AreaFigures.objects.filter(what="air-period", first_day__year=2026, figures__isnull=False).exists()
+    site_days_keep()
+    assert AreaFigures.objects.filter(what="air-period", first_day__year=2026, figures__isnull=False).exists()
+    assert _valid_days_this_year(client) == before + 1
+
+
+def test_area_figures_computed_before_a_late_hour_are_not_kept(cast, client_for):
+    """A read of the analysis that computed the area's figures before a late hour was stored keeps nothing."""
+    from lanqing.monitoring import daily
+    from lanqing.monitoring.models import AreaFigures
+
+    _history(cast.air_station)
+    computer = daily.AREA_COMPUTERS["air-analysis"]
+
+    def compute_then_late_hour(*args):
+        figures = computer(*args)
+        _late_hour(800.0)  # stored by another writer meanwhile
+        return figures
+
+    daily.AREA_COMPUTERS["air-analysis"] = compute_then_late_hour
+    try:
+        _calendar(client_for(cast.users["leader"]))
+    finally:
+        daily.AREA_COMPUTERS["air-analysis"] = computer
+    assert AreaFigures.objects.get(what="air-analysis").figures is None
+    after = _calendar(client_for(cast.users["leader"]))[LATE_DAY.isoformat()]
+    assert after == _aqi_from_the_hours(cast.air_station, LATE_DAY)

@@ -93,3 +93,37 @@ def test_the_export_lists_the_sources(cast, client_for):
     sheet = load_workbook(BytesIO(response.content)).active
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == sorted([cast.enterprise_a.name, cast.enterprise_b.name])
+
+
+def test_a_late_hour_changes_the_month_s_class_on_the_page(cast, section, client_for):
+    """The months' samples are kept for the sections; an hour of October sent late by the section's analyser
+    through the receiver's ingest replaces that day's value (18 → 100 mg/L COD), so October's mean goes from
+    18 (class Ⅲ) to 20.6 (class Ⅳ) on the page at once."""
+    from datetime import UTC
+
+    from lanqing import hj212
+    from lanqing.hj212 import Cn, Framer, Peer
+    from lanqing.monitoring.ingest.batch import ingest_batch
+    from lanqing.monitoring.ingest.decide import Received
+    from lanqing.monitoring.ingest.devices import DeviceCache
+    from lanqing.monitoring.models import AreaFigures, Device
+
+    device = Device(mn="MNW01", point=section.points.get())
+    device.set_password("123456")
+    device.save()
+    client = client_for(cast.users["leader"])
+
+    def october() -> str:
+        page = client.get(reverse("workbench:water"), {"month": "2026-11"}).content.decode()
+        row = page.split('data-testid="section-row"', 1)[1].split("</tr>", 1)[0]
+        return row.split("2026-10", 1)[1].split("</span>", 1)[0].rsplit(">", 1)[1]
+
+    assert october() == "Ⅲ"
+    assert AreaFigures.objects.filter(what="water-months", figures__isnull=False).exists()
+    frame = hj212.build_data(Peer("MNW01", "123456", "32"), Cn.HOUR_DATA,
+                             datetime.combine(date(2026, 10, 15), datetime.min.time()) + timedelta(hours=10),
+                             {"w01018": {"Avg": 100.0, "Flag": "N"}})
+    [outcome] = ingest_batch([Received(item, "127.0.0.1:1", datetime.now(UTC)) for item in Framer().feed(frame)],
+                             cache=DeviceCache())
+    assert outcome.accepted
+    assert october() == "Ⅳ"

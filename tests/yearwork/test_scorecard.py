@@ -61,6 +61,22 @@ def test_an_indicator_without_records_is_left_out_not_counted_as_zero(scored):
     assert card.score == Decimal("0.0")
 
 
+def test_the_ranking_counts_every_party_as_its_own_card_does(scored):
+    """The ranking counts all parties' records together (a few grouped queries); each card in it is the card
+    the party's own breakdown page counts alone, line by line."""
+    from lanqing.org.models import Jurisdiction, Unit
+    from lanqing.yearwork.scorecard import Party, Period, card_for, scorecards, weights_for
+
+    townships = list(Jurisdiction.objects.filter(level="township"))
+    units = list(Unit.objects.filter(kind="department"))
+    cards = scorecards(townships=townships, units=units, period=Period(2020), now=NOW)
+    assert len(cards) == len(townships) + len(units)
+    assert any(card.score is not None for card in cards)
+    for card in cards:
+        alone = card_for(Party(card.party.kind, card.party.obj), Period(2020), weights=weights_for(2020), now=NOW)
+        assert (card.lines, card.overdue_days, card.score) == (alone.lines, alone.overdue_days, alone.score)
+
+
 def test_the_bureau_edits_the_weights_and_the_score_follows(scored, client_for):
     from lanqing.yearwork.scorecard import Party, Period, card_for, weights_for
 

@@ -8,6 +8,12 @@ writer of hourly or daily values (the receiver's ``rows_write``, ``measurements_
 their version. A stale day is computed again when next read (or by the worker's pass), and stored only if no
 other late value arrived meanwhile (same version), so a figure read from older values never overwrites the
 mark: a page never shows a figure the stored values no longer give.
+
+What pages compute from many sites' kept days (an area's year-to-date statistics, the air analysis) is kept
+the same way (``AreaFigures``, ``area_read``), one row per what, sites, period and day it is as of: the row is
+made (blank) before the days are read, ``days_invalidate`` blanks and versions the rows of the sites and days
+it touches, and a computation is stored only if the version it started from is still the row's. The worker's
+pass computes the blank rows of the day again (``areas_keep``) with the functions the apps register.
 """
 
 from __future__ import annotations
@@ -21,13 +27,25 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from lanqing.monitoring.models import Point, Site, SiteDay, SiteKind
+from lanqing.monitoring.models import AreaFigures, Point, Site, SiteDay, SiteKind
 
 # The site kinds whose days are kept: air stations (HJ 663 daily indicators) and water sections (day samples).
 KEPT_KINDS = (SiteKind.AIR, SiteKind.WATER)
 
 Figures = dict[str, Any]
 Compute = Callable[[date, int], list[Figures]]
+# What an area's figures are computed by: (sites, first day, last day, the day they are as of) → figures.
+AreaCompute = Callable[[list[Site], date, date, date], Figures]
+AREA_COMPUTERS: dict[str, AreaCompute] = {}
+KEY_LENGTH = 300  # AreaFigures.key's max_length
+
+
+def area_computer(what: str) -> Callable[[AreaCompute], AreaCompute]:
+    """Registers the function computing `what` (apps above this one register theirs when imported)."""
+    def register(compute: AreaCompute) -> AreaCompute:
+        AREA_COMPUTERS[what] = compute
+        return compute
+    return register
 
 
 def _zone() -> zoneinfo.ZoneInfo:
@@ -88,6 +106,43 @@ def _local_day(value: datetime | str) -> date:
     return moment.astimezone(_zone()).date()
 
 
+def area_read(what: str, sites: list[Site], *, kind: str, first_day: date, last_day: date) -> Figures:
+    """The `what` figures of `sites` over first_day..last_day as of today: as kept, else computed by the
+    registered function and kept unless a value under them was stored meanwhile."""
+    today = local_today()
+    ids = ",".join(str(site.id) for site in sorted(sites, key=lambda site: site.id))
+    key = f"{what}:{today}:{first_day}:{last_day}:{ids}"
+    if len(key) > KEY_LENGTH:  # a very large area: computed each time
+        return AREA_COMPUTERS[what](sites, first_day, last_day, today)
+    # Made before anything is read: a writer storing a value of these days from now on blanks it.
+    row, _created = AreaFigures.objects.get_or_create(key=key, defaults={
+        "what": what, "kind": kind, "sites": f",{ids},", "first_day": first_day, "last_day": last_day,
+        "made_on": today})
+    if row.figures is not None:
+        return row.figures
+    figures = AREA_COMPUTERS[what](sites, first_day, last_day, today)
+    AreaFigures.objects.filter(id=row.id, version=row.version, figures__isnull=True).update(figures=figures)
+    return figures
+
+
+def areas_keep() -> int:
+    """Computes the blank area figures of today again (made by a page's read, blanked by late data), and
+    drops those of earlier days (no page asks for them again); returns the number computed."""
+    today = local_today()
+    AreaFigures.objects.filter(made_on__lt=today).delete()
+    done = 0
+    for row in AreaFigures.objects.filter(made_on=today, figures__isnull=True).order_by("id"):
+        compute = AREA_COMPUTERS.get(row.what)
+        ids = [int(part) for part in row.sites.strip(",").split(",") if part]
+        by_id = Site.objects.in_bulk(ids)
+        if compute is None or len(by_id) != len(ids):
+            continue
+        figures = compute([by_id[site_id] for site_id in ids], row.first_day, row.last_day, today)
+        done += AreaFigures.objects.filter(id=row.id, version=row.version, figures__isnull=True).update(
+            figures=figures)
+    return done
+
+
 def days_invalidate(keys: Iterable[tuple[int, datetime | str]]) -> None:
     """Marks stale the kept days of the (point id, time) of hourly or daily values just stored; call it in the
     storing transaction. Days not kept yet get the mark too, so a reader that read the hours before this write
@@ -105,4 +160,12 @@ def days_invalidate(keys: Iterable[tuple[int, datetime | str]]) -> None:
             f"WHERE p.id = %s AND s.kind IN ({kinds}) "
             f"ON CONFLICT (site_id, day) DO UPDATE SET figures = NULL, version = {table}.version + 1",
             [(adapt(day), point) for point, day in sorted(pairs)],
+        )
+        areas = connection.ops.quote_name(AreaFigures._meta.db_table)
+        cursor.executemany(
+            f"UPDATE {areas} SET figures = NULL, version = version + 1 "
+            f"WHERE first_day <= %s AND last_day >= %s AND EXISTS (SELECT 1 FROM {points} p "
+            f"JOIN {sites} s ON s.id = p.site_id WHERE p.id = %s AND s.kind = {areas}.kind "
+            f"AND {areas}.sites LIKE '%%,' || CAST(s.id AS TEXT) || ',%%')",
+            [(adapt(day), adapt(day), point) for point, day in sorted(pairs)],
         )

@@ -34,7 +34,8 @@ def run_import(job) -> None:
 def site_days_keep() -> int:
     """Computes and keeps the daily figures the overview, analysis and report pages read (from 1 January of
     last year, for the year-on-year comparisons, to yesterday) that are not kept yet or went stale, so those
-    pages read kept rows; returns the number of sites looked at."""
+    pages read kept rows, then the blank area figures of the day (``daily.areas_keep``); returns the number of
+    sites looked at."""
     today = daily.local_today()
     first = date(today.year - 1, 1, 1)
     days = (today - first).days
@@ -44,4 +45,5 @@ def site_days_keep() -> int:
             quality.air_days(site, first_day=first, days=days)
         else:
             quality.daily_water_class(site, last_day=today - timedelta(days=1), days=days)
+    daily.areas_keep()
     return len(sites)

@@ -772,3 +772,30 @@ class SiteDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id}/{self.day}"
+
+
+class AreaFigures(models.Model):
+    """Figures of a set of sites over a period computed from their kept days (monitoring/daily.py
+    ``area_read``): e.g. an area's HJ 663 year-to-date statistics, or the air analysis page's figures.
+
+    ``key`` names what was computed, for which sites, over which days and as of which day. ``figures`` is null
+    while stale: a value of one of its sites on one of its days was stored after they were computed (late
+    data); each such write raises ``version``, so a computation that read older values cannot store them."""
+
+    key = models.CharField(_("key"), max_length=300, unique=True)
+    what = models.CharField(_("what"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=16, choices=SiteKind.choices)
+    sites = models.TextField(_("sites"))  # ",3,5,8,": the ids of its sites, so a writer finds the rows it stales
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    made_on = models.DateField(_("as of"))  # local day the figures are for (the day before is the last read)
+    figures = models.JSONField(_("figures"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "last_day"], name="area_figures_kind_last_day")]
+        verbose_name = _("figures of an area")
+        verbose_name_plural = _("figures of areas")
+
+    def __str__(self) -> str:
+        return self.key

@@ -255,17 +255,29 @@ class WaterMonth:
 def monthly_water_class(site: Site, *, first_month: date, months: int) -> list[WaterMonth | None]:
     """GB 3838-2002 class of each month's mean sample (each factor: the mean of its daily values that month),
     oldest first; None for a month without any value. The days are those `daily_water_class` classifies."""
+    return [water_month_of(site, month, sample, days)
+            for month, sample, days in monthly_water_samples(site, first_month=first_month, months=months)]
+
+
+def water_month_of(site: Site, month: date, sample: dict[str, float], days: int) -> WaterMonth | None:
+    """The month's class of its mean sample against the section's target; None without a classed sample."""
+    judged = standards.section_class(sample, target=site.target_class) if sample else None
+    return WaterMonth(month, judged, days) if judged and judged.water_class else None
+
+
+def monthly_water_samples(site: Site, *, first_month: date, months: int) -> list[tuple[date, dict[str, float], int]]:
+    """Each month's mean sample (each factor: the mean of its daily values that month) and its days with a
+    sample, oldest first; the days are those `daily_water_class` classifies."""
     last_month = month_add(first_month, months - 1)
     last_day = month_add(last_month, 1) - timedelta(days=1)
     rows = water_day_samples(site, last_day=last_day, days=(last_day - first_month).days + 1)
-    result: list[WaterMonth | None] = []
+    result = []
     for index in range(months):
         month = month_add(first_month, index)
         days = [sample for day, sample in rows if (day.year, day.month) == (month.year, month.month)]
         factors = sorted({name for sample in days for name in sample})
-        sample = {name: float(np.mean([day[name] for day in days if name in day])) for name in factors}
-        judged = standards.section_class(sample, target=site.target_class) if sample else None
-        result.append(WaterMonth(month, judged, len(days)) if judged and judged.water_class else None)
+        result.append((month, {name: float(np.mean([day[name] for day in days if name in day]))
+                               for name in factors}, len(days)))
     return result
 
 

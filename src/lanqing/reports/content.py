@@ -23,7 +23,7 @@ from lanqing import standards
 from lanqing.alerts.models import Exceedance
 from lanqing.cases.models import OPEN_STATES, Case, CaseState
 from lanqing.monitoring import quality
-from lanqing.monitoring.models import Measurement, Period, Site, SiteKind
+from lanqing.monitoring.models import Factor, Measurement, Period, Point, Site, SiteKind
 from lanqing.org.models import Jurisdiction
 from lanqing.reports.models import ReportKind
 from lanqing.workbench.air import area_days, station_ranking
@@ -96,10 +96,15 @@ def data_used(area: Jurisdiction, first: date, last: date, *, kind: str | None =
     """What the archive records of the data a report was made from (a monthly or yearly report's year's-work rows
     too, under "yearwork")."""
     begin, end = bounds(first, last)
-    values = Measurement.objects.filter(point__site__jurisdiction__code__startswith=area.prefix,
-                                        period__in=[Period.HOUR, Period.DAY], time__gte=begin, time__lt=end)
-    newest = values.aggregate(newest=Max("time"))["newest"]
-    used = {"values": values.count(), "newest_value": newest.isoformat() if newest else None,
+    # Asked by point and factor ids: SQLite then reads the month's range of each (point, factor, period) in the
+    # values' natural key (0.01 s for a county's month in three years) instead of filtering every value by its
+    # site's area (0.6 s).
+    points = Point.objects.filter(site__jurisdiction__code__startswith=area.prefix).values_list("id", flat=True)
+    values = Measurement.objects.filter(point_id__in=points, factor_id__in=Factor.objects.values("id"),
+                                        period__in=[Period.HOUR, Period.DAY], time__gte=begin,
+                                        time__lt=end).aggregate(count=Count("id"), newest=Max("time"))
+    newest = values["newest"]
+    used = {"values": values["count"], "newest_value": newest.isoformat() if newest else None,
             "stations": len(area_sites(area, SiteKind.AIR)), "sections": len(area_sites(area, SiteKind.WATER))}
     if kind in YEARWORK_KINDS:
         used["yearwork"] = yearwork.data_used(area=area, year=first.year)

@@ -12,6 +12,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from openpyxl import Workbook
 
+from lanqing.reports import fonts
 from lanqing.reports.content import ReportContent
 from lanqing.tabular import spreadsheet_safe
 
@@ -46,7 +47,7 @@ def font_path() -> Path:
 def pdf_bytes(content: ReportContent) -> bytes:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("cjk", fname=str(font_path()))
+    pdf.add_font("cjk", fname=str(fonts.font_for(font_path(), _texts(content))))
     pdf.set_title(content.title)
     pdf.add_page()
     pdf.set_font("cjk", size=16)
@@ -71,6 +72,15 @@ def pdf_bytes(content: ReportContent) -> bytes:
                         row.cell(str(value))
             pdf.set_font("cjk", size=10)
     return bytes(pdf.output())
+
+
+def _texts(content: ReportContent) -> list[str]:
+    texts = [content.title, content.period]
+    for section in content.sections:
+        texts += [section.heading, *section.lines]
+        for table in section.tables:
+            texts += [table.title, *map(str, table.headers), *(str(value) for row in table.rows for value in row)]
+    return texts
 
 
 def xlsx_bytes(content: ReportContent) -> bytes:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 import warnings
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 import numpy as np
 
 from lanqing import standards
-from lanqing.monitoring import quality
-from lanqing.monitoring.models import Site
+from lanqing.monitoring import daily, quality
+from lanqing.monitoring.models import Site, SiteKind
 from lanqing.standards.versions import EFFECTIVE_2026
 
 # Pollutants in the order of the national tables, as the trend charts list them.
@@ -129,6 +129,47 @@ def station_ranking(sites: list[Site], *, first_day: date, last_day: date,
 
 
 def air_analysis(sites: list[Site], *, year: int, today: date) -> AirAnalysis:
+    """The analysis of the stations' year to yesterday, as kept for the area (``daily.area_read``; the period
+    kept starts a year earlier, as last year's trend reads those days too)."""
+    last_day = min(date(year, 12, 31), today - timedelta(days=1))
+    if not sites or last_day < date(year, 1, 1) or today != daily.local_today():
+        return air_analysis_computed(sites, year=year, today=today)
+    figures = daily.area_read("air-analysis", sites, kind=SiteKind.AIR, first_day=date(year - 1, 1, 1),
+                              last_day=last_day)
+    return _analysis_from(figures, sites)
+
+
+@daily.area_computer("air-analysis")
+def _analysis_figures(sites: list[Site], _first_day: date, last_day: date, today: date) -> daily.Figures:
+    analysis = air_analysis_computed(sites, year=last_day.year, today=today)
+    return {
+        "year": analysis.year, "first_day": analysis.first_day.isoformat(), "last_day": analysis.last_day.isoformat(),
+        "calendar": [[row.label.isoformat(), row.aqi, row.display, row.level, row.category_zh, row.category_en,
+                      row.colour, list(row.primary), row.standard, row.incomplete] for row in analysis.calendar],
+        "trend": asdict(analysis.trend), "trend_last_year": asdict(analysis.trend_last_year),
+        "polluted_by_primary": analysis.polluted_by_primary, "polluted_days": analysis.polluted_days,
+        "ranking": [[row.site.id, row.rank, row.composite, row.pm25, row.good_ratio] for row in analysis.ranking],
+    }
+
+
+def _analysis_from(figures: daily.Figures, sites: list[Site]) -> AirAnalysis:
+    by_id = {site.id: site for site in sites}
+    calendar = [quality.AqiRow(date.fromisoformat(label), aqi, display, level, zh, en, colour, tuple(primary),
+                               standard, incomplete)
+                for label, aqi, display, level, zh, en, colour, primary, standard, incomplete in figures["calendar"]]
+    return AirAnalysis(
+        year=figures["year"], first_day=date.fromisoformat(figures["first_day"]),
+        last_day=date.fromisoformat(figures["last_day"]), calendar=calendar,
+        trend=MonthlyTrend(**figures["trend"]), trend_last_year=MonthlyTrend(**figures["trend_last_year"]),
+        polluted_by_primary=[(name, count) for name, count in figures["polluted_by_primary"]],
+        polluted_days=figures["polluted_days"],
+        ranking=[RankRow(by_id[site_id], rank, composite, pm25, good)
+                 for site_id, rank, composite, pm25, good in figures["ranking"]],
+    )
+
+
+def air_analysis_computed(sites: list[Site], *, year: int, today: date) -> AirAnalysis:
+    """The analysis computed from the stations' kept days."""
     first_day = date(year, 1, 1)
     last_day = min(date(year, 12, 31), today - timedelta(days=1))
     days = (last_day - first_day).days + 1

@@ -22,7 +22,7 @@ from lanqing.alerts.models import AlertStatus, RuleKind
 from lanqing.alerts.services import alerts_visible_to
 from lanqing.cases.models import OPEN_STATES, CaseState
 from lanqing.cases.selectors import cases_in_box
-from lanqing.monitoring import quality
+from lanqing.monitoring import daily, quality
 from lanqing.monitoring.models import Site, SiteKind, Span, TransmissionStat
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
@@ -81,16 +81,21 @@ def boundary_for(root: Jurisdiction | None) -> tuple[str | None, str]:
 
 
 def period_air(sites: list[Site], *, first_day: date, last_day: date) -> PeriodAir | None:
-    days = (last_day - first_day).days + 1
-    if not sites or days <= 0:
+    """The period's PM2.5 mean, good-days ratio and valid days of the stations' area, as kept (``daily``)."""
+    if not sites or last_day < first_day:
         return None
-    daily = area_days(sites, first_day=first_day, days=days)[period_version(first_day)]
-    result = standards.evaluate_daily(daily, first_day=first_day, by="to_date")
-    pm25 = result.statistics["PM2.5_mean"]
-    mean = float(pm25.rounded[0][0])
+    figures = daily.area_read("air-period", sites, kind=SiteKind.AIR, first_day=first_day, last_day=last_day)
+    return PeriodAir(first_day, last_day, figures["pm25"], figures["good_ratio"], figures["valid_days"])
+
+
+@daily.area_computer("air-period")
+def period_air_figures(sites: list[Site], first_day: date, last_day: date, _today: date) -> daily.Figures:
+    days_of_area = area_days(sites, first_day=first_day, days=(last_day - first_day).days + 1)
+    result = standards.evaluate_daily(days_of_area[period_version(first_day)], first_day=first_day, by="to_date")
+    mean = float(result.statistics["PM2.5_mean"].rounded[0][0])
     ratio = float(result.good_ratio[0][0])
-    return PeriodAir(first_day, last_day, None if math.isnan(mean) else mean,
-                     None if math.isnan(ratio) else ratio, int(result.valid_aqi_days[0][0]))
+    return {"pm25": None if math.isnan(mean) else mean, "good_ratio": None if math.isnan(ratio) else ratio,
+            "valid_days": int(result.valid_aqi_days[0][0])}
 
 
 def _water_state(site: Site, *, now: datetime) -> tuple[str, dict]:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from lanqing.alerts.models import Exceedance
-from lanqing.monitoring import quality
+from lanqing.monitoring import daily, quality
 from lanqing.monitoring.models import Point, Site, SiteKind, Span, TransmissionStat
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
@@ -52,10 +52,23 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def section_histories(user, *, last_month: date) -> list[SectionHistory]:
+    """Each section's classes of the MONTHS months to last_month: the months' mean samples as kept for the
+    sections (``daily.area_read``), classed against each section's target as it is now."""
     first = quality.month_add(last_month, -(MONTHS - 1))
-    sections = sites_visible_to(user).filter(kind=SiteKind.WATER, is_active=True).order_by("code")[:200]
-    return [SectionHistory(site, quality.monthly_water_class(site, first_month=first, months=MONTHS))
-            for site in sections]
+    sections = list(sites_visible_to(user).filter(kind=SiteKind.WATER, is_active=True).order_by("code")[:200])
+    if not sections:
+        return []
+    last_day = quality.month_add(last_month, 1) - timedelta(days=1)
+    figures = daily.area_read("water-months", sections, kind=SiteKind.WATER, first_day=first, last_day=last_day)
+    return [SectionHistory(site, [quality.water_month_of(site, date.fromisoformat(month), sample, days)
+                                  for month, sample, days in figures[str(site.id)]]) for site in sections]
+
+
+@daily.area_computer("water-months")
+def _water_months(sections: list[Site], first_day: date, last_day: date, _today: date) -> daily.Figures:
+    months = (last_day.year - first_day.year) * 12 + last_day.month - first_day.month + 1
+    return {str(site.id): [[month.isoformat(), sample, days] for month, sample, days in quality.monthly_water_samples(
+        site, first_month=first_day, months=months)] for site in sections}
 
 
 def sources_in_scope(user) -> QuerySet[Enterprise]:
