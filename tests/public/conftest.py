@@ -38,8 +38,11 @@ def public_setup(cast):
 def _public_warnings_forgotten():
     """The banner keeps the warnings in force in the process; a test's rolled-back warnings must not show in the
     next test's pages."""
+    from lanqing.public.tracking import tracking_forget
     from lanqing.public.warnings import warnings_forget
 
     warnings_forget()
+    tracking_forget()
     yield
     warnings_forget()
+    tracking_forget()

@@ -355,3 +355,26 @@ def test_the_case_page_links_to_its_public_report_for_those_who_may_read_it(publ
     assert "case-origin-complaint" not in page.content.decode()
     assert report.code not in page.content.decode()
     assert enterprise.get(reverse("complaints:detail", args=[report.id])).status_code == 404
+
+
+def test_the_tracking_page_shows_each_change_at_once_in_the_readers_language(public_setup, client, at_tuesday):
+    """The page's facts are kept between requests; a reply, a decision and the language each show at once."""
+    from lanqing.public.services import report_accept, report_reply
+
+    _file(client)
+    report = _report()
+    track = reverse("public:track", args=[report.code])
+    for _ in range(2):
+        assert "待受理" in client.get(track).content.decode()
+    report_accept(report=report, by=public_setup.users["bureau"])
+    page = client.get(track).content.decode()
+    assert "受理中" in page
+    assert "待受理" not in page
+    report_reply(report=report, by=public_setup.users["department"], text="已到现场", public=True)
+    assert "已到现场" in client.get(track).content.decode()
+    report_reply(report=report, by=public_setup.users["department"], text="内部备注", public=False)
+    assert "内部备注" not in client.get(track).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(track).content.decode()
+    assert "Accepted, being handled" in english
+    assert "受理中" not in english

@@ -14,7 +14,6 @@ from lanqing.org.models import Jurisdiction, Level
 from lanqing.public import forms
 from lanqing.public import quality as public_quality
 from lanqing.public.photos import PhotoRefused, photos_check
-from lanqing.public.selectors import TRACKING_FIELDS, tracking_for
 from lanqing.public.services import (
     Filing,
     RateLimited,
@@ -24,6 +23,7 @@ from lanqing.public.services import (
     report_reopen,
     report_submit,
 )
+from lanqing.public.tracking import tracking_page
 
 
 def _address(request: HttpRequest) -> str | None:
@@ -85,12 +85,12 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 def _track_page(request: HttpRequest, code: str, *, status: int = 200, **extra: object) -> HttpResponse:
     try:
-        found = report_for_code(code, client_address=_address(request), only=TRACKING_FIELDS)
+        page = tracking_page(code, client_address=_address(request))
     except ReportError as error:
         return render(request, "public/home.html", {"lookup_form": forms.LookupForm(), "error": str(error)},
                       status=429 if isinstance(error, RateLimited) else 404)
     return render(request, "public/track.html", {
-        "tracking": tracking_for(found), "new": request.GET.get("new") == "1",
+        "tracking": page.tracking, "facts": page.facts, "new": request.GET.get("new") == "1",
         "rate_form": extra.pop("rate_form", forms.RateForm()),
         "reopen_form": extra.pop("reopen_form", forms.ReopenForm()), **extra}, status=status)
 
