@@ -91,8 +91,10 @@ def _track_page(request: HttpRequest, code: str, *, status: int = 200, **extra: 
                       status=429 if isinstance(error, RateLimited) else 404)
     return render(request, "public/track.html", {
         "tracking": page.tracking, "facts": page.facts, "new": request.GET.get("new") == "1",
-        "rate_form": extra.pop("rate_form", forms.RateForm()),
-        "reopen_form": extra.pop("reopen_form", forms.ReopenForm()), **extra}, status=status)
+        # A form is made only for a page that shows it.
+        "rate_form": extra.pop("rate_form", None) or (forms.RateForm() if page.tracking.can_rate else None),
+        "reopen_form": extra.pop("reopen_form", None) or (forms.ReopenForm() if page.tracking.can_reopen else None),
+        **extra}, status=status)
 
 
 @never_cache
