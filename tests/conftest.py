@@ -44,6 +44,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _kept_figures_forgotten(request):
+    """The workbench keeps shared figures in the process for a minute; a test starts without the last one's."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from lanqing.workbench.kept import kept_forget
+
+    kept_forget()
+    yield
+    kept_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(request):
     # The production hasher is slow on purpose; tests create many users. The pure libraries' tests also run
     # without Django (-p no:django), where there are no settings to change.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
@@ -26,6 +27,7 @@ from lanqing.monitoring.models import ImportStatus, MeasurementImport, Site, Sit
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import Role
+from lanqing.workbench.kept import kept
 
 # Rows a list on the workbench shows; its figure links to the whole list.
 LIST_ROWS = 8
@@ -97,12 +99,13 @@ def case_lines(cases: QuerySet[Case], *, now: datetime, rows: int = LIST_ROWS) -
 def station_aqi(user, *, limit: int = STATION_ROWS) -> list[StationAqi]:
     """Each air station's AQI in its newest hour with data (a station's own newest hour, as published)."""
     stations = sites_visible_to(user).filter(kind=SiteKind.AIR, is_active=True).order_by("code")[:limit]
-    result = []
-    for site in stations:
-        hour = quality.newest_hour(site)
-        row = quality.hourly_aqi(site, last_hour=hour, hours=1)[0] if hour else None
-        result.append(StationAqi(site, row))
-    return result
+    return [StationAqi(site, kept(("station-aqi", site.id), partial(_newest_aqi, site))) for site in stations]
+
+
+def _newest_aqi(site: Site) -> quality.AqiRow | None:
+    """The station's AQI in its newest hour with data (kept for every workbench: lanqing.workbench.kept)."""
+    hour = quality.newest_hour(site)
+    return quality.hourly_aqi(site, last_hour=hour, hours=1)[0] if hour else None
 
 
 def outlet_status(user) -> list[OutletStatus]:

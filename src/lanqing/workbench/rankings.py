@@ -19,9 +19,10 @@ from django.utils import timezone
 from lanqing import texts
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level, Role, UnitKind
+from lanqing.workbench.kept import kept
 from lanqing.yearwork import scorecard
 from lanqing.yearwork.models import Indicator
-from lanqing.yearwork.summary import area_ranking
+from lanqing.yearwork.summary import ranking_parties
 
 # Rows of the ranking the bureau's workbench shows (leadership sees the whole table).
 BUREAU_ROWS = 5
@@ -89,6 +90,14 @@ def _breakdown_url(card: scorecard.Card, period: scorecard.Period) -> str:
     return reverse(name, args=[card.party.obj.id]) + "?" + urlencode(query)
 
 
+def _scorecards(townships: list[Jurisdiction], units: list, period: scorecard.Period, *,
+                now: datetime) -> list[scorecard.Card]:
+    """The parties' scorecards for the period, shared by every workbench that ranks the same parties
+    (lanqing.workbench.kept: at most a minute behind the records)."""
+    key = ("scorecards", tuple(t.id for t in townships), tuple(u.id for u in units), period)
+    return kept(key, lambda: scorecard.scorecards(townships=townships, units=units, period=period, now=now))
+
+
 def county_ranking(user, *, now: datetime, rows: int | None = None) -> Ranking | None:
     """The ranking of the townships and departments the user sees, ordered by the year's rank; None for a user
     who may not see scorecards."""
@@ -97,9 +106,8 @@ def county_ranking(user, *, now: datetime, rows: int | None = None) -> Ranking |
     year, month = _periods(now)
     townships = list(access.jurisdictions_visible_to(user).filter(level=Level.TOWNSHIP))
     units = list(access.units_visible_to(user).filter(kind=UnitKind.DEPARTMENT))
-    by_year = scorecard.scorecards(townships=townships, units=units, period=year, now=now)
-    by_month = {(c.party.kind, c.party.obj.id): c
-                for c in scorecard.scorecards(townships=townships, units=units, period=month, now=now)}
+    by_year = _scorecards(townships, units, year, now=now)
+    by_month = {(c.party.kind, c.party.obj.id): c for c in _scorecards(townships, units, month, now=now)}
     lines, unscored = [], []
     for card in by_year:
         this_month = by_month[(card.party.kind, card.party.obj.id)]
@@ -134,8 +142,9 @@ def own_rank(user, *, now: datetime) -> OwnRank | None:
     if township is None or township.parent is None:
         return None
     year, month = _periods(now)
-    by_year = area_ranking(area=township.parent, period=year, now=now)
-    by_month = area_ranking(area=township.parent, period=month, now=now)
+    townships, units = ranking_parties(township.parent)
+    by_year = _scorecards(townships, units, year, now=now)
+    by_month = _scorecards(townships, units, month, now=now)
     card, this_month = _own(by_year, township), _own(by_month, township)
     indicators = [IndicatorShare(str(Indicator(line.indicator).label),
                                  None if line.share is None else (line.share * 100).quantize(Decimal("0.1")))
