@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from lanqing.alerts.models import AlertStatus, RuleKind
 from lanqing.alerts.services import alerts_visible_to
 from lanqing.cases.models import OPEN_STATES, Case, CaseState
-from lanqing.cases.selectors import OPEN, cases_in_box
+from lanqing.cases.selectors import NO_CASE, OPEN, box_counts, box_filter, cases_in_box
 from lanqing.monitoring import quality
 from lanqing.monitoring.models import ImportStatus, MeasurementImport, Site, SiteKind
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
@@ -72,19 +72,38 @@ def _link(name: str, **query: str) -> str:
     return reverse(name) + ("?" + urlencode(query) if query else "")
 
 
-def _case_figure(user, key: str, label, box: str, *, now: datetime, alarm: bool = False, **query: str) -> Figure:
-    cases = cases_in_box(user, box, now=now)
-    state = query.get("state")
-    if state == OPEN:
-        cases = cases.filter(state__in=OPEN_STATES)
-    elif state:
-        cases = cases.filter(state=state)
-    return Figure(key, label, cases.count(), _link("cases:inbox", box=box, **query), alarm)
+@dataclass(frozen=True)
+class CaseCount:
+    """A figure counting the user's cases in a box of the inbox, optionally of one state (OPEN: any open one),
+    linking to that box with that filter."""
+
+    key: str
+    label: str | Promise
+    box: str
+    state: str = ""
+    alarm: bool = False
 
 
-def _alert_figure(user, key: str, label, kind: str) -> Figure:
-    alerts = alerts_visible_to(user).filter(status=AlertStatus.ACTIVE, rule__kind=kind)
-    return Figure(key, label, alerts.count(), _link("alerts:list", status=AlertStatus.ACTIVE, kind=kind), True)
+def _case_figures(user, wanted: list[CaseCount], *, now: datetime) -> list[Figure]:
+    """The figures counted by one query: each the box's filter (the one its list uses) and the state's."""
+    filters: dict[str, Q | None] = {}
+    for figure in wanted:
+        found = box_filter(user, figure.box, now=now)
+        if found is not NO_CASE and figure.state:
+            found &= Q(state__in=OPEN_STATES) if figure.state == OPEN else Q(state=figure.state)
+        filters[figure.key] = found
+    counts = box_counts(user, filters, now=now)
+    return [Figure(figure.key, figure.label, counts[figure.key],
+                   _link("cases:inbox", box=figure.box, **({"state": figure.state} if figure.state else {})),
+                   figure.alarm) for figure in wanted]
+
+
+def _alert_figures(user, wanted: list[tuple[str, str | Promise, str]]) -> list[Figure]:
+    """Active alerts of each (key, label, rule kind), by one query; each links to the alert list so filtered."""
+    counts = alerts_visible_to(user).filter(status=AlertStatus.ACTIVE).order_by().aggregate(
+        **{key: Count("id", filter=Q(rule__kind=kind)) for key, _label, kind in wanted})
+    return [Figure(key, label, counts[key], _link("alerts:list", status=AlertStatus.ACTIVE, kind=kind), True)
+            for key, label, kind in wanted]
 
 
 def case_lines(cases: QuerySet[Case], *, now: datetime, rows: int = LIST_ROWS) -> list[CaseLine]:
@@ -125,14 +144,16 @@ def outlet_status(user) -> list[OutletStatus]:
 def bureau_figures(user, *, now: datetime) -> list[Figure]:
     failed = MeasurementImport.objects.filter(uploaded_by=user, status=ImportStatus.FAILED).count()
     return [
-        _case_figure(user, "overdue-cases", _("Overdue cases"), "overdue", now=now, alarm=True),
-        _case_figure(user, "due-cases", _("Due within three days"), "due", now=now),
-        _case_figure(user, "open-cases", _("Open cases"), "all", now=now, state=OPEN),
-        _case_figure(user, "dispatch-cases", _("Awaiting dispatch"), "all", now=now, state=CaseState.DRAFT),
-        _case_figure(user, "verify-cases", _("Awaiting verification"), "all", now=now, state=CaseState.SUBMITTED),
-        _alert_figure(user, "offline-alerts", _("Devices offline"), RuleKind.DEVICE_OFFLINE),
-        _alert_figure(user, "gap-alerts", _("Factors without values"), RuleKind.FACTOR_GAP),
-        _alert_figure(user, "exceeding-alerts", _("Outlets exceeding now"), RuleKind.EXCEEDANCE),
+        *_case_figures(user, [
+            CaseCount("overdue-cases", _("Overdue cases"), "overdue", alarm=True),
+            CaseCount("due-cases", _("Due within three days"), "due"),
+            CaseCount("open-cases", _("Open cases"), "all", OPEN),
+            CaseCount("dispatch-cases", _("Awaiting dispatch"), "all", CaseState.DRAFT),
+            CaseCount("verify-cases", _("Awaiting verification"), "all", CaseState.SUBMITTED),
+        ], now=now),
+        *_alert_figures(user, [("offline-alerts", _("Devices offline"), RuleKind.DEVICE_OFFLINE),
+                               ("gap-alerts", _("Factors without values"), RuleKind.FACTOR_GAP),
+                               ("exceeding-alerts", _("Outlets exceeding now"), RuleKind.EXCEEDANCE)]),
         Figure("failed-imports", _("Your imports that failed"), failed,
                _link("monitoring:imports", status=ImportStatus.FAILED), True),
     ]
@@ -140,40 +161,44 @@ def bureau_figures(user, *, now: datetime) -> list[Figure]:
 
 def leadership_figures(user, *, now: datetime) -> list[Figure]:
     month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    figures = _case_figures(user, [
+        CaseCount("escalated-cases", _("Escalated, awaiting your instruction"), "mine", alarm=True),
+        CaseCount("overdue-cases", _("Overdue cases"), "overdue", alarm=True),
+        CaseCount("open-cases", _("Open cases"), "all", OPEN),
+    ], now=now)
     closed = cases_in_box(user, "all", now=now).filter(state=CaseState.CLOSED, closed_at__gte=month_start)
-    return [
-        _case_figure(user, "escalated-cases", _("Escalated, awaiting your instruction"), "mine", now=now, alarm=True),
-        _case_figure(user, "overdue-cases", _("Overdue cases"), "overdue", now=now, alarm=True),
-        _case_figure(user, "open-cases", _("Open cases"), "all", now=now, state=OPEN),
-        Figure("closed-month-cases", _("Closed this month"), closed.count(),
-               _link("cases:inbox", box="all", state=CaseState.CLOSED, closed_since=month_start.date().isoformat())),
-    ]
+    return [*figures, Figure("closed-month-cases", _("Closed this month"), closed.count(), _link(
+        "cases:inbox", box="all", state=CaseState.CLOSED, closed_since=month_start.date().isoformat()))]
 
 
 def township_figures(user, *, now: datetime) -> list[Figure]:
     return [
-        _case_figure(user, "overdue-cases", _("Overdue cases"), "overdue", now=now, alarm=True),
-        _case_figure(user, "due-cases", _("Due within three days"), "due", now=now),
-        _case_figure(user, "open-cases", _("Open cases of the township"), "township", now=now, state=OPEN),
-        _alert_figure(user, "exceeding-alerts", _("Outlets exceeding now"), RuleKind.EXCEEDANCE),
+        *_case_figures(user, [
+            CaseCount("overdue-cases", _("Overdue cases"), "overdue", alarm=True),
+            CaseCount("due-cases", _("Due within three days"), "due"),
+            CaseCount("open-cases", _("Open cases of the township"), "township", OPEN),
+        ], now=now),
+        *_alert_figures(user, [("exceeding-alerts", _("Outlets exceeding now"), RuleKind.EXCEEDANCE)]),
     ]
 
 
 def department_figures(user, *, now: datetime) -> list[Figure]:
-    return [
-        _case_figure(user, "lead-cases", _("Open cases you lead"), "mine", now=now),
-        _case_figure(user, "open-cases", _("Open cases you lead or support"), "unit", now=now, state=OPEN),
-        _case_figure(user, "overdue-cases", _("Overdue cases"), "overdue", now=now, alarm=True),
-        _case_figure(user, "due-cases", _("Due within three days"), "due", now=now),
-    ]
+    return _case_figures(user, [
+        CaseCount("lead-cases", _("Open cases you lead"), "mine"),
+        CaseCount("open-cases", _("Open cases you lead or support"), "unit", OPEN),
+        CaseCount("overdue-cases", _("Overdue cases"), "overdue", alarm=True),
+        CaseCount("due-cases", _("Due within three days"), "due"),
+    ], now=now)
 
 
 def enterprise_figures(user, *, now: datetime) -> list[Figure]:
     return [
-        _case_figure(user, "open-cases", _("Open cases"), "mine", now=now),
-        _case_figure(user, "overdue-cases", _("Overdue cases"), "overdue", now=now, alarm=True),
-        _alert_figure(user, "exceeding-alerts", _("Outlets exceeding now"), RuleKind.EXCEEDANCE),
-        _alert_figure(user, "offline-alerts", _("Devices offline"), RuleKind.DEVICE_OFFLINE),
+        *_case_figures(user, [
+            CaseCount("open-cases", _("Open cases"), "mine"),
+            CaseCount("overdue-cases", _("Overdue cases"), "overdue", alarm=True),
+        ], now=now),
+        *_alert_figures(user, [("exceeding-alerts", _("Outlets exceeding now"), RuleKind.EXCEEDANCE),
+                               ("offline-alerts", _("Devices offline"), RuleKind.DEVICE_OFFLINE)]),
     ]
 
 
