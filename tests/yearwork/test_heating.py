@@ -91,6 +91,21 @@ def test_bad_rows_are_named_and_nothing_is_written(ledger):
     ]
 
 
+def test_a_ledger_without_the_id_number_column_is_refused_on_row_one(ledger):
+    from lanqing import texts
+    from lanqing.yearwork.heating import HEADERS_ZH, households_import
+    from lanqing.yearwork.models import Household
+
+    book = Workbook()
+    book.active.append([name for name in HEADERS_ZH if name != "身份证号"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    count, errors = households_import(by=ledger.users["bureau"], data=buffer.getvalue())
+    assert (count, Household.objects.count()) == (0, 3)
+    assert [texts.render(e) for e in errors] == [
+        "Row 1, column 身份证号: the header lacks this column; use the layout of the exported list"]
+
+
 def test_a_township_cannot_write_another_townships_ledger(ledger):
     from lanqing import texts
     from lanqing.yearwork.heating import households_import

@@ -117,3 +117,46 @@ def test_the_export_imports_back_without_changing_anything(year, client_for):
     assert record.errors == []
     assert record.task_count == 3
     assert state() == before
+
+
+def test_a_header_without_a_required_column_is_named_on_row_one_and_nothing_is_written(year):
+    from lanqing import texts
+    from lanqing.yearwork.models import Task
+    from lanqing.yearwork.task_table import tasks_import
+
+    header = ["序号", "任务", "配合单位", "责任乡镇", "目标", "节点"]
+    before = Task.objects.count()
+    record = tasks_import(plan=year.plan, by=year.users["bureau"], data=workbook(header=header), file_name="t.xlsx")
+    assert Task.objects.count() == before
+    assert [texts.render(error) for error in record.errors] == [
+        "Sheet 2020年重点任务, row 1, column 牵头单位、完成时限: the header lacks this column; "
+        "use the layout of the exported list"]
+
+
+def test_a_csv_is_named_by_its_file_and_a_file_that_is_no_table_is_refused(year):
+    from lanqing import texts
+    from lanqing.yearwork.task_table import tasks_read
+
+    csv = "序号,任务,配合单位\n1,任务一,\n".encode("gb18030")
+    reading = tasks_read(plan=year.plan, data=csv, file_name="任务清单.csv")
+    assert [texts.render(error) for error in reading.errors] == [
+        "Sheet 任务清单.csv, row 1, column 牵头单位、完成时限: the header lacks this column; "
+        "use the layout of the exported list"]
+    reading = tasks_read(plan=year.plan, data=b"\x00\x01\x02", file_name="t.xlsx")
+    assert [texts.render(error) for error in reading.errors] == [
+        "The file cannot be read: the file is binary, not CSV text or an .xlsx workbook"]
+
+
+def test_english_headers_are_read_and_the_progress_is_told_as_rows_are_checked(year, monkeypatch):
+    from lanqing.yearwork import task_table
+
+    monkeypatch.setattr(task_table, "PROGRESS_EVERY", 2)
+    header = [" Number", "Task", "LEAD UNIT", "Deadline "]
+    rows = [(n, f"任务{n}", "古县水利局", "2020-12-31") for n in range(1, 6)]
+    told: list[tuple[int, int]] = []
+    reading = task_table.tasks_read(plan=year.plan, data=workbook(*rows, header=header), file_name="t.xlsx",
+                                    on_checked=lambda done, total: told.append((done, total)))
+    assert reading.errors == []
+    assert [(task.number, task.title, task.deadline.isoformat()) for task in reading.tasks] == [
+        (n, f"任务{n}", "2020-12-31") for n in range(1, 6)]
+    assert told == [(2, 5), (4, 5), (5, 5)]

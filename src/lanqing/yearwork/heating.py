@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -28,9 +28,9 @@ from lanqing.cases.transitions import case_open
 from lanqing.locked import retry_locked
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level
-from lanqing.tabular import TableError, cell_text, excerpt, parse_local_datetime, read_table
+from lanqing.tabular import cell_text, excerpt, parse_local_datetime
+from lanqing.yearwork import table_reading
 from lanqing.yearwork.models import Heating, HeatingTally, Household, VillageHeating, Visit
-from lanqing.yearwork.task_table import column_headers
 
 MAX_ROWS = 200_000
 # GB 11643-1999: weights of the 17 digits, and the check character for each remainder mod 11.
@@ -54,7 +54,7 @@ HEADERS_ZH = [zh for _f, zh, _en, _r in COLUMNS]
 
 
 def headers_for_reader() -> list[str]:
-    return column_headers(COLUMNS)
+    return table_reading.column_headers(COLUMNS)
 # The ledger's words for the heating routes, both languages, as offices write them.
 HEATING_NAMES = {"散煤": Heating.SCATTERED_COAL, "洁净煤": Heating.CLEAN_COAL, "煤改气": Heating.GAS,
                  "天然气": Heating.GAS, "煤改电": Heating.ELECTRIC, "电": Heating.ELECTRIC,
@@ -123,8 +123,7 @@ class HouseholdReading:
     total: int = 0
 
 
-# Told (rows done, rows in all) every PROGRESS_EVERY rows while an import checks or writes.
-Progress = Callable[[int, int], None]
+# ``on_checked`` hears every PROGRESS_EVERY rows while an import checks them.
 PROGRESS_EVERY = 1000
 
 
@@ -223,32 +222,21 @@ def _elsewhere(reading: HouseholdReading) -> None:
                 "this ID number is already in the ledger for another village")))
 
 
-def households_read(*, by, data: bytes, on_checked: Progress | None = None) -> HouseholdReading:
+def households_read(*, by, data: bytes, on_checked: table_reading.Progress | None = None) -> HouseholdReading:
     """Every row checked against the importer's villages; ``on_checked`` hears how many rows are done."""
     reading = HouseholdReading()
-    try:
-        table = read_table(data, max_rows=MAX_ROWS)
-    except TableError as error:
-        reading.errors.append(texts.message(texts.gettext_noop("The file cannot be read: %(reason)s"),
-                                            reason=texts.message(error.reason, **error.params)))
+    opened = table_reading.table_open(data, columns=COLUMNS, max_rows=MAX_ROWS, errors=reading.errors,
+                                      problem=_problem)
+    if opened is None:
         return reading
-    header = [name.strip().lower() for name in table.header]
-    index = {name: header.index(spelling) for name, zh, en, _r in COLUMNS for spelling in (zh, en)
-             if spelling in header}
-    missing = [zh for name, zh, _en, required in COLUMNS if required and name not in index]
-    if missing:
-        reading.errors.append(_problem(1, "、".join(missing), texts.gettext_noop(
-            "the header lacks this column; use the layout of the exported list")))
-        return reading
+    table, index = opened
     # Only the villages the importer sees: a township officer cannot write another township's ledger.
     places = access.jurisdictions_visible_to(by).filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
     townships = {j.name: j for j in places if j.level == Level.TOWNSHIP}
     villages = {(j.parent_id, j.name): j for j in places if j.level == Level.VILLAGE}
     seen: dict[str, int] = {}
     reading.total = len(table.rows)
-    for done, (line, values) in enumerate(table.rows, start=1):
-        if on_checked is not None and done % PROGRESS_EVERY == 0:
-            on_checked(done, reading.total)
+    for line, values in table_reading.rows_told(table, on_checked=on_checked, every=PROGRESS_EVERY):
         row = _Row(reading=reading, line=line, values=values, index=index)
         before = len(reading.errors)
         township, village = row.place(townships, villages)
@@ -260,8 +248,6 @@ def households_read(*, by, data: bytes, on_checked: Progress | None = None) -> H
                    "subsidy_paid": row.yuan("paid", "已发补贴（元）")}
         if len(reading.errors) == before:
             reading.rows.append(checked)
-    if on_checked is not None:
-        on_checked(reading.total, reading.total)
     if not reading.errors:
         _elsewhere(reading)
     return reading
@@ -274,8 +260,8 @@ FIELDS = ["township", "village", "head_name", "address", "heating_before", "heat
           "subsidy_granted", "subsidy_paid"]
 
 
-def households_import(*, by, data: bytes, on_checked: Progress | None = None,
-                      on_written: Progress | None = None) -> tuple[int, list[texts.Stored]]:
+def households_import(*, by, data: bytes, on_checked: table_reading.Progress | None = None,
+                      on_written: table_reading.Progress | None = None) -> tuple[int, list[texts.Stored]]:
     """Checks every row first and, when one is bad, writes nothing; then writes BATCH rows per transaction (an
     existing ID number updates its household, so running it again changes nothing more)."""
     access.require(by, "heating.manage")

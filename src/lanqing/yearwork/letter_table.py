@@ -22,10 +22,10 @@ from lanqing.locked import retry_locked
 from lanqing.monitoring.models import Site
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level, Unit
-from lanqing.tabular import TableError, cell_text, excerpt, read_table
+from lanqing.tabular import excerpt
+from lanqing.yearwork import table_reading
 from lanqing.yearwork.measured import letter_targets_compute
 from lanqing.yearwork.models import Letter, LetterTarget, Measure
-from lanqing.yearwork.task_table import Progress, _problem, _sheet_name, column_headers
 
 MAX_ROWS = 20_000
 BATCH = 500
@@ -49,7 +49,7 @@ YES, NO = ("是", "yes", "y", "true", "1"), ("否", "no", "n", "false", "0", "")
 
 
 def headers_for_reader() -> list[str]:
-    return column_headers(COLUMNS)
+    return table_reading.column_headers(COLUMNS)
 
 
 @dataclass
@@ -59,17 +59,8 @@ class LetterReading:
     total: int = 0
 
 
-class _Row:
-    def __init__(self, *, reading: LetterReading, sheet: str, line: int, values: list, index: dict[str, int]):
-        self.reading, self.sheet, self.line, self.values, self.index = reading, sheet, line, values, index
-
-    def cell(self, name: str) -> str:
-        at = self.index.get(name)
-        return cell_text(self.values[at]) if at is not None and at < len(self.values) else ""
-
-    def bad(self, field_name: str, reason: str, /, **params: Any) -> None:
-        column = next(zh for f, zh, _en, _r in COLUMNS if f == field_name)
-        self.reading.errors.append(_problem(self.sheet, self.line, column, reason, **params))
+class _Row(table_reading.SheetRow[LetterReading]):
+    columns = COLUMNS
 
     def amount(self, name: str) -> Decimal | None:
         try:
@@ -151,23 +142,14 @@ def _check(row: _Row, names: _Names, seen: dict[tuple, int]) -> dict[str, Any] |
             "target_value": value, "at_most": at_most_text in YES, "site": site, "measured": measured}
 
 
-def letters_read(*, by, data: bytes, file_name: str, on_checked: Progress | None = None) -> LetterReading:
+def letters_read(*, by, data: bytes, file_name: str,
+                 on_checked: table_reading.Progress | None = None) -> LetterReading:
     reading = LetterReading()
-    sheet = _sheet_name(data, file_name)
-    try:
-        table = read_table(data, max_rows=MAX_ROWS)
-    except TableError as error:
-        reading.errors.append(texts.message(texts.gettext_noop("The file cannot be read: %(reason)s"),
-                                            reason=texts.message(error.reason, **error.params)))
+    opened = table_reading.sheet_open(data, file_name=file_name, columns=COLUMNS, max_rows=MAX_ROWS,
+                                      errors=reading.errors)
+    if opened is None:
         return reading
-    header = [name.strip().lower() for name in table.header]
-    index = {name: header.index(spelling.lower()) for name, zh, en, _r in COLUMNS for spelling in (zh, en)
-             if spelling.lower() in header}
-    missing = [zh for name, zh, _en, required in COLUMNS if required and name not in index]
-    if missing:
-        reading.errors.append(_problem(sheet, 1, "、".join(missing), texts.gettext_noop(
-            "the header lacks this column; use the layout of the exported list")))
-        return reading
+    sheet, table, index = opened
     county = access.jurisdictions_visible_to(by).filter(level=Level.COUNTY).first()
     if county is None:
         reading.errors.append(texts.message(texts.gettext_noop("Only a county's bureau imports letters.")))
@@ -175,19 +157,15 @@ def letters_read(*, by, data: bytes, file_name: str, on_checked: Progress | None
     names = _Names(county, by)
     seen: dict[tuple, int] = {}
     reading.total = len(table.rows)
-    for done, (line, values) in enumerate(table.rows, start=1):
-        if on_checked is not None and done % BATCH == 0:
-            on_checked(done, reading.total)
+    for line, values in table_reading.rows_told(table, on_checked=on_checked, every=BATCH):
         checked = _check(_Row(reading=reading, sheet=sheet, line=line, values=values, index=index), names, seen)
         if checked is not None:
             reading.targets.append(checked)
-    if on_checked is not None:
-        on_checked(reading.total, reading.total)
     return reading
 
 
-def letters_import(*, by, data: bytes, file_name: str, on_checked: Progress | None = None,
-                   on_written: Progress | None = None) -> tuple[int, list[texts.Stored]]:
+def letters_import(*, by, data: bytes, file_name: str, on_checked: table_reading.Progress | None = None,
+                   on_written: table_reading.Progress | None = None) -> tuple[int, list[texts.Stored]]:
     """Every row checked first, nothing written when one is bad; then BATCH targets per transaction."""
     access.require(by, "letter.manage")
     reading = letters_read(by=by, data=data, file_name=file_name, on_checked=on_checked)

@@ -22,9 +22,10 @@ from lanqing import texts
 from lanqing.locked import retry_locked
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level, Unit
-from lanqing.tabular import TableError, cell_text, excerpt, read_table
+from lanqing.tabular import excerpt
+from lanqing.yearwork import table_reading
 from lanqing.yearwork.models import MU_PER_HECTARE, FundSource, Project, ProjectFund, ProjectKind
-from lanqing.yearwork.task_table import Progress, _date, _problem, _sheet_name, column_headers
+from lanqing.yearwork.task_table import _date
 
 MAX_ROWS = 20_000
 BATCH = 500
@@ -55,7 +56,7 @@ KIND_WORD = {ProjectKind.GAS: "天然气替代", ProjectKind.MINE: "矿山生态
 
 
 def headers_for_reader() -> list[str]:
-    return column_headers(COLUMNS)
+    return table_reading.column_headers(COLUMNS)
 
 
 def _kinds() -> dict[str, str]:
@@ -80,23 +81,10 @@ class ProjectReading:
     total: int = 0
 
 
-class _Row:
+class _Row(table_reading.SheetRow[ProjectReading]):
     """One project row being checked: every problem is kept with sheet, row and column."""
 
-    def __init__(self, *, reading: ProjectReading, sheet: str, line: int, values: list, index: dict[str, int]):
-        self.reading, self.sheet, self.line, self.values, self.index = reading, sheet, line, values, index
-
-    def cell(self, name: str) -> str:
-        at = self.index.get(name)
-        return cell_text(self.values[at]) if at is not None and at < len(self.values) else ""
-
-    def raw(self, name: str) -> Any:
-        at = self.index.get(name)
-        return self.values[at] if at is not None and at < len(self.values) else ""
-
-    def bad(self, field_name: str, reason: str, /, **params: Any) -> None:
-        column = next(zh for f, zh, _en, _r in COLUMNS if f == field_name)
-        self.reading.errors.append(_problem(self.sheet, self.line, column, reason, **params))
+    columns = COLUMNS
 
     def number(self, name: str, *, limit: Decimal, reason: str) -> Decimal | None:
         text = self.cell(name).replace(",", "")
@@ -203,23 +191,14 @@ def _check(row: _Row, names: _Names, seen: dict[tuple[int, str], int]) -> Parsed
                                     "planned_end": end, "progress": progress}, funds)
 
 
-def projects_read(*, by, data: bytes, file_name: str, on_checked: Progress | None = None) -> ProjectReading:
+def projects_read(*, by, data: bytes, file_name: str,
+                  on_checked: table_reading.Progress | None = None) -> ProjectReading:
     reading = ProjectReading()
-    sheet = _sheet_name(data, file_name)
-    try:
-        table = read_table(data, max_rows=MAX_ROWS)
-    except TableError as error:
-        reading.errors.append(texts.message(texts.gettext_noop("The file cannot be read: %(reason)s"),
-                                            reason=texts.message(error.reason, **error.params)))
+    opened = table_reading.sheet_open(data, file_name=file_name, columns=COLUMNS, max_rows=MAX_ROWS,
+                                      errors=reading.errors)
+    if opened is None:
         return reading
-    header = [name.strip().lower() for name in table.header]
-    index = {name: header.index(spelling.lower()) for name, zh, en, _r in COLUMNS for spelling in (zh, en)
-             if spelling.lower() in header}
-    missing = [zh for name, zh, _en, required in COLUMNS if required and name not in index]
-    if missing:
-        reading.errors.append(_problem(sheet, 1, "、".join(missing), texts.gettext_noop(
-            "the header lacks this column; use the layout of the exported list")))
-        return reading
+    sheet, table, index = opened
     county = access.jurisdictions_visible_to(by).filter(level=Level.COUNTY).first()
     if county is None:
         reading.errors.append(texts.message(texts.gettext_noop("Only a county's bureau imports projects.")))
@@ -227,19 +206,15 @@ def projects_read(*, by, data: bytes, file_name: str, on_checked: Progress | Non
     names = _Names(county, by)
     seen: dict[tuple[int, str], int] = {}
     reading.total = len(table.rows)
-    for done, (line, values) in enumerate(table.rows, start=1):
-        if on_checked is not None and done % BATCH == 0:
-            on_checked(done, reading.total)
+    for line, values in table_reading.rows_told(table, on_checked=on_checked, every=BATCH):
         parsed = _check(_Row(reading=reading, sheet=sheet, line=line, values=values, index=index), names, seen)
         if parsed is not None:
             reading.projects.append(parsed)
-    if on_checked is not None:
-        on_checked(reading.total, reading.total)
     return reading
 
 
-def projects_import(*, by, data: bytes, file_name: str, on_checked: Progress | None = None,
-                    on_written: Progress | None = None) -> tuple[int, list[texts.Stored]]:
+def projects_import(*, by, data: bytes, file_name: str, on_checked: table_reading.Progress | None = None,
+                    on_written: table_reading.Progress | None = None) -> tuple[int, list[texts.Stored]]:
     """Every row checked first, nothing written when one is bad; then BATCH projects per transaction, each
     with its funds (a project of the same year and name is updated)."""
     access.require(by, "project.manage")

@@ -19,9 +19,10 @@ from lanqing import texts
 from lanqing.locked import retry_locked
 from lanqing.org import access
 from lanqing.org.models import Enterprise, Jurisdiction, Level, Unit
-from lanqing.tabular import TableError, cell_text, excerpt, read_table
+from lanqing.tabular import excerpt
+from lanqing.yearwork import table_reading
 from lanqing.yearwork.models import Plot, PlotStage, SoilUnit
-from lanqing.yearwork.task_table import Progress, _date, _problem, _sheet_name, column_headers
+from lanqing.yearwork.task_table import _date
 
 MAX_ROWS = 20_000
 BATCH = 500
@@ -44,7 +45,7 @@ STAGE_WORD = {PlotStage.SUSPECTED: "疑似污染地块", PlotStage.INVESTIGATION
 
 
 def headers_for_reader() -> list[str]:
-    return column_headers(COLUMNS)
+    return table_reading.column_headers(COLUMNS)
 
 
 @dataclass
@@ -55,20 +56,8 @@ class SoilReading:
     total: int = 0
 
 
-class _Row:
-    def __init__(self, *, reading: SoilReading, sheet: str, line: int, values: list, index: dict[str, int]):
-        self.reading, self.sheet, self.line, self.values, self.index = reading, sheet, line, values, index
-
-    def raw(self, name: str) -> Any:
-        at = self.index.get(name)
-        return self.values[at] if at is not None and at < len(self.values) else ""
-
-    def cell(self, name: str) -> str:
-        return cell_text(self.raw(name))
-
-    def bad(self, field_name: str, reason: str, /, **params: Any) -> None:
-        column = next(zh for f, zh, _en, _r in COLUMNS if f == field_name)
-        self.reading.errors.append(_problem(self.sheet, self.line, column, reason, **params))
+class _Row(table_reading.SheetRow[SoilReading]):
+    columns = COLUMNS
 
 
 class _Names:
@@ -148,30 +137,19 @@ def _plot_row(row: _Row, names: _Names, seen: dict[tuple[str, str], int]) -> Non
                                   "stage": stage, "stage_due": due})
 
 
-def soil_read(*, by, data: bytes, file_name: str, on_checked: Progress | None = None) -> SoilReading:
+def soil_read(*, by, data: bytes, file_name: str,
+              on_checked: table_reading.Progress | None = None) -> SoilReading:
     reading = SoilReading()
-    sheet = _sheet_name(data, file_name)
-    try:
-        table = read_table(data, max_rows=MAX_ROWS)
-    except TableError as error:
-        reading.errors.append(texts.message(texts.gettext_noop("The file cannot be read: %(reason)s"),
-                                            reason=texts.message(error.reason, **error.params)))
+    opened = table_reading.sheet_open(data, file_name=file_name, columns=COLUMNS, max_rows=MAX_ROWS,
+                                      errors=reading.errors)
+    if opened is None:
         return reading
-    header = [name.strip().lower() for name in table.header]
-    index = {name: header.index(spelling.lower()) for name, zh, en, _r in COLUMNS for spelling in (zh, en)
-             if spelling.lower() in header}
-    missing = [zh for name, zh, _en, required in COLUMNS if required and name not in index]
-    if missing:
-        reading.errors.append(_problem(sheet, 1, "、".join(missing), texts.gettext_noop(
-            "the header lacks this column; use the layout of the exported list")))
-        return reading
+    sheet, table, index = opened
     names = _Names(by)
     units_seen: dict[str, int] = {}
     plots_seen: dict[tuple[str, str], int] = {}
     reading.total = len(table.rows)
-    for done, (line, values) in enumerate(table.rows, start=1):
-        if on_checked is not None and done % BATCH == 0:
-            on_checked(done, reading.total)
+    for line, values in table_reading.rows_told(table, on_checked=on_checked, every=BATCH):
         row = _Row(reading=reading, sheet=sheet, line=line, values=values, index=index)
         kind = row.cell("type")
         if kind == UNIT_WORD:
@@ -181,13 +159,11 @@ def soil_read(*, by, data: bytes, file_name: str, on_checked: Progress | None = 
         else:
             row.bad("type", texts.gettext_noop("“%(value)s” is not a type of row (%(types)s)"),
                     value=excerpt(kind) or "—", types="、".join([UNIT_WORD, PLOT_WORD]))
-    if on_checked is not None:
-        on_checked(reading.total, reading.total)
     return reading
 
 
-def soil_import(*, by, data: bytes, file_name: str, on_checked: Progress | None = None,
-                on_written: Progress | None = None) -> tuple[int, list[texts.Stored]]:
+def soil_import(*, by, data: bytes, file_name: str, on_checked: table_reading.Progress | None = None,
+                on_written: table_reading.Progress | None = None) -> tuple[int, list[texts.Stored]]:
     """Every row checked first, nothing written when one is bad; then BATCH rows per transaction."""
     access.require(by, "soil.manage")
     reading = soil_read(by=by, data=data, file_name=file_name, on_checked=on_checked)

@@ -8,10 +8,7 @@ A target is "描述 3000户" (a number with a unit) or a text (a deliverable); a
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -21,14 +18,14 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from lanqing import texts
 from lanqing.cases.workdays import local_date
 from lanqing.locked import retry_locked
 from lanqing.org import access
 from lanqing.org.models import Jurisdiction, Level, Unit
-from lanqing.tabular import TableError, cell_text, excerpt, parse_local_datetime, read_table
+from lanqing.tabular import cell_text, excerpt, parse_local_datetime
+from lanqing.yearwork import table_reading
 from lanqing.yearwork.completion import progress_of, task_progress_compute
 from lanqing.yearwork.models import Milestone, Plan, Target, Task, TaskImport
 
@@ -36,8 +33,7 @@ from lanqing.yearwork.models import Milestone, Plan, Target, Task, TaskImport
 MAX_ROWS = 20_000
 # Rows per bulk statement and tasks written per transaction (each holds SQLite's write lock a moment only).
 BATCH = 1000
-# Told (rows done, rows in all) every PROGRESS_EVERY rows while an import checks or writes.
-Progress = Callable[[int, int], None]
+# ``on_checked`` hears every PROGRESS_EVERY rows while an import checks them.
 PROGRESS_EVERY = 500
 
 # (field, Chinese header, English header, required)
@@ -54,14 +50,8 @@ COLUMNS = [
 HEADERS_ZH = [zh for _f, zh, _en, _r in COLUMNS]
 
 
-def column_headers(columns: list[tuple[str, str, str, bool]]) -> list[str]:
-    """The column names an import reads, in the reader's language (it reads either spelling)."""
-    english = (get_language() or "").lower().startswith("en")
-    return [en if english else zh for _f, zh, en, _r in columns]
-
-
 def headers_for_reader() -> list[str]:
-    return column_headers(COLUMNS)
+    return table_reading.column_headers(COLUMNS)
 SEPARATORS = re.compile(r"[、,，;；\n]+")
 ITEM_SEPARATORS = re.compile(r"[;；\n]+")
 # "改造 3000户", "PM2.5年均浓度 45 µg/m³": a description, then a number and a unit at the end.
@@ -86,25 +76,6 @@ class ParsedTask:
 class Reading:
     tasks: list[ParsedTask] = field(default_factory=list)
     errors: list[texts.Stored] = field(default_factory=list)
-
-
-def _problem(sheet: str, line: int, column: str, reason: str, **params: Any) -> texts.Stored:
-    return texts.message(texts.gettext_noop("Sheet %(sheet)s, row %(row)s, column %(column)s: %(reason)s"),
-                         sheet=sheet, row=line, column=column, reason=texts.message(reason, **params))
-
-
-def _sheet_name(data: bytes, fallback: str) -> str:
-    if not data.startswith(b"PK\x03\x04"):
-        return fallback
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return fallback  # read_table reports the broken file
-    name = workbook.sheetnames[0] if workbook.sheetnames else fallback
-    workbook.close()
-    return name
 
 
 def _number(text: str) -> Decimal | None:
@@ -156,7 +127,7 @@ class _Row:
         return [part.strip() for part in separators.split(self.cell(name)) if part.strip()]
 
     def bad(self, column: str, reason: str, **params: Any) -> None:
-        self.reading.errors.append(_problem(self.sheet, self.line, column, reason, **params))
+        self.reading.errors.append(table_reading.sheet_problem(self.sheet, self.line, column, reason, **params))
 
     def number(self, numbers: dict[int, int]) -> int | None:
         text = self.cell("number")
@@ -243,34 +214,19 @@ class _Row:
         return milestones
 
 
-def _columns(header: list[str]) -> dict[str, int]:
-    names = [name.strip().lower() for name in header]
-    return {name: names.index(spelling) for name, zh, en, _required in COLUMNS for spelling in (zh, en)
-            if spelling in names}
-
-
-def tasks_read(*, plan: Plan, data: bytes, file_name: str, on_checked: Progress | None = None) -> Reading:
+def tasks_read(*, plan: Plan, data: bytes, file_name: str,
+               on_checked: table_reading.Progress | None = None) -> Reading:
     """Every row checked; the problems name sheet, row, column and reason (stored texts); ``on_checked``
     hears how many rows are done."""
     reading = Reading()
-    sheet = _sheet_name(data, file_name)
-    try:
-        table = read_table(data, max_rows=MAX_ROWS)
-    except TableError as error:
-        reading.errors.append(texts.message(texts.gettext_noop("The file cannot be read: %(reason)s"),
-                                            reason=texts.message(error.reason, **error.params)))
+    opened = table_reading.sheet_open(data, file_name=file_name, columns=COLUMNS, max_rows=MAX_ROWS,
+                                      errors=reading.errors)
+    if opened is None:
         return reading
-    index = _columns(table.header)
-    missing = [zh for name, zh, _en, required in COLUMNS if required and name not in index]
-    if missing:
-        reading.errors.append(_problem(sheet, 1, "、".join(missing), texts.gettext_noop(
-            "the header lacks this column; use the layout of the exported list")))
-        return reading
+    sheet, table, index = opened
     names = _Names(plan)
     numbers: dict[int, int] = {}
-    for done, (line, values) in enumerate(table.rows, start=1):
-        if on_checked is not None and done % PROGRESS_EVERY == 0:
-            on_checked(done, len(table.rows))
+    for line, values in table_reading.rows_told(table, on_checked=on_checked, every=PROGRESS_EVERY):
         row = _Row(reading=reading, sheet=sheet, line=line, values=values, index=index, plan=plan, names=names)
         before = len(reading.errors)
         number, title = row.number(numbers), row.title()
@@ -280,8 +236,6 @@ def tasks_read(*, plan: Plan, data: bytes, file_name: str, on_checked: Progress 
         if len(reading.errors) == before and lead is not None and deadline is not None:
             reading.tasks.append(ParsedTask(line, number, title, lead, support, townships, deadline, targets,
                                             milestones))
-    if on_checked is not None:
-        on_checked(len(table.rows), len(table.rows))
     return reading
 
 
@@ -312,7 +266,8 @@ def _write(plan: Plan, parsed: ParsedTask, number: int, now: datetime) -> Task:
 
 
 def tasks_import(*, plan: Plan, by, data: bytes, file_name: str, now: datetime | None = None,
-                 on_checked: Progress | None = None, on_written: Progress | None = None) -> TaskImport:
+                 on_checked: table_reading.Progress | None = None,
+                 on_written: table_reading.Progress | None = None) -> TaskImport:
     """Checks every row first and, when one is bad, writes nothing; then writes BATCH tasks per transaction (a
     task already in the plan under its number is updated, so importing the file again changes nothing). The
     file is kept with the outcome either way."""
