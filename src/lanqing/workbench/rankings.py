@@ -106,6 +106,12 @@ def county_ranking(user, *, now: datetime, rows: int | None = None) -> Ranking |
     year, month = _periods(now)
     townships = list(access.jurisdictions_visible_to(user).filter(level=Level.TOWNSHIP))
     units = list(access.units_visible_to(user).filter(kind=UnitKind.DEPARTMENT))
+    key = ("ranking", tuple(t.id for t in townships), tuple(u.id for u in units), year, month, rows)
+    return kept(key, lambda: _ranking(townships, units, year, month, now=now, rows=rows))
+
+
+def _ranking(townships: list[Jurisdiction], units: list, year: scorecard.Period, month: scorecard.Period, *,
+             now: datetime, rows: int | None) -> Ranking:
     by_year = _scorecards(townships, units, year, now=now)
     by_month = {(c.party.kind, c.party.obj.id): c for c in _scorecards(townships, units, month, now=now)}
     lines, unscored = [], []
