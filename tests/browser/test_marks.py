@@ -69,23 +69,31 @@ def test_an_enterprise_marks_a_maintenance_with_its_document_and_sees_it_listed(
 WIDER = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll-x'))
   .slice(0, 8).map(e => e.tagName.toLowerCase() + '.' + e.className)"""
-PAGES = {"enterprise_a": ["list", "new", "awaiting", "reverted"], "bureau": ["list", "awaiting", "reverted"]}
+PAGES = {"enterprise_a": ["list", "new", "awaiting", "documented", "reverted"],
+         "bureau": ["list", "awaiting", "documented", "reverted"]}
 
 
 @pytest.mark.parametrize("who", list(PAGES))
 def test_each_mark_page_fits_desk_and_phone_in_both_languages(cast, live_server, browser, who):
-    from lanqing.monitoring.marks import mark_create, marks_revert_overdue
+    from lanqing.monitoring.marks import mark_create, mark_document_replace, marks_revert_overdue
+    from tests.cases.conftest import PNG
 
     start = _this_hour()
     awaiting = mark_create(by=cast.users["enterprise_a"], site=cast.outlet_a, kind="maintenance",
                            reason="在线监测设备季度校准维护，烟气治理设施同步检修", starts_at=start,
                            ends_at=start + timedelta(hours=10))
+    # Documented, then replaced: the enterprise is offered another replacement, the history names both files.
+    documented = mark_create(by=cast.users["enterprise_a"], site=cast.outlet_a, kind="production_stopped",
+                             reason="焦炉停产检修", starts_at=start + timedelta(hours=12),
+                             ends_at=start + timedelta(hours=20), document=("错传的发票扫描件.png", PNG))
+    mark_document_replace(by=cast.users["enterprise_a"], mark=documented, name="焦炉停产检修通知.png", data=PNG)
     old = start - timedelta(days=70)
     reverted = mark_create(by=cast.users["enterprise_a"], site=cast.outlet_a, kind="facility_stopped",
                            reason="脱硫设施停运检修", starts_at=old, ends_at=old + timedelta(days=2),
                            now=old - timedelta(days=1))
     marks_revert_overdue()
     urls = {"list": "/marks/", "new": "/marks/new/", "awaiting": f"/marks/{awaiting.id}/",
+            "documented": f"/marks/{documented.id}/",
             "reverted": f"/marks/{reverted.id}/"}
     for language in ("zh-hans", "en"):
         for width in (1440, 390):

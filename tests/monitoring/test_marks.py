@@ -8,6 +8,7 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.urls import reverse
@@ -20,6 +21,7 @@ from lanqing.monitoring.marks import (
     document_due,
     mark_create,
     mark_document,
+    mark_document_replace,
     mark_revoke,
     marks_revert_overdue,
 )
@@ -298,3 +300,186 @@ def test_an_enterprise_marks_with_the_form_and_documents_later(cast, outlet, cli
     mark.refresh_from_db()
     assert mark.state == MarkState.DOCUMENTED
     assert client.get(reverse("marks:document_file", args=[mark.id])).get("Content-Type") == "image/png"
+
+
+# --- replacing the document ----------------------------------------------------------------------------------------
+
+def test_a_wrong_document_is_replaced_before_the_deadline_and_the_replaced_file_is_kept(cast, outlet):
+    mark = _mark(cast, document=("错传的发票.pdf", PDF))
+    old_path = mark.document.name
+    mark_document_replace(by=cast.users["enterprise_a"], mark=mark, name="检修通知.png", data=PNG, now=LAST_MINUTE)
+    mark.refresh_from_db()
+    assert (mark.state, mark.document_name, mark.document_type) == (MarkState.DOCUMENTED, "检修通知.png", "image/png")
+    assert mark.document.read() == PNG
+    assert mark.document.name != old_path
+    step = DataMarkEvent.objects.get(mark=mark, kind="replaced")
+    assert step.display_text == "The document 错传的发票.pdf was replaced by 检修通知.png; the replaced file is kept."
+    assert (step.document.name, step.document_name) == (old_path, "错传的发票.pdf")
+    assert step.document.storage.exists(old_path)
+    assert step.document.read() == PDF
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert "错传的发票.pdf" in step.display_text
+        assert "replaced" not in step.display_text
+    # The mark still sets its hours aside after the deadline.
+    assert marks_revert_overdue(now=TOO_LATE) == 0
+
+
+def test_a_document_is_not_replaced_after_the_deadline(cast, outlet):
+    mark = _mark(cast, document=("通知.pdf", PDF))
+    with pytest.raises(MarkRefused, match="The document was due by 2025-07-10; it can no longer be replaced."):
+        mark_document_replace(by=cast.users["enterprise_a"], mark=mark, name="新.png", data=PNG, now=TOO_LATE)
+    mark.refresh_from_db()
+    assert mark.document.read() == PDF
+    assert not DataMarkEvent.objects.filter(kind="replaced").exists()
+
+
+def test_only_a_documented_valid_mark_of_ones_own_has_its_document_replaced(cast, outlet):
+    awaiting = _mark(cast)
+    with pytest.raises(MarkRefused, match="Only a valid mark with its document"):
+        mark_document_replace(by=cast.users["enterprise_a"], mark=awaiting, name="a.png", data=PNG, now=START)
+    theirs = _mark(cast, site=cast.outlet_b, by="enterprise_b", document=("b.pdf", PDF))
+    with pytest.raises((PermissionDenied, Http404)):
+        mark_document_replace(by=cast.users["enterprise_a"], mark=theirs, name="a.png", data=PNG, now=START)
+    with pytest.raises(PermissionDenied, match="mark.document"):
+        mark_document_replace(by=cast.users["bureau"], mark=theirs, name="a.png", data=PNG, now=START)
+    with pytest.raises(MarkRefused, match="not a PDF document"):
+        mark_document_replace(by=cast.users["enterprise_b"], mark=theirs, name="a.pdf", data=b"<svg/>", now=START)
+    theirs.refresh_from_db()
+    assert theirs.document.read() == PDF
+
+
+def test_a_replacement_racing_a_revocation_is_refused_once_the_mark_is_revoked(cast, outlet):
+    mark = _mark(cast, document=("通知.pdf", PDF))
+    seen_by_enterprise = DataMark.objects.get(id=mark.id)  # loaded while still documented
+    mark_revoke(by=cast.users["bureau"], mark=mark, reason="现场核查未停产", now=START + H)
+    with pytest.raises(MarkRefused, match="changed meanwhile"):
+        mark_document_replace(by=cast.users["enterprise_a"], mark=seen_by_enterprise, name="新.png", data=PNG,
+                              now=START + 2 * H)
+    mark.refresh_from_db()
+    assert mark.state == MarkState.REVOKED
+    assert mark.document.read() == PDF
+    assert not DataMarkEvent.objects.filter(kind="replaced").exists()
+
+
+def test_the_enterprise_replaces_the_document_on_the_page_and_the_history_shows_both_files(cast, outlet, client):
+    start = _this_hour()
+    mark = _mark(cast, starts_at=start, now=start, document=("错传的发票.pdf", PDF))
+    client.force_login(cast.users["enterprise_a"])
+    page = client.get(reverse("marks:detail", args=[mark.id])).content.decode()
+    assert 'data-testid="replace-form"' in page
+    assert "Replace the document" in page
+    refused = client.post(reverse("marks:document_replace", args=[mark.id]),
+                          {"document": SimpleUploadedFile("x.pdf", b"<html>no</html>")})
+    assert refused.status_code == 400
+    assert "The file is not a PDF document or a JPEG or PNG image." in refused.content.decode()
+    response = client.post(reverse("marks:document_replace", args=[mark.id]),
+                           {"document": SimpleUploadedFile("检修通知.png", PNG)}, follow=True)
+    page = response.content.decode()
+    assert "The document was replaced; the replaced file is kept in the history." in page
+    assert "The document 错传的发票.pdf was replaced by 检修通知.png; the replaced file is kept." in page
+    step = DataMarkEvent.objects.get(mark=mark, kind="replaced")
+    link = reverse("marks:replaced_file", args=[mark.id, step.id])
+    assert link in page
+    assert b"".join(client.get(link).streaming_content) == PDF
+    assert b"".join(client.get(reverse("marks:document_file", args=[mark.id])).streaming_content) == PNG
+
+
+@pytest.mark.parametrize("who", ["bureau", "township_a"])
+def test_staff_see_the_replaced_file_but_are_not_offered_a_replacement(cast, outlet, client, who):
+    start = _this_hour()
+    mark = _mark(cast, starts_at=start, now=start, document=("错传的发票.pdf", PDF))
+    mark_document_replace(by=cast.users["enterprise_a"], mark=mark, name="检修通知.png", data=PNG, now=start)
+    client.force_login(cast.users[who])
+    page = client.get(reverse("marks:detail", args=[mark.id])).content.decode()
+    assert "错传的发票.pdf" in page
+    assert 'data-testid="replace-form"' not in page
+    assert "Replace the document" not in page
+    response = client.post(reverse("marks:document_replace", args=[mark.id]),
+                           {"document": SimpleUploadedFile("staff.png", PNG)})
+    assert response.status_code == 403
+    mark.refresh_from_db()
+    assert mark.document_name == "检修通知.png"
+
+
+def test_the_replace_button_is_gone_once_the_deadline_has_passed(cast, outlet, client):
+    mark = _mark(cast, document=("通知.pdf", PDF))  # June 2025: its deadline is long past
+    client.force_login(cast.users["enterprise_a"])
+    page = client.get(reverse("marks:detail", args=[mark.id])).content.decode()
+    assert 'data-testid="replace-form"' not in page
+    response = client.post(reverse("marks:document_replace", args=[mark.id]),
+                           {"document": SimpleUploadedFile("新.png", PNG)})
+    assert response.status_code == 400
+    assert "it can no longer be replaced" in response.content.decode()
+
+
+# --- overlapping marks ---------------------------------------------------------------------------------------------
+
+def _second_device(outlet):
+    from lanqing.monitoring.models import Device, Point
+
+    point = Point.objects.create(site=outlet, code="2", name="2#")
+    return Device.objects.create(mn="MN-SECOND-DEVICE", point=point)
+
+
+def _device_mark(cast, device, *, starts_at=START, hours=8):
+    return mark_create(by=cast.users["enterprise_a"], site=device.point.site, device=device, kind="facility_stopped",
+                       reason="停运", starts_at=starts_at, ends_at=starts_at + hours * H, now=START)
+
+
+def test_a_mark_overlapping_a_whole_outlet_mark_is_refused_naming_its_period(cast, outlet):
+    from lanqing.monitoring.models import Device
+
+    _mark(cast)  # 08:00–16:00, the whole outlet
+    device = Device.objects.get(point__site=outlet)
+    message = ("The period overlaps the valid mark of this outlet from 2025-06-20 08:00 to 2025-06-20 16:00 "
+               "(Maintenance); choose a period outside it.")
+    with pytest.raises(MarkRefused) as refused:
+        _mark(cast, starts_at=START + 7 * H)
+    assert str(refused.value) == message
+    with pytest.raises(MarkRefused, match="overlaps"):
+        _device_mark(cast, device, starts_at=START - 2 * H, hours=3)
+    assert DataMark.objects.count() == 1
+    # Touching is not overlapping: the next mark may start when this one ends.
+    _mark(cast, starts_at=START + 8 * H)
+    assert DataMark.objects.count() == 2
+
+
+def test_device_marks_overlap_only_on_the_same_device_or_a_whole_outlet_mark(cast, outlet):
+    from lanqing.monitoring.models import Device
+
+    first = Device.objects.get(point__site=outlet)
+    second = _second_device(outlet)
+    _device_mark(cast, first)
+    _device_mark(cast, second, starts_at=START + H)  # another device of the outlet: allowed
+    with pytest.raises(MarkRefused, match="overlaps"):
+        _device_mark(cast, first, starts_at=START + 2 * H)
+    with pytest.raises(MarkRefused, match="overlaps"):
+        _mark(cast, starts_at=START + 3 * H)
+    assert DataMark.objects.count() == 2
+    # Another enterprise's outlet is another matter.
+    _mark(cast, site=cast.outlet_b, by="enterprise_b")
+    assert DataMark.objects.count() == 3
+
+
+def test_a_reverted_or_revoked_mark_does_not_block_a_new_one(cast, outlet):
+    reverted = _mark(cast)
+    marks_revert_overdue(now=TOO_LATE)
+    reverted.refresh_from_db()
+    assert reverted.state == MarkState.REVERTED
+    revoked = _mark(cast, now=START)
+    mark_revoke(by=cast.users["bureau"], mark=revoked, reason="虚报停产", now=START + H)
+    again = _mark(cast, now=START + 2 * H)
+    assert again.is_valid
+    assert DataMark.objects.filter(state__in=["awaiting", "documented"]).get() == again
+
+
+def test_the_form_refuses_an_overlapping_mark_with_the_existing_period(cast, outlet, client):
+    start = _this_hour()
+    _mark(cast, starts_at=start, now=start)
+    client.force_login(cast.users["enterprise_a"])
+    response = client.post(reverse("marks:new"), {"site": outlet.id, **_good(start + 4 * H)})
+    assert response.status_code == 400
+    assert f"overlaps the valid mark of this outlet from {start:%Y-%m-%d %H:%M}" in response.content.decode()
+    assert DataMark.objects.count() == 1

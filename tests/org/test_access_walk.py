@@ -119,6 +119,8 @@ URL_RULES: dict[str, Rule] = {
     "marks:detail": on(CASE_PEOPLE, CASE_PEOPLE),
     "marks:document": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
     "marks:document_file": on(CASE_PEOPLE, CASE_PEOPLE),
+    "marks:document_replace": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
+    "marks:replaced_file": on(CASE_PEOPLE, CASE_PEOPLE),
     "marks:revoke": on(CASE_PEOPLE, {"bureau"}, "post"),
     "cases:inbox": Rule(ok=EVERYONE),
     "cases:new": Rule(ok=frozenset({"bureau", "township_a", "township_b", "grid_a"})),
@@ -232,6 +234,9 @@ API_RULES: dict[str, Rule] = {
     "GET /api/v1/sites/{site_id}": on(CASE_PEOPLE, CASE_PEOPLE),
     "GET /api/v1/sites/{site_id}/measurements": on(CASE_PEOPLE, CASE_PEOPLE, factor="a21026"),
     "GET /api/v1/sites/{site_id}/revisions": on(CASE_PEOPLE, CASE_PEOPLE),
+    "GET /api/v1/marks": Rule(ok=EVERYONE),
+    "GET /api/v1/marks/{mark_id}": on(CASE_PEOPLE, CASE_PEOPLE),
+    "GET /api/v1/lab-results": Rule(ok=EVERYONE),
     "GET /api/v1/cases": Rule(ok=EVERYONE),
     "GET /api/v1/cases/{case_id}": on(CASE_PEOPLE, CASE_PEOPLE),
     "POST /api/v1/cases/{case_id}/actions/{action}": Rule(),  # CASE_ACTIONS
@@ -361,24 +366,28 @@ def world(cast) -> World:
                "household_id": household.id, "visit_id": visit.id, "township_id": cast.beiping.id,
                "unit_id": lead.id, "project_id": project.id, "project_report_id": project_report.id,
                "soil_unit_id": soil_unit.id, "soil_report_id": soil_report.id, "plot_id": plot.id,
-               "mark_id": mark.id}
+               "mark_id": mark.id, "mark_event_id": mark.events.get(kind="replaced").id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
                                        complaint.description, complaint.case.number, "13700000000",
                                        task.title, letter.targets.get().description, household.head_name,
                                        household.id_number, project.name, plot.name, mark.reason,
+                                       mark.events.get(kind="replaced").document_name,
                                        permit.number,
                                        lab_upload.results.get().report_number])
 
 
 def _foreign_mark(cast):
-    """乙公司's documented maintenance mark on its outlet."""
+    """乙公司's documented maintenance mark on its outlet, its first document replaced."""
     from datetime import timedelta
 
-    from lanqing.monitoring.marks import mark_create
+    from lanqing.monitoring.marks import mark_create, mark_document_replace
 
-    return mark_create(by=cast.users["enterprise_b"], site=cast.outlet_b, kind="maintenance",
+    mark = mark_create(by=cast.users["enterprise_b"], site=cast.outlet_b, kind="maintenance",
                        reason="乙公司脱硫塔停运检修", starts_at=TUESDAY, ends_at=TUESDAY + timedelta(hours=8),
-                       document=("检修通知.png", PNG), now=TUESDAY)
+                       document=("乙公司错传的通知.png", PNG), now=TUESDAY)
+    # The first file was the wrong one: the replaced file stays, readable from the history.
+    return mark_document_replace(by=cast.users["enterprise_b"], mark=mark, name="检修通知.png", data=PNG,
+                                 now=TUESDAY + timedelta(hours=1))
 
 
 def _foreign_portal(cast):
@@ -608,7 +617,7 @@ def _page_requests(world: World):
                                                       "photo_id", "plan_id", "task_id", "file_id", "letter_id",
                                                       "household_id", "visit_id", "township_id", "unit_id",
                                                       "project_id", "project_report_id", "soil_unit_id",
-                                                      "soil_report_id", "plot_id", "mark_id")
+                                                      "soil_report_id", "plot_id", "mark_id", "mark_event_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -68,3 +68,38 @@ class RevisionOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class MarkOut(Schema):
+    """An enterprise's data mark (标记); the document itself is read on the mark's page, never here."""
+
+    id: int
+    site_id: int
+    site_code: str
+    enterprise_id: int | None
+    # Empty: the mark covers the whole outlet.
+    device_mn: str | None
+    kind: str
+    state: str
+    starts_at: datetime
+    ends_at: datetime
+    # The moment the mark reverts if it has no document by then (the start of the day after the last day).
+    document_due: datetime
+    has_document: bool
+
+
+class LabResultOut(Schema):
+    """A self-monitoring lab result as its report states it."""
+
+    id: int
+    site_id: int
+    site_code: str
+    point: str
+    factor: str
+    sampled_at: datetime
+    value: float
+    unit: str
+    lab: str
+    report_number: str
+    upload_id: int
+    uploaded_at: datetime

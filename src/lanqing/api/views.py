@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
@@ -14,9 +16,26 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from lanqing.alerts.api import router as alerts_router
 from lanqing.api.auth import SessionAuth, TokenAuth
-from lanqing.api.schemas import EnterpriseOut, ErrorOut, JurisdictionOut, MeasurementOut, RevisionOut, SiteOut
+from lanqing.api.schemas import (
+    EnterpriseOut,
+    ErrorOut,
+    JurisdictionOut,
+    LabResultOut,
+    MarkOut,
+    MeasurementOut,
+    RevisionOut,
+    SiteOut,
+)
 from lanqing.cases.api import router as cases_router
-from lanqing.monitoring.models import Measurement, MeasurementRevision, Period, Site
+from lanqing.monitoring.models import (
+    DataMark,
+    LabResult,
+    MarkState,
+    Measurement,
+    MeasurementRevision,
+    Period,
+    Site,
+)
 from lanqing.monitoring.selectors import site_for_user, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import Enterprise
@@ -31,6 +50,8 @@ api = NinjaAPI(title="lanqing API", version="1", urls_namespace="api",
                description="Read access to the registry and measurements, within the caller's scope.")
 
 MAX_SERIES_DAYS = 366
+# The largest page the newer lists give at once (limit above it is cut to it); a client pages with offset.
+MAX_PAGE = 500
 # Times outside these cannot be data of ours, and near year 1 or 9999 the database's time zone conversion fails.
 EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
@@ -136,6 +157,56 @@ def site_revisions(request: ApiRequest, site_id: int) -> MappedRows:
                       lambda r: RevisionOut(point=r.point.code, factor=r.factor.code, period=r.period, time=r.time,
                                             value=r.value, flag=r.flag, received_at=r.received_at,
                                             raw_packet_id=r.raw_packet_id))
+
+
+def _mark_out(m: DataMark) -> MarkOut:
+    return MarkOut(id=m.id, site_id=m.site_id, site_code=m.site.code, enterprise_id=m.site.enterprise_id,
+                   device_mn=m.device.mn if m.device else None, kind=m.kind, state=m.state, starts_at=m.starts_at,
+                   ends_at=m.ends_at, document_due=m.document_due, has_document=bool(m.document))
+
+
+def _marks_for(user: User) -> QuerySet[DataMark]:
+    return access.visible(user, DataMark.objects.select_related("site", "device"))
+
+
+@api.get("/marks", response={200: list[MarkOut], 400: ErrorOut}, tags=["monitoring"])
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_marks(request: ApiRequest, site: int | None = None, enterprise: int | None = None,
+               state: str | None = None) -> MappedRows:
+    """Enterprises' data marks (停产, 停运, 维护) within the caller's scope, latest start first; an id outside it
+    matches nothing."""
+    access.require(request.auth, "mark.view")
+    rows = _marks_for(request.auth)
+    if state:
+        if state not in MarkState.values:
+            raise HttpError(400, f"state must be one of {', '.join(MarkState.values)}")
+        rows = rows.filter(state=state)
+    if site is not None:
+        rows = rows.filter(site_id=site)
+    if enterprise is not None:
+        rows = rows.filter(site__enterprise_id=enterprise)
+    return MappedRows(rows.order_by("-starts_at", "-id"), _mark_out)
+
+
+@api.get("/marks/{mark_id}", response={200: MarkOut, 404: ErrorOut}, tags=["monitoring"])
+def get_mark(request: ApiRequest, mark_id: int) -> MarkOut:
+    return _mark_out(access.get_visible(request.auth, _marks_for(request.auth), id=mark_id))
+
+
+@api.get("/lab-results", response=list[LabResultOut], tags=["monitoring"])
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_lab_results(request: ApiRequest, site: int | None = None) -> MappedRows:
+    """Enterprises' self-monitoring lab results within the caller's scope, latest sample first."""
+    access.require(request.auth, "enterprise.view")
+    rows = access.visible(request.auth, LabResult.objects.select_related("point__site", "factor", "upload")
+                          .defer("upload__content"))  # the uploaded file stays in the database
+    if site is not None:
+        rows = rows.filter(point__site_id=site)
+    return MappedRows(rows.order_by("-sampled_at", "-id"),
+                      lambda r: LabResultOut(id=r.id, site_id=r.point.site_id, site_code=r.point.site.code,
+                                             point=r.point.code, factor=r.factor.code, sampled_at=r.sampled_at,
+                                             value=r.value, unit=r.unit, lab=r.lab, report_number=r.report_number,
+                                             upload_id=r.upload_id, uploaded_at=r.upload.uploaded_at))
 
 
 # Routers of the supervision apps (their services ask lanqing.org.access before any write).

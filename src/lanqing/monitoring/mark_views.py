@@ -102,16 +102,19 @@ def mark_detail(request: SignedInRequest, mark_id: int) -> HttpResponse:
     return _detail(request, mark)
 
 
-def _detail(request: SignedInRequest, mark: DataMark, *, document_form=None, revoke_form=None,
-            status: int = 200) -> HttpResponse:
+def _detail(request: SignedInRequest, mark: DataMark, *, document_form=None, replace_form=None,
+            revoke_form=None, status: int = 200) -> HttpResponse:
     now = timezone.now()
     allowed = access.actions_permitted(request.user, ["mark.document", "mark.revoke"], mark)
-    can_document = "mark.document" in allowed and mark.state == MarkState.AWAITING and now < mark.document_due
+    in_time = now < mark.document_due
+    can_document = "mark.document" in allowed and mark.state == MarkState.AWAITING and in_time
+    can_replace = "mark.document" in allowed and mark.state == MarkState.DOCUMENTED and in_time
     can_revoke = "mark.revoke" in allowed and mark.is_valid
     events = access.visible(request.user, mark.events.select_related("by"))
     return render(request, "monitoring/marks/detail.html", {
         "mark": mark, "events": events, "now": now,
         "document_form": document_form or (mark_forms.DocumentForm() if can_document else None),
+        "replace_form": replace_form or (mark_forms.DocumentForm() if can_replace else None),
         "revoke_form": revoke_form or (mark_forms.RevokeForm() if can_revoke else None),
     }, status=status)
 
@@ -131,6 +134,34 @@ def mark_document(request: SignedInRequest, mark_id: int) -> HttpResponse:
         return _detail(request, mark, document_form=form, status=BAD_REQUEST)
     messages.success(request, _("The document was attached; the mark stands."))
     return redirect("marks:detail", mark_id=mark.id)
+
+
+@login_required
+@require_POST
+def mark_document_replace(request: SignedInRequest, mark_id: int) -> HttpResponse:
+    mark = _mark_for(request.user, mark_id)
+    access.require(request.user, "mark.document", mark)
+    form = mark_forms.DocumentForm(request.POST, request.FILES)
+    try:
+        name, data = _document(request.FILES.get("document"))
+        marks.mark_document_replace(by=request.user, mark=mark, name=name, data=data)
+    except marks.MarkRefused as refused:
+        form.is_valid()
+        form.add_error(None, str(refused))
+        return _detail(request, mark, replace_form=form, status=BAD_REQUEST)
+    messages.success(request, _("The document was replaced; the replaced file is kept in the history."))
+    return redirect("marks:detail", mark_id=mark.id)
+
+
+@login_required
+def mark_replaced_file(request: SignedInRequest, mark_id: int, mark_event_id: int) -> FileResponse:
+    """A document a replacement set aside, kept for the audit and read by whoever sees the mark."""
+    mark = _mark_for(request.user, mark_id)
+    event = access.get_visible(request.user, mark.events.all(), id=mark_event_id)
+    if not event.document:
+        raise Http404
+    return FileResponse(event.document.open("rb"), content_type=event.document_type, as_attachment=False,
+                        filename=event.document_name)
 
 
 @login_required

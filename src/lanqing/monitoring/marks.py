@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,7 +131,12 @@ def mark_create(*, by, site: Site, kind: str, reason: str, starts_at: datetime, 
     _check_period(starts_at, ends_at, now)
     if document is not None:
         _check_document(document[1])
+    _check_overlap(site=site, device=device, starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():
+        # Checked again under the outlet's row lock (PostgreSQL; SQLite writes one at a time anyway), so two
+        # overlapping marks made at the same moment cannot both be stored.
+        list(Site.objects.select_for_update().filter(id=site.id).values_list("id", flat=True))
+        _check_overlap(site=site, device=device, starts_at=starts_at, ends_at=ends_at)
         mark = DataMark.objects.create(site=site, device=device, kind=kind, reason=reason[:500],
                                        starts_at=starts_at, ends_at=ends_at, document_due=document_due(starts_at),
                                        created_by=by, created_at=now, is_demo=is_demo)
@@ -145,13 +151,31 @@ def mark_create(*, by, site: Site, kind: str, reason: str, starts_at: datetime, 
     return mark
 
 
+def _check_overlap(*, site: Site, device: Device | None, starts_at: datetime, ends_at: datetime) -> None:
+    """Refuses a period overlapping a valid mark of the outlet that covers the same values: either mark is of
+    the whole outlet, or both are of the same device. One value under two marks would leave it unclear which
+    document supports it and what a revocation of one of them means."""
+    overlapping = DataMark.objects.filter(site=site, state__in=VALID_MARK_STATES, starts_at__lt=ends_at,
+                                          ends_at__gt=starts_at)
+    if device is not None:
+        overlapping = overlapping.filter(Q(device__isnull=True) | Q(device=device))
+    existing = overlapping.order_by("starts_at", "id").first()
+    if existing is not None:
+        raise _refuse(gettext_noop("The period overlaps the valid mark of this outlet from %(start)s to %(end)s "
+                                   "(%(kind)s); choose a period outside it."),
+                      start=texts.moment(existing.starts_at, precision="datetime"),
+                      end=texts.moment(existing.ends_at, precision="datetime"),
+                      kind=texts.message(KIND_KEYS[MarkKind(existing.kind)]))
+
+
 def _check_document(data: bytes) -> None:
     refusal = document_refusal(data)
     if refusal is not None:
         raise MarkRefused(refusal)  # already in the reader's language
 
 
-def _attach(mark: DataMark, document: tuple[str, bytes], *, by, now: datetime) -> None:
+def _store(mark: DataMark, document: tuple[str, bytes], *, now: datetime) -> None:
+    """Saves the file and points the mark (not yet saved) at it; the file it pointed to stays on disk."""
     name, data = document
     found = document_type(data)
     assert found is not None  # _check_document refused anything else
@@ -160,6 +184,10 @@ def _attach(mark: DataMark, document: tuple[str, bytes], *, by, now: datetime) -
     mark.document_name = (name or f"document{extension}")[:200]
     mark.document_type = content_type
     mark.documented_at = now
+
+
+def _attach(mark: DataMark, document: tuple[str, bytes], *, by, now: datetime) -> None:
+    _store(mark, document, now=now)
     mark.state = MarkState.DOCUMENTED
     mark.save(update_fields=["document", "document_name", "document_type", "documented_at", "state"])
     _event(mark, MarkEventKind.DOCUMENTED, by=by, at=now, text=mark.document_name)
@@ -180,6 +208,36 @@ def mark_document(*, by, mark: DataMark, name: str, data: bytes, now: datetime |
         if not DataMark.objects.filter(id=mark.id, state=MarkState.AWAITING).update(state=MarkState.DOCUMENTED):
             raise _refuse(gettext_noop("This mark is not awaiting a document."))
         _attach(mark, (name, data), by=by, now=now)
+    return mark
+
+
+def mark_document_replace(*, by, mark: DataMark, name: str, data: bytes,
+                          now: datetime | None = None) -> DataMark:
+    """Replaces the document of a valid, documented mark before its deadline (the enterprise uploaded the wrong
+    file). The replaced file is kept, named in the mark's history, for the audit."""
+    now = now or timezone.now()
+    access.require(by, "mark.document", mark)
+    if mark.state != MarkState.DOCUMENTED:
+        raise _refuse(gettext_noop("Only a valid mark with its document can have the document replaced."))
+    if now >= mark.document_due:
+        raise _refuse(gettext_noop("The document was due by %(due)s; it can no longer be replaced."),
+                      due=texts.moment(document_last_day(mark.document_due), precision="date"))
+    _check_document(data)
+    old_file, old_name, old_type = mark.document.name, mark.document_name, mark.document_type
+    with transaction.atomic():
+        # Claimed with a conditional update on the state and the file: a revocation, or another replacement of
+        # the same file, and this replacement never both succeed, and no replaced file goes unrecorded.
+        if not DataMark.objects.filter(id=mark.id, state=MarkState.DOCUMENTED, document=old_file).update(
+                documented_at=now):
+            raise _refuse(gettext_noop("The mark changed meanwhile; open it again to see its document."))
+        _store(mark, (name, data), now=now)
+        mark.save(update_fields=["document", "document_name", "document_type", "documented_at"])
+        plain, stored = texts.split(texts.message(
+            gettext_noop("The document %(old)s was replaced by %(new)s; the replaced file is kept."),
+            old=old_name, new=mark.document_name))
+        DataMarkEvent.objects.create(mark=mark, kind=MarkEventKind.REPLACED, by=by, at=now, text=plain[:500],
+                                     text_text=stored, document=old_file, document_name=old_name,
+                                     document_type=old_type)
     return mark
 
 

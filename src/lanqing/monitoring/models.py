@@ -725,6 +725,7 @@ class DataMark(models.Model):
 class MarkEventKind(models.TextChoices):
     CREATED = "created", _("Marked")
     DOCUMENTED = "documented", _("Document uploaded")
+    REPLACED = "replaced", _("Document replaced")
     REVERTED = "reverted", _("Reverted")
     REVOKED = "revoked", _("Revoked")
 
@@ -740,6 +741,10 @@ class DataMarkEvent(models.Model):
                            on_delete=models.SET_NULL, related_name="+")
     text = models.CharField(_("text"), max_length=500, blank=True)
     text_text = models.JSONField(_("text (stored text)"), null=True, blank=True, editable=False)
+    # A replaced document stays on disk for the audit: this step keeps the file the mark no longer points to.
+    document = models.FileField(_("replaced document"), upload_to="marks/%Y/%m/", blank=True)
+    document_name = models.CharField(_("replaced document's file name"), max_length=200, blank=True)
+    document_type = models.CharField(_("replaced document's content type"), max_length=50, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
