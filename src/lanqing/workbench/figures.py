@@ -33,6 +33,8 @@ from lanqing.workbench.kept import kept
 LIST_ROWS = 8
 # Stations whose AQI the workbench computes; more are reached through the site list.
 STATION_ROWS = 12
+# What the workbench shows of a site (its link and name) and what its AQI is computed from.
+SITE_SHOWN = ("id", "code", "name", "kind")
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,10 @@ def _alert_figures(user, wanted: list[tuple[str, str | Promise, str]]) -> list[F
 def case_lines(cases: QuerySet[Case], *, now: datetime, rows: int = LIST_ROWS) -> list[CaseLine]:
     """The cases with the nearest deadline first (cases without one last), with days left."""
     lines = []
-    for case in cases.filter(state__in=OPEN_STATES).order_by("deadline_at", "id")[:rows]:
+    # Only what a line shows: a case with all its relations costs more to read than its line to render.
+    shown = cases.filter(state__in=OPEN_STATES).select_related(None).select_related("township").only(
+        "number", "title", "title_text", "state", "deadline_at", "township__name")
+    for case in shown.order_by("deadline_at", "id")[:rows]:
         left = None if case.deadline_at is None else (case.deadline_at - now) // timedelta(days=1)
         lines.append(CaseLine(case, left))
     return lines
@@ -117,7 +122,8 @@ def case_lines(cases: QuerySet[Case], *, now: datetime, rows: int = LIST_ROWS) -
 
 def station_aqi(user, *, limit: int = STATION_ROWS) -> list[StationAqi]:
     """Each air station's AQI in its newest hour with data (a station's own newest hour, as published)."""
-    stations = sites_visible_to(user).filter(kind=SiteKind.AIR, is_active=True).order_by("code")[:limit]
+    stations = sites_visible_to(user).filter(kind=SiteKind.AIR, is_active=True).select_related(None).only(
+        *SITE_SHOWN).order_by("code")[:limit]
     return [StationAqi(site, kept(("station-aqi", site.id), partial(_newest_aqi, site))) for site in stations]
 
 
@@ -128,7 +134,8 @@ def _newest_aqi(site: Site) -> quality.AqiRow | None:
 
 
 def outlet_status(user) -> list[OutletStatus]:
-    outlets = list(sites_visible_to(user).filter(kind=SiteKind.OUTLET).order_by("code")[:STATION_ROWS])
+    outlets = list(sites_visible_to(user).filter(kind=SiteKind.OUTLET).select_related(None).only(
+        *SITE_SHOWN).order_by("code")[:STATION_ROWS])
     exceeding: dict[int, int] = {}
     for site_id in alerts_visible_to(user).filter(status=AlertStatus.ACTIVE, rule__kind=RuleKind.EXCEEDANCE,
                                                   site__in=outlets).values_list("site_id", flat=True):
