@@ -4,7 +4,8 @@
 30 days) serves, to 50 concurrent anonymous clients, the quality page (``/public/quality/``: every station's AQI
 now, over 24 hours and 30 days, the water sections, the year so far) and a demo report's tracking page. The
 baseline is the public home page served by the same process under the same load, so the ratio is the cost of
-each page itself (goal: p95 ≤ 2× the baseline's).
+each page itself (goal: p95 ≤ 2× the baseline's). Every client asks for every page once before the timing
+(steady state: each server thread has its database connection open, as under a steady load).
 
 Run: ``python benchmarks/bench_public.py`` (``--quick`` for a smoke run). Ratios printed; no assertions. The
 set-up runs in a child process so this module does not configure Django itself.
@@ -14,17 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from http_load import free_port, load, openers, p95, wait_for  # noqa: E402 - after its folder is on the path
+
 SRC = HERE.parent / "src"
 CLIENTS = 50
 GOAL_P95_RATIO = 2.0
@@ -61,55 +63,6 @@ def _child(env: dict, *argv: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(url: str) -> None:
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def _load(url: str, per_client: int) -> list[float]:
-    timings: list[float] = []
-    lock = threading.Lock()
-    failures: list[str] = []
-
-    def client() -> None:
-        mine = []
-        for _ in range(per_client):
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(url, timeout=120) as response:
-                    response.read()
-            except OSError as error:
-                failures.append(f"{url}: {error}")
-                return
-            mine.append(time.perf_counter() - started)
-        with lock:
-            timings.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise RuntimeError(failures[0])
-    return timings
-
-
-def _p95(values: list[float]) -> float:
-    return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
-
-
 def main(quick: bool = False) -> None:
     days = 30 if quick else 365
     per_client = 3 if quick else 10
@@ -117,21 +70,26 @@ def main(quick: bool = False) -> None:
         env = _env(data_dir)
         setup = _child(env, "--child-setup", str(days))
         subprocess.run([sys.executable, "-m", "lanqing", "init"], env=env, check=True, capture_output=True)
-        port = _free_port()
+        port = free_port()
         log = Path(data_dir) / "web.log"
         server = subprocess.Popen([sys.executable, "-m", "lanqing", "web", "--public", "--port", str(port),
                                    "--threads", str(CLIENTS)], env=env, stdout=log.open("wb"),
                                   stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_for(f"{base}/public/")
-            _load(f"{base}/public/", 1)  # warm-up
+            wait_for(f"{base}/public/")
+            clients = openers(CLIENTS)
+            load(clients[:1], f"{base}/public/", 1)  # imports and templates
             started = time.perf_counter()
             urllib.request.urlopen(f"{base}/public/quality/", timeout=300).read()
             first_quality = time.perf_counter() - started
-            baseline = _load(f"{base}/public/", per_client)
-            quality = _load(f"{base}/public/quality/", per_client)
-            track = _load(f"{base}/public/track/{setup['code']}/", per_client)
+            # Warm-up, every page once by every client: each server thread's database connection is opened by
+            # its first page that reads (kept for a minute, so a steady load opens one a minute per thread).
+            for path in ("/public/", "/public/quality/", f"/public/track/{setup['code']}/"):
+                load(clients, f"{base}{path}", 1)
+            baseline = load(clients, f"{base}/public/", per_client)
+            quality = load(clients, f"{base}/public/quality/", per_client)
+            track = load(clients, f"{base}/public/track/{setup['code']}/", per_client)
         except RuntimeError:
             errors = [line for line in log.read_text(errors="replace").splitlines() if "Error" in line]
             print("\n".join(errors[-5:]), file=sys.stderr)
@@ -144,9 +102,9 @@ def main(quick: bool = False) -> None:
         for name, timings in (("home page (baseline)", baseline), ("quality page", quality),
                               ("tracking page", track)):
             print(f"{name}: {CLIENTS} clients × {per_client}, median {statistics.median(timings) * 1000:.1f} ms, "
-                  f"p95 {_p95(timings) * 1000:.1f} ms; ratio to baseline median "
+                  f"p95 {p95(timings) * 1000:.1f} ms; ratio to baseline median "
                   f"{statistics.median(timings) / statistics.median(baseline):.2f}, "
-                  f"p95 {_p95(timings) / _p95(baseline):.2f} (goal ≤ {GOAL_P95_RATIO:.0f})")
+                  f"p95 {p95(timings) / p95(baseline):.2f} (goal ≤ {GOAL_P95_RATIO:.0f})")
 
 
 if __name__ == "__main__":

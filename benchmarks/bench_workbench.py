@@ -32,24 +32,22 @@ set-up runs in child processes so this module does not configure Django itself.
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import os
-import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from http_load import free_port, load, openers, p95, sign_in, wait_for  # noqa: E402 - after its folder is on the path
+
 SRC = HERE.parent / "src"
 CACHE = HERE.parent / "var" / "bench"
 CLIENTS = 20
@@ -74,7 +72,7 @@ def _env(data_dir: str) -> dict:
     return env
 
 
-def child_load(days: int) -> dict:
+def childload(days: int) -> dict:
     """Runs in a child process: an empty database, then the demo with `days` of hourly data."""
     import django
 
@@ -140,83 +138,6 @@ def _database(days: int) -> tuple[Path, dict]:
     return kept, summary
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(url: str) -> None:
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def _login(base: str, username: str) -> http.cookiejar.CookieJar:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/login/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"username": username, "password": "lanqing-demo-2026",
-                                   "csrfmiddlewaretoken": token}).encode()
-    opener.open(urllib.request.Request(f"{base}/login/", data=data, headers={"Referer": f"{base}/login/"})).read()
-    if not any(cookie.name == "sessionid" for cookie in jar):
-        raise RuntimeError(f"{username} could not log in")
-    return jar
-
-
-def _openers(jar: http.cookiejar.CookieJar) -> list:
-    """One opener per client, all with the session of one login (logging in 20 times measures nothing)."""
-    openers = []
-    for _ in range(CLIENTS):
-        copy = http.cookiejar.CookieJar()
-        for cookie in jar:
-            copy.set_cookie(cookie)
-        openers.append(urllib.request.build_opener(urllib.request.HTTPCookieProcessor(copy)))
-    return openers
-
-
-def _load(openers, url: str, per_client: int) -> list[float]:
-    timings: list[float] = []
-    failures: list[str] = []
-    lock = threading.Lock()
-
-    def client(opener) -> None:
-        mine = []
-        for _ in range(per_client):
-            started = time.perf_counter()
-            try:
-                with opener.open(url, timeout=600) as response:
-                    response.read()
-                    sent_to_login = "/login/" in response.url and "/login/" not in url
-                    if response.status != 200 or sent_to_login:
-                        failures.append(f"{url}: HTTP {response.status} at {response.url}")
-                        return
-            except OSError as error:
-                failures.append(f"{url}: {error}")
-                return
-            mine.append(time.perf_counter() - started)
-        with lock:
-            timings.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(opener,)) for opener in openers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise RuntimeError(failures[0])
-    return timings
-
-
-def _p95(values: list[float]) -> float:
-    return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
-
-
 def _open_seconds(pdf: Path) -> tuple[float, int]:
     """Seconds to load the PDF and rasterise each page as a viewer shows it; the number of pages."""
     import pypdfium2
@@ -245,31 +166,36 @@ def _open_served_seconds(opener, url: str, pdf: Path) -> float:
 
 
 def _serve(env: dict, data_dir: str, per_client: int, report: dict, pdf: Path) -> dict[str, list[float]]:
-    port = _free_port()
+    port = free_port()
     log = Path(data_dir) / "web.log"
     server = subprocess.Popen([sys.executable, "-m", "lanqing", "web", "--port", str(port), "--threads",
                                str(CLIENTS)], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     results: dict[str, list[float]] = {}
     try:
-        _wait_for(f"{base}/login/")
-        sessions = {role: _openers(_login(base, username)) for role, username in ROLES}
+        wait_for(f"{base}/login/")
+        sessions = {role: openers(CLIENTS, sign_in(base, username)) for role, username in ROLES}
         bureau = sessions["bureau"]
-        for url in ("/", TRIVIAL, *(url for _, url in PAGES)):  # warm-up: imports, templates, first reads
-            _load(bureau[:1], f"{base}{url}", 1)
         # The login page to clients without a session: a signed-in user asking for it is sent to the workbench.
-        anonymous = [urllib.request.build_opener() for _ in range(CLIENTS)]
-        results["login page (baseline)"] = _load(anonymous, f"{base}/login/", per_client)
-        results["signed-in trivial page (baseline)"] = _load(bureau, f"{base}{TRIVIAL}", per_client)
+        anonymous = openers(CLIENTS)
+        # Warm-up, every page once by every client: imports, templates, first reads, and each server thread's
+        # database connection (kept for a minute, so a steady load opens one a minute per thread).
+        load(anonymous, f"{base}/login/", 1)
         for role, _username in ROLES:
-            results[f"workbench, {role}"] = _load(sessions[role], f"{base}/", per_client)
+            load(sessions[role], f"{base}/", 1)
+        for url in (TRIVIAL, *(url for _, url in PAGES)):
+            load(bureau, f"{base}{url}", 1)
+        results["login page (baseline)"] = load(anonymous, f"{base}/login/", per_client)
+        results["signed-in trivial page (baseline)"] = load(bureau, f"{base}{TRIVIAL}", per_client)
+        for role, _username in ROLES:
+            results[f"workbench, {role}"] = load(sessions[role], f"{base}/", per_client)
         for name, url in PAGES:
-            results[name] = _load(bureau, f"{base}{url}", per_client)
-        results["login page (baseline, again)"] = _load(anonymous, f"{base}/login/", per_client)
-        results["signed-in trivial page (baseline, again)"] = _load(bureau, f"{base}{TRIVIAL}", per_client)
+            results[name] = load(bureau, f"{base}{url}", per_client)
+        results["login page (baseline, again)"] = load(anonymous, f"{base}/login/", per_client)
+        results["signed-in trivial page (baseline, again)"] = load(bureau, f"{base}{TRIVIAL}", per_client)
         # The clerk opens the archived PDF while 19 others keep asking for the trivial page.
         opened: list[float] = []
-        background = threading.Thread(target=_load, args=(bureau[1:], f"{base}{TRIVIAL}", per_client))
+        background = threading.Thread(target=load, args=(bureau[1:], f"{base}{TRIVIAL}", per_client))
         background.start()
         for _ in range(3):
             opened.append(_open_served_seconds(bureau[0], f"{base}/reports/{report['id']}.pdf", pdf))
@@ -308,12 +234,12 @@ def main(quick: bool = False) -> None:
     baselines = {name: results[f"{name} (baseline)"] + results[f"{name} (baseline, again)"]
                  for name in ("signed-in trivial page", "login page")}
     for name, timings in results.items():
-        median, p95 = statistics.median(timings), _p95(timings)
+        median, slow = statistics.median(timings), p95(timings)
         ratios = "" if "baseline" in name else "; p95 ratio to " + ", to ".join(
-            f"{base_name} {p95 / _p95(base):.2f}" for base_name, base in baselines.items()) + (
+            f"{base_name} {slow / p95(base):.2f}" for base_name, base in baselines.items()) + (
             f" (goal ≤ {GOAL_P95_RATIO:.0f})")
         print(f"{name}: {CLIENTS} clients × {per_client}, median {median * 1000:.1f} ms, "
-              f"p95 {p95 * 1000:.1f} ms{ratios}")
+              f"p95 {slow * 1000:.1f} ms{ratios}")
     open_seconds = min(seconds for seconds, _ in opening)
     pages = opening[0][1]
     served_seconds = min(served)
@@ -329,7 +255,7 @@ def main(quick: bool = False) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child-load":
-        print(json.dumps(child_load(int(sys.argv[2]))))
+        print(json.dumps(childload(int(sys.argv[2]))))
     elif len(sys.argv) > 1 and sys.argv[1] == "--child-report":
         print(json.dumps(child_report(sys.argv[2])))
     else:
