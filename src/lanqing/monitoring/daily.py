@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from lanqing.monitoring.models import AreaFigures, Point, Site, SiteDay, SiteKind
@@ -92,11 +93,16 @@ def _keep(site: Site, kind: str, first: date, computed: list[Figures], *, kept: 
         if day not in kept:
             new.append(SiteDay(site=site, day=day, figures={kind: figures}))
         elif kept[day][0] is None:
-            # Stale: stored only if no later value arrived since it was read (the version is still the same).
-            SiteDay.objects.filter(site=site, day=day, version=kept[day][1], figures__isnull=True).update(
-                figures={kind: figures})
+            _store_if_current(SiteDay.objects.filter(site=site, day=day), version=kept[day][1],
+                              figures={kind: figures})
     # A row made meanwhile by a writer (stale mark) or another reader stays as it is.
     SiteDay.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+
+
+def _store_if_current(row: QuerySet, *, version: int, figures: Figures) -> int:
+    """Stores figures computed from values read when the row was at `version`, only if no late value has
+    blanked the row since (its version is still the same); the number of rows stored (0 or 1)."""
+    return row.filter(version=version, figures__isnull=True).update(figures=figures)
 
 
 def _local_day(value: datetime | str) -> date:
@@ -121,7 +127,7 @@ def area_read(what: str, sites: list[Site], *, kind: str, first_day: date, last_
     if row.figures is not None:
         return row.figures
     figures = AREA_COMPUTERS[what](sites, first_day, last_day, today)
-    AreaFigures.objects.filter(id=row.id, version=row.version, figures__isnull=True).update(figures=figures)
+    _store_if_current(AreaFigures.objects.filter(id=row.id), version=row.version, figures=figures)
     return figures
 
 
@@ -138,8 +144,7 @@ def areas_keep() -> int:
         if compute is None or len(by_id) != len(ids):
             continue
         figures = compute([by_id[site_id] for site_id in ids], row.first_day, row.last_day, today)
-        done += AreaFigures.objects.filter(id=row.id, version=row.version, figures__isnull=True).update(
-            figures=figures)
+        done += _store_if_current(AreaFigures.objects.filter(id=row.id), version=row.version, figures=figures)
     return done
 
 
