@@ -299,3 +299,22 @@ def test_thresholds_are_validated_as_data(db):
         rule.full_clean()
     with pytest.raises(ValidationError):
         AlertRule(name="x", kind="constant", params={"minutes": 3}).full_clean()
+
+
+def test_a_lab_result_of_zero_is_no_suspicious_data_but_a_monitors_zero_is(cast, outlet):
+    """The anomaly checks judge automatic monitors; a lab sample below its detection limit is reported as 0."""
+    from lanqing.monitoring.measurements import MeasurementRow, measurements_upsert
+    from lanqing.monitoring.models import Factor, Source
+
+    _rule("non_positive")
+    _rule("jump", params={"ratio": 3, "min_delta": 10})
+    point = outlet.points.get()
+    so2 = Factor.objects.get(code="a21026")
+    measurements_upsert([MeasurementRow(point.id, so2.id, "hour", TUESDAY - 2 * H, 50.0),
+                         MeasurementRow(point.id, so2.id, "hour", TUESDAY - H, 0.0, source=Source.MANUAL)])
+    alerts_evaluate(now=TUESDAY)
+    assert not Alert.objects.exists()
+    measurements_upsert([MeasurementRow(point.id, so2.id, "hour", TUESDAY, 0.0)])
+    alerts_evaluate(now=TUESDAY + H)
+    # The monitor's own hours (50, then 0 two hours later) are no jump; its zero is suspicious.
+    assert list(Alert.objects.values_list("rule__kind", flat=True)) == ["non_positive"]

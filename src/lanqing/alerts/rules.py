@@ -33,6 +33,7 @@ from lanqing.monitoring.models import (
     RawPacket,
     Site,
     SiteKind,
+    Source,
     Verdict,
 )
 from lanqing.standards import aqi as aqi_engine
@@ -77,11 +78,13 @@ def _factors() -> dict[int, Factor]:
 
 
 def _series(*, since: datetime, until: datetime, points: set[int] | None, period: str = Period.HOUR,
-            factor_ids: Iterable[int] | None = None, site_kinds: Iterable[str] | None = None
-            ) -> dict[tuple[int, int], list[tuple[datetime, float | None, str]]]:
-    """Values per (point, factor), oldest first."""
+            factor_ids: Iterable[int] | None = None, site_kinds: Iterable[str] | None = None,
+            automatic_only: bool = False) -> dict[tuple[int, int], list[tuple[datetime, float | None, str]]]:
+    """Values per (point, factor), oldest first; `automatic_only`: without the enterprises' lab results."""
     rows = Measurement.objects.filter(period=period, time__gte=since, time__lte=until,
                                       point__site__is_active=True)
+    if automatic_only:
+        rows = rows.exclude(source=Source.MANUAL)
     if points is not None:
         rows = rows.filter(point_id__in=points)
     if factor_ids is not None:
@@ -264,8 +267,11 @@ def check_factor_gap(rule: AlertRule, *, now: datetime, points: set[int] | None)
 def _anomaly(rule: AlertRule, *, now: datetime, points: set[int] | None, hours: float,
              test: Callable[[list[tuple[datetime, float | None, str]]], tuple[bool, float | None]],
              message: str, valid_only: bool = True, extra: dict | None = None) -> Result:
+    # The checks describe an automatic monitor's behaviour (stuck, zero, jumping, fault flags): a lab result is
+    # a sample taken by hand, often reported as 0 below the detection limit, and beside the monitor's hours a
+    # jump between two methods, not a fault.
     series = _series(since=now - timedelta(hours=hours), until=now, points=points,
-                     factor_ids=_pollutant_factor_ids(rule))
+                     factor_ids=_pollutant_factor_ids(rule), automatic_only=True)
     sites = _site_of_points({p for p, _f in series})
     factors = _factors()
     findings = []
