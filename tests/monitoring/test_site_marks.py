@@ -79,7 +79,7 @@ def test_a_documented_mark_is_shaded_on_the_chart_and_badges_exactly_its_hours(c
     assert page.count(f'href="/marks/{mark.id}/" data-testid="under-mark"') == 4
     assert page.count(f'href="/marks/{awaiting.id}/" data-testid="under-mark"') == 2
     legend = page.split('data-testid="mark-legend"', 1)[1].split("</p>", 1)[0]
-    assert "not judged against the limit" in legend
+    assert "they are not judged against the limit" in legend
     assert f'href="/marks/?site={cast.outlet_a.id}"' in legend
 
 
@@ -146,3 +146,27 @@ def test_the_outlet_link_lists_only_that_outlets_marks(cast, client_for):
     listed = client.get(reverse("marks:list"), {"site": cast.outlet_a.id}).content.decode()
     assert "甲公司焦炉烟囱" in listed
     assert "甲公司焦炉烟囱" not in client.get(reverse("marks:list"), {"site": cast.outlet_b.id}).content.decode()
+
+
+def test_the_chart_pins_no_exceedance_under_a_valid_mark_but_pins_it_again_once_revoked(cast, client_for):
+    from lanqing.monitoring.models import Site
+
+    Site.objects.filter(id=cast.outlet_a.id).update(limit_set="GB13223-2011:special:coal")  # SO2 50 at 6 % O2
+    point = cast.outlet_a.points.get()
+    so2, o2 = Factor.objects.get(code="a21026"), Factor.objects.get(code="a19001")
+    Measurement.objects.bulk_create(
+        [Measurement(point=point, factor=so2, period="hour", time=START + h * H, flag="N",
+                     value=90.0 if h in (3, 11, 12) else 30.0) for h in range(24)]
+        + [Measurement(point=point, factor=o2, period="hour", time=START + h * H, value=6.0, flag="N")
+           for h in range(24)])
+    mark = _mark(cast, start=START + 10 * H, end=START + 14 * H)
+    client = client_for(cast.users["bureau"])
+
+    def pinned():
+        data = client.get(reverse("monitoring:site_series", args=[cast.outlet_a.id]),
+                          {"factor": "a21026", "period": "hour", "days": "7"}).json()
+        return [data["points"][index][0][-5:] for index in data["exceed"]]
+
+    assert pinned() == ["03:00"]
+    mark_revoke(by=cast.users["bureau"], mark=mark, reason="虚报检修", now=START + 20 * H)
+    assert pinned() == ["03:00", "11:00", "12:00"]

@@ -181,11 +181,19 @@ def site_series(request: SignedInRequest, site_id: int) -> HttpResponse:
     rows = series_for_user(request.user, site=site, factor_id=factor.id, period=period, start=window[0],
                            end=window[1])
     # A long range of minute data is cut to the newest values: those are what a user checking a site needs.
-    oldest_first = list(rows.order_by("-time").values_list("time", "value", "flag")[:MAX_CHART_POINTS])[::-1]
+    newest_first = list(rows.order_by("-time").values_list("time", "value", "flag", "point_id")[:MAX_CHART_POINTS])
+    oldest_first = [(time, value, flag) for time, value, flag, _point in newest_first[::-1]]
     points = [[_local(time).strftime("%Y-%m-%d %H:%M"), value, flag] for time, value, flag in oldest_first]
+    limit = _limit_json(request.user, site, factor, period, oldest_first)
+    if limit.get("exceed") and site.kind == SiteKind.OUTLET:
+        # A value under a valid mark is no exceedance (lanqing.monitoring.marks): no red pin, the shading says why.
+        spans = marks.marks_over(site=site, period=period, start=window[0], end=window[1])
+        point_of = [point for _time, _value, _flag, point in newest_first[::-1]]
+        limit["exceed"] = [index for index in limit["exceed"] if marks.mark_covering(
+            spans, point_id=point_of[index], period=period, time=oldest_first[index][0]) is None]
     return JsonResponse({"factor": factor.code, "name": factor.display_name, "unit": factor.unit_at(site.kind),
                          "period": period, "points": points, "truncated": len(points) == MAX_CHART_POINTS,
-                         **_limit_json(request.user, site, factor, period, oldest_first)})
+                         **limit})
 
 
 def _limit_json(user: User, site: Site, factor: Factor, period: str, rows: list) -> dict:
