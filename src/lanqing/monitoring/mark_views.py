@@ -56,6 +56,12 @@ def mark_list(request: SignedInRequest) -> HttpResponse:
         rows = rows.filter(site__enterprise_id=int(enterprise))
     else:
         enterprise = ""
+    # An outlet's page links here with its id, the same way.
+    site = request.GET.get("site", "")
+    if site.isdigit():
+        rows = rows.filter(site_id=int(site))
+    else:
+        site = ""
     if wants_export(request):
         return xlsx_response(
             filename=_("data-marks"),
@@ -67,7 +73,7 @@ def mark_list(request: SignedInRequest) -> HttpResponse:
                    m.document_last_day.date(), m.document_name]
                   for m in rows))
     return render(request, "monitoring/marks/list.html", {
-        "page": paginate(request, rows), "state": state, "enterprise": enterprise, "filter": mark_forms.FilterForm({"state": state}),
+        "page": paginate(request, rows), "state": state, "enterprise": enterprise, "site": site, "filter": mark_forms.FilterForm({"state": state}),
         "can_create": access.may(request.user, "mark.create"), "now": timezone.now(),
         "document_day": marks.DOCUMENT_DAY,
     })

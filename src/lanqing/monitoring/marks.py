@@ -358,3 +358,31 @@ def marked_spans(*, site: Site, before: datetime) -> list[tuple[datetime, dateti
     """(start, end) of the outlet's valid marks starting before `before`, whether of the outlet or a device."""
     return list(DataMark.objects.filter(site=site, state__in=VALID_MARK_STATES, starts_at__lt=before)
                 .values_list("starts_at", "ends_at"))
+
+
+def marks_over(*, site: Site, period: str, start: datetime, end: datetime) -> list[DataMark]:
+    """The outlet's valid marks covering any value of `period` in [start, end), oldest first: the spans a chart of
+    that window shades. Bounded by the window, so a long-marked outlet costs no more than a short one."""
+    # A value stands for [time, time + span): one just before `end` is covered by a mark starting after it.
+    return list(DataMark.objects.filter(site=site, state__in=VALID_MARK_STATES,
+                                        starts_at__lt=end + SPAN.get(period, timedelta(0)), ends_at__gt=start)
+                .select_related("device").order_by("starts_at", "id"))
+
+
+def mark_covering(marks: Iterable[DataMark], *, point_id: int, period: str, time: datetime) -> DataMark | None:
+    """The mark among `marks` (of one outlet) under which the value of (point, period, time) stands, if any; the
+    same rule as :func:`marked_keys`, so a value shown under a mark is one the exceedance check skipped."""
+    return next((mark for mark in marks
+                 if (mark.device is None or mark.device.point_id == point_id)
+                 and _covers(mark.starts_at, mark.ends_at, period, time)), None)
+
+
+def shaded_from(mark: DataMark, *, period: str) -> datetime:
+    """Where a chart's shading of the mark starts, in local time: the start of the first value it covers (a stop
+    from 10:30 excuses the 10:00 hourly value, so that value's point lies in the shade too)."""
+    local = timezone.localtime(mark.starts_at, _zone())
+    if period == Period.DAY:
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == Period.HOUR:
+        return local.replace(minute=0, second=0, microsecond=0)
+    return local.replace(second=0, microsecond=0)

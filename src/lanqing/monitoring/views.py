@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from lanqing.monitoring import limits, quality
+from lanqing.monitoring import limits, marks, quality
 from lanqing.monitoring.imports import COLUMNS, describe_error
 from lanqing.monitoring.models import (
     Factor,
@@ -47,6 +47,8 @@ MAX_CHART_POINTS = 20_000
 RANGE_DAYS = {"1": 1, "7": 7, "30": 30, "90": 90, "365": 365}
 # Revised values listed on a site's page (newest first; the API lists them all, a page at a time).
 REVISIONS_SHOWN = 20
+# Values listed under an outlet's chart, newest first: about two days of hourly values.
+VALUES_SHOWN = 48
 
 
 @login_required
@@ -115,7 +117,39 @@ def site_page(request: SignedInRequest, site_id: int) -> HttpResponse:
         "days": days, "ranges": RANGE_DAYS.keys(), "month": month,
         "devices": [(device, *rates.get(device.id, (None, []))) for device in device_page], "page": device_page,
         "unit": factor.unit_at(site.kind) if factor else "", "standard": limits.standard_label(site),
+        **(_marked_values(request.user, site, factor, period, days) if factor and site.kind == SiteKind.OUTLET
+           else {}),
     })
+
+
+def _window(site: Site, factor: Factor, period: str, days: int) -> tuple[datetime, datetime] | None:
+    """The [start, end) the chart shows: the last `days` days up to the factor's newest value."""
+    newest = Measurement.objects.filter(point__site=site, factor=factor, period=period).aggregate(
+        t=Max("time"))["t"]
+    if newest is None:
+        return None
+    end = newest + timedelta(seconds=1)
+    return end - timedelta(days=days), end
+
+
+def _marked_values(user: User, site: Site, factor: Factor, period: str, days: int) -> dict:
+    """An outlet's newest values, each with the valid mark it stands under, and the marks' spans for the chart."""
+    window = _window(site, factor, period, days)
+    if window is None:
+        return {}
+    start, end = window
+    spans = marks.marks_over(site=site, period=period, start=start, end=end)
+    newest = series_for_user(user, site=site, factor_id=factor.id, period=period, start=start, end=end).order_by(
+        "-time", "point_id").values_list("point_id", "time", "value", "flag")[:VALUES_SHOWN]
+    viewable = {mark.id for mark in spans if access.may(user, "mark.view", mark)}
+    return {
+        "values": [(time, value, flag, marks.mark_covering(spans, point_id=point_id, period=period, time=time))
+                   for point_id, time, value, flag in newest],
+        "viewable_marks": viewable, "may_view_marks": access.may(user, "mark.view"),
+        "chart_marks": [{"from": f"{marks.shaded_from(mark, period=period):%Y-%m-%d %H:%M}",
+                         "to": f"{_local(mark.ends_at):%Y-%m-%d %H:%M}", "label": mark.get_kind_display(),
+                         "device": mark.device.mn if mark.device else ""} for mark in spans],
+    }
 
 
 def _quality(site: Site, days: int) -> dict:
@@ -141,20 +175,25 @@ def site_series(request: SignedInRequest, site_id: int) -> HttpResponse:
     period = request.GET.get("period", Period.HOUR)
     if factor is None or period not in Period.values:
         return JsonResponse({"error": _("Unknown factor or period.")}, status=400)
-    days = RANGE_DAYS.get(request.GET.get("days", "7"), 7)
-    newest = Measurement.objects.filter(point__site=site, factor=factor, period=period).aggregate(
-        t=Max("time"))["t"]
-    if newest is None:
+    window = _window(site, factor, period, RANGE_DAYS.get(request.GET.get("days", "7"), 7))
+    if window is None:
         return JsonResponse({"factor": factor.code, "unit": factor.unit_at(site.kind), "points": []})
-    end = newest + timedelta(seconds=1)
-    rows = series_for_user(request.user, site=site, factor_id=factor.id, period=period,
-                           start=end - timedelta(days=days), end=end)
+    rows = series_for_user(request.user, site=site, factor_id=factor.id, period=period, start=window[0],
+                           end=window[1])
     # A long range of minute data is cut to the newest values: those are what a user checking a site needs.
-    oldest_first = list(rows.order_by("-time").values_list("time", "value", "flag")[:MAX_CHART_POINTS])[::-1]
+    newest_first = list(rows.order_by("-time").values_list("time", "value", "flag", "point_id")[:MAX_CHART_POINTS])
+    oldest_first = [(time, value, flag) for time, value, flag, _point in newest_first[::-1]]
     points = [[_local(time).strftime("%Y-%m-%d %H:%M"), value, flag] for time, value, flag in oldest_first]
+    limit = _limit_json(request.user, site, factor, period, oldest_first)
+    if limit.get("exceed") and site.kind == SiteKind.OUTLET:
+        # A value under a valid mark is no exceedance (lanqing.monitoring.marks): no red pin, the shading says why.
+        spans = marks.marks_over(site=site, period=period, start=window[0], end=window[1])
+        point_of = [point for _time, _value, _flag, point in newest_first[::-1]]
+        limit["exceed"] = [index for index in limit["exceed"] if marks.mark_covering(
+            spans, point_id=point_of[index], period=period, time=oldest_first[index][0]) is None]
     return JsonResponse({"factor": factor.code, "name": factor.display_name, "unit": factor.unit_at(site.kind),
                          "period": period, "points": points, "truncated": len(points) == MAX_CHART_POINTS,
-                         **_limit_json(request.user, site, factor, period, oldest_first)})
+                         **limit})
 
 
 def _limit_json(user: User, site: Site, factor: Factor, period: str, rows: list) -> dict:

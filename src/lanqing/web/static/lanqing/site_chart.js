@@ -1,4 +1,4 @@
-// Draws the site page's time-series chart from the JSON the server returns.
+// Draws the site page's time-series chart from the JSON the server returns, with an outlet's marks from the page.
 (function () {
   "use strict";
   function isNumber(value) { return typeof value === "number"; }
@@ -11,7 +11,7 @@
       return { yAxis: value, name: data.limit.label };
     });
     const pins = (data.exceed || []).map(function (index) {
-      return { coord: [index, data.points[index][1]], value: data.points[index][1] };
+      return { coord: [data.points[index][0], data.points[index][1]], value: data.points[index][1] };
     });
     return {
       markLine: { symbol: "none", silent: true, data: lines,
@@ -20,6 +20,25 @@
       markPoint: { symbol: "pin", symbolSize: 34, data: pins, itemStyle: { color: "#c62828" },
                    label: { fontSize: 9, color: "#fff" } },
     };
+  }
+
+  // Each valid data mark of the outlet as a muted band over the hours it excuses, labelled with its kind; the
+  // server sends only the marks of the shown window (json_script "site-chart-marks"), in the axis's local time.
+  // A band is clipped to the values drawn, so it never stretches the axis.
+  function markAreas(data) {
+    const source = document.getElementById("site-chart-marks");
+    if (!source || !data.points.length) { return {}; }
+    const first = data.points[0][0];
+    const last = data.points[data.points.length - 1][0];
+    const bands = JSON.parse(source.textContent).filter(function (mark) {
+      return mark.from <= last && mark.to >= first;
+    }).map(function (mark) {
+      const name = mark.device ? mark.label + " · " + mark.device : mark.label;
+      return [{ name: name, xAxis: mark.from < first ? first : mark.from }, { xAxis: mark.to > last ? last : mark.to }];
+    });
+    if (!bands.length) { return {}; }
+    return { markArea: { silent: true, data: bands, itemStyle: { color: "rgba(120, 104, 160, 0.16)" },
+                         label: { position: "insideTop", color: "#56497a", fontSize: 11 } } };
   }
 
   // The axis reaches the limit even when every value is far below it, so the line is always in view.
@@ -46,16 +65,18 @@
           tooltip: { trigger: "axis" },
           grid: { left: 56, right: 24, top: 48, bottom: 64 },
           title: { text: data.name + (data.unit ? " (" + data.unit + ")" : ""), left: 8, textStyle: { fontSize: 14 } },
-          xAxis: { type: "category", data: data.points.map(function (p) { return p[0]; }) },
+          xAxis: { type: "time" },
           yAxis: { type: "value", scale: true, min: axisBound(data, "low"), max: axisBound(data, "high") },
           animation: false,
           dataZoom: [{ type: "inside" }, { type: "slider" }],
           series: [Object.assign({ type: "line", name: data.name, showSymbol: false, connectNulls: false,
-                     data: data.points.map(function (p) { return p[1]; }) }, limitMarks(data, element))],
+                     data: data.points.map(function (p) { return [p[0], p[1]]; }) }, limitMarks(data, element),
+                   markAreas(data))],
         });
         element.dataset.rendered = "chart";
         element.dataset.limitLines = data.limit ? String([data.limit.high, data.limit.low].filter(isNumber).length) : "0";
         element.dataset.exceedMarks = String((data.exceed || []).length);
+        element.dataset.markAreas = String(((markAreas(data).markArea || {}).data || []).length);
       })
       .catch(function () {
         chart.hideLoading();
