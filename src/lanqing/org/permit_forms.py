@@ -25,12 +25,12 @@ class PermitForm(forms.Form):
     valid_from = _day(_("Valid from"))
     valid_to = _day(_("Valid to"))
 
-    def __init__(self, *args, permit: DischargePermit | None = None, **kwargs) -> None:
-        if permit is not None and not args and "data" not in kwargs:
+    def __init__(self, data=None, *, permit: DischargePermit | None = None, **kwargs) -> None:
+        if permit is not None and data is None:
             kwargs["initial"] = {"number": permit.number, "issued_by": permit.issued_by,
                                  "valid_from": permit.valid_from, "valid_to": permit.valid_to,
                                  **{cap_field_name(name): tonnes for name, tonnes in (permit.annual_caps or {}).items()}}
-        super().__init__(*args, **kwargs)
+        super().__init__(data, **kwargs)
         for name, label in PERMIT_POLLUTANTS.items():
             # The bounds and decimals are judged by the service, with its own words; these only help the keyboard.
             self.fields[cap_field_name(name)] = forms.DecimalField(
