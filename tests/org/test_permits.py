@@ -288,3 +288,19 @@ def test_a_permit_is_found_only_under_its_own_enterprises_address(cast, client_f
         assert client.get(url).status_code == 404
         assert client.post(url, {**GOOD, "number": "乙许可-0003"}).status_code == 404
     assert _stored() == before
+
+
+def test_the_form_and_its_refusals_read_in_chinese_by_default(cast, client_for, settings):
+    from django.utils import translation
+
+    client = client_for(cast.users["bureau"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    with translation.override("zh-hans"):
+        page = _file(client, cast.enterprise_a)
+        response = client.post(reverse("org:enterprise_permit_new", args=[cast.enterprise_a.id]),
+                               {**GOOD, "cap_SO2": "-3"})
+    assert "登记排污许可证" in page
+    assert "二氧化硫（SO₂）" in page
+    assert response.status_code == 400
+    assert "二氧化硫（SO₂）：许可排放量不能为负数。" in response.content.decode()
+    assert _stored() == []
