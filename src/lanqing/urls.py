@@ -21,6 +21,12 @@ org_pages = [
          name="enterprise_lab_upload"),
     path("enterprises/<int:enterprise_id>/lab/template.csv", portal_views.enterprise_lab_template,
          name="enterprise_lab_template"),
+    path("enterprises/<int:enterprise_id>/permits/new/", portal_views.enterprise_permit_new,
+         name="enterprise_permit_new"),
+    path("enterprises/<int:enterprise_id>/permits/<int:permit_id>/edit/", portal_views.enterprise_permit_edit,
+         name="enterprise_permit_edit"),
+    path("enterprises/<int:enterprise_id>/permits/<int:permit_id>/delete/", portal_views.enterprise_permit_delete,
+         name="enterprise_permit_delete"),
 ]
 handler403 = "lanqing.web.errors.forbidden"
 handler404 = "lanqing.web.errors.not_found"

@@ -107,6 +107,12 @@ URL_RULES: dict[str, Rule] = {
     # Lab results are the enterprise's own report: only it uploads them, and only it needs the template.
     "org:enterprise_lab_upload": on(CASE_PEOPLE, {"enterprise_b"}, "post"),
     "org:enterprise_lab_template": on(CASE_PEOPLE, {"enterprise_b"}),
+    # Discharge permits are kept by the bureau alone; the rest read them on the file page. The edit form is walked
+    # by reading it (it shows the permit), the removal by posting; tests/org/test_permits.py posts every form as
+    # each kind of user.
+    "org:enterprise_permit_new": on(CASE_PEOPLE, {"bureau"}, "post"),
+    "org:enterprise_permit_edit": on(CASE_PEOPLE, {"bureau"}),
+    "org:enterprise_permit_delete": on(CASE_PEOPLE, {"bureau"}, "post"),
     "monitoring:sites": Rule(ok=EVERYONE),
     "monitoring:site": on(CASE_PEOPLE, CASE_PEOPLE),
     "monitoring:site_series": on(CASE_PEOPLE, CASE_PEOPLE, **SERIES),
@@ -366,7 +372,7 @@ def world(cast) -> World:
                "household_id": household.id, "visit_id": visit.id, "township_id": cast.beiping.id,
                "unit_id": lead.id, "project_id": project.id, "project_report_id": project_report.id,
                "soil_unit_id": soil_unit.id, "soil_report_id": soil_report.id, "plot_id": plot.id,
-               "mark_id": mark.id, "mark_event_id": mark.events.get(kind="replaced").id}
+               "mark_id": mark.id, "mark_event_id": mark.events.get(kind="replaced").id, "permit_id": permit.id}
     return World(cast.users, objects, [cast.enterprise_b.name, cast.outlet_b.name, case.number, alert.message,
                                        complaint.description, complaint.case.number, "13700000000",
                                        task.title, letter.targets.get().description, household.head_name,
@@ -509,7 +515,7 @@ def fingerprint() -> tuple:
     from lanqing.cases.models import Case, CaseEvent, ResponsibilityChange, ResponsibilityRule
     from lanqing.monitoring.models import DataMark, Device, LabResult, LabUpload, Site
     from lanqing.notifications.models import Notification
-    from lanqing.org.models import Enterprise
+    from lanqing.org.models import DischargePermit, Enterprise
     from lanqing.public.models import PublicReport
     from lanqing.reports.models import Report
     from lanqing.winter.models import (
@@ -554,7 +560,9 @@ def fingerprint() -> tuple:
             list(Project.objects.values_list("id", "progress")), list(ProjectFund.objects.values_list("id", "spent")),
             ProjectReport.objects.count(), VillageHeating.objects.count(),
             list(SoilReport.objects.values_list("id", "submitted_at")), list(Plot.objects.values_list("id", "stage")),
-            LabUpload.objects.count(), LabResult.objects.count())
+            LabUpload.objects.count(), LabResult.objects.count(),
+            list(DischargePermit.objects.values_list("id", "number", "issued_by", "valid_from", "valid_to",
+                                                     "annual_caps")))
 
 
 def _expected(rule: Rule, role: str) -> str:
@@ -617,7 +625,8 @@ def _page_requests(world: World):
                                                       "photo_id", "plan_id", "task_id", "file_id", "letter_id",
                                                       "household_id", "visit_id", "township_id", "unit_id",
                                                       "project_id", "project_report_id", "soil_unit_id",
-                                                      "soil_report_id", "plot_id", "mark_id", "mark_event_id")
+                                                      "soil_report_id", "plot_id", "mark_id", "mark_event_id",
+                                                      "permit_id")
                   if f"<int:{key}>" in route}
         if name == "cases:act":
             for action, ok in CASE_ACTIONS.items():

@@ -392,6 +392,11 @@ ACTIONS: dict[str, Action] = {
     "matrix.view": Action("bureau", _roles(Role.BUREAU)),
     "matrix.edit": Action("bureau", _roles(Role.BUREAU)),
     "audit.view": Action("bureau", _roles(Role.BUREAU)),
+    # discharge permits (排污许可证) in the enterprise's file: kept by the bureau for the enterprises it sees
+    # (`may` checks the enterprise or permit is in its jurisdiction first); everyone who sees them reads them
+    "permit.create": Action("bureau", _roles(Role.BUREAU)),
+    "permit.change": Action("bureau", _roles(Role.BUREAU)),
+    "permit.delete": Action("bureau", _roles(Role.BUREAU)),
     # alerts
     "alert.acknowledge": Action("bureau, township and grid officers, the enterprise; a department only for "
                                 "alerts routed to it", _alert_acknowledger),

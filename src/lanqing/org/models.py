@@ -166,6 +166,20 @@ class Enterprise(models.Model):
             raise ValidationError(errors)
 
 
+# The pollutants a permit's 许可排放量 table caps, by the standards engine's name (standards.factor_codes), with
+# their names as people read them: the total-control pollutants of gas (颗粒物, SO2, NOx) and water outlets (COD,
+# 氨氮, 总氮, 总磷).
+PERMIT_POLLUTANTS = {
+    "PM": _("Particulate matter (PM)"),
+    "SO2": _("Sulphur dioxide (SO₂)"),
+    "NOx": _("Nitrogen oxides (NOx)"),
+    "COD": _("Chemical oxygen demand (COD)"),
+    "NH3-N": _("Ammonia nitrogen (NH₃-N)"),
+    "TN": _("Total nitrogen (TN)"),
+    "TP": _("Total phosphorus (TP)"),
+}
+
+
 class DischargePermit(models.Model):
     """An enterprise's pollutant discharge permit (排污许可证) as the issuing authority granted it."""
 
@@ -192,9 +206,15 @@ class DischargePermit(models.Model):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": gettext("A permit cannot end before it begins.")})
         caps = self.annual_caps if isinstance(self.annual_caps, dict) else None
-        if caps is None or not all(isinstance(v, (int, float)) and v >= 0 for v in caps.values()):
+        if caps is None or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+                                   for v in caps.values()):
             raise ValidationError({"annual_caps": gettext(
                 "Give the permitted annual emissions as pollutant names and tonnes, e.g. {\"SO2\": 12.5}.")})
+        unknown = sorted(set(caps) - set(PERMIT_POLLUTANTS))
+        if unknown:
+            raise ValidationError({"annual_caps": gettext(
+                "A permit caps only %(known)s; not %(unknown)s.") % {
+                    "known": ", ".join(PERMIT_POLLUTANTS), "unknown": ", ".join(map(str, unknown))}})
 
     def is_valid_on(self, day) -> bool:
         return self.valid_from <= day <= self.valid_to

@@ -20,8 +20,9 @@ from lanqing.monitoring.imports import describe_error
 from lanqing.monitoring.lab import COLUMNS, lab_results_upload, template_rows
 from lanqing.monitoring.models import LabUploadStatus, SiteKind
 from lanqing.monitoring.selectors import sites_visible_to
-from lanqing.org import access
-from lanqing.org.models import Enterprise
+from lanqing.org import access, permits
+from lanqing.org.models import DischargePermit, Enterprise
+from lanqing.org.permit_forms import PermitForm
 from lanqing.org.requests import SignedInRequest
 from lanqing.ui.tables import paginate, wants_export, xlsx_response
 from lanqing.ui.uploads import upload_refusal
@@ -31,6 +32,7 @@ RANGE_DAYS = {"1": 1, "7": 7, "30": 30}
 HOURS_PER_PAGE = 48
 UPLOADS_SHOWN = 10
 ERRORS_SHOWN = 200
+BAD_REQUEST = 400
 
 
 def _enterprise(request: SignedInRequest, enterprise_id: int) -> Enterprise:
@@ -40,13 +42,83 @@ def _enterprise(request: SignedInRequest, enterprise_id: int) -> Enterprise:
 
 @login_required
 def enterprise_page(request: SignedInRequest, enterprise_id: int) -> HttpResponse:
-    enterprise = _enterprise(request, enterprise_id)
+    return _file_page(request, _enterprise(request, enterprise_id))
+
+
+def _file_page(request: SignedInRequest, enterprise: Enterprise, *, permit_form: PermitForm | None = None,
+               status: int = 200) -> HttpResponse:
     membership = access.membership_of(request.user)
+    shown = portal.enterprise_file(request.user, enterprise)
+    may_add_permit = access.may(request.user, "permit.create", enterprise)
     return render(request, "workbench/enterprise.html", {
-        "enterprise": enterprise, **portal.enterprise_file(request.user, enterprise),
+        "enterprise": enterprise, **shown,
         "own": membership is not None and membership.enterprise_id == enterprise.id,
         "may_upload": access.may(request.user, "labresult.upload", enterprise),
         "may_view_marks": access.may(request.user, "mark.view"),
+        "permit_form": permit_form or (PermitForm() if may_add_permit else None),
+        "permit_form_open": permit_form is not None,
+        "changeable_permits": access.objects_permitted(request.user, "permit.change", shown["permits"]),
+        "removable_permits": access.objects_permitted(request.user, "permit.delete", shown["permits"]),
+    }, status=status)
+
+
+def _permit(request: SignedInRequest, enterprise_id: int, permit_id: int) -> DischargePermit:
+    """The permit of this enterprise the user sees; any other id, or another enterprise's permit, is not found."""
+    enterprise = _enterprise(request, enterprise_id)
+    return access.get_visible(request.user, DischargePermit.objects.filter(enterprise=enterprise)
+                              .select_related("enterprise"), id=permit_id)
+
+
+@login_required
+@require_POST
+def enterprise_permit_new(request: SignedInRequest, enterprise_id: int) -> HttpResponse:
+    enterprise = _enterprise(request, enterprise_id)
+    access.require(request.user, "permit.create", enterprise)
+    form = PermitForm(request.POST)
+    if form.is_valid():
+        try:
+            permit = permits.permit_create(by=request.user, enterprise=enterprise, **form.facts())
+        except permits.PermitRefused as refused:
+            form.add_refusal(refused)
+        else:
+            messages.success(request, _("The discharge permit %(number)s was recorded.") % {"number": permit.number})
+            return redirect("org:enterprise", enterprise_id=enterprise.id)
+    return _file_page(request, enterprise, permit_form=form, status=BAD_REQUEST)
+
+
+@login_required
+def enterprise_permit_edit(request: SignedInRequest, enterprise_id: int, permit_id: int) -> HttpResponse:
+    permit = _permit(request, enterprise_id, permit_id)
+    access.require(request.user, "permit.change", permit)
+    form = PermitForm(request.POST or None, permit=permit)
+    status = 200
+    if request.method == "POST":
+        status = BAD_REQUEST
+        if form.is_valid():
+            try:
+                permits.permit_change(by=request.user, permit=permit, **form.facts())
+            except permits.PermitRefused as refused:
+                form.add_refusal(refused)
+            else:
+                messages.success(request, _("The discharge permit %(number)s was changed.") % {"number": permit.number})
+                return redirect("org:enterprise", enterprise_id=permit.enterprise_id)
+    return render(request, "workbench/enterprise_permit_edit.html", {
+        "enterprise": permit.enterprise, "permit": permit, "permit_form": form,
+        "may_view_marks": access.may(request.user, "mark.view"),
+    }, status=status)
+
+
+@login_required
+def enterprise_permit_delete(request: SignedInRequest, enterprise_id: int, permit_id: int) -> HttpResponse:
+    permit = _permit(request, enterprise_id, permit_id)
+    access.require(request.user, "permit.delete", permit)
+    if request.method == "POST":
+        number = permit.number
+        permits.permit_delete(by=request.user, permit=permit)
+        messages.success(request, _("The discharge permit %(number)s was removed.") % {"number": number})
+        return redirect("org:enterprise", enterprise_id=enterprise_id)
+    return render(request, "workbench/enterprise_permit_delete.html", {
+        "enterprise": permit.enterprise, "permit": permit, "may_view_marks": access.may(request.user, "mark.view"),
     })
 
 
