@@ -49,23 +49,34 @@ class Tracking:
 
     @property
     def can_rate(self) -> bool:
-        return self.status == "done" and self.report.decision == Decision.ACCEPTED and self.report.rated_at is None
+        return may_rate(self.status, self.report.decision, self.report.rated_at)
 
     @property
     def can_reopen(self) -> bool:
-        return (self.status == "done" and self.report.decision == Decision.ACCEPTED
-                and self.report.reopened_at is None)
+        return may_reopen(self.status, self.report.decision, self.report.reopened_at)
+
+
+def may_rate(status: str, decision: str, rated_at: object) -> bool:
+    return status == "done" and decision == Decision.ACCEPTED and rated_at is None
+
+
+def may_reopen(status: str, decision: str, reopened_at: object) -> bool:
+    return status == "done" and decision == Decision.ACCEPTED and reopened_at is None
 
 
 def report_status(report: PublicReport) -> str:
-    case = report.case
-    if report.decision == Decision.REFUSED:
+    return status_of(report.decision, report.case.state, report.reopened_at)
+
+
+def status_of(decision: str, case_state: str, reopened_at: object) -> str:
+    """What the reporter is told of a report, from its decision, its case's state and whether it was reopened."""
+    if decision == Decision.REFUSED:
         return "refused"
-    if case.state == CaseState.CLOSED:
+    if case_state == CaseState.CLOSED:
         return "done"
-    if report.decision == Decision.PENDING and case.state == CaseState.DRAFT:
+    if decision == Decision.PENDING and case_state == CaseState.DRAFT:
         return "received"
-    return "reopened" if report.reopened_at else "handling"
+    return "reopened" if reopened_at else "handling"
 
 
 # What the tracking page reads of a report and its case (lanqing.public.services.report_for_code `only`).

@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 
 from lanqing.cases.models import Case, CaseEvent
 from lanqing.public.models import PublicReport, RateEvent
-from lanqing.public.selectors import TRACKING_FIELDS, Tracking, report_status, tracking_for
+from lanqing.public.selectors import TRACKING_FIELDS, may_rate, may_reopen, status_of, tracking_for
 from lanqing.public.services import MISSED_LOOKUPS_PER_ADDRESS, normalise_code, report_for_code
 
 FRAGMENTS = 2048
@@ -44,12 +44,12 @@ _CASE_FIELDS = tuple(name.split("__", 1)[1] for name in TRACKING_FIELDS if name.
 
 @dataclass(frozen=True)
 class TrackingPage:
-    """What the tracking page shows of a report: the facts and progress (rendered) and, for its forms, the
-    tracking state (a report whose fields beyond those of the forms are not loaded; its timeline may be empty)."""
+    """What the tracking page shows of a report: the facts and progress (rendered) and what its forms need."""
 
     code: str
     facts: SafeString
-    tracking: Tracking
+    can_rate: bool
+    can_reopen: bool
 
 
 _lock = threading.Lock()
@@ -90,15 +90,14 @@ def _read(code: str, client_address: str | None, now: datetime) -> tuple | None:
         return cursor.fetchone()
 
 
-def _light_tracking(row: tuple) -> Tracking:
-    """The tracking state the page's forms ask for, from the statement's row (status, decision, rated, reopened)."""
-    values = dict(zip(("id", *_REPORT_FIELDS), row[:1 + len(_REPORT_FIELDS)], strict=True))
-    case_values = dict(zip(_CASE_FIELDS, row[1 + len(_REPORT_FIELDS):1 + len(_REPORT_FIELDS) + len(_CASE_FIELDS)],
-                           strict=True))
-    report = PublicReport(id=values["id"], code=values["code"], decision=values["decision"],
-                          rated_at=values["rated_at"], reopened_at=values["reopened_at"])
-    report.case = Case(state=case_values["state"])
-    return Tracking(report=report, status=report_status(report), deadline=None, closed_at=None, extended=False)
+def _kept_page(code: str, facts: SafeString, row: tuple) -> TrackingPage:
+    """The page from kept facts and the statement's row (the forms ask for status, decision, rated, reopened)."""
+    report = dict(zip(_REPORT_FIELDS, row[1:1 + len(_REPORT_FIELDS)], strict=True))
+    case = dict(zip(_CASE_FIELDS, row[1 + len(_REPORT_FIELDS):1 + len(_REPORT_FIELDS) + len(_CASE_FIELDS)],
+                    strict=True))
+    status = status_of(report["decision"], case["state"], report["reopened_at"])
+    return TrackingPage(code=code, facts=facts, can_rate=may_rate(status, report["decision"], report["rated_at"]),
+                        can_reopen=may_reopen(status, report["decision"], report["reopened_at"]))
 
 
 def tracking_page(code: str, *, client_address: str | None, now: datetime | None = None) -> TrackingPage:
@@ -116,7 +115,7 @@ def tracking_page(code: str, *, client_address: str | None, now: datetime | None
         if facts is not None:
             _fragments.move_to_end(key)
     if facts is not None:
-        return TrackingPage(code=code, facts=facts, tracking=_light_tracking(row))
+        return _kept_page(code, facts, row)
     report = report_for_code(code, client_address=client_address, now=now, only=TRACKING_FIELDS)
     tracking = tracking_for(report)
     facts = mark_safe(render_to_string(FACTS_TEMPLATE, {"tracking": tracking}))
@@ -124,7 +123,7 @@ def tracking_page(code: str, *, client_address: str | None, now: datetime | None
         _fragments[key] = facts
         while len(_fragments) > FRAGMENTS:
             _fragments.popitem(last=False)
-    return TrackingPage(code=code, facts=facts, tracking=tracking)
+    return TrackingPage(code=code, facts=facts, can_rate=tracking.can_rate, can_reopen=tracking.can_reopen)
 
 
 def tracking_forget() -> None:

@@ -90,10 +90,10 @@ def _track_page(request: HttpRequest, code: str, *, status: int = 200, **extra: 
         return render(request, "public/home.html", {"lookup_form": forms.LookupForm(), "error": str(error)},
                       status=429 if isinstance(error, RateLimited) else 404)
     return render(request, "public/track.html", {
-        "tracking": page.tracking, "facts": page.facts, "new": request.GET.get("new") == "1",
+        "page": page, "new": request.GET.get("new") == "1",
         # A form is made only for a page that shows it.
-        "rate_form": extra.pop("rate_form", None) or (forms.RateForm() if page.tracking.can_rate else None),
-        "reopen_form": extra.pop("reopen_form", None) or (forms.ReopenForm() if page.tracking.can_reopen else None),
+        "rate_form": extra.pop("rate_form", None) or (forms.RateForm() if page.can_rate else None),
+        "reopen_form": extra.pop("reopen_form", None) or (forms.ReopenForm() if page.can_reopen else None),
         **extra}, status=status)
 
 
