@@ -11,6 +11,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
@@ -261,8 +262,15 @@ def monthly_water_class(site: Site, *, first_month: date, months: int) -> list[W
 
 def water_month_of(site: Site, month: date, sample: dict[str, float], days: int) -> WaterMonth | None:
     """The month's class of its mean sample against the section's target; None without a classed sample."""
-    judged = standards.section_class(sample, target=site.target_class) if sample else None
+    judged = _classed(tuple(sorted(sample.items())), site.target_class) if sample else None
     return WaterMonth(month, judged, days) if judged and judged.water_class else None
+
+
+@lru_cache(maxsize=4096)
+def _classed(sample: tuple[tuple[str, float], ...], target: int | None) -> SectionResult:
+    """GB 3838 classes a sample the same way every time: the water page classes years of kept monthly samples
+    on every request, so each (sample, target) is classed once per process."""
+    return standards.section_class(dict(sample), target=target)
 
 
 def monthly_water_samples(site: Site, *, first_month: date, months: int) -> list[tuple[date, dict[str, float], int]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.staticfiles import finders
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from lanqing import standards
 from lanqing.alerts.models import AlertStatus, RuleKind
 from lanqing.alerts.services import alerts_visible_to
 from lanqing.cases.models import OPEN_STATES, CaseState
-from lanqing.cases.selectors import cases_in_box
+from lanqing.cases.selectors import box_counts, box_filter, cases_in_box
 from lanqing.monitoring import daily, quality
 from lanqing.monitoring.models import Site, SiteKind, Span, TransmissionStat
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
@@ -170,17 +170,19 @@ def overview_for(user, *, now: datetime | None = None) -> Overview:
     totals = TransmissionStat.objects.filter(device__in=devices, span=Span.MONTH, start=month).aggregate(
         expected=Sum("expected"), valid=Sum("valid"))
     month_start = timezone.make_aware(datetime.combine(month, datetime.min.time()))
-    everything = cases_in_box(user, "all", now=now)
+    # One query each for the devices' and the cases' counts, each count with the filter of the list it links to.
+    online = devices.order_by().aggregate(online=Count("id", filter=Q(is_online=True)), all=Count("id"))
+    cases = box_counts(user, {
+        "open": Q(state__in=OPEN_STATES), "overdue": box_filter(user, "overdue", now=now),
+        "closed": Q(state=CaseState.CLOSED, closed_at__gte=month_start)}, now=now)
     return Overview(
         boundary_url=boundary_url, area_name=area_name,
         stations=station_aqi(user, limit=MAX_STATIONS), this_year=this_year, last_year=last_year,
         sections_meeting=states.count("meets"), sections_with_data=sum(s != "nodata" for s in states),
         sections=len(sections),
-        devices_online=devices.filter(is_online=True).count(), devices=devices.count(),
+        devices_online=online["online"], devices=online["all"],
         transmission_validity=(100 * totals["valid"] / totals["expected"]) if totals["expected"] else None,
-        cases_open=everything.filter(state__in=OPEN_STATES).count(),
-        cases_overdue=cases_in_box(user, "overdue", now=now).count(),
-        cases_closed_month=everything.filter(state=CaseState.CLOSED, closed_at__gte=month_start).count(),
+        cases_open=cases["open"], cases_overdue=cases["overdue"], cases_closed_month=cases["closed"],
         unplaced=list(visible_sites.filter(Q(longitude__isnull=True) | Q(latitude__isnull=True))
                       .order_by("kind", "code")[:50]),
     )

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from lanqing import texts
 from lanqing.org import access
@@ -162,8 +163,16 @@ def own_rank(user, *, now: datetime) -> OwnRank | None:
 
 def ranking_context(user, *, now: datetime | None = None) -> dict:
     """What the first page shows of the ranking: the whole table to leadership, its head to the bureau, a
-    township's own place to its officers, nothing to others."""
+    township's own place to its officers, nothing to others. Kept for the user, their role and scope, and the
+    language (lanqing.workbench.kept: at most a minute behind the records; a new role or scope shows at once)."""
     now = now or timezone.now()
+    membership = access.membership_of(user)
+    scope = (membership.pk, membership.jurisdiction_id, membership.unit_id) if membership else None
+    key = ("ranking-context", user.pk, access.role_of(user), scope, get_language(), _periods(now))
+    return kept(key, lambda: _ranking_context(user, now=now))
+
+
+def _ranking_context(user, *, now: datetime) -> dict:
     role = access.role_of(user)
     if role == Role.LEADERSHIP:
         return {"ranking": county_ranking(user, now=now)}

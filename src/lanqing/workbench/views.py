@@ -21,7 +21,13 @@ from lanqing.workbench.air import POLLUTANTS, air_analysis, air_chart_data
 from lanqing.workbench.figures import workbench_for
 from lanqing.workbench.overview import map_points, overview_for
 from lanqing.workbench.rankings import ranking_context
-from lanqing.workbench.water import MONTHS, section_histories, source_lines, sources_in_scope
+from lanqing.workbench.water import (
+    MONTHS,
+    page_source_lines,
+    section_histories,
+    source_lines,
+    sources_in_scope,
+)
 
 
 @login_required
@@ -111,7 +117,7 @@ def water(request: SignedInRequest) -> HttpResponse:
     return render(request, "workbench/water.html", {
         "month": month, "error": error, "sections": section_histories(request.user, last_month=month),
         "month_labels": [month_add(month, index - MONTHS + 1) for index in range(MONTHS)],
-        "page": page, "sources": source_lines(request.user, list(page.object_list), month=month),
+        "page": page, "sources": page_source_lines(request.user, list(page.object_list), month=month),
     }, status=400 if error else 200)
 
 

@@ -18,6 +18,7 @@ from lanqing.monitoring.models import Point, Site, SiteKind, Span, TransmissionS
 from lanqing.monitoring.selectors import devices_visible_to, sites_visible_to
 from lanqing.org import access
 from lanqing.org.models import Enterprise
+from lanqing.workbench.kept import kept
 
 MONTHS = 12  # months of class history a section shows
 
@@ -76,6 +77,13 @@ def sources_in_scope(user) -> QuerySet[Enterprise]:
     outlets = Site.objects.filter(kind=SiteKind.OUTLET, is_active=True).values("enterprise_id")
     return access.enterprises_visible_to(user).filter(id__in=outlets).select_related("industry").order_by(
         "name", "id")
+
+
+def page_source_lines(user, enterprises: list[Enterprise], *, month: date) -> list[SourceLine]:
+    """`source_lines` of one page of the list, kept for the user (lanqing.workbench.kept: at most a minute
+    behind the records); an export reads them afresh."""
+    key = ("source-lines", user.pk, month, tuple(e.id for e in enterprises))
+    return kept(key, lambda: source_lines(user, enterprises, month=month))
 
 
 def source_lines(user, enterprises: list[Enterprise], *, month: date) -> list[SourceLine]:
