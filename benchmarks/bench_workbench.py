@@ -21,7 +21,9 @@ year's reports. Against two times to open the PDF: (a) loading it and rasterisin
 with PDFium (the engine of Chrome's viewer, through pypdfium2) at 100 % zoom on a 96-dpi screen, a clerk's
 clicks and download left out, the smallest opening time a reader can see; (b) what a clerk's browser does:
 asking ``lanqing web`` for the archived PDF (signed in, under the same 20-client load of the trivial page
-as the pages had) and rasterising every page as in (a). Goal: generation ≤ 0.1× the opening time.
+as the pages had) and rasterising every page as in (a); (c) what a clerk sees: Chromium (Debian's, driven by
+Playwright as in the browser tests) asking for it, signed in, until its PDF viewer shows the first page's title.
+Goal: generation ≤ 0.1× the opening time.
 
 The loaded database is kept in var/bench/ (one file per number of days, rebuilt after 20 hours; ``lanqing init``
 migrates the copy) and copied for each run, since loading three years takes minutes.
@@ -32,6 +34,7 @@ set-up runs in child processes so this module does not configure Django itself.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -59,6 +62,10 @@ ROLES = (("bureau", "bureau"), ("leadership", "leader"), ("township", "yueyang")
 PAGES = (("overview", "/overview/"), ("air analysis", "/overview/air/"), ("water and sources", "/overview/water/"))
 # The signed-in page that does least: the base template (menu, session, user) around one sentence.
 TRIVIAL = "/account/password/done/"
+# Debian's Chromium, as the browser tests use it; where its PDF viewer draws the first page's title in a
+# 1280 × 720 window at the viewer's default zoom.
+CHROMIUM = os.environ.get("LANQING_CHROMIUM", "/usr/bin/chromium")
+TITLE_AREA = {"x": 440, "y": 80, "width": 700, "height": 150}
 # Rasterising scale of "opening" the PDF: 96-dpi screen pixels per PDF point at 100 % zoom.
 VIEW_SCALE = 96 / 72
 
@@ -72,7 +79,7 @@ def _env(data_dir: str) -> dict:
     return env
 
 
-def childload(days: int) -> dict:
+def child_load(days: int) -> dict:
     """Runs in a child process: an empty database, then the demo with `days` of hourly data."""
     import django
 
@@ -165,6 +172,44 @@ def _open_served_seconds(opener, url: str, pdf: Path) -> float:
     return time.perf_counter() - started + _open_seconds(served)[0]
 
 
+def _text_drawn(page) -> bool:
+    """Whether the viewer shows the first page's title: white paper with dark text where the title stands
+    (before, the viewer's dark background or blank paper)."""
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(page.screenshot(clip=TITLE_AREA))).convert("L")
+    values = shot.tobytes()
+    paper = sum(1 for value in values if value > 200) / len(values)
+    ink = sum(1 for value in values if value < 100) / len(values)
+    return paper > 0.5 and ink > 0.002
+
+
+def _shown_in_browser_seconds(base: str, jar, url: str) -> list[float]:
+    """Seconds from asking Chromium (Debian's, through Playwright, as the browser tests drive it) for the
+    archived PDF to its PDF viewer showing the first page's title, signed in as the clerk; three times, each in
+    a new tab. Each look is a screenshot (tens of milliseconds), so the time is known to about one look."""
+    from playwright.sync_api import sync_playwright
+
+    seconds = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        context.add_cookies([{"name": cookie.name, "value": cookie.value or "", "url": base} for cookie in jar])
+        for _ in range(3):
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(url, wait_until="commit")
+            while not _text_drawn(page):
+                if time.perf_counter() - started > 60:
+                    raise RuntimeError(f"Chromium did not show {url} within 60 s")
+            seconds.append(time.perf_counter() - started)
+            page.close()
+        browser.close()
+    return seconds
+
+
 def _serve(env: dict, data_dir: str, per_client: int, report: dict, pdf: Path) -> dict[str, list[float]]:
     port = free_port()
     log = Path(data_dir) / "web.log"
@@ -174,7 +219,8 @@ def _serve(env: dict, data_dir: str, per_client: int, report: dict, pdf: Path) -
     results: dict[str, list[float]] = {}
     try:
         wait_for(f"{base}/login/")
-        sessions = {role: openers(CLIENTS, sign_in(base, username)) for role, username in ROLES}
+        jars = {role: sign_in(base, username) for role, username in ROLES}
+        sessions = {role: openers(CLIENTS, jar) for role, jar in jars.items()}
         bureau = sessions["bureau"]
         # The login page to clients without a session: a signed-in user asking for it is sent to the workbench.
         anonymous = openers(CLIENTS)
@@ -201,6 +247,8 @@ def _serve(env: dict, data_dir: str, per_client: int, report: dict, pdf: Path) -
             opened.append(_open_served_seconds(bureau[0], f"{base}/reports/{report['id']}.pdf", pdf))
         background.join()
         results["served PDF opened"] = opened
+        results["PDF shown by the browser"] = _shown_in_browser_seconds(base, jars["bureau"],
+                                                                        f"{base}/reports/{report['id']}.pdf")
     except RuntimeError:
         errors = [line for line in log.read_text(errors="replace").splitlines() if "Error" in line]
         print("\n".join(errors[-5:]), file=sys.stderr)
@@ -227,6 +275,7 @@ def main(quick: bool = False) -> None:
         opening = [_open_seconds(pdf) for _ in range(3)]
         results = _serve(env, data_dir, per_client, report, pdf)
         served = results.pop("served PDF opened")
+        shown = results.pop("PDF shown by the browser")
     print(f"lanqing web, SQLite, Gu County demo with {days} days of hourly data: {summary['sites']} sites, "
           f"{summary['measurements']:,} hourly values (loaded in {summary.get('load_seconds', '?')} s, kept in "
           f"{kept.relative_to(HERE.parent)})")
@@ -251,11 +300,15 @@ def main(quick: bool = False) -> None:
     print(f"  (b) asked of lanqing web by a signed-in clerk and rasterised (19 clients on the trivial page "
           f"meanwhile, best of 3) in {served_seconds:.3f} s: ratio {served_ratio:.2f} (goal ≤ "
           f"{GOAL_REPORT_RATIO}: {'met' if served_ratio <= GOAL_REPORT_RATIO else 'not met'})")
+    shown_ratio = report["seconds"] / min(shown)
+    print(f"  (c) asked of lanqing web in Chromium and shown by its PDF viewer up to the first page's title "
+          f"(best of 3; {', '.join(f'{s:.2f}' for s in shown)} s) in {min(shown):.3f} s: ratio {shown_ratio:.2f} "
+          f"(goal ≤ {GOAL_REPORT_RATIO}: {'met' if shown_ratio <= GOAL_REPORT_RATIO else 'not met'})")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child-load":
-        print(json.dumps(childload(int(sys.argv[2]))))
+        print(json.dumps(child_load(int(sys.argv[2]))))
     elif len(sys.argv) > 1 and sys.argv[1] == "--child-report":
         print(json.dumps(child_report(sys.argv[2])))
     else:

@@ -109,7 +109,11 @@ def test_a_township_asks_for_and_sees_its_own_reports_only(cast, client_for):
     assert "本区域没有空气站" in text
     page = client.get(reverse("reports:archive")).content.decode()
     assert page.count('data-testid="report-row"') == 1
-    assert client.get(reverse("reports:pdf", args=[mine.id]))["Content-Type"] == "application/pdf"
+    pdf = client.get(reverse("reports:pdf", args=[mine.id]))
+    assert pdf["Content-Type"] == "application/pdf"
+    # The PDF opens in the browser's viewer; the workbook is saved.
+    assert pdf["Content-Disposition"].startswith("inline; filename=")
+    assert client.get(reverse("reports:xlsx", args=[mine.id]))["Content-Disposition"].startswith("attachment;")
 
 
 def test_without_a_chinese_font_the_report_fails_with_its_reason(cast, monkeypatch, settings):

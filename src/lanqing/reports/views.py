@@ -91,5 +91,6 @@ def download(request: SignedInRequest, report_id: int, file_kind: str) -> HttpRe
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response = HttpResponse(bytes(data), content_type=content_type)
     name = f"{report.kind}-{report.jurisdiction.code[:6]}-{report.period_start.isoformat()}.{file_kind}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # The PDF opens in the browser's viewer (which prints and saves it); the workbook is saved for Excel.
+    response["Content-Disposition"] = f'{"inline" if file_kind == "pdf" else "attachment"}; filename="{name}"'
     return response
