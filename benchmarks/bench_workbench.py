@@ -176,8 +176,12 @@ def _text_drawn(page) -> bool:
     """Whether the viewer shows the first page's title: white paper with dark text where the title stands
     (before, the viewer's dark background or blank paper)."""
     from PIL import Image
+    from playwright.sync_api import Error
 
-    shot = Image.open(io.BytesIO(page.screenshot(clip=TITLE_AREA))).convert("L")
+    try:
+        shot = Image.open(io.BytesIO(page.screenshot(clip=TITLE_AREA))).convert("L")
+    except Error:  # a look while the viewer replaces the page ("Unable to capture screenshot"): look again
+        return False
     values = shot.tobytes()
     paper = sum(1 for value in values if value > 200) / len(values)
     ink = sum(1 for value in values if value < 100) / len(values)

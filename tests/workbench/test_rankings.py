@@ -176,3 +176,21 @@ def test_a_department_and_an_enterprise_see_no_ranking(ranked, client_for):
         page = client_for(ranked.users[who]).get("/").content.decode()
         assert "workbench-ranking" not in page
         assert "workbench-own-rank" not in page
+
+
+def test_a_change_reaches_the_workbench_ranking_within_a_minute(ranked, client_for, monkeypatch):
+    """The ranking is kept for a minute (lanqing.workbench.kept); then the task's new completion shows."""
+    import time
+
+    from lanqing.workbench import kept
+    from lanqing.yearwork.models import Task
+
+    client = client_for(ranked.users["leader"])
+    before = {row["name"]: row["year-score"] for row in _rows(client.get("/").content.decode())}
+    Task.objects.filter(title="岳阳镇河道清理").update(completion=Decimal("0.5"))
+    assert {row["name"]: row["year-score"] for row in _rows(client.get("/").content.decode())} == before
+    later = time.monotonic() + kept.KEPT_SECONDS + 1
+    monkeypatch.setattr(kept.time, "monotonic", lambda: later)
+    after = {row["name"]: row["year-score"] for row in _rows(client.get("/").content.decode())}
+    assert after != before
+    assert Decimal(after[ranked.yueyang.name]) < Decimal(before[ranked.yueyang.name])
