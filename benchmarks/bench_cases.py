@@ -35,7 +35,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from http_load import free_port, load, openers, p95, sign_in, wait_for  # noqa: E402 - after its folder is on the path
+from http_load import free_port, load, openers, p95, sign_in, threads_arguments, wait_for  # noqa: E402 - after its folder is on the path
 
 SRC = HERE.parent / "src"
 PASSWORD = "bench-password-9"
@@ -177,8 +177,9 @@ def main(quick: bool = False) -> None:
                                      "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         worker = subprocess.Popen([sys.executable, "-m", "lanqing", "worker", "--loop"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        server = subprocess.Popen([sys.executable, "-m", "lanqing", "web", "--port", str(port), "--threads",
-                                   str(CLIENTS)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen([sys.executable, "-m", "lanqing", "web", "--port", str(port),
+                                   *threads_arguments(sys.argv)], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
             assert receiver.stdout is not None

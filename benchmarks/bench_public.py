@@ -25,7 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from http_load import free_port, load, openers, p95, wait_for  # noqa: E402 - after its folder is on the path
+from http_load import free_port, load, openers, p95, threads_arguments, wait_for  # noqa: E402 - after its folder is on the path
 
 SRC = HERE.parent / "src"
 CLIENTS = 50
@@ -73,7 +73,7 @@ def main(quick: bool = False) -> None:
         port = free_port()
         log = Path(data_dir) / "web.log"
         server = subprocess.Popen([sys.executable, "-m", "lanqing", "web", "--public", "--port", str(port),
-                                   "--threads", str(CLIENTS)], env=env, stdout=log.open("wb"),
+                                   *threads_arguments(sys.argv)], env=env, stdout=log.open("wb"),
                                   stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:

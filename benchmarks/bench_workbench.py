@@ -49,7 +49,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from http_load import free_port, load, openers, p95, sign_in, wait_for  # noqa: E402 - after its folder is on the path
+from http_load import free_port, load, openers, p95, sign_in, threads_arguments, wait_for  # noqa: E402 - after its folder is on the path
 
 SRC = HERE.parent / "src"
 CACHE = HERE.parent / "var" / "bench"
@@ -217,8 +217,8 @@ def _shown_in_browser_seconds(base: str, jar, url: str) -> list[float]:
 def _serve(env: dict, data_dir: str, per_client: int, report: dict, pdf: Path) -> dict[str, list[float]]:
     port = free_port()
     log = Path(data_dir) / "web.log"
-    server = subprocess.Popen([sys.executable, "-m", "lanqing", "web", "--port", str(port), "--threads",
-                               str(CLIENTS)], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    server = subprocess.Popen([sys.executable, "-m", "lanqing", "web", "--port", str(port),
+                               *threads_arguments(sys.argv)], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     results: dict[str, list[float]] = {}
     try:

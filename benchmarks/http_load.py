@@ -100,3 +100,14 @@ def load(clients: list, url: str, per_client: int) -> list[float]:
 
 def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
+
+
+def threads_arguments(argv: list[str]) -> list[str]:
+    """`lanqing web`'s thread option as a benchmark was asked (``--threads N``); none by default, so the server
+    runs as the README's production section starts it."""
+    if "--threads" in argv:
+        index = argv.index("--threads")
+        if index + 1 < len(argv) and argv[index + 1].isdigit():
+            return ["--threads", argv[index + 1]]
+        raise SystemExit("--threads needs a number")
+    return []
