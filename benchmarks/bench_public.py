@@ -7,7 +7,8 @@ baseline is the public home page served by the same process under the same load,
 each page itself (goal: p95 ≤ 2× the baseline's). Every client asks for every page once before the timing
 (steady state: each server thread has its database connection open, as under a steady load).
 
-Run: ``python benchmarks/bench_public.py`` (``--quick`` for a smoke run). Ratios printed; no assertions. The
+Run: ``python benchmarks/bench_public.py`` (``--quick`` for a smoke run; ``--threads N`` starts the server with N
+threads instead of its default, as the README's production section starts it). Ratios printed; no assertions. The
 set-up runs in a child process so this module does not configure Django itself.
 """
 

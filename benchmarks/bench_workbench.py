@@ -28,7 +28,8 @@ Goal: generation ≤ 0.1× the opening time.
 The loaded database is kept in var/bench/ (one file per number of days, rebuilt after 20 hours; ``lanqing init``
 migrates the copy) and copied for each run, since loading three years takes minutes.
 
-Run: ``python benchmarks/bench_workbench.py`` (``--quick`` for a smoke run). Ratios printed; no assertions. The
+Run: ``python benchmarks/bench_workbench.py`` (``--quick`` for a smoke run; ``--threads N`` starts the server with
+N threads instead of its default, as the README's production section starts it). Ratios printed; no assertions. The
 set-up runs in child processes so this module does not configure Django itself.
 """
 
