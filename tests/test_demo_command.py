@@ -12,7 +12,8 @@ import pytest
 
 from tests.polling import wait_until
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="uses process groups and SO_REUSEPORT")
+# On a SQLite file of its own, whatever the run's database: the PostgreSQL run leaves it out.
+pytestmark = [pytest.mark.own_sqlite, pytest.mark.skipif(sys.platform != "linux", reason="uses process groups and SO_REUSEPORT")]
 
 
 def free_port() -> int:

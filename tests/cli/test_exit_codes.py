@@ -3,6 +3,11 @@ test (the core commands, monitoring, registry, receiver, simulator, standards)."
 
 from __future__ import annotations
 
+import pytest
+
+# On a SQLite file of its own, whatever the run's database: the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.own_sqlite
+
 
 def refused(result, code: int | None = None) -> str:
     assert result.returncode != 0, result.stdout + result.stderr

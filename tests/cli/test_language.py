@@ -3,6 +3,11 @@ help, its own messages and the messages of the services it calls."""
 
 from __future__ import annotations
 
+import pytest
+
+# On a SQLite file of its own, whatever the run's database: the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.own_sqlite
+
 
 def test_help_is_in_chinese_by_default_and_in_english_on_request(lanqing):
     chinese = lanqing("--help")

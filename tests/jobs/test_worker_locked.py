@@ -9,7 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from lanqing.monitoring.measurements import NEW_VALUES_JOB
+
+# On a SQLite file of its own, whatever the run's database: the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.own_sqlite
 
 # Queues a job, then at once holds the write lock for ``seconds``, twice: well past the worker's 1 s busy
 # timeout, while the worker wants to claim the job.

@@ -59,6 +59,7 @@ def _hour(when: datetime, so2: float, qn: str | None = None) -> bytes:
     return hourly(peer(mn=MN), when, {"a21026": so2, "a19001": 6.0}, qn=qn)
 
 
+@pytest.mark.own_sqlite  # a SQLite file of its own: the PostgreSQL run leaves it out
 @pytest.mark.django_db(transaction=True)
 def test_the_receivers_commits_queue_one_coalesced_judgement_job_and_minute_data_none(cast, receiver):
     device = receiver.connect()

@@ -19,6 +19,9 @@ from tests.polling import wait_until
 
 from .conftest import child_pids, process_env, receiver_process, send_burst
 
+# On a SQLite file of its own, whatever the run's database: the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.own_sqlite
+
 SETUP = """
 from lanqing.monitoring.factors import factors_ensure
 from lanqing.monitoring.models import Device, Point, Site

@@ -111,6 +111,7 @@ def _low_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (SOFT, HARD))
 
 
+@pytest.mark.own_sqlite  # a SQLite file of its own: the PostgreSQL run leaves it out
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_NOFILE, loopback aliases")
 def test_a_flood_past_the_open_file_limit_is_refused_without_flooding_the_log(tmp_path: Path):
     env = process_env(tmp_path, "hostile.sqlite3", SETUP)

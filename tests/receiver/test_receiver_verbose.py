@@ -13,6 +13,9 @@ import pytest
 
 from .conftest import process_env, receiver_process
 
+# On a SQLite file of its own, whatever the run's database: the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.own_sqlite
+
 
 def _connect_once(env: dict, *flags: str) -> str:
     receiver, port = receiver_process(env, *flags, stderr=subprocess.PIPE)

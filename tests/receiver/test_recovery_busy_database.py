@@ -21,6 +21,9 @@ from lanqing import hj212
 from .conftest import hourly, peer, process_env, receiver_process, send_burst
 from .test_receiver_crash import SETUP
 
+# On a SQLite file of its own, whatever the run's database: the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.own_sqlite
+
 # Another writer: write transactions of a quarter second back to back, as a long import or a backup would
 # hold the lock, each one taken as soon as the last ended.
 BUSY_WRITER = """

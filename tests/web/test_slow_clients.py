@@ -11,6 +11,11 @@ import sys
 import threading
 import time
 
+import pytest
+
+# On a SQLite file of its own, whatever the run's database: the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.own_sqlite
+
 SLOW_CLIENTS = 150
 
 

@@ -16,6 +16,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+# On a SQLite file of its own, whatever the run's database: the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.own_sqlite
+
 PASSWORD = "a-long-password-1"
 SETUP = f"""
 from django.contrib.auth import get_user_model
