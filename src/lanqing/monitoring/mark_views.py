@@ -125,38 +125,35 @@ def _detail(request: SignedInRequest, mark: DataMark, *, document_form=None, rep
     }, status=status)
 
 
-@login_required
-@require_POST
-def mark_document(request: SignedInRequest, mark_id: int) -> HttpResponse:
+def _document_post(request: SignedInRequest, mark_id: int, *, store, form_name: str, done) -> HttpResponse:
+    """An uploaded document handed to `store` (attach or replace); a refusal shows the mark's page again with
+    the reason on the form named `form_name`."""
     mark = _mark_for(request.user, mark_id)
     access.require(request.user, "mark.document", mark)
     form = mark_forms.DocumentForm(request.POST, request.FILES)
     try:
         name, data = _document(request.FILES.get("document"))
-        marks.mark_document(by=request.user, mark=mark, name=name, data=data)
+        store(by=request.user, mark=mark, name=name, data=data)
     except marks.MarkRefused as refused:
         form.is_valid()
         form.add_error(None, str(refused))
-        return _detail(request, mark, document_form=form, status=BAD_REQUEST)
-    messages.success(request, _("The document was attached; the mark stands."))
+        return _detail(request, mark, status=BAD_REQUEST, **{form_name: form})
+    messages.success(request, done)
     return redirect("marks:detail", mark_id=mark.id)
+
+
+@login_required
+@require_POST
+def mark_document(request: SignedInRequest, mark_id: int) -> HttpResponse:
+    return _document_post(request, mark_id, store=marks.mark_document, form_name="document_form",
+                          done=_("The document was attached; the mark stands."))
 
 
 @login_required
 @require_POST
 def mark_document_replace(request: SignedInRequest, mark_id: int) -> HttpResponse:
-    mark = _mark_for(request.user, mark_id)
-    access.require(request.user, "mark.document", mark)
-    form = mark_forms.DocumentForm(request.POST, request.FILES)
-    try:
-        name, data = _document(request.FILES.get("document"))
-        marks.mark_document_replace(by=request.user, mark=mark, name=name, data=data)
-    except marks.MarkRefused as refused:
-        form.is_valid()
-        form.add_error(None, str(refused))
-        return _detail(request, mark, replace_form=form, status=BAD_REQUEST)
-    messages.success(request, _("The document was replaced; the replaced file is kept in the history."))
-    return redirect("marks:detail", mark_id=mark.id)
+    return _document_post(request, mark_id, store=marks.mark_document_replace, form_name="replace_form",
+                          done=_("The document was replaced; the replaced file is kept in the history."))
 
 
 @login_required

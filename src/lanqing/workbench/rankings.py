@@ -107,8 +107,7 @@ def county_ranking(user, *, now: datetime, rows: int | None = None) -> Ranking |
     year, month = _periods(now)
     townships = list(access.jurisdictions_visible_to(user).filter(level=Level.TOWNSHIP))
     units = list(access.units_visible_to(user).filter(kind=UnitKind.DEPARTMENT))
-    key = ("ranking", tuple(t.id for t in townships), tuple(u.id for u in units), year, month, rows)
-    return kept(key, lambda: _ranking(townships, units, year, month, now=now, rows=rows))
+    return _ranking(townships, units, year, month, now=now, rows=rows)
 
 
 def _ranking(townships: list[Jurisdiction], units: list, year: scorecard.Period, month: scorecard.Period, *,
