@@ -152,7 +152,7 @@ def test_the_schedule_asks_once_for_yesterday_last_month_and_last_year(cast):
 
 def test_a_character_outside_the_kept_font_subset_is_still_printed(settings, tmp_path):
     """The PDF is set in a kept subset of the CJK font (common hanzi and the catalogue's characters); a rare
-    character of a name (垚, not in GB 2312) sends the text to the whole font instead of being dropped."""
+    character of a name (垚, not in GB 2312) has the subset made again with it, instead of being dropped."""
     from lanqing.reports import fonts, render
     from lanqing.reports.content import ReportContent, Section
 
@@ -161,8 +161,13 @@ def test_a_character_outside_the_kept_font_subset_is_still_printed(settings, tmp
     text, ink = _pdf_text_and_ink(render.pdf_bytes(common))
     assert "古县环境空气质量月报" in text
     assert ink > 500  # drawn glyphs, not empty boxes
-    assert list((tmp_path / fonts.FOLDER).glob("*.ttf"))  # the subset was made and kept for the next report
+    kept = list((tmp_path / fonts.FOLDER).glob("*.ttf"))
+    assert len(kept) == 1  # the subset was made and kept for the next report
+    assert ord("垚") not in fonts.covered(kept[0])
 
+    without = ReportContent("古县环境空气质量月报", "2026年10月", [Section("概况", ["鑫化工有限公司"])])
     rare = ReportContent("古县环境空气质量月报", "2026年10月", [Section("概况", ["垚鑫化工有限公司"])])
-    text, _ink = _pdf_text_and_ink(render.pdf_bytes(rare))
+    text, ink_rare = _pdf_text_and_ink(render.pdf_bytes(rare))
     assert "垚鑫化工有限公司" in text
+    assert ink_rare > _pdf_text_and_ink(render.pdf_bytes(without))[1]  # 垚 is drawn, not an empty box
+    assert ord("垚") in fonts.covered(kept[0])  # and kept for the next report that names it

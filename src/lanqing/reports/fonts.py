@@ -4,11 +4,11 @@ Reading the installed CJK collection (Noto Sans CJK: 19 MB, 65,535 glyphs) and s
 report's time, on every report. So a subset of it covering a repertoire is made once and kept in the data
 folder: ASCII and Latin-1, the punctuation, symbol and full-width blocks, every character of GB 2312 (the
 6,763 common hanzi) and every character of the Chinese catalogue, its outlines turned into TrueType ones
-(quadratic curves within one font unit of the cubic ones): fpdf2 then reads and subsets that smaller font, and
-subsetting TrueType outlines copies them where CFF ones are interpreted glyph by glyph (0.06 s instead of
-0.2 s for 450 glyphs). A text with a character outside the repertoire (a rare character in a name) is set in the whole font,
-so no character is ever dropped. The kept file's name carries the font's size and time and the repertoire's
-hash: another font, or a catalogue with new characters, makes a new one.
+(quadratic curves within one font unit of the cubic ones), which lanqing.reports.truetype reads and embeds by
+copying glyph bytes. A text with a character outside the kept subset (a rare character in a name) has the
+subset made again with that character added (seconds, once), so no character the font has is ever dropped.
+The kept file's name carries the font's size and time and the repertoire's hash: another font, or a catalogue
+with new characters, makes a new one.
 """
 
 from __future__ import annotations
@@ -60,13 +60,13 @@ def _kept_path(full: Path) -> Path:
     return Path(settings.DATA_DIR) / FOLDER / f"{full.stem}-{about.st_size}-{int(about.st_mtime)}-{digest}.ttf"
 
 
-def _make(full: Path, kept: Path) -> None:
-    font = TTFont(str(full), fontNumber=0, lazy=True)  # the face fpdf2 uses of a collection
+def _make(full: Path, kept: Path, unicodes: frozenset[int]) -> None:
+    font = TTFont(str(full), fontNumber=0, lazy=True)  # a collection's first face
     options = subset.Options(notdef_outline=True, recommended_glyphs=True, name_IDs=["*"], hinting=False,
                              desubroutinize=True)
-    options.layout_features = []  # fpdf2 sets text without OpenType layout
+    options.layout_features = []  # text is set glyph by glyph, without OpenType layout
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=repertoire())
+    subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
     if "CFF " in font:
         _to_truetype(font)
@@ -114,26 +114,33 @@ def _to_truetype(font: TTFont) -> None:
 
 
 @lru_cache(maxsize=4)
-def _covered(kept: Path, _size: int) -> frozenset[int]:
+def _covered(kept: Path, _size: int, _mtime: int) -> frozenset[int]:
     return frozenset(TTFont(str(kept), lazy=True).getBestCmap())
 
 
-def kept_subset(full: Path) -> Path | None:
-    """The kept subset of the font `full`, made if missing; None if it cannot be made (the caller uses `full`)."""
+def covered(kept: Path) -> frozenset[int]:
+    """The characters the kept subset has glyphs for."""
+    about = kept.stat()
+    return _covered(kept, about.st_size, about.st_mtime_ns)
+
+
+def kept_subset(full: Path) -> Path:
+    """The kept subset of the font `full`, made if missing."""
     kept = _kept_path(full)
     if not kept.is_file():
-        try:
-            _make(full, kept)
-        except (OSError, ValueError, KeyError) as error:
-            logger.warning("no subset of %s kept, the whole font is used: %s", full, error)
-            return None
+        _make(full, kept, repertoire())
     return kept
 
 
 def font_for(full: Path, texts: list[str]) -> Path:
-    """The font file to set `texts` in: the kept subset if it has every character, else the whole font."""
+    """The kept subset of `full`, made again with any character of `texts` it lacks and `full` has."""
     kept = kept_subset(full)
-    if kept is None:
-        return full
     wanted = {ord(char) for text in texts for char in text if not char.isspace()}
-    return kept if wanted <= _covered(kept, kept.stat().st_size) else full
+    has = covered(kept)
+    if wanted <= has:
+        return kept
+    added = (wanted - has) & frozenset(TTFont(str(full), fontNumber=0, lazy=True).getBestCmap())
+    if added:
+        logger.info("the kept font subset is made again with %s", "".join(map(chr, sorted(added))))
+        _make(full, kept, repertoire() | has | added)
+    return kept

@@ -1,4 +1,5 @@
-"""A report's content as a PDF (Chinese font embedded, subset) and as an Excel workbook (a sheet per table)."""
+"""A report's content as a PDF (Chinese font embedded, subset; lanqing.reports.pdf) and as an Excel workbook (a sheet
+per table)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 from openpyxl import Workbook
 
-from lanqing.reports import fonts
+from lanqing.reports import fonts, pdf, truetype
 from lanqing.reports.content import ReportContent
 from lanqing.tabular import spreadsheet_safe
 
-# fpdf2 subsets fonts through fontTools, which logs every table it prunes at INFO: the worker's log keeps none.
+# fontTools logs every table it prunes when the kept font subset is made, at INFO: the worker's log keeps none.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
+logger = logging.getLogger(__name__)
+MM = 72 / 25.4  # points in a millimetre
 
 # Fonts with Chinese glyphs, tried in order; LANQING_PDF_FONT names another (a .ttf, .otf or .ttc file).
 FONT_CANDIDATES = (
@@ -26,10 +28,6 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 )
-
-
-# Headings shaded, not bold: one regular CJK face is embedded, and fpdf2 would need a bold file for emphasis.
-HEADINGS = FontFace(emphasis="", fill_color=(238, 243, 248))
 
 
 class FontMissing(RuntimeError):
@@ -45,33 +43,25 @@ def font_path() -> Path:
 
 
 def pdf_bytes(content: ReportContent) -> bytes:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("cjk", fname=str(fonts.font_for(font_path(), _texts(content))))
-    pdf.set_title(content.title)
-    pdf.add_page()
-    pdf.set_font("cjk", size=16)
-    pdf.multi_cell(0, 9, content.title, new_x="LMARGIN", new_y="NEXT", align="C")
-    pdf.set_font("cjk", size=10)
-    pdf.multi_cell(0, 6, content.period, new_x="LMARGIN", new_y="NEXT", align="C")
+    try:
+        font = truetype.opened(fonts.font_for(font_path(), _texts(content)))
+    except (OSError, ValueError, KeyError) as error:  # an unreadable font, or a data folder that cannot keep one
+        logger.warning("the report font cannot be used", exc_info=True)
+        raise FontMissing(str(font_path())) from error
+    document = pdf.Document(font, title=content.title)
+    document.paragraph(content.title, size=16, leading=9 * MM, align="center")
+    document.paragraph(content.period, size=10, leading=6 * MM, align="center")
     for section in content.sections:
-        pdf.ln(4)
-        pdf.set_font("cjk", size=13)
-        pdf.multi_cell(0, 8, section.heading, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("cjk", size=10)
+        document.space(4 * MM)
+        document.paragraph(section.heading, size=13, leading=8 * MM)
         for line in section.lines:
-            pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+            document.paragraph(line, size=10, leading=6 * MM)
         for table in section.tables:
-            pdf.ln(2)
-            pdf.multi_cell(0, 6, table.title, new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("cjk", size=8)
-            with pdf.table(first_row_as_headings=True, line_height=5, headings_style=HEADINGS) as grid:
-                for values in [table.headers, *table.rows]:
-                    row = grid.row()
-                    for value in values:
-                        row.cell(str(value))
-            pdf.set_font("cjk", size=10)
-    return bytes(pdf.output())
+            document.space(2 * MM)
+            document.paragraph(table.title, size=10, leading=6 * MM)
+            document.table([str(value) for value in table.headers],
+                           [[str(value) for value in row] for row in table.rows], size=8, leading=4.5 * MM)
+    return document.output(created=timezone.localtime())
 
 
 def _texts(content: ReportContent) -> list[str]:
