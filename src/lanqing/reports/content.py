@@ -93,19 +93,20 @@ def has_data(area: Jurisdiction, first: date, last: date) -> bool:
 
 
 def data_used(area: Jurisdiction, first: date, last: date, *, kind: str | None = None) -> dict:
-    """What the archive records of the data a report was made from (a monthly or yearly report's year's-work rows
-    too, under "yearwork")."""
+    """What the archive records of the data a report was made from: the hourly and daily values of the area's
+    stations and sections in the period (its figures' source; outlets enter through their exceedances), and a
+    monthly or yearly report's year's-work rows (under "yearwork")."""
     begin, end = bounds(first, last)
-    # Asked by point and factor ids: SQLite then reads the month's range of each (point, factor, period) in the
-    # values' natural key (0.01 s for a county's month in three years) instead of filtering every value by its
-    # site's area (0.6 s).
-    points = Point.objects.filter(site__jurisdiction__code__startswith=area.prefix).values_list("id", flat=True)
+    stations, sections = area_sites(area, SiteKind.AIR), area_sites(area, SiteKind.WATER)
+    # Asked by point and factor ids: SQLite then reads the period's range of each (point, factor, period) in the
+    # values' natural key instead of filtering every value by its site.
+    points = Point.objects.filter(site__in=[site.id for site in stations + sections]).values_list("id", flat=True)
     values = Measurement.objects.filter(point_id__in=points, factor_id__in=Factor.objects.values("id"),
                                         period__in=[Period.HOUR, Period.DAY], time__gte=begin,
                                         time__lt=end).aggregate(count=Count("id"), newest=Max("time"))
     newest = values["newest"]
     used = {"values": values["count"], "newest_value": newest.isoformat() if newest else None,
-            "stations": len(area_sites(area, SiteKind.AIR)), "sections": len(area_sites(area, SiteKind.WATER))}
+            "stations": len(stations), "sections": len(sections)}
     if kind in YEARWORK_KINDS:
         used["yearwork"] = yearwork.data_used(area=area, year=first.year)
     return used
