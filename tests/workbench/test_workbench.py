@@ -138,6 +138,31 @@ def test_alert_figures_count_active_alerts_of_their_kind_in_scope(workload, clie
     assert "1 个因子超标" in outlets
 
 
+def test_the_bureau_sees_outlets_above_their_limits_first_then_those_offline(workload, client_for):
+    from lanqing.alerts.models import Alert, AlertRule
+    from lanqing.monitoring.models import Device, Point, Site
+    from lanqing.workbench.figures import STATION_ROWS
+
+    Device.objects.filter(point__site=workload.outlet_a).update(is_online=True)
+    for number in range(STATION_ROWS + 1):  # more outlets than the list shows, all before OUT-B by code
+        site = Site.objects.create(kind="outlet", code=f"OUT-0{number:02d}", name=f"丙公司{number}号排口",
+                                   jurisdiction=workload.beiping, enterprise=workload.enterprise_b)
+        point = Point.objects.create(site=site, code="1", name="1#")
+        Device.objects.create(mn=f"MN0{number:02d}", point=point, is_online=number != 5)
+    rule = AlertRule.objects.create(name="超标", kind="exceedance", severity="high")
+    now = timezone.now()
+    for source in ("SO2", "NOx"):
+        Alert.objects.create(rule=rule, source_key=source, site=workload.outlet_b, severity="high", message="超标",
+                             first_seen_at=now, last_seen_at=now)
+    page = client_for(workload.users["bureau"]).get(reverse("home")).content.decode()
+    outlets = page.split('data-testid="workbench-outlets"', 1)[1].split("</section>", 1)[0]
+    rows = outlets.split('data-testid="outlet-status"')[1:]
+    assert len(rows) == STATION_ROWS
+    assert workload.outlet_b.name in rows[0] and "2 个因子超标" in rows[0]
+    assert "丙公司5号排口" in rows[1] and "1 台设备中 1 台离线" in rows[1]
+    assert "丙公司0号排口" in rows[2] and "达标" in rows[2]
+
+
 def test_a_station_shows_the_aqi_of_its_newest_hour(workload, client_for):
     from lanqing.monitoring.models import Factor, Measurement
 

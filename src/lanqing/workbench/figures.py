@@ -6,6 +6,7 @@ address of that list with the same filter: a clerk who clicks a number sees the 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -134,18 +135,25 @@ def _newest_aqi(site: Site) -> quality.AqiRow | None:
 
 
 def outlet_status(user) -> list[OutletStatus]:
-    outlets = list(sites_visible_to(user).filter(kind=SiteKind.OUTLET).select_related(None).only(
-        *SITE_SHOWN).order_by("code")[:STATION_ROWS])
-    exceeding: dict[int, int] = {}
-    for site_id in alerts_visible_to(user).filter(status=AlertStatus.ACTIVE, rule__kind=RuleKind.EXCEEDANCE,
-                                                  site__in=outlets).values_list("site_id", flat=True):
-        exceeding[site_id] = exceeding.get(site_id, 0) + 1
+    """The outlets the user sees, those above a limit now first (most factors first), then those with a device
+    offline, then the others by code; at most STATION_ROWS of them."""
+    visible = sites_visible_to(user).filter(kind=SiteKind.OUTLET).select_related(None).only(*SITE_SHOWN)
+    exceeding = Counter(alerts_visible_to(user).filter(
+        status=AlertStatus.ACTIVE, rule__kind=RuleKind.EXCEEDANCE, site__kind=SiteKind.OUTLET).values_list(
+        "site_id", flat=True))
+    offline = set(devices_visible_to(user).filter(is_online=False, point__site__kind=SiteKind.OUTLET).values_list(
+        "point__site_id", flat=True))
+    flagged = {site.id: site for site in visible.filter(id__in=set(exceeding) | offline)}
+    first = sorted(flagged.values(), key=lambda site: (-exceeding[site.id], site.id not in offline, site.code))
+    outlets = first[:STATION_ROWS]
+    if len(outlets) < STATION_ROWS:
+        outlets += list(visible.exclude(id__in=list(flagged)).order_by("code")[:STATION_ROWS - len(outlets)])
     devices: dict[int, list[bool]] = {}
     for site_id, online in devices_visible_to(user).filter(point__site__in=outlets).values_list(
             "point__site_id", "is_online"):
         devices.setdefault(site_id, []).append(online)
     return [OutletStatus(site, len(devices.get(site.id, [])), devices.get(site.id, []).count(False),
-                         exceeding.get(site.id, 0)) for site in outlets]
+                         exceeding[site.id]) for site in outlets]
 
 
 def bureau_figures(user, *, now: datetime) -> list[Figure]:
