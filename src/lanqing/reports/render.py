@@ -1,18 +1,16 @@
 """A report's content as a PDF (Chinese font embedded, subset; lanqing.reports.pdf) and as an Excel workbook (a sheet
-per table)."""
+per table; lanqing.reports.workbook)."""
 
 from __future__ import annotations
 
-import io
 import logging
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from lanqing.reports import fonts, pdf, truetype
+from lanqing.reports import fonts, pdf, truetype, workbook
 from lanqing.reports.content import ReportContent
 from lanqing.tabular import spreadsheet_safe
 
@@ -74,28 +72,16 @@ def _texts(content: ReportContent) -> list[str]:
 
 
 def xlsx_bytes(content: ReportContent) -> bytes:
-    book = Workbook()
-    summary = book.active
-    summary.title = _("Summary")[:31]
-    summary.append([spreadsheet_safe(content.title)])
-    summary.append([spreadsheet_safe(content.period)])
+    summary = workbook.Sheet(_("Summary")[:31], [[spreadsheet_safe(content.title)], [spreadsheet_safe(content.period)]])
     for section in content.sections:
-        summary.append([])
-        summary.append([spreadsheet_safe(section.heading)])
-        for line in section.lines:
-            summary.append([spreadsheet_safe(line)])
-    used = {summary.title}
+        summary.rows += [[], [spreadsheet_safe(section.heading)]]
+        summary.rows += [[spreadsheet_safe(line)] for line in section.lines]
+    sheets, used = [summary], {summary.name}
     for section in content.sections:
         for table in section.tables:
-            name = _sheet_name(table.title, used)
-            sheet = book.create_sheet(name)
-            sheet.append([spreadsheet_safe(h) for h in table.headers])
-            for row in table.rows:
-                sheet.append([spreadsheet_safe(v) for v in row])
-            sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            rows = [[spreadsheet_safe(str(value)) for value in row] for row in [table.headers, *table.rows]]
+            sheets.append(workbook.Sheet(_sheet_name(table.title, used), rows, freeze_header=True))
+    return workbook.xlsx(sheets)
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
