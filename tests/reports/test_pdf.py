@@ -54,6 +54,8 @@ def test_lines_wrap_inside_the_page_and_never_start_with_closing_punctuation(cjk
     assert " ".join(lines) == english  # broken between words only
     assert all(layout.width(line, 10) <= room for line in lines)
 
+    assert layout.lines("第一行\r\n第二行\r第三行\t完", 10, room) == ["第一行", "第二行", "第三行 完"]
+
 
 def test_a_table_longer_than_a_page_repeats_its_header_on_the_next_page(cjk):
     document = pdf.Document(cjk, title="古县环境质量状况月报")

@@ -75,6 +75,7 @@ class Layout:
     def lines(self, text: str, size: float, room: float) -> list[str]:
         """`text` wrapped into lines no wider than `room` (a unit wider than a line is cut by characters)."""
         result: list[str] = []
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")  # as typed on any system
         for paragraph in text.split("\n"):
             line, line_width = "", 0.0
             for unit in break_units(paragraph):
