@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,13 @@ class MenuItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _address(self.url_name, get_script_prefix())
+
+
+@lru_cache(maxsize=128)
+def _address(url_name: str, _prefix: str) -> str:
+    # Every page's menu asks for each entry's address (twice): reversed once per process and script prefix.
+    return reverse(url_name)
 
 
 MENU = [

@@ -141,19 +141,17 @@ def outlet_status(user) -> list[OutletStatus]:
     exceeding = Counter(alerts_visible_to(user).filter(
         status=AlertStatus.ACTIVE, rule__kind=RuleKind.EXCEEDANCE, site__kind=SiteKind.OUTLET).values_list(
         "site_id", flat=True))
-    offline = set(devices_visible_to(user).filter(is_online=False, point__site__kind=SiteKind.OUTLET).values_list(
-        "point__site_id", flat=True))
-    flagged = {site.id: site for site in visible.filter(id__in=set(exceeding) | offline)}
-    first = sorted(flagged.values(), key=lambda site: (-exceeding[site.id], site.id not in offline, site.code))
-    outlets = first[:STATION_ROWS]
-    if len(outlets) < STATION_ROWS:
-        outlets += list(visible.exclude(id__in=list(flagged)).order_by("code")[:STATION_ROWS - len(outlets)])
     devices: dict[int, list[bool]] = {}
-    for site_id, online in devices_visible_to(user).filter(point__site__in=outlets).values_list(
+    for site_id, online in devices_visible_to(user).filter(point__site__kind=SiteKind.OUTLET).values_list(
             "point__site_id", "is_online"):
         devices.setdefault(site_id, []).append(online)
+    offline = {site_id for site_id, states in devices.items() if not all(states)}
+    # The flagged outlets and the first by code, in one statement; ordered and cut here.
+    first_by_code = visible.order_by("code").values("id")[:STATION_ROWS]
+    candidates = visible.filter(Q(id__in=set(exceeding) | offline) | Q(id__in=first_by_code))
+    outlets = sorted(candidates, key=lambda site: (-exceeding[site.id], site.id not in offline, site.code))
     return [OutletStatus(site, len(devices.get(site.id, [])), devices.get(site.id, []).count(False),
-                         exceeding[site.id]) for site in outlets]
+                         exceeding[site.id]) for site in outlets[:STATION_ROWS]]
 
 
 def bureau_figures(user, *, now: datetime) -> list[Figure]:

@@ -1,8 +1,8 @@
 """Figures of the workbench pages kept in the web process for a minute.
 
-The county's scorecard ranking and each station's AQI in its newest hour are the same for every user who sees
-them, change at most as often as cases close or an hour's data arrive, and cost more to compute than the rest of
-a workbench together. Each is kept under a key naming what it was computed from (the parties ranked, the period,
+The county's scorecard ranking, each station's AQI in its newest hour and each water section's class on its
+newest complete day are the same for every user who sees them, change at most as often as cases close or an
+hour's data arrive, and cost more to compute than the rest of a workbench together. Each is kept under a key naming what it was computed from (the parties ranked, the period,
 the site; for what is the user's own, the user, role, scope and language) for KEPT_SECONDS, so a page shows
 them at most that much (and the time to compute them again) later than the records do.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.contrib.staticfiles import finders
 from django.db.models import Count, Q, Sum
@@ -29,6 +30,7 @@ from lanqing.org import access
 from lanqing.org.models import Jurisdiction
 from lanqing.workbench.air import area_days, period_version, same_day_a_year_earlier
 from lanqing.workbench.figures import StationAqi, station_aqi
+from lanqing.workbench.kept import kept
 
 # Boundaries the package ships, by the 6-digit code of a county or city: public DataV.GeoAtlas outlines, copied
 # unchanged from shared/data/boundaries (141025 Gu County; 141000 Linfen with its 17 counties). Their datum is
@@ -99,6 +101,13 @@ def period_air_figures(sites: list[Site], first_day: date, last_day: date, _toda
 
 
 def _water_state(site: Site, *, now: datetime) -> tuple[str, dict]:
+    """The section's class on its newest complete day of the last week against its target (kept for every page
+    that shows it, per hour of `now`: lanqing.workbench.kept)."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    return kept(("water-state", site.id, hour), partial(_water_state_computed, site, now=now))
+
+
+def _water_state_computed(site: Site, *, now: datetime) -> tuple[str, dict]:
     row = quality.latest_complete_water_day(site, now=now, days=7)
     if row is None:
         return "nodata", {}
