@@ -23,6 +23,7 @@ MARGIN = 15 * 72 / 25.4
 BORDER = 0.2  # table rules, points
 CELL_PADDING = 1 * 72 / 25.4  # left and right of a cell's text
 CELL_MARGIN = 0.5 * 72 / 25.4  # above and below it
+FOOTER_SIZE = 8
 HEADING_FILL = (238 / 255, 243 / 255, 248 / 255)
 # zlib's fastest level: a monthly report's file is 7 % larger (54 KB) than at the default level and made in
 # two thirds of the time.
@@ -129,12 +130,16 @@ class Document:
         return self.y - height >= MARGIN
 
     def _text(self, text: str, x: float, baseline: float, size: float) -> None:
+        self.pages[-1].commands.append(self._shown(text, x, baseline, size))
+
+    def _shown(self, text: str, x: float, baseline: float, size: float) -> str:
+        """The command showing `text` with its baseline starting at (x, baseline); its glyphs are noted as used."""
         glyphs = []
         for char in text:
             glyph = self.font.glyph(char)
             self.used.setdefault(glyph, char)
             glyphs.append(f"{glyph:04X}")
-        self.pages[-1].commands.append(f"BT /F1 {size:.2f} Tf {x:.2f} {baseline:.2f} Td <{''.join(glyphs)}> Tj ET")
+        return f"BT /F1 {size:.2f} Tf {x:.2f} {baseline:.2f} Td <{''.join(glyphs)}> Tj ET"
 
     def _baseline(self, top: float, size: float, leading: float) -> float:
         """Where text of `size` sits in a line box of `leading` whose top is `top`: centred on the font's height."""
@@ -215,12 +220,15 @@ class Document:
         return [fixed[index] if index in fixed else left * natural[index] / wide for index in range(columns)]
 
     def output(self, *, created: datetime) -> bytes:
-        """The whole PDF file."""
+        """The whole PDF file, each page numbered at its foot ("2 / 3")."""
         writer = _Writer()
         catalog, pages_id, font_id, info = writer.reserve(), writer.reserve(), writer.reserve(), writer.reserve()
         page_ids = []
-        for page in self.pages:
-            stream = self._stream(f"0 g 0 G {BORDER:.2f} w " + "\n".join(page.commands))
+        for number, page in enumerate(self.pages, start=1):
+            label = f"{number} / {len(self.pages)}"
+            footer = self._shown(label, (self.width - self.layout.width(label, FOOTER_SIZE)) / 2, MARGIN / 2,
+                                 FOOTER_SIZE)
+            stream = self._stream(f"0 g 0 G {BORDER:.2f} w " + "\n".join([*page.commands, footer]))
             contents = writer.add(stream)
             page_ids.append(writer.add(
                 f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {self.width:.2f} {self.height:.2f}] "
