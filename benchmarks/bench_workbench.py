@@ -162,7 +162,7 @@ def _open_seconds(pdf: Path) -> tuple[float, int]:
     pages = len(document)
     for index in range(pages):
         page = document[index]
-        page.render(scale=VIEW_SCALE).to_pil()
+        page.render(scale=VIEW_SCALE).to_numpy()
         page.close()
     document.close()
     return time.perf_counter() - started, pages
