@@ -58,7 +58,7 @@ def test_lines_wrap_inside_the_page_and_never_start_with_closing_punctuation(cjk
 
 
 def test_a_table_longer_than_a_page_repeats_its_header_on_the_next_page(cjk):
-    document = pdf.Document(cjk, title="古县环境质量状况月报")
+    document = pdf.Document(cjk, title="古县环境质量状况月报", language="zh-Hans")
     document.paragraph("古县环境质量状况月报", size=16, leading=25, align="center")
     rows = [[str(number), f"演示企业{number}号排口", "颗粒物", f"{number * 1.5:.1f}"] for number in range(1, 121)]
     document.table(["序号", "排口", "因子", "超标小时"], rows, size=8, leading=12.8)
@@ -70,7 +70,9 @@ def test_a_table_longer_than_a_page_repeats_its_header_on_the_next_page(cjk):
         assert page.rstrip().endswith(f"{number} / {len(pages)}")  # numbered at its foot
     whole = "\n".join(pages)
     assert all(f"演示企业{number}号排口" in whole for number in range(1, 121))
-    assert pypdfium2.PdfDocument(document.output(created=CREATED)).get_metadata_dict()["Title"] == "古县环境质量状况月报"
+    data = document.output(created=CREATED)
+    assert pypdfium2.PdfDocument(data).get_metadata_dict()["Title"] == "古县环境质量状况月报"
+    assert b"/Lang <FEFF007A0068002D00480061006E0073>" in data  # zh-Hans, for screen readers
 
 
 def test_the_font_program_carries_the_glyphs_shown_and_no_others(cjk):

@@ -108,10 +108,11 @@ class Document:
     """Pages filled from top to bottom; `paragraph` and `table` start a new page when the next line or row
     does not fit."""
 
-    def __init__(self, font: TrueTypeFont, *, title: str):
+    def __init__(self, font: TrueTypeFont, *, title: str, language: str = ""):
         self.font = font
         self.layout = Layout(font)
         self.title = title
+        self.language = language  # BCP 47 ("zh-Hans", "en"): screen readers read the text in it
         self.pages: list[Page] = []
         self.used: dict[int, str] = {}
         self.width, self.height = A4
@@ -235,7 +236,8 @@ class Document:
                 f"/Resources << /Font << /F1 {font_id} 0 R >> >> /Contents {contents} 0 R >>".encode()))
         writer.put(pages_id, f"<< /Type /Pages /Count {len(page_ids)} /Kids [{' '.join(f'{i} 0 R' for i in page_ids)}] >>"
                    .encode())
-        writer.put(catalog, f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode())
+        language = f" /Lang {_text_string(self.language)}" if self.language else ""
+        writer.put(catalog, f"<< /Type /Catalog /Pages {pages_id} 0 R{language} >>".encode())
         self._font_objects(writer, font_id)
         stamp = created.strftime("D:%Y%m%d%H%M%S")
         offset = created.utcoffset()

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lanqing.reports import fonts, pdf, truetype, workbook
@@ -46,7 +46,8 @@ def pdf_bytes(content: ReportContent) -> bytes:
     except (OSError, ValueError, KeyError) as error:  # an unreadable font, or a data folder that cannot keep one
         logger.warning("the report font cannot be used", exc_info=True)
         raise FontMissing(str(font_path())) from error
-    document = pdf.Document(font, title=content.title)
+    document = pdf.Document(font, title=content.title, language=translation.to_locale(
+        translation.get_language() or settings.LANGUAGE_CODE).replace("_", "-"))
     document.paragraph(content.title, size=16, leading=9 * MM, align="center")
     document.paragraph(content.period, size=10, leading=6 * MM, align="center")
     for section in content.sections:
