@@ -15,6 +15,8 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables._g_l_y_f import Glyph, GlyphComponent
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lanqing.reports import fonts, pdf, render, truetype
 
@@ -124,6 +126,9 @@ def _font_with_a_composite_glyph() -> bytes:
     return out.getvalue()
 
 
+FONT_WITH_A_COMPOSITE = _font_with_a_composite_glyph()
+
+
 def test_a_composite_glyph_brings_the_glyphs_it_is_drawn_from():
     font = truetype.TrueTypeFont(_font_with_a_composite_glyph())
     assert font.metrics.cap_height == 700
@@ -140,3 +145,27 @@ def test_a_composite_glyph_brings_the_glyphs_it_is_drawn_from():
 def test_a_file_that_is_not_a_truetype_font_is_refused_with_a_reason():
     with pytest.raises(truetype.FontUnreadable, match="not a TrueType font"):
         truetype.TrueTypeFont(b"%PDF-1.7 this is not a font")
+    whole = _font_with_a_composite_glyph()
+    for cut in (20, len(whole) // 2, len(whole) - 8):  # a file cut short, as by a full disk
+        with pytest.raises(truetype.FontUnreadable):
+            truetype.TrueTypeFont(whole[:cut])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), min_size=1,
+                max_size=6))
+def test_a_damaged_font_is_refused_or_sets_text_never_anything_else(flips):
+    """Bytes of the font changed at random (a damaged disk, a bad copy): reading it gives FontUnreadable, or a
+    font that sets a paragraph and a table into a whole PDF."""
+    damaged = bytearray(FONT_WITH_A_COMPOSITE)
+    for at, value in flips:
+        damaged[at % len(damaged)] = value
+    try:
+        font = truetype.TrueTypeFont(bytes(damaged))
+    except truetype.FontUnreadable:
+        return
+    document = pdf.Document(font, title="á")
+    document.paragraph("aá´ b", size=10, leading=12)
+    document.table(["a"], [["á"]], size=8, leading=10)
+    assert document.output(created=CREATED).startswith(b"%PDF-")
+

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont, TTLibError
 
 # The tables a font program embedded in a PDF needs (PDF 32000-1, 9.9: glyf, head, hhea, hmtx, loca, maxp and
 # the hinting tables cvt, fpgm, prep when present), with OS/2 for the metrics some readers check.
@@ -48,6 +48,13 @@ class TrueTypeFont:
     """One TrueType font file, read for setting text and for embedding subsets of it."""
 
     def __init__(self, data: bytes):
+        try:
+            self._read(data)
+        except (struct.error, IndexError, KeyError, ValueError, AssertionError, ZeroDivisionError,
+                TTLibError) as error:  # a damaged file (fontTools asserts what it expects)
+            raise FontUnreadable(f"damaged font file: {error!r}") from error
+
+    def _read(self, data: bytes) -> None:
         self.data = data
         self.tables = _table_directory(data)
         for needed in (b"head", b"hhea", b"maxp", b"hmtx", b"loca", b"glyf", b"cmap"):
@@ -58,11 +65,16 @@ class TrueTypeFont:
         long_offsets = struct.unpack(">h", head[50:52])[0] == 1
         self.scale = 1000 / units
         glyphs = struct.unpack(">H", self._table(b"maxp")[4:6])[0]
+        if not glyphs:
+            raise FontUnreadable("no glyphs")
         loca = array("I" if long_offsets else "H", self._table(b"loca")[: (glyphs + 1) * (4 if long_offsets else 2)])
         if loca.itemsize != (4 if long_offsets else 2):
             raise FontUnreadable("unexpected array item size")
         loca.byteswap()
         self.offsets = loca if long_offsets else array("I", (offset * 2 for offset in loca))
+        if len(self.offsets) != glyphs + 1 or self.offsets[-1] > self.tables[b"glyf"][1] or any(
+                later < earlier for earlier, later in zip(self.offsets, self.offsets[1:], strict=False)):
+            raise FontUnreadable("the glyphs' offsets (loca) do not fit the outlines (glyf)")
         hhea = self._table(b"hhea")
         ascent, descent = struct.unpack(">hh", hhea[4:8])
         metrics_count = struct.unpack(">H", hhea[34:36])[0]
@@ -72,7 +84,8 @@ class TrueTypeFont:
         widths += [widths[-1]] * (glyphs - len(widths))  # glyphs past the last metric share its advance
         self.widths = [round(width * self.scale) for width in widths]
         parsed = TTFont(io.BytesIO(data), lazy=True)
-        self.glyph_of = {point: parsed.getGlyphID(name) for point, name in (parsed.getBestCmap() or {}).items()}
+        self.glyph_of = {point: glyph for point, name in (parsed.getBestCmap() or {}).items()
+                         if (glyph := parsed.getGlyphID(name)) < glyphs}
         self.advances = _Advances(self)
         cap_height = ascent
         if b"OS/2" in self.tables and len(self._table(b"OS/2")) >= 90:
