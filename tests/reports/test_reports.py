@@ -171,3 +171,10 @@ def test_a_character_outside_the_kept_font_subset_is_still_printed(settings, tmp
     assert "垚鑫化工有限公司" in text
     assert ink_rare > _pdf_text_and_ink(render.pdf_bytes(without))[1]  # 垚 is drawn, not an empty box
     assert ord("垚") in fonts.covered(kept[0])  # and kept for the next report that names it
+
+    made = kept[0].stat().st_mtime_ns
+    text, _ink = _pdf_text_and_ink(render.pdf_bytes(
+        ReportContent("古县环境空气质量月报", "2026年10月", [Section("概况", ["笑脸😀化工"])])))
+    assert "笑脸" in text
+    assert "化工" in text
+    assert kept[0].stat().st_mtime_ns == made  # no font has 😀: the subset is not made again for it

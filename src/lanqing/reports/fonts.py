@@ -132,6 +132,12 @@ def kept_subset(full: Path) -> Path:
     return kept
 
 
+@lru_cache(maxsize=1)
+def _in_font(full: Path, _mtime: int) -> frozenset[int]:
+    # Kept: a character no font has (an emoji in a name) would otherwise have every report read the whole font.
+    return frozenset(TTFont(str(full), fontNumber=0, lazy=True).getBestCmap())
+
+
 def font_for(full: Path, texts: list[str]) -> Path:
     """The kept subset of `full`, made again with any character of `texts` it lacks and `full` has."""
     kept = kept_subset(full)
@@ -139,7 +145,7 @@ def font_for(full: Path, texts: list[str]) -> Path:
     has = covered(kept)
     if wanted <= has:
         return kept
-    added = (wanted - has) & frozenset(TTFont(str(full), fontNumber=0, lazy=True).getBestCmap())
+    added = (wanted - has) & _in_font(full, full.stat().st_mtime_ns)
     if added:
         logger.info("the kept font subset is made again with %s", "".join(map(chr, sorted(added))))
         _make(full, kept, repertoire() | has | added)
