@@ -29,8 +29,8 @@ HEADING_FILL = (238 / 255, 243 / 255, 248 / 255)
 # two thirds of the time.
 COMPRESSION = 1
 SUBSET_TAG = "LANQNG"  # the six capitals a subset font's name starts with (PDF 32000-1, 9.6.4)
-# Characters after which a line of Chinese may not break, and before which it may not (line-breaking rules
-# for punctuation: no line starts with a closing mark nor ends with an opening one).
+# Line-breaking rules for punctuation: these may not start a line (closing marks, a unit after a number) ...
+# ... and these may not end one (opening marks).
 NO_LINE_START = set("，。、；：？！）》」』】〕％%,.;:?!)]}’”…·")
 NO_LINE_END = set("（《「『【〔([{‘“")
 
