@@ -116,16 +116,32 @@ def command_test(args: list[str]) -> int:
     say("preparing static files and catalogues")
     run(*lanqing("init"), env=dict(env, LANQING_DATABASE_URL=f"sqlite:///{ROOT / 'var' / 'test' / 'init.sqlite3'}"))
     results = ROOT / "var" / "test"
-    say("tests on SQLite (with the browser tests)")
-    sqlite = subprocess.call([PYTHON, "-m", "pytest", f"--junitxml={results / 'sqlite.xml'}", *args],
-                             cwd=ROOT, env=env)
     postgres_url = os.environ.get("LANQING_TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES)
-    say(f"tests on PostgreSQL ({postgres_url}): everything that touches the database")
-    # Tests whose `lanqing` processes run on a SQLite file of their own (own_sqlite) would only run again.
-    postgres = subprocess.call(
-        [PYTHON, "-m", "pytest", "-m", "not browser and not own_sqlite", *PURE_TEST_DIRS, f"--junitxml={results / 'postgres.xml'}",
-         *args],
-        cwd=ROOT, env=dict(env, LANQING_DATABASE_URL=postgres_url))
+    # The two runs go side by side (two cores; much of a run is waiting on the processes it starts), the
+    # PostgreSQL run in a data folder of its own, its output kept and printed after the SQLite run's.
+    postgres_dir = ROOT / "var" / "test-postgres"
+    postgres_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(results / "static", postgres_dir / "static", dirs_exist_ok=True)
+    shutil.copy2(results / "secret_key", postgres_dir / "secret_key")
+    postgres_log = results / "postgres.log"
+    for stale in (results / "sqlite.xml", results / "postgres.xml"):
+        stale.unlink(missing_ok=True)  # a run that writes none must not be counted by an older one
+    say(f"tests on SQLite (with the browser tests), and alongside on PostgreSQL ({postgres_url}): everything "
+        "that touches the database")
+    with postgres_log.open("w", encoding="utf-8") as log:
+        # Tests whose `lanqing` processes run on a SQLite file of their own (own_sqlite) would only run again.
+        postgres_run = subprocess.Popen(
+            [PYTHON, "-m", "pytest", "-p", "no:cacheprovider", "-m", "not browser and not own_sqlite",
+             *PURE_TEST_DIRS, f"--junitxml={results / 'postgres.xml'}", *args],
+            cwd=ROOT, env=dict(env, LANQING_DATABASE_URL=postgres_url, LANQING_DATA_DIR=str(postgres_dir)),
+            stdout=log, stderr=subprocess.STDOUT)
+        try:
+            sqlite = subprocess.call([PYTHON, "-m", "pytest", f"--junitxml={results / 'sqlite.xml'}", *args],
+                                     cwd=ROOT, env=env)
+        finally:
+            postgres = postgres_run.wait()
+    say(f"tests on PostgreSQL ({postgres_url}), as they ran alongside")
+    print(postgres_log.read_text(encoding="utf-8"), flush=True)
     passed, failed, skipped = count_results(results / "sqlite.xml", results / "postgres.xml")
     say(f"SQLite run exit {sqlite}, PostgreSQL run exit {postgres}")
     print(f"{passed} passed, {failed} failed, {skipped} skipped", flush=True)
