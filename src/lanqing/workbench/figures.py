@@ -136,7 +136,15 @@ def _newest_aqi(site: Site) -> quality.AqiRow | None:
 
 def outlet_status(user) -> list[OutletStatus]:
     """The outlets the user sees, those above a limit now first (most factors first), then those with a device
-    offline, then the others by code; at most STATION_ROWS of them."""
+    offline, then the others by code; at most STATION_ROWS of them. Kept for the user, their role and scope
+    like the stations' AQI (lanqing.workbench.kept: at most a minute behind the alerts and devices)."""
+    membership = access.membership_of(user)
+    scope = ((membership.pk, membership.jurisdiction_id, membership.unit_id, membership.enterprise_id)
+             if membership else None)
+    return kept(("outlet-status", user.pk, access.role_of(user), scope), partial(_outlet_status, user))
+
+
+def _outlet_status(user) -> list[OutletStatus]:
     visible = sites_visible_to(user).filter(kind=SiteKind.OUTLET).select_related(None).only(*SITE_SHOWN)
     exceeding = Counter(alerts_visible_to(user).filter(
         status=AlertStatus.ACTIVE, rule__kind=RuleKind.EXCEEDANCE, site__kind=SiteKind.OUTLET).values_list(

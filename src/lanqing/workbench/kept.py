@@ -4,7 +4,9 @@ The county's scorecard ranking, each station's AQI in its newest hour and each w
 newest complete day are the same for every user who sees them, change at most as often as cases close or an
 hour's data arrive, and cost more to compute than the rest of a workbench together. Each is kept under a key naming what it was computed from (the parties ranked, the period,
 the site; for what is the user's own, the user, role, scope and language) for KEPT_SECONDS, so a page shows
-them at most that much (and the time to compute them again) later than the records do.
+them at most that much (and the time to compute them again) later than the records do. The outlets' state
+(above a limit, a device offline) is kept per user the same way: it changes as data and devices report, not
+with the user's own work.
 """
 
 from __future__ import annotations
