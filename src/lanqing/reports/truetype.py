@@ -90,7 +90,7 @@ class TrueTypeFont:
         cap_height = ascent
         if b"OS/2" in self.tables and len(self._table(b"OS/2")) >= 90:
             cap_height = struct.unpack(">h", self._table(b"OS/2")[88:90])[0] or ascent
-        self.head = self._table(b"head")
+        self.head = head
         self.glyf = memoryview(data)[self.tables[b"glyf"][0]:sum(self.tables[b"glyf"])]
         self.embedded = {tag: self._table(tag) for tag in EMBEDDED_TABLES if tag in self.tables}
         self.metrics = Metrics(name=_postscript_name(parsed), ascent=round(ascent * self.scale),
